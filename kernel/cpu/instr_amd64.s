@@ -1,0 +1,193 @@
+#include "textflag.h"
+
+TEXT ·Outb(SB), NOSPLIT, $0-3
+	MOVW port+0(FP), DX
+	MOVB v+2(FP), AX
+	OUTB
+	RET
+
+TEXT ·Inb(SB), NOSPLIT, $0-9
+	MOVW port+0(FP), DX
+	INB
+	MOVB AX, ret+8(FP)
+	RET
+
+TEXT ·Outw(SB), NOSPLIT, $0-4
+	MOVW port+0(FP), DX
+	MOVW v+2(FP), AX
+	OUTW
+	RET
+
+TEXT ·Inw(SB), NOSPLIT, $0-10
+	MOVW port+0(FP), DX
+	INW
+	MOVW AX, ret+8(FP)
+	RET
+
+TEXT ·Outl(SB), NOSPLIT, $0-8
+	MOVW port+0(FP), DX
+	MOVL v+4(FP), AX
+	OUTL
+	RET
+
+TEXT ·Inl(SB), NOSPLIT, $0-12
+	MOVW port+0(FP), DX
+	INL
+	MOVL AX, ret+8(FP)
+	RET
+
+TEXT ·Rdmsr(SB), NOSPLIT, $0-16
+	MOVL msr+0(FP), CX
+	RDMSR
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, ret+8(FP)
+	RET
+
+TEXT ·Wrmsr(SB), NOSPLIT, $0-16
+	MOVL msr+0(FP), CX
+	MOVQ v+8(FP), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	WRMSR
+	RET
+
+TEXT ·ReadCR0(SB), NOSPLIT, $0-8
+	MOVQ CR0, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR0(SB), NOSPLIT, $0-8
+	MOVQ v+0(FP), AX
+	MOVQ AX, CR0
+	RET
+
+TEXT ·ReadCR2(SB), NOSPLIT, $0-8
+	MOVQ CR2, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·ReadCR3(SB), NOSPLIT, $0-8
+	MOVQ CR3, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR3(SB), NOSPLIT, $0-8
+	MOVQ v+0(FP), AX
+	MOVQ AX, CR3
+	RET
+
+TEXT ·ReadCR4(SB), NOSPLIT, $0-8
+	MOVQ CR4, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·WriteCR4(SB), NOSPLIT, $0-8
+	MOVQ v+0(FP), AX
+	MOVQ AX, CR4
+	RET
+
+TEXT ·Xgetbv(SB), NOSPLIT, $0-16
+	MOVL n+0(FP), CX
+	XGETBV
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, ret+8(FP)
+	RET
+
+TEXT ·Xsetbv(SB), NOSPLIT, $0-16
+	MOVL n+0(FP), CX
+	MOVQ v+8(FP), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	XSETBV
+	RET
+
+TEXT ·Invlpg(SB), NOSPLIT, $0-8
+	MOVQ va+0(FP), AX
+	INVLPG (AX)
+	RET
+
+TEXT ·Cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL subleaf+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+TEXT ·Rdtsc(SB), NOSPLIT, $0-8
+	RDTSC
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·Rdrand(SB), NOSPLIT, $0-9
+	RDRANDQ AX
+	SETCS ok+8(FP)
+	MOVQ AX, v+0(FP)
+	RET
+
+TEXT ·Rdseed(SB), NOSPLIT, $0-9
+	RDSEEDQ AX
+	SETCS ok+8(FP)
+	MOVQ AX, v+0(FP)
+	RET
+
+TEXT ·Halt(SB), NOSPLIT, $0-0
+	STI
+	HLT
+	CLI
+	RET
+
+TEXT ·DisableInterrupts(SB), NOSPLIT, $0-0
+	CLI
+	RET
+
+TEXT ·Lgdt(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), AX
+	LGDT (AX)
+	RET
+
+TEXT ·Lidt(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), AX
+	LIDT (AX)
+	RET
+
+TEXT ·Ltr(SB), NOSPLIT, $0-2
+	MOVW sel+0(FP), AX
+	LTR AX
+	RET
+
+// A far return pops RIP then CS.
+TEXT ·ReloadSegments(SB), NOSPLIT, $0-4
+	MOVWQZX ds+2(FP), AX
+	MOVW AX, DS
+	MOVW AX, ES
+	MOVW AX, SS
+	MOVWQZX cs+0(FP), AX
+	POPQ BX // return address
+	PUSHQ AX
+	PUSHQ BX
+	BYTE $0x48; BYTE $0xcb // lretq
+
+TEXT ·Xsave(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
+	MOVL $-1, AX
+	MOVL $-1, DX
+	XSAVE64 (DI)
+	RET
+
+TEXT ·Xrstor(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
+	MOVL $-1, AX
+	MOVL $-1, DX
+	XRSTOR64 (DI)
+	RET
+
+TEXT ·Pause(SB), NOSPLIT, $0-0
+	PAUSE
+	RET

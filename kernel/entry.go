@@ -1,0 +1,23 @@
+package kernel
+
+// Assembly entry points (trap_amd64.s, vectors_amd64.s).
+
+// trapEntry completes a trap frame and calls trap. Never called from Go.
+func trapEntry()
+
+// trapReturn leaves the kernel through the trap frame at SP. Never called
+// from Go.
+func trapReturn()
+
+// syscallEntry is the SYSCALL target.
+func syscallEntry()
+
+// swtch stores the running thread's kernel stack pointer into *from and
+// resumes the thread whose saved stack pointer is to.
+func swtch(from *uint64, to uint64)
+
+// threadStart is the first return address of a new thread.
+func threadStart()
+
+// start64 is the 64-bit entry from the Multiboot stub.
+func start64()

@@ -1,0 +1,36 @@
+package kernel
+
+// stubG mirrors the head of the runtime's g: the stack bounds and the two
+// stack guards, which are all a Go function prologue reads.
+type stubG struct {
+	stackLo, stackHi uintptr
+	stackGuard0      uintptr
+	stackGuard1      uintptr
+	// rest is never read: kernel context does not call into the runtime.
+	rest [16]uintptr
+}
+
+// kernelG is the g of kernel context. Its guards are 0, so no prologue
+// ever asks to grow the stack: kernel stacks are fixed and guarded by
+// unmapped pages instead. kernelTLS (trap_amd64.s) holds its address in
+// the slot that FS-8 reaches.
+var kernelG = stubG{stackHi: ^uintptr(0)}
+
+// bootStackSize is the stack kmain runs on.
+const bootStackSize = 64 << 10
+
+var bootStack [bootStackSize]byte
+
+// Per-CPU state read by the entry code. Warren is uniprocessor.
+var (
+	// kernelStackTop is the current thread's kernel stack top, where
+	// SYSCALL entry builds its frame (the TSS holds it for interrupts).
+	kernelStackTop uint64
+	// syscallUserSP is scratch space for the user RSP during SYSCALL entry.
+	syscallUserSP uint64
+	// userFSBase is the current thread's FS base, restored on return to user
+	// mode.
+	userFSBase uint64
+	// curXSave is the address of the current thread's XSAVE area.
+	curXSave uint64
+)

@@ -1,0 +1,155 @@
+#include "go_asm.h"
+#include "textflag.h"
+
+// Offsets into cpu.TrapFrame (checked by TestTrapFrameOffsets).
+#define FRAME_CS 152
+#define FRAME_SIZE 176
+
+#define MSR_FS_BASE 0xC0000100
+
+// Point FS at the kernel's TLS block, whose g slot holds the stub g, so the
+// ABI wrappers of kernel Go functions find a g whose stack bounds never ask
+// for stack growth. Clobbers AX, CX, DX.
+#define KERNEL_FS \
+	MOVL $MSR_FS_BASE, CX; \
+	MOVQ $·kernelTLS+8(SB), AX; \
+	MOVQ AX, DX; \
+	SHRQ $32, DX; \
+	WRMSR
+
+// trapEntry is reached from every vector stub with the vector and an error
+// code pushed on top of the CPU's interrupt frame. Interrupts are off (all
+// IDT entries are interrupt gates). It completes the cpu.TrapFrame, saves
+// the user's extended state, runs trap, and returns through trapReturn.
+TEXT ·trapEntry(SB), NOSPLIT|NOFRAME, $0
+	PUSHQ AX
+	PUSHQ CX
+	PUSHQ DX
+	PUSHQ BX
+	PUSHQ BP
+	PUSHQ SI
+	PUSHQ DI
+	PUSHQ R8
+	PUSHQ R9
+	PUSHQ R10
+	PUSHQ R11
+	PUSHQ R12
+	PUSHQ R13
+	PUSHQ R14
+	PUSHQ R15
+	CLD
+	TESTQ $3, FRAME_CS(SP)
+	JZ kernel
+	// Kernel Go code uses vector registers: save the user's first.
+	MOVQ ·curXSave(SB), DI
+	MOVL $-1, AX
+	MOVL $-1, DX
+	XSAVE64 (DI)
+kernel:
+	KERNEL_FS
+	MOVQ SP, AX
+	SUBQ $16, SP
+	MOVQ AX, 0(SP)
+	CALL ·trap(SB)
+	ADDQ $16, SP
+	JMP ·trapReturn(SB)
+
+// trapReturn resumes the context in the cpu.TrapFrame at SP. Returning to
+// user mode restores the current thread's FS base and extended state,
+// which the scheduler may have switched.
+TEXT ·trapReturn(SB), NOSPLIT|NOFRAME, $0
+	TESTQ $3, FRAME_CS(SP)
+	JZ restore
+	MOVL $MSR_FS_BASE, CX
+	MOVQ ·userFSBase(SB), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	WRMSR
+	MOVQ ·curXSave(SB), DI
+	MOVL $-1, AX
+	MOVL $-1, DX
+	XRSTOR64 (DI)
+restore:
+	POPQ R15
+	POPQ R14
+	POPQ R13
+	POPQ R12
+	POPQ R11
+	POPQ R10
+	POPQ R9
+	POPQ R8
+	POPQ DI
+	POPQ SI
+	POPQ BP
+	POPQ BX
+	POPQ DX
+	POPQ CX
+	POPQ AX
+	ADDQ $16, SP // vector, error code
+	IRETQ
+
+// syscallEntry is the target of SYSCALL (IA32_LSTAR). The CPU left the
+// user RIP in CX and RFLAGS in R11, masked IF, and did not switch stacks:
+// build an interrupt-style frame on the thread's kernel stack so syscalls
+// and traps share one path and one return (IRETQ).
+TEXT ·syscallEntry(SB), NOSPLIT|NOFRAME, $0
+	MOVQ SP, ·syscallUserSP(SB)
+	MOVQ ·kernelStackTop(SB), SP
+	PUSHQ $0x1b // user SS (cpu.UserDS)
+	PUSHQ ·syscallUserSP(SB)
+	PUSHQ R11
+	PUSHQ $0x23 // user CS (cpu.UserCS)
+	PUSHQ CX
+	PUSHQ $0
+	PUSHQ $256 // cpu.VectorSyscall
+	JMP ·trapEntry(SB)
+
+// swtch saves the running thread's kernel context (BP and the return
+// address stay on its stack) by storing its stack pointer into *from, then
+// resumes the thread whose stack pointer is to.
+TEXT ·swtch(SB), NOSPLIT|NOFRAME, $0-16
+	MOVQ from+0(FP), AX
+	MOVQ to+8(FP), BX
+	PUSHQ BP
+	MOVQ SP, (AX)
+	MOVQ BX, SP
+	POPQ BP
+	RET
+
+// threadStart is where a new thread's first swtch returns to: its stack
+// holds only the trap frame it will leave the kernel with.
+TEXT ·threadStart(SB), NOSPLIT|NOFRAME, $0
+	CALL ·afterSwitch(SB)
+	JMP ·trapReturn(SB)
+
+// start64 is entered from the 32-bit Multiboot stub (boot/goarch_multiboot.asm)
+// in 64-bit mode, on the stub's GDT and page tables (1 GiB identity map),
+// with interrupts off and the multiboot information address in SI.
+TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
+	MOVL $0x10, AX
+	MOVW AX, DS
+	MOVW AX, ES
+	MOVW AX, SS
+	MOVQ $·bootStack(SB), SP
+	ADDQ $const_bootStackSize, SP
+	// Go code needs SSE before its first instruction (SDM Vol. 3A §13.1):
+	// CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT.
+	MOVQ CR0, AX
+	ANDQ $~4, AX
+	ORQ $2, AX
+	MOVQ AX, CR0
+	MOVQ CR4, AX
+	ORQ $0x600, AX
+	MOVQ AX, CR4
+	MOVQ SI, BX
+	KERNEL_FS
+	SUBQ $16, SP
+	MOVQ BX, 0(SP)
+	CALL ·kmain(SB)
+	// kmain does not return.
+	HLT
+
+// afterSwitch, trap and kmain are Go functions called above; their
+// addresses are kept by these references.
+DATA ·kernelTLS+0(SB)/8, $·kernelG(SB)
+GLOBL ·kernelTLS(SB), NOPTR, $16
