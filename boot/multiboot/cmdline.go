@@ -1,0 +1,50 @@
+package multiboot
+
+// NextToken splits the first token off a command line. Tokens are separated
+// by runs of white space; double quotes group white space into a token, as
+// in Linux (`warren.x="a b"` and `"a b"` are one token each). An unclosed
+// quote runs to the end. The token keeps its quotes (remove them with
+// Unquote); rest starts after it. When s holds no token, tok is empty.
+//
+// Context: kernel (no allocation, no pointer stores).
+func NextToken(s []byte) (tok, rest []byte) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	start := i
+	quoted := false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			quoted = !quoted
+		} else if !quoted && isSpace(c) {
+			break
+		}
+	}
+	return s[start:i], s[i:]
+}
+
+// Unquote copies tok into dst without its double quotes and returns the
+// length written. It fails if dst is too short; len(tok) bytes always
+// suffice. dst may be tok itself to unquote in place.
+//
+// Context: kernel (no allocation, no pointer stores).
+func Unquote(dst, tok []byte) (n int, ok bool) {
+	for _, c := range tok {
+		if c == '"' {
+			continue
+		}
+		if n == len(dst) {
+			return n, false
+		}
+		dst[n] = c
+		n++
+	}
+	return n, true
+}
+
+// isSpace reports the bytes C's isspace accepts, which Linux uses too.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
