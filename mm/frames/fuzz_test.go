@@ -1,6 +1,9 @@
 package frames
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // The model keeps one state byte per frame.
 const (
@@ -178,5 +181,18 @@ func runOps(t *testing.T, ops []byte) {
 			}
 		}
 		m.check(t, a)
+	}
+}
+
+// TestAllocatorRandom runs the fuzz body over random inputs so plain go test
+// explores beyond the seed corpus.
+func TestAllocatorRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		ops := make([]byte, 20+r.IntN(600))
+		for i := range ops {
+			ops[i] = byte(r.Uint32())
+		}
+		runOps(t, ops)
 	}
 }
