@@ -1,0 +1,202 @@
+// Package qemu is the one place that knows Warren's QEMU machine: how an
+// image is booted (directly with -kernel, or from a GRUB ISO), which
+// accelerator to use, and how the program's exit status comes back through
+// the isa-debug-exit device.
+package qemu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Binary is the QEMU system emulator Warren runs, from the Debian package
+// qemu-system-x86.
+const Binary = "qemu-system-x86_64"
+
+// Devices of the machine, shared with the kernel's board description.
+const (
+	// DebugExitPort is the isa-debug-exit device: writing v there stops
+	// QEMU with exit code (v<<1)|1.
+	DebugExitPort = 0xf4
+)
+
+// Module is a file passed to the kernel as a multiboot module.
+type Module struct {
+	Path string // file on the host
+	Name string // module command line seen by the kernel
+}
+
+// Machine describes one boot of a Warren image.
+type Machine struct {
+	Image     string        // multiboot ELF image, booted with -kernel
+	ISO       string        // or a bootable ISO (then Image, Append and Modules are unused)
+	Memory    string        // guest RAM, e.g. "256M"; default 256M
+	Append    string        // kernel command line
+	Modules   []Module      // multiboot modules
+	Accel     Accel         // AccelAuto: DetectAccel
+	ExtraArgs []string      // appended to QEMU's arguments
+	Stdout    io.Writer     // receives the serial console as it arrives; may be nil
+	Stdin     io.Reader     // serial console input; nil: none
+	Timeout   time.Duration // 0: none
+	QEMU      string        // emulator binary; default Binary (tests use fakes)
+}
+
+// Result is what a finished run left behind.
+type Result struct {
+	Status    int           // program exit status (valid when Run returns no error)
+	Output    []byte        // serial console output, the last MaxOutput bytes
+	Truncated bool          // Output lost its beginning
+	Stderr    string        // QEMU's own messages
+	Duration  time.Duration // QEMU start to exit
+}
+
+// MaxOutput bounds the serial output kept in Result.
+const MaxOutput = 4 << 20
+
+// ErrTimeout is returned (wrapped) when Machine.Timeout expires.
+var ErrTimeout = errors.New("timed out")
+
+// Args returns QEMU's command line (without the program name).
+func (m *Machine) Args() ([]string, error) {
+	accel := m.Accel
+	if accel == AccelAuto {
+		var err error
+		if accel, err = DetectAccel(); err != nil {
+			return nil, err
+		}
+	}
+	mem := m.Memory
+	if mem == "" {
+		mem = "256M"
+	}
+	args := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none", "-m", mem}
+	args = append(args, accel.args()...)
+	switch {
+	case m.ISO != "":
+		args = append(args, "-cdrom", m.ISO, "-boot", "d")
+	case m.Image != "":
+		args = append(args, "-kernel", m.Image)
+		if m.Append != "" {
+			args = append(args, "-append", m.Append)
+		}
+		if len(m.Modules) > 0 {
+			initrd, err := initrdArg(m.Modules)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, "-initrd", initrd)
+		}
+	default:
+		return nil, errors.New("qemu.Machine: neither Image nor ISO is set")
+	}
+	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", DebugExitPort))
+	return append(args, m.ExtraArgs...), nil
+}
+
+// initrdArg is QEMU's -initrd for multiboot: "path cmdline" per module,
+// modules separated by commas (a comma inside one doubled). QEMU loads the
+// file named up to the first space, so a path cannot contain one.
+func initrdArg(mods []Module) (string, error) {
+	var parts []string
+	for _, mod := range mods {
+		if strings.ContainsAny(mod.Path, " \t") {
+			return "", fmt.Errorf("module path %q: QEMU's multiboot loader cannot take a space", mod.Path)
+		}
+		s := mod.Path
+		if mod.Name != "" {
+			s += " " + mod.Name
+		}
+		parts = append(parts, strings.ReplaceAll(s, ",", ",,"))
+	}
+	return strings.Join(parts, ","), nil
+}
+
+// Run boots the machine and waits for it to stop. With a nil error,
+// Result.Status is the program's exit status. The Result is filled in
+// whatever happens.
+func (m *Machine) Run(ctx context.Context) (Result, error) {
+	var res Result
+	bin := m.QEMU
+	if bin == "" {
+		bin = Binary
+	}
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		return res, fmt.Errorf("%s not found: install the Debian package qemu-system-x86", bin)
+	}
+	args, err := m.Args()
+	if err != nil {
+		return res, err
+	}
+	if m.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, m.Timeout)
+		defer cancel()
+	}
+	out := &tailBuffer{max: MaxOutput}
+	stderr := &tailBuffer{max: 64 << 10}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Stdin = m.Stdin
+	cmd.Stdout = out
+	if m.Stdout != nil {
+		cmd.Stdout = io.MultiWriter(m.Stdout, out)
+	}
+	cmd.Stderr = stderr
+	cmd.WaitDelay = 5 * time.Second // don't hang on pipes a killed QEMU left open
+
+	start := time.Now()
+	err = cmd.Run()
+	res.Duration = time.Since(start)
+	res.Output, res.Truncated = out.bytes()
+	errb, _ := stderr.bytes()
+	res.Stderr = string(errb)
+
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if errors.Is(ctxErr, context.DeadlineExceeded) && m.Timeout > 0 {
+			return res, fmt.Errorf("QEMU killed: %w after %v", ErrTimeout, m.Timeout)
+		}
+		return res, fmt.Errorf("QEMU killed: %w", ctxErr)
+	}
+	var exitErr *exec.ExitError
+	code := 0
+	switch {
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+		if code < 0 {
+			return res, &Error{Code: code, Stderr: res.Stderr + "\n" + exitErr.String()}
+		}
+	case err != nil:
+		return res, fmt.Errorf("running QEMU: %w", err)
+	}
+	res.Status, err = decodeExit(code, res.Stderr)
+	return res, err
+}
+
+// tailBuffer keeps the last max bytes written to it. It holds up to twice
+// that before dropping the oldest half, so trimming is not per write.
+type tailBuffer struct {
+	max       int
+	buf       []byte
+	truncated bool
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.buf = append(b.buf, p...)
+	if len(b.buf) > 2*b.max {
+		b.buf = append(b.buf[:0], b.buf[len(b.buf)-b.max:]...)
+		b.truncated = true
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) bytes() ([]byte, bool) {
+	if len(b.buf) > b.max {
+		return b.buf[len(b.buf)-b.max:], true
+	}
+	return b.buf, b.truncated
+}

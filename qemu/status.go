@@ -1,0 +1,58 @@
+package qemu
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNoStatus means the machine stopped without the kernel writing an exit
+// status to the isa-debug-exit port: with -no-reboot a reset or a triple
+// fault makes QEMU exit with 0.
+var ErrNoStatus = errors.New("machine stopped without an exit status (reset or triple fault?)")
+
+// Error is QEMU itself failing (bad arguments, a missing file, a crash).
+type Error struct {
+	Code   int    // QEMU's exit code
+	Stderr string // what QEMU printed
+}
+
+func (e *Error) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		msg = "(no message)"
+	}
+	return fmt.Sprintf("QEMU failed with exit code %d: %s", e.Code, msg)
+}
+
+// decodeExit turns QEMU's exit code into the program's exit status. The
+// kernel writes v to isa-debug-exit and QEMU exits with (v<<1)|1, which the
+// host truncates to 8 bits: statuses 0..127 come back intact, 128..255
+// alias them. QEMU's own errors also exit with 1 (which would read as
+// status 0): they are told apart by QEMU's error messages on stderr.
+func decodeExit(code int, stderr string) (int, error) {
+	switch {
+	case code == 0 && strings.TrimSpace(stderr) != "":
+		return 0, fmt.Errorf("%w; QEMU said: %s", ErrNoStatus, strings.TrimSpace(stderr))
+	case code == 0:
+		return 0, ErrNoStatus
+	case code == 1 && qemuFailed(stderr):
+		return 0, &Error{Code: code, Stderr: stderr}
+	case code > 0 && code%2 == 1:
+		return (code - 1) / 2, nil
+	default:
+		return 0, &Error{Code: code, Stderr: stderr}
+	}
+}
+
+// qemuFailed reports whether QEMU printed an error (not just a warning).
+// QEMU prefixes its messages with its program name.
+func qemuFailed(stderr string) bool {
+	for _, line := range strings.Split(stderr, "\n") {
+		_, msg, ok := strings.Cut(line, "qemu-system-x86_64: ")
+		if ok && !strings.HasPrefix(msg, "warning:") {
+			return true
+		}
+	}
+	return false
+}

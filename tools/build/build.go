@@ -1,0 +1,103 @@
+// Package build turns Go programs and test binaries into bootable Warren
+// images: it links the kernel (warren.dev/system) and the multiboot header
+// in with a go build -overlay, then fills the header's addresses.
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ldflags puts .text at 0x101000 and the ELF headers at 0x100000. The
+// symbol table stays (no -s): Patch needs it.
+const ldflags = "-ldflags=-T 0x101000"
+
+// Build compiles the main package named by arg into a bootable image at out.
+func Build(ctx context.Context, cfg Config, arg, out string) (*Package, error) {
+	pkg, err := listOne(ctx, cfg, arg)
+	if err != nil {
+		return nil, err
+	}
+	if pkg.Name != "main" {
+		return pkg, fmt.Errorf("%s is package %s, not a main package: only a command can be built into an image", pkg.ImportPath, pkg.Name)
+	}
+	return pkg, link(ctx, cfg, pkg, out, false)
+}
+
+// BuildTest compiles the test binary of the package named by arg (any
+// package, standard library included) into a bootable image at out.
+func BuildTest(ctx context.Context, cfg Config, arg, out string) (*Package, error) {
+	pkg, err := listOne(ctx, cfg, arg)
+	if err != nil {
+		return nil, err
+	}
+	return pkg, BuildTestPackage(ctx, cfg, pkg, out)
+}
+
+// BuildTestPackage is BuildTest for a package already resolved by List.
+func BuildTestPackage(ctx context.Context, cfg Config, pkg *Package, out string) error {
+	return link(ctx, cfg, pkg, out, true)
+}
+
+// link runs go build (or go test -c) with the overlay, then patches the
+// multiboot header.
+func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) error {
+	root, err := cfg.root()
+	if err != nil {
+		return err
+	}
+	if pkg.Module != nil && pkg.Module.Path == WarrenModule {
+		root = pkg.Module.Dir // build a Warren package with its own tree
+	}
+	wd, err := cfg.dir()
+	if err != nil {
+		return err
+	}
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(wd, out)
+	}
+	tmp, err := os.MkdirTemp("", "warren-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	// Inside the Warren module (or std) the kernel import resolves as is;
+	// another module gets a workspace joining it to the Warren module.
+	gowork, dir := "off", root
+	if !pkg.inWarren() {
+		work, err := WorkFile(pkg.Module.Dir, root)
+		if err != nil {
+			return err
+		}
+		gowork, dir = filepath.Join(tmp, "go.work"), pkg.Module.Dir
+		if err := os.WriteFile(gowork, []byte(work), 0o644); err != nil {
+			return err
+		}
+	}
+	env := goEnv(gowork)
+	goroot, err := goEnvVar(ctx, dir, env, "GOROOT")
+	if err != nil {
+		return err
+	}
+	ovl, err := overlayFor(tmp, goroot, root, pkg, test)
+	if err != nil {
+		return err
+	}
+	ovlPath := filepath.Join(tmp, "overlay.json")
+	if err := writeOverlay(ovlPath, ovl); err != nil {
+		return err
+	}
+	args := []string{"build"}
+	if test {
+		args = []string{"test", "-c", "-vet=off"}
+	}
+	args = append(args, "-overlay="+ovlPath, ldflags, "-o", out, pkg.ImportPath)
+	if _, err := runGo(ctx, dir, env, args...); err != nil {
+		return err
+	}
+	_, err = Patch(out)
+	return err
+}

@@ -1,0 +1,188 @@
+package build_test
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/u-root/u-root/pkg/boot/multiboot"
+	"golang.org/x/arch/x86/x86asm"
+
+	"warren.dev/tools/build"
+)
+
+// readFields reads back the patched fields of a header.
+func readFields(h []byte) build.HeaderFields {
+	u := func(off int) uint32 { return binary.LittleEndian.Uint32(h[off:]) }
+	return build.HeaderFields{
+		HeaderAddr: u(0x0c), LoadAddr: u(0x10), LoadEndAddr: u(0x14), BSSEndAddr: u(0x18), EntryAddr: u(0x1c),
+		Entry64: u(0x20), GDTBase: u(0x2a), PageTables: u(0x48), EntryImm: u(0x61),
+	}
+}
+
+// images are the two header placements: in place (hello) and copied after
+// the ELF headers (the strings test binary).
+var images = []struct {
+	name   string
+	image  func(*testing.T) string
+	copied bool
+}{
+	{"in-place", helloImage, false},
+	{"copied", stringsTestImage, true},
+}
+
+// TestHeaderFields checks each patched field against the ELF file itself.
+func TestHeaderFields(t *testing.T) {
+	for _, im := range images {
+		t.Run(im.name, func(t *testing.T) { checkHeaderFields(t, im.image(t), im.copied) })
+	}
+}
+
+func checkHeaderFields(t *testing.T, image string, copied bool) {
+	data, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := multiboot.Probe(bytes.NewReader(data)); err != nil {
+		t.Fatalf("u-root multiboot.Probe: %v", err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, _ := ef.Symbols()
+	addr := map[string]uint64{}
+	for _, s := range syms {
+		addr[s.Name] = s.Value
+	}
+	sym := addr[build.HeaderSymbol]
+	entry := addr[build.EntrySymbol+".abi0"] | addr[build.EntrySymbol]
+	var lo, fileEnd, memEnd uint64 = ^uint64(0), 0, 0
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_LOAD {
+			lo, fileEnd, memEnd = min(lo, p.Vaddr), max(fileEnd, p.Vaddr+p.Filesz), max(memEnd, p.Vaddr+p.Memsz)
+		}
+	}
+	tables := (memEnd + 4095) &^ 4095
+	// The loader's view: the first valid header in the first 8 KiB.
+	off := -1
+	for o := 0; o < 8192-12; o += 4 {
+		magic, flags, sum := binary.LittleEndian.Uint32(data[o:]), binary.LittleEndian.Uint32(data[o+4:]), binary.LittleEndian.Uint32(data[o+8:])
+		if magic == 0x1BADB002 && magic+flags+sum == 0 {
+			off = o
+			break
+		}
+	}
+	if off < 0 {
+		t.Fatal("no header in the first 8 KiB")
+	}
+	h := lo + uint64(off) // the lowest PT_LOAD is at file offset 0
+	symOff := int(sym - lo)
+	if copied != (h != sym) {
+		t.Errorf("header at %#x, %s at %#x: want copied=%v", h, build.HeaderSymbol, sym, copied)
+	}
+	if size := 0xec; !bytes.Equal(data[off:off+size], data[symOff:symOff+size]) {
+		t.Errorf("the header at %#x differs from %s", off, build.HeaderSymbol)
+	}
+	want := build.HeaderFields{
+		HeaderAddr:  uint32(h),
+		LoadAddr:    uint32(lo),
+		LoadEndAddr: uint32(fileEnd),
+		BSSEndAddr:  uint32(tables + 3*4096),
+		EntryAddr:   uint32(h + 0x60),
+		Entry64:     uint32(entry),
+		GDTBase:     uint32(h + 0x30),
+		PageTables:  uint32(tables),
+		EntryImm:    uint32(h),
+	}
+	if got := readFields(data[off:]); got != want {
+		t.Errorf("header fields:\n got %+v\nwant %+v", got, want)
+	}
+	if lo != 0x100000 || (!copied && h != 0x101000) {
+		t.Errorf("header at %#x, image at %#x: want 0x101000, 0x100000 (-T 0x101000)", h, lo)
+	}
+	if sel := binary.LittleEndian.Uint16(data[off+0x24:]); sel != 8 {
+		t.Errorf("far pointer selector %#x, want 8", sel)
+	}
+}
+
+// TestEntry32 decodes the hand-encoded 32-bit entry of the patched image
+// and checks it instruction by instruction, branch targets included.
+func TestEntry32(t *testing.T) {
+	for _, im := range images {
+		t.Run(im.name, func(t *testing.T) { checkEntry32(t, im.image(t)) })
+	}
+}
+
+func checkEntry32(t *testing.T, image string) {
+	data, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	place, f, err := build.Layout(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, h := place.Offset, uint64(f.HeaderAddr)
+	want := []string{
+		0x60: fmt.Sprintf("mov ebp, %#x", h),
+		0x65: "cmp eax, 0x2badb002",
+		0x6a: fmt.Sprintf("jnz %#x", h+0xde), // to bad
+		0x6c: "mov esi, ebx",
+		0x6e: "mov edi, dword ptr [ebp+0x48]",
+		0x71: "xor eax, eax",
+		0x73: "mov ecx, 0xc00",
+		0x78: "cld",
+		0x79: "rep stosd dword ptr [edi]",
+		0x7b: "mov edi, dword ptr [ebp+0x48]",
+		0x7e: "lea eax, ptr [edi+0x1003]",
+		0x84: "mov dword ptr [edi], eax",
+		0x86: "lea eax, ptr [edi+0x2003]",
+		0x8c: "mov dword ptr [edi+0x1000], eax",
+		0x92: "mov eax, 0x83",
+		0x97: "lea edx, ptr [edi+0x2000]",
+		0x9d: "mov ecx, 0x200",
+		0xa2: "mov dword ptr [edx], eax", // loop
+		0xa4: "add eax, 0x200000",
+		0xa9: "add edx, 0x8",
+		0xac: fmt.Sprintf("loop %#x", h+0xa2),
+		0xae: "mov cr3, edi",
+		0xb1: "mov eax, cr4",
+		0xb4: "or eax, 0x20",
+		0xb7: "mov cr4, eax",
+		0xba: "mov ecx, 0xc0000080",
+		0xbf: "rdmsr",
+		0xc1: "or eax, 0x100",
+		0xc6: "wrmsr",
+		0xc8: "mov eax, cr0",
+		0xcb: "or eax, 0x80000001",
+		0xd0: "mov cr0, eax",
+		0xd3: "lgdt ptr [ebp+0x28]",
+		0xd7: "jmp far ptr [ebp+0x20]",
+		0xda: "nop", 0xdb: "nop", 0xdc: "nop", 0xdd: "nop",
+		0xde: "mov edx, 0xf4", // bad
+		0xe3: "mov eax, 0x3",
+		0xe8: "out dx, eax",
+		0xe9: "hlt",
+		0xea: fmt.Sprintf("jmp %#x", h+0xe9),
+	}
+	const end = 0xec
+	pc := 0x60
+	for pc < end {
+		in, err := x86asm.Decode(data[off+pc:off+pc+15], 32)
+		if err != nil {
+			t.Fatalf("H+%#x: %v", pc, err)
+		}
+		got := x86asm.IntelSyntax(in, h+uint64(pc), nil)
+		if pc >= len(want) || want[pc] == "" || got != want[pc] {
+			t.Errorf("H+%#x: got %q, want %q", pc, got, want[pc])
+		}
+		pc += in.Len
+	}
+	if pc != end {
+		t.Errorf("code ends at H+%#x, want H+%#x", pc, end)
+	}
+}
