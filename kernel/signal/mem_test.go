@@ -1,0 +1,55 @@
+package signal
+
+import "golang.org/x/sys/unix"
+
+// fakeMem is user memory: a byte slice mapped at base. Writes to
+// [roLo, roHi) fail, as on a read-only or unmapped page.
+type fakeMem struct {
+	base       uint64
+	b          []byte
+	roLo, roHi uint64
+}
+
+func newMem(base uint64, size int) *fakeMem { return &fakeMem{base: base, b: make([]byte, size)} }
+
+func (m *fakeMem) span(addr uint64, n int) ([]byte, bool) {
+	if addr < m.base || addr-m.base > uint64(len(m.b)) || uint64(len(m.b))-(addr-m.base) < uint64(n) {
+		return nil, false
+	}
+	o := addr - m.base
+	return m.b[o : o+uint64(n)], true
+}
+
+func (m *fakeMem) CopyIn(addr uint64, b []byte) error {
+	s, ok := m.span(addr, len(b))
+	if !ok {
+		return unix.EFAULT
+	}
+	copy(b, s)
+	return nil
+}
+
+func (m *fakeMem) CopyOut(addr uint64, b []byte) error {
+	s, ok := m.span(addr, len(b))
+	if !ok || (len(b) > 0 && addr < m.roHi && addr+uint64(len(b)) > m.roLo) {
+		return unix.EFAULT
+	}
+	copy(s, b)
+	return nil
+}
+
+func (m *fakeMem) u64(addr uint64) uint64 {
+	s, ok := m.span(addr, 8)
+	if !ok {
+		panic("fakeMem: u64 out of range")
+	}
+	return le.Uint64(s)
+}
+
+func (m *fakeMem) put64(addr, v uint64) {
+	s, ok := m.span(addr, 8)
+	if !ok {
+		panic("fakeMem: put64 out of range")
+	}
+	le.PutUint64(s, v)
+}
