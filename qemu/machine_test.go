@@ -1,0 +1,193 @@
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestArgs(t *testing.T) {
+	m := Machine{
+		Image:     "/img/warren.elf",
+		Append:    `warren.cwd=/x "-test.run=A B"`,
+		Modules:   []Module{{Path: "/tmp/a,b.cpio", Name: "initrd"}, {Path: "/tmp/data", Name: "data"}},
+		Accel:     AccelTCG,
+		ExtraArgs: []string{"-smp", "2"},
+	}
+	got, err := m.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+		"-m", "256M", "-accel", "tcg", "-cpu", "max",
+		"-kernel", "/img/warren.elf", "-append", `warren.cwd=/x "-test.run=A B"`,
+		"-initrd", "/tmp/a,,b.cpio initrd,/tmp/data data",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-smp", "2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+
+	iso := Machine{ISO: "/x.iso", Memory: "1G", Accel: AccelKVM}
+	got, err = iso.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+		"-m", "1G", "-accel", "kvm", "-cpu", "host", "-cdrom", "/x.iso", "-boot", "d",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+
+	if _, err := (&Machine{Accel: AccelTCG}).Args(); err == nil {
+		t.Error("no image and no ISO accepted")
+	}
+	bad := Machine{Image: "/x", Accel: AccelTCG, Modules: []Module{{Path: "/a b", Name: "x"}}}
+	if _, err := bad.Args(); err == nil {
+		t.Error("module path with a space accepted")
+	}
+}
+
+func TestDecodeExit(t *testing.T) {
+	for _, tc := range []struct {
+		code   int
+		stderr string
+		status int
+		err    string
+	}{
+		{1, "", 0, ""},
+		{3, "", 1, ""},
+		{85, "", 42, ""},
+		{255, "", 127, ""},
+		{1, "qemu-system-x86_64: warning: host doesn't support requested feature\n", 0, ""},
+		{0, "", 0, "without an exit status"},
+		{0, "qemu-system-x86_64: terminating on signal 15\n", 0, "terminating on signal 15"},
+		{1, "qemu-system-x86_64: -kernel x: No such file or directory\n", 0, "No such file"},
+		{2, "boom", 0, "exit code 2: boom"},
+	} {
+		status, err := decodeExit(tc.code, tc.stderr)
+		switch {
+		case tc.err == "" && (err != nil || status != tc.status):
+			t.Errorf("decodeExit(%d, %q) = %d, %v; want %d", tc.code, tc.stderr, status, err, tc.status)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("decodeExit(%d, %q): error %v, want one containing %q", tc.code, tc.stderr, err, tc.err)
+		}
+	}
+	if _, err := decodeExit(0, ""); !errors.Is(err, ErrNoStatus) {
+		t.Errorf("code 0: %v is not ErrNoStatus", err)
+	}
+}
+
+func TestDetectAccel(t *testing.T) {
+	sys := func(modules ...string) string {
+		root := t.TempDir()
+		for _, m := range modules {
+			os.MkdirAll(filepath.Join(root, "sys", "module", m), 0o755)
+		}
+		return root
+	}
+	kvm := filepath.Join(t.TempDir(), "kvm")
+	os.WriteFile(kvm, nil, 0o600)
+	missing := filepath.Join(t.TempDir(), "nokvm")
+	for _, tc := range []struct {
+		name string
+		root string
+		dev  string
+		want Accel
+	}{
+		{"intel", sys("kvm", "kvm_intel"), kvm, AccelKVM},
+		{"amd", sys("kvm", "kvm_amd"), kvm, AccelKVM},
+		{"pvm", sys("kvm", "kvm_pvm"), kvm, AccelTCG},
+		{"pvm and intel", sys("kvm", "kvm_intel", "kvm_pvm"), kvm, AccelTCG},
+		{"no module", sys(), kvm, AccelTCG},
+		{"no device", sys("kvm", "kvm_intel"), missing, AccelTCG},
+	} {
+		if got := detectAccel(tc.root, tc.dev); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	t.Setenv("WARREN_ACCEL", "kvm")
+	if a, err := DetectAccel(); a != AccelKVM || err != nil {
+		t.Errorf("WARREN_ACCEL=kvm: %q, %v", a, err)
+	}
+	t.Setenv("WARREN_ACCEL", "hvf")
+	if _, err := DetectAccel(); err == nil {
+		t.Error("WARREN_ACCEL=hvf accepted")
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	b := &tailBuffer{max: 4}
+	b.Write([]byte("abc"))
+	if got, tr := b.bytes(); string(got) != "abc" || tr {
+		t.Errorf("got %q, %v", got, tr)
+	}
+	for _, s := range []string{"defgh", "ij", "k"} {
+		b.Write([]byte(s))
+	}
+	if got, tr := b.bytes(); string(got) != "hijk" || !tr {
+		t.Errorf("got %q, %v; want hijk, true", got, tr)
+	}
+}
+
+// fakeQEMU writes a shell script standing in for QEMU.
+func fakeQEMU(t *testing.T, script string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "fake-qemu")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunFake(t *testing.T) {
+	ctx := context.Background()
+	var stream bytes.Buffer
+	m := Machine{Image: "/x", Accel: AccelTCG, Stdout: &stream,
+		QEMU: fakeQEMU(t, `echo "hello from warren"; echo "$@" >&2; exit 85`)}
+	res, err := m.Run(ctx)
+	if err != nil || res.Status != 42 {
+		t.Fatalf("got %d, %v; want 42", res.Status, err)
+	}
+	if string(res.Output) != "hello from warren\n" || stream.String() != "hello from warren\n" {
+		t.Errorf("output %q, streamed %q", res.Output, stream.String())
+	}
+	if !strings.Contains(res.Stderr, "-kernel /x") {
+		t.Errorf("QEMU got arguments %q", res.Stderr)
+	}
+
+	m.QEMU = fakeQEMU(t, `echo "qemu-system-x86_64: could not load kernel '/x'" >&2; exit 1`)
+	var qerr *Error
+	if _, err := m.Run(ctx); !errors.As(err, &qerr) || !strings.Contains(err.Error(), "could not load kernel") {
+		t.Errorf("QEMU error: %v", err)
+	}
+
+	m.QEMU = fakeQEMU(t, `echo partial; exit 0`)
+	if res, err := m.Run(ctx); !errors.Is(err, ErrNoStatus) || string(res.Output) != "partial\n" {
+		t.Errorf("no status: %v, output %q", err, res.Output)
+	}
+
+	m.QEMU = fakeQEMU(t, `echo started; exec sleep 30`)
+	m.Timeout = 300 * time.Millisecond
+	start := time.Now()
+	res, err = m.Run(ctx)
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "300ms") {
+		t.Errorf("timeout: %v", err)
+	}
+	if time.Since(start) > 10*time.Second || string(res.Output) != "started\n" {
+		t.Errorf("took %v, output %q", time.Since(start), res.Output)
+	}
+}
+
+func TestRunMissingQEMU(t *testing.T) {
+	m := Machine{Image: "/x", Accel: AccelTCG, QEMU: "qemu-that-does-not-exist"}
+	if _, err := m.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "qemu-system-x86") {
+		t.Errorf("got %v, want an error naming the Debian package", err)
+	}
+}

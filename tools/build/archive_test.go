@@ -1,0 +1,109 @@
+package build
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/u-root/u-root/pkg/cpio"
+)
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestWriteTestArchive(t *testing.T) {
+	base := t.TempDir()
+	src := filepath.Join(base, "src", "pkg")
+	files := map[string]string{
+		"a.go":             "package a\n",
+		"testdata/in.txt":  "input\n",
+		"testdata/d/e.txt": "deep\n",
+		".git/config":      "secret\n",
+		"sub/.git/objects": "x\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	extra := filepath.Join(base, "goroot", "lib", "time", "zoneinfo.zip")
+	os.MkdirAll(filepath.Dir(extra), 0o755)
+	os.WriteFile(extra, []byte("zip"), 0o644)
+	os.WriteFile(filepath.Join(base, "outside.txt"), []byte("no"), 0o644)
+	for link, target := range map[string]string{
+		"in-link":      "testdata/in.txt",
+		"in-abs-link":  filepath.Join(src, "a.go"),
+		"out-link":     "../../outside.txt",
+		"out-abs-link": filepath.Join(base, "outside.txt"),
+	} {
+		if err := os.Symlink(target, filepath.Join(src, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var buf bytes.Buffer
+	if err := WriteTestArchive(&buf, src, extra); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := cpio.ReadAllRecords(cpio.Newc.Reader(bytes.NewReader(buf.Bytes())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]cpio.Record{}
+	var order []string
+	for _, r := range recs {
+		if _, dup := got[r.Name]; dup {
+			t.Errorf("%s twice", r.Name)
+		}
+		got[r.Name] = r
+		order = append(order, r.Name)
+	}
+	rel := func(p string) string { return cpio.Normalize(filepath.ToSlash(p)) }
+
+	// Every ancestor of every entry is a directory entry that comes first.
+	for i, name := range order {
+		for d := filepath.Dir(name); d != "."; d = filepath.Dir(d) {
+			r, ok := got[d]
+			if !ok || r.Mode&cpio.S_IFMT != cpio.S_IFDIR {
+				t.Errorf("%s: no directory entry for %s", name, d)
+			} else if slices.Index(order, d) > i {
+				t.Errorf("%s comes before its directory %s", name, d)
+			}
+		}
+	}
+	wantFiles := map[string]string{
+		rel(filepath.Join(src, "a.go")):             "package a\n",
+		rel(filepath.Join(src, "testdata/in.txt")):  "input\n",
+		rel(filepath.Join(src, "testdata/d/e.txt")): "deep\n",
+		rel(extra): "zip",
+	}
+	for name, content := range wantFiles {
+		r, ok := got[name]
+		if !ok {
+			t.Errorf("%s missing", name)
+			continue
+		}
+		data, _ := io.ReadAll(io.NewSectionReader(r, 0, int64(r.FileSize)))
+		if r.Mode&cpio.S_IFMT != cpio.S_IFREG || string(data) != content {
+			t.Errorf("%s: mode %o, content %q; want a file with %q", name, r.Mode, data, content)
+		}
+	}
+	for _, name := range []string{"in-link", "in-abs-link"} {
+		if r, ok := got[rel(filepath.Join(src, name))]; !ok || r.Mode&cpio.S_IFMT != cpio.S_IFLNK {
+			t.Errorf("symlink %s inside the tree is missing", name)
+		}
+	}
+	for _, name := range []string{"out-link", "out-abs-link", ".git", ".git/config", "sub/.git/objects"} {
+		if _, ok := got[rel(filepath.Join(src, name))]; ok {
+			t.Errorf("%s should have been left out", name)
+		}
+	}
+	if _, ok := got[rel(filepath.Join(src, "sub"))]; !ok {
+		t.Error("sub/ (holding only .git) should still be there")
+	}
+}

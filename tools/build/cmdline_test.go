@@ -1,0 +1,46 @@
+package build
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestJoinArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"-test.v"}, "-test.v"},
+		{[]string{"warren.cwd=/src/x", "-test.run=TestA|TestB", "-test.short"}, "warren.cwd=/src/x -test.run=TestA|TestB -test.short"},
+		{[]string{"-test.run=A B", "x\ty", ""}, "\"-test.run=A B\" \"x\ty\" \"\""},
+	} {
+		got, err := JoinArgs(tc.args)
+		if err != nil || got != tc.want {
+			t.Errorf("JoinArgs(%q) = %q, %v; want %q", tc.args, got, err, tc.want)
+		}
+		if back := SplitCmdline(got); !slices.Equal(back, tc.args) && len(tc.args) > 0 {
+			t.Errorf("SplitCmdline(%q) = %q, want %q", got, back, tc.args)
+		}
+	}
+	for _, bad := range []string{`say "hi"`, "two\nlines"} {
+		if _, err := JoinArgs([]string{bad}); err == nil {
+			t.Errorf("JoinArgs(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestSplitCmdline(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                    nil,
+		"  a   b\tc ":         {"a", "b", "c"},
+		`a "b c" d`:           {"a", "b c", "d"},
+		`x="1 2"y`:            {"x=1 2y"},
+		`"" a`:                {"", "a"},
+		`/boot/warren.elf "q`: {"/boot/warren.elf", "q"},
+	} {
+		if got := SplitCmdline(in); !slices.Equal(got, want) {
+			t.Errorf("SplitCmdline(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
