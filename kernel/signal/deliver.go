@@ -19,7 +19,8 @@ import "warren.dev/kernel/cpu"
 // not be written (bad stack, alternate stack overflow, or no SA_RESTORER,
 // which x86-64 Linux requires): the kernel must then kill the thread's
 // process with SIGSEGV, as Linux's force_sigsegv does. EINVAL means a bad
-// sig or fpstate length, a kernel bug.
+// sig, a frame not from user mode, or an fpstate of bad length or not
+// prepared: kernel bugs.
 //
 // Left to the caller: SA_RESETHAND (reset the stored action after
 // delivery) and syscall restart (SA_RESTART, adjusting f before Deliver).
@@ -27,7 +28,7 @@ import "warren.dev/kernel/cpu"
 // Context: kernel (no allocation, no pointer stores).
 func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
 	blocked Set, fpstate []byte, mem UserMemory) (newBlocked Set, err error) {
-	if !Valid(sig) || act == nil || info == nil {
+	if !Valid(sig) || act == nil || info == nil || !f.FromUser() {
 		return blocked, errInval
 	}
 	if act.Flags&SA_RESTORER == 0 {
@@ -96,8 +97,8 @@ func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
 
 // place picks the frame and FPU image addresses as Linux's get_sigframe:
 // skip the red zone, maybe switch to the alternate stack, put the image
-// 64-byte aligned on top, the frame below it aligned so that frame+8 is
-// 16-byte aligned. A frame that would leave the alternate stack it is on,
+// 64-byte aligned on top, the frame below it rounded down to 16 bytes
+// minus 8 (align_sigframe), so frame+8 is 16-byte aligned. A frame that would leave the alternate stack it is on,
 // or wrap below address 0, is refused.
 func place(sp, flags uint64, alt *AltStack, fpSize uint64) (frame, fp uint64, ok bool) {
 	nested := alt.OnStack(sp)
@@ -121,7 +122,7 @@ func place(sp, flags uint64, alt *AltStack, fpSize uint64) (frame, fp uint64, ok
 		fp = (top - fpSize) &^ 63
 		base = fp
 	}
-	frame = (base-frameSize+8)&^15 - 8
+	frame = (base-frameSize)&^15 - 8
 	if (nested || entering) && !alt.contains(frame) {
 		return 0, 0, false
 	}

@@ -376,6 +376,48 @@ func TestAlignment(t *testing.T) {
 	}
 }
 
+// TestMatchesLinux replays frames measured on Linux 6.x (x86-64, XSAVE
+// image of 832 bytes): a C handler recorded its entry RSP and fpstate
+// pointer for signals raised by a raw tgkill at known stack pointers.
+func TestMatchesLinux(t *testing.T) {
+	cases := []struct {
+		rsp                 uint64 // at the SYSCALL
+		rspToFrame, rspToFP uint64
+	}{
+		{stackTop + 8, 1424, 968},
+		{stackTop, 1480, 1024},
+		{stackTop - 8, 1472, 1016},
+		{stackTop - 16, 1464, 1008},
+	}
+	act := goAction()
+	act.Flags &^= SA_ONSTACK
+	for _, c := range cases {
+		mem := newMem(memBase, memSize)
+		f := userFrame(c.rsp)
+		if _, err := Deliver(&f, sigURG, &Info{}, &act, nil, 0, xsaveImage(t), mem); err != nil {
+			t.Fatal(err)
+		}
+		fp := mem.u64(f.RDX + ucMContext + scFPState)
+		if c.rsp-f.RSP != c.rspToFrame || c.rsp-fp != c.rspToFP {
+			t.Errorf("rsp %#x: frame at -%d, fpstate at -%d; Linux: -%d, -%d",
+				c.rsp, c.rsp-f.RSP, c.rsp-fp, c.rspToFrame, c.rspToFP)
+		}
+	}
+	// On an alternate stack whose top is 32 mod 64: frame 1320 and
+	// fpstate 864 below the top; uc_flags 7.
+	alt := AltStack{SP: altBase + 32, Size: altSize}
+	mem := newMem(memBase, memSize)
+	f := userFrame(stackTop)
+	act.Flags |= SA_ONSTACK
+	if _, err := Deliver(&f, sigURG, &Info{}, &act, &alt, 0, xsaveImage(t), mem); err != nil {
+		t.Fatal(err)
+	}
+	top := alt.SP + alt.Size
+	if top-f.RSP != 1320 || top-mem.u64(f.RDX+ucMContext+scFPState) != 864 || mem.u64(f.RDX+ucFlags) != 7 {
+		t.Errorf("alt stack: frame at top-%d, fpstate at top-%d", top-f.RSP, top-mem.u64(f.RDX+ucMContext+scFPState))
+	}
+}
+
 func TestMask(t *testing.T) {
 	mem := newMem(memBase, memSize)
 	act := Action{Handler: handlerPC, Restorer: restorer, Flags: SA_RESTORER,
@@ -435,6 +477,11 @@ func TestDeliverErrors(t *testing.T) {
 		if !errors.Is(err, c.want) || f != orig || nb != 7 {
 			t.Errorf("%s: err %v (want %v), mask %#x, frame changed %v", c.name, err, c.want, nb, f != orig)
 		}
+	}
+	kf := userFrame(stackTop)
+	kf.CS = cpu.KernelCS
+	if _, err := Deliver(&kf, sigURG, &info, &act, nil, 0, nil, newMem(memBase, memSize)); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("kernel frame: %v", err)
 	}
 	f := userFrame(stackTop)
 	if _, err := Deliver(&f, sigURG, nil, &act, nil, 0, nil, newMem(memBase, memSize)); err == nil {
