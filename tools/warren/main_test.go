@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testEnv() (*env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}, &out, &errb
+}
+
+func TestParseTest(t *testing.T) {
+	e, _, _ := testEnv()
+	o, err := parseTest(e, []string{"-short", "./a", "-run", "A B", "./b/...", "-v", "-count=3", "-bench", ".", "-m", "1G", "-timeout", "2m", "--", "-test.benchtime=1x", "x y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.pkgs, []string{"./a", "./b/..."}) || o.mem != "1G" || o.timeout != 2*time.Minute {
+		t.Errorf("packages %q, -m %q, -timeout %v", o.pkgs, o.mem, o.timeout)
+	}
+	want := []string{"-test.paniconexit0", "-test.timeout=2m0s", "-test.short=true", "-test.run=A B", "-test.v=true", "-test.count=3", "-test.bench=.", "-test.benchtime=1x", "x y"}
+	if got := o.binaryArgs(); !slices.Equal(got, want) {
+		t.Errorf("binary args\n got %q\nwant %q", got, want)
+	}
+
+	// Defaults: only what go test always passes.
+	o, err = parseTest(e, []string{"strings"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.binaryArgs(); !slices.Equal(got, []string{"-test.paniconexit0", "-test.timeout=10m0s"}) || o.mem != "256M" {
+		t.Errorf("defaults: %q, -m %q", got, o.mem)
+	}
+
+	// An explicit empty -run is still passed; "--" alone ends the flags.
+	o, err = parseTest(e, []string{"-run=", "p", "--"})
+	if err != nil || !slices.Contains(o.binaryArgs(), "-test.run=") || len(o.extra) != 0 {
+		t.Errorf("-run= : %v %q", err, o.binaryArgs())
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"test", "-bogus", "p"}, "flag provided but not defined: -bogus"},
+		{[]string{"test", "p", "-count", "many"}, `invalid value "many" for flag -count`},
+		{[]string{"test", "-timeout", "0", "p"}, "-timeout must be positive"},
+		{[]string{"test", "-v"}, "no packages"},
+		{[]string{"test", "-v", "--", "-x"}, "no packages"},
+		{[]string{"run", "-timeout", "soon", "x"}, `invalid value "soon" for flag -timeout`},
+		{[]string{"run", "-m"}, "flag needs an argument: -m"},
+		{[]string{"run"}, "missing image or package"},
+		{[]string{"build", "-iso=maybe", "p"}, "invalid boolean value"},
+		{[]string{"build", "a", "b"}, "want exactly one package"},
+		{[]string{"build", "-append", "x", "p"}, "-append needs -iso"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{nil, "Usage:"},
+	} {
+		e, _, errb := testEnv()
+		if code := run(context.Background(), e, tc.args); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d", tc.args, code, exitUsage)
+		}
+		if !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%q: stderr %q, want it to contain %q", tc.args, errb.String(), tc.want)
+		}
+	}
+}
+
+func TestParseRun(t *testing.T) {
+	e, _, _ := testEnv()
+	o, err := parseRun(e, []string{"-m", "512M", "-append", "warren.debug", "-timeout", "30s", "./cmd/x", "-flag", "two words", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.target != "./cmd/x" || o.mem != "512M" || o.timeout != 30*time.Second {
+		t.Errorf("%+v", o)
+	}
+	if got, err := o.cmdline(); err != nil || got != `warren.debug -flag "two words" ""` {
+		t.Errorf("cmdline %q, %v", got, err)
+	}
+	o, _ = parseRun(e, []string{"img", `say "hi"`})
+	if _, err := o.cmdline(); err == nil {
+		t.Error("an argument with a double quote was accepted")
+	}
+}
+
+func TestParseBuild(t *testing.T) {
+	e, _, _ := testEnv()
+	o, err := parseBuild(e, []string{"-o", "x.iso", "-iso", "-append", "a b", "./cmd/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.out != "x.iso" || !o.iso || o.appendArgs != "a b" || o.pkg != "./cmd/x" {
+		t.Errorf("%+v", o)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, name := range []string{"", "build", "run", "test"} {
+		e, out, _ := testEnv()
+		args := []string{"help"}
+		if name != "" {
+			args = append(args, name)
+		}
+		if code := run(context.Background(), e, args); code != 0 || !strings.Contains(out.String(), "warren "+name) {
+			t.Errorf("help %s: exit %d\n%s", name, code, out)
+		}
+	}
+}

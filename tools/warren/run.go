@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+func init() {
+	commands = append(commands, &command{
+		name:  "run",
+		args:  "[-m MEM] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
+		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program.\n\n",
+		flags: func() *flag.FlagSet { return runFlags(new(runOpts)) },
+		run:   runRun,
+	})
+}
+
+type runOpts struct {
+	mem        string
+	appendArgs string
+	timeout    time.Duration
+	target     string
+	args       []string
+}
+
+func runFlags(o *runOpts) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
+	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
+	fs.DurationVar(&o.timeout, "timeout", 0, "stop the machine after this long (0: never)")
+	return fs
+}
+
+func parseRun(e *env, args []string) (*runOpts, error) {
+	o := new(runOpts)
+	fs := runFlags(o)
+	if err := parseFlags(fs, e, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() == 0 {
+		return nil, usageError(e, "run", "missing image or package")
+	}
+	o.target, o.args = fs.Arg(0), fs.Args()[1:]
+	return o, nil
+}
+
+// cmdline joins the -append text and the program's arguments.
+func (o *runOpts) cmdline() (string, error) {
+	args, err := build.JoinArgs(o.args)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(o.appendArgs + " " + args), nil
+}
+
+func runRun(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parseRun(e, args)
+	if err != nil {
+		return 0, err
+	}
+	m := qemu.Machine{Memory: o.mem, Timeout: o.timeout, Stdin: e.stdin, Stdout: e.stdout}
+	if m.Append, err = o.cmdline(); err != nil {
+		return 0, err
+	}
+	switch fi, statErr := os.Stat(o.target); {
+	case statErr == nil && fi.Mode().IsRegular() && strings.HasSuffix(o.target, ".iso"):
+		if m.Append != "" {
+			return 0, usageError(e, "run", "an ISO has its command line in grub.cfg: use warren build -iso -append")
+		}
+		m.ISO = o.target
+	case statErr == nil && fi.Mode().IsRegular():
+		m.Image = o.target
+	default:
+		tmp, err := os.MkdirTemp("", "warren-")
+		if err != nil {
+			return 0, err
+		}
+		defer os.RemoveAll(tmp)
+		m.Image = filepath.Join(tmp, "warren.elf")
+		if _, err := build.Build(ctx, build.Config{}, o.target, m.Image); err != nil {
+			return 0, err
+		}
+	}
+	res, err := m.Run(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.Status, nil
+}
