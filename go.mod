@@ -8,6 +8,7 @@ require (
 	github.com/u-root/u-root v0.16.0
 	golang.org/x/arch v0.32.0
 	golang.org/x/mod v0.29.0
+	golang.org/x/sys v0.41.0
 )
 
 require (
@@ -15,5 +16,4 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/u-root/uio v0.0.0-20240224005618-d2acac8f3701 // indirect
 	golang.org/x/exp v0.0.0-20250305212735-054e65f0b394 // indirect
-	golang.org/x/sys v0.41.0 // indirect
 )
