@@ -14,6 +14,10 @@ import (
 // symbol table stays (no -s): Patch needs it.
 const ldflags = "-ldflags=-T 0x101000"
 
+// BuildTag is set for every image build: the kernel's files that only make
+// sense in an image (references to the boot header) carry //go:build warren.
+const BuildTag = "warren"
+
 // Build compiles the main package named by arg into a bootable image at out.
 func Build(ctx context.Context, cfg Config, arg, out string) (*Package, error) {
 	pkg, err := listOne(ctx, cfg, arg)
@@ -94,7 +98,7 @@ func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) 
 	if test {
 		args = []string{"test", "-c", "-vet=off"}
 	}
-	args = append(args, "-overlay="+ovlPath, ldflags, "-o", out, pkg.ImportPath)
+	args = append(args, "-tags="+BuildTag, "-overlay="+ovlPath, ldflags, "-o", out, pkg.ImportPath)
 	if _, err := runGo(ctx, dir, env, args...); err != nil {
 		return err
 	}

@@ -56,3 +56,19 @@ func SplitCmdline(s string) []string {
 	}
 	return args
 }
+
+// ArgsSeparator ends the kernel's part of the command line: the kernel
+// reads warren.NAME=VALUE as a boot option and NAME=VALUE as an
+// environment variable, and every token after it as a program argument.
+const ArgsSeparator = "--"
+
+// Cmdline builds a kernel command line from boot options and environment
+// variables (opts) and program arguments (args, after ArgsSeparator, so
+// that none is taken for an option or a variable).
+func Cmdline(opts, args []string) (string, error) {
+	all := opts
+	if len(args) > 0 {
+		all = append(append(append([]string(nil), opts...), ArgsSeparator), args...)
+	}
+	return JoinArgs(all)
+}

@@ -44,3 +44,19 @@ func TestSplitCmdline(t *testing.T) {
 		}
 	}
 }
+
+func TestCmdline(t *testing.T) {
+	for _, tc := range []struct {
+		opts, args []string
+		want       string
+	}{
+		{nil, nil, ""},
+		{[]string{"warren.cwd=/a b"}, nil, `"warren.cwd=/a b"`},
+		{[]string{"warren.cwd=/x", "GODEBUG=x=1"}, []string{"-test.v=true", "K=V", "warren.z"}, "warren.cwd=/x GODEBUG=x=1 -- -test.v=true K=V warren.z"},
+		{nil, []string{"a b"}, `-- "a b"`},
+	} {
+		if got, err := Cmdline(tc.opts, tc.args); err != nil || got != tc.want {
+			t.Errorf("Cmdline(%q, %q) = %q, %v; want %q", tc.opts, tc.args, got, err, tc.want)
+		}
+	}
+}

@@ -93,7 +93,7 @@ func List(ctx context.Context, cfg Config, args ...string) ([]*Package, error) {
 		} else if gomod == "" || gomod == os.DevNull {
 			dir = root
 		}
-		out, err := runGo(ctx, dir, env, "list", "-e", "-json=Dir,ImportPath,Name,Standard,Module,TestGoFiles,XTestGoFiles,Error", pattern)
+		out, err := runGo(ctx, dir, env, "list", "-e", "-tags="+BuildTag, "-json=Dir,ImportPath,Name,Standard,Module,TestGoFiles,XTestGoFiles,Error", pattern)
 		if err != nil {
 			return nil, err
 		}

@@ -15,7 +15,7 @@ import (
 // The stand-in kernel: a throwaway Warren tree (module warren.dev) whose
 // kernel.start64 only reports what the loader handed over, on COM1:
 //
-//	<multiboot command line>
+//	<multiboot command line>{boot loader name}
 //	[module command line]first 6 bytes of the module
 //
 // and exits through isa-debug-exit with status 42. It lets the builder,
@@ -64,6 +64,17 @@ cmd:
 	JMP cmd
 cmddone:
 	PUTC('>')
+	PUTC('{')
+	MOVL 64(R8), BX // boot_loader_name
+name:
+	MOVB (BX), AL
+	TESTB AL, AL
+	JEQ namedone
+	OUTB
+	INCQ BX
+	JMP name
+namedone:
+	PUTC('}')
 	PUTC('\n')
 	MOVL 20(R8), CX // mods_count
 	MOVL 24(R8), R9 // mods_addr

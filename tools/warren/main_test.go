@@ -82,7 +82,7 @@ func TestParseRun(t *testing.T) {
 	if o.target != "./cmd/x" || o.mem != "512M" || o.timeout != 30*time.Second {
 		t.Errorf("%+v", o)
 	}
-	if got, err := o.cmdline(); err != nil || got != `warren.debug -flag "two words" ""` {
+	if got, err := o.cmdline(); err != nil || got != `warren.debug -- -flag "two words" ""` {
 		t.Errorf("cmdline %q, %v", got, err)
 	}
 	o, _ = parseRun(e, []string{"img", `say "hi"`})

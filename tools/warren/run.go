@@ -51,9 +51,10 @@ func parseRun(e *env, args []string) (*runOpts, error) {
 	return o, nil
 }
 
-// cmdline joins the -append text and the program's arguments.
+// cmdline joins the -append text (boot options, environment) and the
+// program's arguments, which follow "--".
 func (o *runOpts) cmdline() (string, error) {
-	args, err := build.JoinArgs(o.args)
+	args, err := build.Cmdline(nil, o.args)
 	if err != nil {
 		return "", err
 	}

@@ -112,7 +112,7 @@ func runTest(ctx context.Context, e *env, args []string) (int, error) {
 		return 0, err
 	}
 	// Check the arguments once, before building anything.
-	if _, err := build.JoinArgs(o.binaryArgs()); err != nil {
+	if _, err := build.Cmdline(nil, o.binaryArgs()); err != nil {
 		return 0, err
 	}
 	pkgs, err := build.List(ctx, build.Config{}, o.pkgs...)
@@ -162,7 +162,12 @@ func testPackage(ctx context.Context, e *env, o *testOpts, pkg *build.Package, t
 		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
 		return false
 	}
-	cmdline, _ := build.JoinArgs(append([]string{build.CwdOption + pkg.Dir}, o.binaryArgs()...))
+	cmdline, err := build.Cmdline([]string{build.CwdOption + pkg.Dir}, o.binaryArgs())
+	if err != nil { // a directory with a double quote in its name
+		fmt.Fprintf(e.stderr, "warren test: %v\n", err)
+		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
+		return false
+	}
 	m := qemu.Machine{
 		Image:   image,
 		Memory:  o.mem,
