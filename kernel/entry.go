@@ -21,3 +21,12 @@ func threadStart()
 
 // start64 is the 64-bit entry from the Multiboot stub.
 func start64()
+
+// threadStartPC returns threadStart's address.
+func threadStartPC() uint64
+
+// syscallEntryPC returns syscallEntry's address, for IA32_LSTAR.
+func syscallEntryPC() uint64
+
+// rt0PC returns the Go runtime's Linux entry point, _rt0_amd64_linux.
+func rt0PC() uint64

@@ -1,20 +1,57 @@
 package kernel
 
 import (
+	"warren.dev/boot/multiboot"
 	"warren.dev/drivers/uart"
 	"warren.dev/kernel/cpu"
 )
 
 var console = uart.Port{Base: com1Port}
 
+// Exit statuses of the machine besides the program's own.
+const (
+	exitBootFailure   = 254 // the kernel could not start the program
+	exitKernelFailure = 255 // a kernel fault or an impossible state
+)
+
+var bootInfo multiboot.Info
+
 // kmain runs on the boot stack with the boot page tables, before the Go
-// runtime exists. It sets the machine up and enters the program.
+// runtime exists. It sets the machine up, starts the program as thread 1
+// and becomes the idle thread.
 //
-// Context: kernel (no allocation, no pointer stores).
+// Context: kernel (no allocation, no pointer stores). Pointer stores are
+// allowed here only: the runtime has not started.
 func kmain(mbInfo uintptr) {
 	console.Init()
-	console.Write([]byte("warren: long mode\n"))
-	powerOff(0)
+	setupCPU()
+	setupDescriptors()
+	if !parseImageSegments(physBytes(imageBase, pageSize)) {
+		bootFail("the image has no ELF program headers at 1 MiB")
+	}
+	if err := multiboot.Parse(physMemory{}, uint64(mbInfo), &bootInfo); err != nil {
+		bootFail(err.Error())
+	}
+	parseCmdline(bootInfo.Cmdline)
+	setupMemory(&bootInfo)
+	mountInitrd(&bootInfo)
+	initClock()
+	disablePIC()
+	initLAPIC()
+	setupSyscalls()
+	initFDs()
+	buildVDSO()
+	startProgram()
+	idle()
+}
+
+// bootFail reports why the kernel cannot start and stops the machine.
+//
+// Context: kernel (no allocation, no pointer stores).
+func bootFail(why string) {
+	var l line
+	l.s("warren: boot failed: ").s(why).put()
+	powerOff(exitBootFailure)
 }
 
 // powerOff ends the machine with a status: under QEMU through
@@ -26,5 +63,25 @@ func powerOff(status uint8) {
 	for {
 		cpu.DisableInterrupts()
 		cpu.Halt()
+	}
+}
+
+// setupSyscalls points SYSCALL at the entry stub and installs the table.
+//
+// Context: kernel (no allocation, no pointer stores).
+func setupSyscalls() {
+	const (
+		msrSTAR   = 0xc0000081
+		msrLSTAR  = 0xc0000082
+		msrFMASK  = 0xc0000084
+		fmaskBits = cpu.FlagIF | cpu.FlagDF | cpu.FlagTF | cpu.FlagAC | cpu.FlagNT
+	)
+	// STAR: kernel CS/SS from 0x08; SYSRET would use 0x10+16|3 (user CS)
+	// and 0x10+8|3 (user SS), matching the GDT order.
+	cpu.Wrmsr(msrSTAR, uint64(cpu.KernelDS)<<48|uint64(cpu.KernelCS)<<32)
+	cpu.Wrmsr(msrLSTAR, syscallEntryPC())
+	cpu.Wrmsr(msrFMASK, fmaskBits)
+	if err := install(runtimeSyscalls[:]); err != nil {
+		bootFail(err.Error())
 	}
 }

@@ -2,7 +2,7 @@
 #include "textflag.h"
 
 // Offsets into cpu.TrapFrame (checked by TestTrapFrameOffsets).
-#define FRAME_CS 152
+#define FRAME_CS 144
 #define FRAME_SIZE 176
 
 #define MSR_FS_BASE 0xC0000100
@@ -153,3 +153,19 @@ TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 // addresses are kept by these references.
 DATA ·kernelTLS+0(SB)/8, $·kernelG(SB)
 GLOBL ·kernelTLS(SB), NOPTR, $16
+
+// threadStartPC returns the address of threadStart for new threads' stacks.
+TEXT ·threadStartPC(SB), NOSPLIT, $0-8
+	MOVQ $·threadStart(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·syscallEntryPC(SB), NOSPLIT, $0-8
+	MOVQ $·syscallEntry(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·rt0PC(SB), NOSPLIT, $0-8
+	MOVQ $_rt0_amd64_linux(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

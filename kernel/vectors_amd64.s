@@ -1532,3 +1532,8 @@ DATA ·vectorTable+2024(SB)/8, $·vector253(SB)
 DATA ·vectorTable+2032(SB)/8, $·vector254(SB)
 DATA ·vectorTable+2040(SB)/8, $·vector255(SB)
 GLOBL ·vectorTable(SB), RODATA|NOPTR, $2048
+
+TEXT ·vectorStubs(SB), NOSPLIT, $0-8
+	MOVQ $·vectorTable(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET

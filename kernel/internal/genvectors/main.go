@@ -42,6 +42,7 @@ func Generate() []byte {
 	for v := 0; v < 256; v++ {
 		fmt.Fprintf(&b, "DATA ·vectorTable+%d(SB)/8, $·vector%d(SB)\n", v*8, v)
 	}
-	b.WriteString("GLOBL ·vectorTable(SB), RODATA|NOPTR, $2048\n")
+	b.WriteString("GLOBL ·vectorTable(SB), RODATA|NOPTR, $2048\n\n")
+	b.WriteString("TEXT ·vectorStubs(SB), NOSPLIT, $0-8\n\tMOVQ $·vectorTable(SB), AX\n\tMOVQ AX, ret+0(FP)\n\tRET\n")
 	return b.Bytes()
 }

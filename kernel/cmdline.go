@@ -1,0 +1,110 @@
+package kernel
+
+import "warren.dev/boot/multiboot"
+
+// The boot command line carries kernel options (warren.NAME=VALUE), the
+// program's environment (NAME=VALUE) and its arguments (everything else;
+// all tokens after "--"). Double quotes group words, as on Linux.
+
+const (
+	maxArgs    = 256
+	cmdlineMax = 8 << 10
+)
+
+var (
+	// argStore holds the unquoted, NUL-terminated strings that argv and envp
+	// point into once copied to the user stack.
+	argStore        [cmdlineMax]byte
+	argStoreLen     int
+	argv, envv      [maxArgs][]byte
+	nArgv, nEnvv    int
+	optCwd          []byte
+	optDebugFault   bool
+	userSetMemLimit bool
+)
+
+const programName = "warren"
+
+// parseCmdline splits the command line. A malformed or unknown warren.*
+// option stops the boot with an error that names it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func parseCmdline(cmdline []byte) {
+	addArg(argv[:], &nArgv, []byte(programName))
+	rest := cmdline
+	onlyArgs := false
+	for {
+		var tok []byte
+		tok, rest = multiboot.NextToken(rest)
+		if len(tok) == 0 {
+			return
+		}
+		s := saveString(tok)
+		switch {
+		case onlyArgs:
+			addArg(argv[:], &nArgv, s)
+		case string(s) == "--":
+			onlyArgs = true
+		case hasPrefix(s, "warren."):
+			kernelOption(s)
+		case isEnvAssignment(s):
+			if hasPrefix(s, "GOMEMLIMIT=") {
+				userSetMemLimit = true
+			}
+			addArg(envv[:], &nEnvv, s)
+		default:
+			addArg(argv[:], &nArgv, s)
+		}
+	}
+}
+
+// kernelOption applies one warren.NAME=VALUE option.
+func kernelOption(opt []byte) {
+	switch {
+	case hasPrefix(opt, "warren.cwd=/"):
+		optCwd = opt[len("warren.cwd="):]
+	case string(opt) == "warren.debug=fault":
+		optDebugFault = true
+	default:
+		var l line
+		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault)").put()
+		powerOff(exitBootFailure)
+	}
+}
+
+// saveString copies a token without its quotes into argStore, NUL-terminated.
+func saveString(tok []byte) []byte {
+	if argStoreLen+len(tok)+1 > len(argStore) {
+		bootFail("boot command line too long")
+	}
+	n, _ := multiboot.Unquote(argStore[argStoreLen:], tok)
+	s := argStore[argStoreLen : argStoreLen+n]
+	argStore[argStoreLen+n] = 0
+	argStoreLen += n + 1
+	return s
+}
+
+func addArg(list [][]byte, n *int, s []byte) {
+	if *n == len(list) {
+		bootFail("too many arguments or variables on the boot command line")
+	}
+	list[*n] = s
+	*n++
+}
+
+func hasPrefix(s []byte, p string) bool { return len(s) >= len(p) && string(s[:len(p)]) == p }
+
+// isEnvAssignment reports NAME=VALUE with NAME a shell identifier.
+func isEnvAssignment(s []byte) bool {
+	for i, c := range s {
+		switch {
+		case c == '=':
+			return i > 0
+		case c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return false
+}

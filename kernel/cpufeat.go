@@ -1,0 +1,46 @@
+package kernel
+
+import "warren.dev/kernel/cpu"
+
+// xsaveSize is the size of the XSAVE area for the state components
+// enabled in XCR0 (xcr0); each thread has one page for it.
+var xsaveSize, xcr0 uint64
+
+// setupCPU enables the extended state Go may use (x87, SSE, AVX and
+// AVX-512 when present: the runtime picks code paths from CPUID and XCR0)
+// and records the features the kernel relies on.
+//
+// Context: kernel (no allocation, no pointer stores).
+func setupCPU() {
+	_, _, ecx1, _ := cpu.Cpuid(1, 0)
+	_, ebx7, _, _ := cpu.Cpuid(7, 0)
+	const (
+		ecxXSAVE   = 1 << 26
+		ecxRDRAND  = 1 << 30
+		ebxRDSEED  = 1 << 18
+		cr4OSXSAVE = 1 << 18
+	)
+	haveRDRAND = ecx1&ecxRDRAND != 0
+	haveRDSEED = ebx7&ebxRDSEED != 0
+	if ecx1&ecxXSAVE == 0 {
+		bootFail("the CPU lacks XSAVE (use -cpu max or a CPU from 2011 on)")
+	}
+	cpu.WriteCR4(cpu.ReadCR4() | cr4OSXSAVE)
+	supported, _, _, _ := cpu.Cpuid(0xd, 0)
+	const (
+		x87, sse, avx          = 1 << 0, 1 << 1, 1 << 2
+		opmask, zmmHi256, hi16 = 1 << 5, 1 << 6, 1 << 7
+	)
+	xcr0 = uint64(supported) & (x87 | sse | avx | opmask | zmmHi256 | hi16)
+	if xcr0&(opmask|zmmHi256|hi16) != opmask|zmmHi256|hi16 {
+		xcr0 &^= opmask | zmmHi256 | hi16 // AVX-512 state is all or nothing
+	}
+	cpu.Xsetbv(0, xcr0)
+	_, size, _, _ := cpu.Cpuid(0xd, 0)
+	if size > pageSize {
+		xcr0 &= x87 | sse | avx
+		cpu.Xsetbv(0, xcr0)
+		_, size, _, _ = cpu.Cpuid(0xd, 0)
+	}
+	xsaveSize = uint64(size)
+}

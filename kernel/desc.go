@@ -1,0 +1,87 @@
+package kernel
+
+import "warren.dev/kernel/cpu"
+
+// Interrupt stacks (TSS IST slots) for exceptions that must not run on a
+// possibly broken stack.
+const (
+	istDoubleFault = 1
+	istNMI         = 2
+	istMachineChk  = 3
+	istStackSize   = 16 << 10
+)
+
+var (
+	gdt [7]uint64
+	tss cpu.TSS
+	idt [256]cpu.Gate
+
+	istStacks [3][istStackSize]byte
+)
+
+// vectorStubs returns the table of each vector's entry stub address
+// (vectors_amd64.s).
+func vectorStubs() *[256]uint64
+
+// setupDescriptors loads Warren's GDT, TSS and IDT.
+//
+// Context: kernel (no allocation, no pointer stores).
+func setupDescriptors() {
+	gdt[1] = cpu.DescKernelCode
+	gdt[2] = cpu.DescKernelData
+	gdt[3] = cpu.DescUserData
+	gdt[4] = cpu.DescUserCode
+	gdt[5], gdt[6] = cpu.TSSDescriptor(addrOfTSS(), uint32(len(tss)-1))
+	for i := range istStacks {
+		tss.SetIST(i+1, addrOfISTStack(i)+istStackSize)
+	}
+	tss.SetNoIOBitmap()
+	loadGDT()
+	cpu.ReloadSegments(cpu.KernelCS, cpu.KernelDS)
+	cpu.Ltr(cpu.TSSSel)
+
+	stubs := vectorStubs()
+	for v := range idt {
+		var ist uint8
+		switch v {
+		case vecDoubleFault:
+			ist = istDoubleFault
+		case vecNMI:
+			ist = istNMI
+		case vecMachineCheck:
+			ist = istMachineChk
+		}
+		typ := uint8(cpu.GateInterrupt)
+		if v == vecBreakpoint || v == vecOverflow {
+			typ = cpu.GateUserTrap // int3 and into from user code raise SIGTRAP/SIGSEGV as on Linux
+		}
+		idt[v] = cpu.MakeGate(stubs[v], cpu.KernelCS, ist, typ)
+	}
+	loadIDT()
+}
+
+// Exception vectors (SDM Vol. 3A Table 6-1) and Warren's interrupt vectors.
+const (
+	vecDivide       = 0
+	vecDebug        = 1
+	vecNMI          = 2
+	vecBreakpoint   = 3
+	vecOverflow     = 4
+	vecBound        = 5
+	vecInvalidOp    = 6
+	vecNoDevice     = 7
+	vecDoubleFault  = 8
+	vecInvalidTSS   = 10
+	vecSegment      = 11
+	vecStack        = 12
+	vecGP           = 13
+	vecPageFault    = 14
+	vecFPU          = 16
+	vecAlignment    = 17
+	vecMachineCheck = 18
+	vecSIMD         = 19
+
+	vecTimer    = 32 // LAPIC timer
+	vecIRQBase  = 48 // IOAPIC lines and MSIs start here
+	vecSpurious = 255
+)

@@ -1,0 +1,140 @@
+package kernel
+
+import "golang.org/x/sys/unix"
+
+// The descriptor table: one per process (Warren runs one). A descriptor
+// names an open file description, which dup shares; the description says
+// what kind of object it is and which one. Everything is integers so the
+// table can change in kernel context.
+
+const (
+	maxFDs   = 1024
+	maxFiles = 1024
+)
+
+type fileKind uint8
+
+const (
+	kindNone fileKind = iota
+	kindConsole
+	kindNull
+	kindRandom
+	kindZero
+	kindEventfd
+	kindEpoll
+	kindInitrdFile
+	kindInitrdDir
+)
+
+type openFile struct {
+	kind   fileKind
+	refs   int32
+	flags  uint32 // O_NONBLOCK, O_APPEND, access mode
+	obj    int32  // index in the kind's own table (initrd entry, eventfd, epoll)
+	offset int64
+}
+
+type fdEntry struct {
+	file    int32 // index into files, -1 if closed
+	cloexec bool
+}
+
+var (
+	fdTable [maxFDs]fdEntry
+	files   [maxFiles]openFile
+)
+
+// initFDs opens 0, 1 and 2 on the console: the runtime checks them at
+// start-up.
+func initFDs() {
+	for i := range fdTable {
+		fdTable[i].file = -1
+	}
+	f, _ := newFile(kindConsole, 0, unix.O_RDWR)
+	for fd := 0; fd < 3; fd++ {
+		files[f].refs++
+		fdTable[fd].file = f
+	}
+	files[f].refs-- // newFile's reference was only to hand it out
+}
+
+// newFile claims an open file description with one reference.
+//
+// Context: kernel (no allocation, no pointer stores).
+func newFile(kind fileKind, obj int32, flags uint32) (int32, unix.Errno) {
+	for i := int32(0); i < maxFiles; i++ {
+		if files[i].refs == 0 {
+			files[i] = openFile{kind: kind, refs: 1, obj: obj, flags: flags}
+			return i, 0
+		}
+	}
+	return -1, unix.ENFILE
+}
+
+// installFD gives an open file description the lowest free descriptor at
+// or above min, taking over the caller's reference.
+//
+// Context: kernel (no allocation, no pointer stores).
+func installFD(f int32, min int, cloexec bool) (int, unix.Errno) {
+	for fd := min; fd < maxFDs; fd++ {
+		if fdTable[fd].file < 0 {
+			fdTable[fd] = fdEntry{file: f, cloexec: cloexec}
+			return fd, 0
+		}
+	}
+	releaseFile(f)
+	return -1, unix.EMFILE
+}
+
+// openNew makes a description and a descriptor for it.
+func openNew(kind fileKind, obj int32, flags uint32) (uint64, unix.Errno) {
+	f, e := newFile(kind, obj, flags&^unix.O_CLOEXEC)
+	if e != 0 {
+		return 0, e
+	}
+	fd, e := installFD(f, 0, flags&unix.O_CLOEXEC != 0)
+	return uint64(fd), e
+}
+
+// lookupFD returns the open file behind fd.
+//
+// Context: kernel (no allocation, no pointer stores).
+func lookupFD(fd uint64) (*openFile, unix.Errno) {
+	if fd >= maxFDs || fdTable[fd].file < 0 {
+		return nil, unix.EBADF
+	}
+	return &files[fdTable[fd].file], 0
+}
+
+// releaseFile drops a reference; the last one frees the object.
+func releaseFile(f int32) {
+	of := &files[f]
+	of.refs--
+	if of.refs > 0 {
+		return
+	}
+	switch of.kind {
+	case kindEventfd:
+		eventfds[of.obj].used = false
+	case kindEpoll:
+		epolls[of.obj].used = false
+	}
+	forgetInterest(f)
+	of.kind = kindNone
+}
+
+// closeFD closes one descriptor.
+//
+// Context: kernel (no allocation, no pointer stores).
+func closeFD(fd uint64) unix.Errno {
+	if fd >= maxFDs || fdTable[fd].file < 0 {
+		return unix.EBADF
+	}
+	f := fdTable[fd].file
+	fdTable[fd].file = -1
+	releaseFile(f)
+	return 0
+}
+
+// nonblocking reports O_NONBLOCK on the description.
+func (of *openFile) nonblocking() bool { return of.flags&unix.O_NONBLOCK != 0 }

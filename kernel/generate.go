@@ -1,0 +1,4 @@
+package kernel
+
+//go:generate go run ./internal/genvectors
+//go:generate go run ./internal/gensysnames

@@ -1,0 +1,119 @@
+package kernel
+
+import (
+	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/mmio"
+)
+
+// The local APIC: interrupt acknowledgement and the one-shot timer that
+// drives sleeps, timeouts and preemption (SDM Vol. 3A ch. 11).
+
+const (
+	msrAPICBase = 0x1b
+
+	lapicID       = 0x20
+	lapicTPR      = 0x80
+	lapicEOI      = 0xb0
+	lapicSVR      = 0xf0
+	lapicLVTTimer = 0x320
+	lapicLINT0    = 0x350
+	lapicLINT1    = 0x360
+	lapicLVTError = 0x370
+	lapicInitCnt  = 0x380
+	lapicCurCnt   = 0x390
+	lapicDivide   = 0x3e0
+
+	lvtMasked   = 1 << 16
+	svrEnable   = 1 << 8
+	divideBy16  = 0x3
+	lapicMaxCnt = 0xffffffff
+)
+
+var (
+	lapicBase uint64
+	lapicHz   uint64 // timer ticks per second at divide-by-16
+	armedAt   int64  // deadline the timer is programmed for, 0 if stopped
+)
+
+func lapicRead(reg uint64) uint32     { return mmio.Read32(lapicBase + reg) }
+func lapicWrite(reg uint64, v uint32) { mmio.Write32(lapicBase+reg, v) }
+
+// initLAPIC enables the local APIC, masks the legacy lines and measures the
+// timer's frequency against the calibrated TSC. The APIC page must be
+// mapped.
+//
+// Context: kernel (no allocation, no pointer stores).
+func initLAPIC() {
+	lapicWrite(lapicTPR, 0)
+	lapicWrite(lapicSVR, svrEnable|vecSpurious)
+	lapicWrite(lapicLINT0, lvtMasked)
+	lapicWrite(lapicLINT1, lvtMasked)
+	lapicWrite(lapicLVTError, lvtMasked)
+	lapicWrite(lapicDivide, divideBy16)
+
+	lapicWrite(lapicLVTTimer, lvtMasked)
+	lapicWrite(lapicInitCnt, lapicMaxCnt)
+	start := cpu.Rdtsc()
+	wait := nanosToTSC(10_000_000)
+	for cpu.Rdtsc()-start < wait {
+	}
+	elapsed := lapicMaxCnt - uint64(lapicRead(lapicCurCnt))
+	ns := tscToNanos(cpu.Rdtsc() - start)
+	lapicWrite(lapicInitCnt, 0)
+	if ns == 0 {
+		ns = 1
+	}
+	lapicHz = elapsed * 1e9 / ns
+	if lapicHz == 0 {
+		lapicHz = 1e9 / 16
+	}
+	lapicWrite(lapicLVTTimer, vecTimer) // one-shot, unmasked
+}
+
+// ackInterrupt signals end of interrupt to the local APIC.
+func ackInterrupt() { lapicWrite(lapicEOI, 0) }
+
+// armTimer programs the one-shot timer for the next event, or stops it
+// when nothing is due: an idle machine takes no timer interrupts.
+//
+// Context: kernel (no allocation, no pointer stores).
+func armTimer() {
+	next := nextEvent()
+	if next == armedAt {
+		return
+	}
+	armedAt = next
+	if next == 0 {
+		lapicWrite(lapicInitCnt, 0)
+		return
+	}
+	d := next - nanotime()
+	if d < 1000 {
+		d = 1000 // fire promptly, but not before the write takes effect
+	}
+	cnt := uint64(d) * lapicHz / 1e9
+	if cnt == 0 {
+		cnt = 1
+	}
+	if cnt > lapicMaxCnt {
+		cnt = lapicMaxCnt
+	}
+	lapicWrite(lapicInitCnt, uint32(cnt))
+}
+
+// disablePIC remaps the legacy 8259 pair away from the exception vectors
+// and masks every line: interrupts come through the APICs.
+//
+// Context: kernel (no allocation, no pointer stores).
+func disablePIC() {
+	cpu.Outb(picMasterPort, 0x11) // ICW1: init, ICW4 follows
+	cpu.Outb(picSlavePort, 0x11)
+	cpu.Outb(picMasterPort+1, 0xf0) // ICW2: vector offsets out of the way
+	cpu.Outb(picSlavePort+1, 0xf8)
+	cpu.Outb(picMasterPort+1, 4) // ICW3: slave on line 2
+	cpu.Outb(picSlavePort+1, 2)
+	cpu.Outb(picMasterPort+1, 1) // ICW4: 8086 mode
+	cpu.Outb(picSlavePort+1, 1)
+	cpu.Outb(picMasterPort+1, 0xff)
+	cpu.Outb(picSlavePort+1, 0xff)
+}

@@ -1,0 +1,308 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// Descriptor system calls shared by every kind of file.
+
+// sysRead reads from a descriptor.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysRead(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	n, e := readFile(of, f.RSI, f.RDX, of.offset)
+	if e == 0 && seekable(of) {
+		of.offset += int64(n)
+	}
+	return n, e
+}
+
+// sysPread64 reads at an offset without moving the file position.
+func sysPread64(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	if !seekable(of) {
+		return 0, unix.ESPIPE
+	}
+	if int64(f.R10) < 0 {
+		return 0, unix.EINVAL
+	}
+	return readFile(of, f.RSI, f.RDX, int64(f.R10))
+}
+
+// readFile reads up to n bytes into user buffer buf at off (for kinds
+// with positions).
+//
+// Context: kernel (no allocation, no pointer stores).
+func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
+	if of.flags&unix.O_ACCMODE == unix.O_WRONLY {
+		return 0, unix.EBADF
+	}
+	if e := checkUser(buf, n, true); e != 0 {
+		return 0, e
+	}
+	switch of.kind {
+	case kindConsole, kindNull:
+		return 0, 0 // end of file: the console has no input for programs
+	case kindZero:
+		clear(userBytes(buf, int(n)))
+		return n, 0
+	case kindRandom:
+		if n > 1<<20 {
+			n = 1 << 20
+		}
+		if !haveRDRAND || !fillRandom(userBytes(buf, int(n))) {
+			return 0, unix.EIO
+		}
+		return n, 0
+	case kindEventfd:
+		return eventfdRead(of, buf, n)
+	case kindInitrdFile:
+		data := initrdData(of.obj)
+		if off >= int64(len(data)) {
+			return 0, 0
+		}
+		return uint64(copy(userBytes(buf, int(n)), data[off:])), 0
+	case kindInitrdDir:
+		return 0, unix.EISDIR
+	}
+	return 0, unix.EINVAL
+}
+
+// sysWrite writes to a descriptor.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysWrite(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	return writeFile(of, f.RSI, f.RDX)
+}
+
+// writeFile writes n bytes from user buffer buf.
+//
+// Context: kernel (no allocation, no pointer stores).
+func writeFile(of *openFile, buf, n uint64) (uint64, unix.Errno) {
+	if of.flags&unix.O_ACCMODE == unix.O_RDONLY {
+		return 0, unix.EBADF
+	}
+	if e := checkUser(buf, n, false); e != 0 {
+		return 0, e
+	}
+	switch of.kind {
+	case kindConsole:
+		console.Write(userBytes(buf, int(n)))
+		return n, 0
+	case kindNull, kindZero, kindRandom:
+		return n, 0
+	case kindEventfd:
+		return eventfdWrite(of, buf, n)
+	}
+	return 0, unix.EINVAL
+}
+
+// iovec arrays are read one entry at a time.
+const maxIov = 1024
+
+// sysReadv and sysWritev loop over an iovec array; a short transfer ends
+// the call, as on Linux.
+func sysReadv(f *cpu.TrapFrame) (uint64, unix.Errno)  { return vectorIO(f, false) }
+func sysWritev(f *cpu.TrapFrame) (uint64, unix.Errno) { return vectorIO(f, true) }
+
+func vectorIO(f *cpu.TrapFrame, write bool) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	iov, cnt := f.RSI, f.RDX
+	if cnt > maxIov {
+		return 0, unix.EINVAL
+	}
+	var total uint64
+	for i := uint64(0); i < cnt; i++ {
+		var b [16]byte
+		if e := copyIn(b[:], iov+16*i); e != 0 {
+			return total, e
+		}
+		base, n := le64(b[0:]), le64(b[8:])
+		if n == 0 {
+			continue
+		}
+		var done uint64
+		if write {
+			done, e = writeFile(of, base, n)
+		} else {
+			done, e = readFile(of, base, n, of.offset)
+			if e == 0 && seekable(of) {
+				of.offset += int64(done)
+			}
+		}
+		if e != 0 {
+			if total > 0 {
+				return total, 0
+			}
+			return 0, e
+		}
+		total += done
+		if done < n {
+			break
+		}
+	}
+	return total, 0
+}
+
+func seekable(of *openFile) bool { return of.kind == kindInitrdFile || of.kind == kindInitrdDir }
+
+// sysLseek moves the file position.
+func sysLseek(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	if !seekable(of) {
+		return 0, unix.ESPIPE
+	}
+	off := int64(f.RSI)
+	switch f.RDX {
+	case unix.SEEK_SET:
+	case unix.SEEK_CUR:
+		off += of.offset
+	case unix.SEEK_END:
+		if of.kind == kindInitrdDir {
+			return 0, unix.EINVAL
+		}
+		off += int64(len(initrdData(of.obj)))
+	default:
+		return 0, unix.EINVAL
+	}
+	if off < 0 {
+		return 0, unix.EINVAL
+	}
+	of.offset = off
+	return uint64(off), 0
+}
+
+func sysClose(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, closeFD(f.RDI) }
+
+// sysDup duplicates a descriptor to the lowest free number.
+func sysDup(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if _, e := lookupFD(f.RDI); e != 0 {
+		return 0, e
+	}
+	file := fdTable[f.RDI].file
+	files[file].refs++
+	fd, e := installFD(file, 0, false)
+	return uint64(fd), e
+}
+
+// sysDup3 duplicates oldfd onto newfd, closing what newfd had.
+func sysDup3(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	oldfd, newfd, flags := f.RDI, f.RSI, f.RDX
+	if flags&^unix.O_CLOEXEC != 0 || oldfd == newfd {
+		return 0, unix.EINVAL
+	}
+	return dupTo(oldfd, newfd, flags&unix.O_CLOEXEC != 0)
+}
+
+func sysDup2(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if f.RDI == f.RSI {
+		if _, e := lookupFD(f.RDI); e != 0 {
+			return 0, e
+		}
+		return f.RSI, 0
+	}
+	return dupTo(f.RDI, f.RSI, false)
+}
+
+func dupTo(oldfd, newfd uint64, cloexec bool) (uint64, unix.Errno) {
+	if _, e := lookupFD(oldfd); e != 0 {
+		return 0, e
+	}
+	if newfd >= maxFDs {
+		return 0, unix.EBADF
+	}
+	file := fdTable[oldfd].file
+	files[file].refs++
+	if fdTable[newfd].file >= 0 {
+		closeFD(newfd)
+	}
+	fdTable[newfd] = fdEntry{file: file, cloexec: cloexec}
+	return newfd, 0
+}
+
+// sysFcntl handles descriptor flags, status flags and duplication.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	fd, cmd, arg := f.RDI, f.RSI, f.RDX
+	of, e := lookupFD(fd)
+	if e != 0 {
+		return 0, e
+	}
+	switch cmd {
+	case unix.F_GETFD:
+		if fdTable[fd].cloexec {
+			return unix.FD_CLOEXEC, 0
+		}
+		return 0, 0
+	case unix.F_SETFD:
+		fdTable[fd].cloexec = arg&unix.FD_CLOEXEC != 0
+		return 0, 0
+	case unix.F_GETFL:
+		return uint64(of.flags), 0
+	case unix.F_SETFL:
+		const settable = unix.O_NONBLOCK | unix.O_APPEND
+		of.flags = of.flags&^settable | uint32(arg)&settable
+		return 0, 0
+	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
+		if arg >= maxFDs {
+			return 0, unix.EINVAL
+		}
+		file := fdTable[fd].file
+		files[file].refs++
+		nfd, e := installFD(file, int(arg), cmd == unix.F_DUPFD_CLOEXEC)
+		return uint64(nfd), e
+	}
+	return 0, unix.EINVAL
+}
+
+// sysIoctl supports non-blocking mode and the byte count of eventfds;
+// the console is not a terminal to programs (ENOTTY), so they do not
+// switch it into raw modes.
+func sysIoctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	switch f.RSI {
+	case ioctlFIONBIO:
+		v, e := load32(f.RDX)
+		if e != 0 {
+			return 0, e
+		}
+		if v != 0 {
+			of.flags |= unix.O_NONBLOCK
+		} else {
+			of.flags &^= unix.O_NONBLOCK
+		}
+		return 0, 0
+	case ioctlFIONREAD:
+		var n uint32
+		if of.kind == kindInitrdFile {
+			if left := int64(len(initrdData(of.obj))) - of.offset; left > 0 {
+				n = uint32(left)
+			}
+		}
+		return 0, store32(f.RDX, n)
+	}
+	return 0, unix.ENOTTY
+}

@@ -1,0 +1,153 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// sysArchPrctl sets or reads the FS base, which holds Go's g pointer.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysArchPrctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	t := &threads[cur]
+	switch f.RDI {
+	case archSetFS:
+		if !canonical(f.RSI) {
+			return 0, unix.EPERM
+		}
+		t.fsBase = f.RSI
+		userFSBase = f.RSI
+		return 0, 0
+	case archGetFS:
+		return 0, store64(f.RSI, t.fsBase)
+	case archSetGS, archGetGS:
+		return 0, unix.EINVAL // GS is the kernel's
+	}
+	return 0, unix.EINVAL
+}
+
+func canonical(a uint64) bool { return a < 1<<47 || a >= 0xffff_8000_0000_0000 }
+
+// utsname fields are 65 bytes each: sysname, nodename, release, version,
+// machine, domainname.
+var utsFields = [6]string{"Linux", "warren", "6.1.0-warren", "#1 Warren unikernel", "x86_64", "(none)"}
+
+func sysUname(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	var buf [6 * 65]byte
+	for i, s := range utsFields {
+		copy(buf[i*65:i*65+64], s)
+	}
+	return 0, copyOut(f.RDI, buf[:])
+}
+
+// sysGetrandom fills a buffer from the CPU's random-number generator
+// (RDSEED when it has entropy ready, else RDRAND). Without either the
+// call fails: handing out predictable bytes would be worse.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysGetrandom(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	addr, n, flags := f.RDI, f.RSI, f.RDX
+	if flags&^(unix.GRND_NONBLOCK|unix.GRND_RANDOM|unix.GRND_INSECURE) != 0 {
+		return 0, unix.EINVAL
+	}
+	if !haveRDRAND {
+		return 0, unix.ENOSYS
+	}
+	const maxRead = 32<<20 - 1
+	if n > maxRead {
+		n = maxRead
+	}
+	var buf [256]byte
+	for done := uint64(0); done < n; {
+		chunk := n - done
+		if chunk > uint64(len(buf)) {
+			chunk = uint64(len(buf))
+		}
+		if !fillRandom(buf[:chunk]) {
+			if done > 0 {
+				return done, 0
+			}
+			return 0, unix.EAGAIN
+		}
+		if e := copyOut(addr+done, buf[:chunk]); e != 0 {
+			return 0, e
+		}
+		done += chunk
+	}
+	return n, 0
+}
+
+var haveRDRAND, haveRDSEED bool
+
+// fillRandom fills b from the hardware generator; false if it stayed
+// empty through the retries Intel recommends (DRNG guide §5.2.1).
+//
+// Context: kernel (no allocation, no pointer stores).
+func fillRandom(b []byte) bool {
+	for i := 0; i < len(b); i += 8 {
+		v, ok := uint64(0), false
+		if haveRDSEED {
+			v, ok = cpu.Rdseed()
+		}
+		for try := 0; !ok && try < 10; try++ {
+			v, ok = cpu.Rdrand()
+		}
+		if !ok {
+			return false
+		}
+		for j := 0; j < 8 && i+j < len(b); j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return true
+}
+
+// sysPrlimit64 reports fixed limits: the descriptor table's size and no
+// limit on the rest. Setting limits is accepted and ignored.
+func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	pid, res, old := f.RDI, f.RSI, f.R10
+	if pid != 0 && pid != processID {
+		return 0, unix.ESRCH
+	}
+	if res >= rlimNLimits {
+		return 0, unix.EINVAL
+	}
+	if old == 0 {
+		return 0, 0
+	}
+	cur, max := uint64(unix.RLIM_INFINITY), uint64(unix.RLIM_INFINITY)
+	switch res {
+	case unix.RLIMIT_NOFILE:
+		cur, max = maxFDs, maxFDs
+	case unix.RLIMIT_STACK:
+		cur = userStackSize
+	}
+	var b [16]byte
+	put64(b[0:], cur)
+	put64(b[8:], max)
+	return 0, copyOut(old, b[:])
+}
+
+// Identity: one user, root, as in a container's init.
+func sysGetuid(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
+
+// sysSetuidFamily refuses identity changes: the runtime's AllThreadsSyscall
+// would otherwise signal every thread and spin waiting.
+func sysSetuidFamily(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EPERM }
+
+// sysPrctl supports nothing: the runtime names mappings with it and
+// tolerates EINVAL.
+func sysPrctl(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }
+
+// sysSysinfo reports uptime and memory.
+func sysSysinfo(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	var b [112]byte
+	put64(b[0:], uint64(nanotime()/1e9))
+	st := physFrames.Stats()
+	put64(b[32:], st.Total*pageSize)
+	put64(b[40:], st.Free*pageSize)
+	b[80], b[81] = 1, 0 // procs
+	b[104] = 1          // mem_unit
+	return 0, copyOut(f.RDI, b[:])
+}

@@ -1,0 +1,368 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/boot/initrd"
+	"warren.dev/kernel/cpu"
+)
+
+// Paths: the read-only initrd tree plus a few device files. Symbolic links
+// are followed in the last component only.
+
+const (
+	pathMax     = 4096
+	maxSymlinks = 8
+)
+
+// devFile is a character device served at a fixed path.
+type devFile struct {
+	path         string
+	kind         fileKind
+	major, minor uint32
+}
+
+var devFiles = [...]devFile{
+	{"/dev/null", kindNull, 1, 3},
+	{"/dev/zero", kindZero, 1, 5},
+	{"/dev/random", kindRandom, 1, 8},
+	{"/dev/urandom", kindRandom, 1, 9},
+}
+
+// resolved is what a path names.
+type resolved struct {
+	dev   int // index in devFiles, or -1
+	entry int // initrd entry, or -1
+}
+
+// resolvePath resolves a user path relative to dirfd.
+//
+// Context: kernel (no allocation, no pointer stores).
+func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
+	var raw [pathMax]byte
+	p, e := copyInString(raw[:], path)
+	if e != 0 {
+		return resolved{}, e
+	}
+	if len(p) == 0 {
+		return resolved{}, unix.ENOENT
+	}
+	var base [pathMax]byte
+	dir := cwdBuf[:cwdLen]
+	if p[0] != '/' && dirfd != unix.AT_FDCWD {
+		of, e := lookupFD(uint64(dirfd))
+		if e != 0 {
+			return resolved{}, e
+		}
+		if of.kind != kindInitrdDir {
+			return resolved{}, unix.ENOTDIR
+		}
+		n, ok := entryPath(int(of.obj), base[:])
+		if !ok {
+			return resolved{}, unix.ENAMETOOLONG
+		}
+		dir = base[:n]
+	}
+	var buf [pathMax]byte
+	abs, ok := initrd.Resolve(dir, p, buf[:])
+	if !ok {
+		return resolved{}, unix.ENAMETOOLONG
+	}
+	for i := range devFiles {
+		if string(abs) == devFiles[i].path {
+			return resolved{dev: i, entry: -1}, 0
+		}
+	}
+	for hops := 0; ; hops++ {
+		idx, ok := initrdFS.Lookup(abs)
+		if !ok {
+			return resolved{}, unix.ENOENT
+		}
+		if !follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
+			return resolved{dev: -1, entry: idx}, 0
+		}
+		if hops == maxSymlinks {
+			return resolved{}, unix.ELOOP
+		}
+		// Resolve the target against the link's directory.
+		var linkDir [pathMax]byte
+		n, _ := entryPath(initrdFS.Parent(idx), linkDir[:])
+		var next [pathMax]byte
+		abs, ok = initrd.Resolve(linkDir[:n], initrdFS.Data(idx), next[:])
+		if !ok {
+			return resolved{}, unix.ENAMETOOLONG
+		}
+		abs = buf[:copy(buf[:], abs)]
+	}
+}
+
+// entryPath writes the absolute path of initrd entry idx into buf.
+func entryPath(idx int, buf []byte) (int, bool) {
+	var stack [64]int
+	depth := 0
+	for i := idx; i != initrd.Root && depth < len(stack); i = initrdFS.Parent(i) {
+		stack[depth] = i
+		depth++
+	}
+	n := 0
+	if depth == 0 {
+		buf[0] = '/'
+		return 1, true
+	}
+	for d := depth - 1; d >= 0; d-- {
+		name := initrdFS.Name(stack[d])
+		if n+1+len(name) > len(buf) {
+			return 0, false
+		}
+		buf[n] = '/'
+		n++
+		n += copy(buf[n:], name)
+	}
+	return n, true
+}
+
+// copyInString copies a NUL-terminated user string into buf.
+//
+// Context: kernel (no allocation, no pointer stores).
+func copyInString(buf []byte, addr uint64) ([]byte, unix.Errno) {
+	for n := 0; n < len(buf); n++ {
+		if e := checkUser(addr+uint64(n), 1, false); e != 0 {
+			return nil, e
+		}
+		c := userBytes(addr+uint64(n), 1)[0]
+		if c == 0 {
+			return buf[:n], 0
+		}
+		buf[n] = c
+	}
+	return nil, unix.ENAMETOOLONG
+}
+
+// sysOpenat opens a file of the tree or a device, read-only.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysOpenat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return openPath(int64(int32(f.RDI)), f.RSI, uint32(f.RDX))
+}
+
+func sysOpen(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return openPath(unix.AT_FDCWD, f.RDI, uint32(f.RSI))
+}
+
+func openPath(dirfd int64, path uint64, flags uint32) (uint64, unix.Errno) {
+	r, e := resolvePath(dirfd, path, flags&unix.O_NOFOLLOW == 0)
+	if e != 0 {
+		if e == unix.ENOENT && flags&unix.O_CREAT != 0 {
+			return 0, unix.EROFS
+		}
+		return 0, e
+	}
+	if flags&(unix.O_CREAT|unix.O_EXCL) == unix.O_CREAT|unix.O_EXCL {
+		return 0, unix.EEXIST
+	}
+	keep := flags & (unix.O_ACCMODE | unix.O_NONBLOCK | unix.O_APPEND | unix.O_CLOEXEC)
+	if r.dev >= 0 {
+		return openNew(devFiles[r.dev].kind, 0, keep)
+	}
+	if flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0 {
+		return 0, unix.EROFS
+	}
+	kind := kindInitrdFile
+	switch initrdFS.Mode(r.entry) & unix.S_IFMT {
+	case unix.S_IFDIR:
+		kind = kindInitrdDir
+	case unix.S_IFLNK:
+		return 0, unix.ELOOP // O_NOFOLLOW on a link
+	}
+	if flags&unix.O_DIRECTORY != 0 && kind != kindInitrdDir {
+		return 0, unix.ENOTDIR
+	}
+	return openNew(kind, int32(r.entry), keep)
+}
+
+// statSize is sizeof(struct stat) on x86-64.
+const statSize = 144
+
+// encodeStat fills a struct stat for an open file or a path.
+func encodeStat(b []byte, kind fileKind, obj int32) {
+	clear(b)
+	var mode uint32
+	var ino, size, rdev uint64
+	var mtime int64
+	nlink := uint64(1)
+	switch kind {
+	case kindInitrdFile, kindInitrdDir:
+		st := initrdFS.Stat(int(obj))
+		mode, ino, size, rdev, mtime = st.Mode, st.Ino, uint64(st.Size), st.Rdev, st.Mtime
+		nlink = uint64(st.Nlink)
+	case kindConsole:
+		mode, rdev = unix.S_IFCHR|0o620, 4<<8|64 // ttyS0
+	case kindNull, kindZero, kindRandom:
+		mode = unix.S_IFCHR | 0o666
+		for _, d := range devFiles {
+			if d.kind == kind {
+				rdev = uint64(d.major)<<8 | uint64(d.minor)
+			}
+		}
+	default: // eventfd, epoll: anonymous inodes
+		mode = 0o600
+	}
+	put64(b[8:], ino)
+	put64(b[16:], nlink)
+	put32(b[24:], mode)
+	put64(b[40:], rdev)
+	put64(b[48:], size)
+	put64(b[56:], pageSize)
+	put64(b[64:], (size+511)/512)
+	put64(b[88:], uint64(mtime))
+	put64(b[72:], uint64(mtime))
+	put64(b[104:], uint64(mtime))
+}
+
+func put32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
+
+func sysFstat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	var b [statSize]byte
+	encodeStat(b[:], of.kind, of.obj)
+	return 0, copyOut(f.RSI, b[:])
+}
+
+// statPath stats a path, following a final link unless nofollow.
+func statPath(dirfd int64, path, out uint64, follow bool) (uint64, unix.Errno) {
+	r, e := resolvePath(dirfd, path, follow)
+	if e != 0 {
+		return 0, e
+	}
+	var b [statSize]byte
+	if r.dev >= 0 {
+		encodeStat(b[:], devFiles[r.dev].kind, 0)
+	} else {
+		encodeStat(b[:], kindInitrdFile, int32(r.entry))
+	}
+	return 0, copyOut(out, b[:])
+}
+
+func sysStat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return statPath(unix.AT_FDCWD, f.RDI, f.RSI, true)
+}
+
+func sysLstat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return statPath(unix.AT_FDCWD, f.RDI, f.RSI, false)
+}
+
+// sysNewfstatat is fstatat; AT_EMPTY_PATH with an empty path is fstat.
+func sysNewfstatat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	dirfd, path, out, flags := int64(int32(f.RDI)), f.RSI, f.RDX, f.R10
+	if flags&unix.AT_EMPTY_PATH != 0 {
+		var c [1]byte
+		if copyIn(c[:], path) == 0 && c[0] == 0 {
+			f.RDI, f.RSI = uint64(dirfd), out
+			return sysFstat(f)
+		}
+	}
+	return statPath(dirfd, path, out, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+}
+
+// sysFaccessat grants read and execute, never write: the tree is read-only.
+func sysFaccessat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return access(int64(int32(f.RDI)), f.RSI, f.RDX)
+}
+
+func sysAccess(f *cpu.TrapFrame) (uint64, unix.Errno) { return access(unix.AT_FDCWD, f.RDI, f.RSI) }
+
+func access(dirfd int64, path, mode uint64) (uint64, unix.Errno) {
+	r, e := resolvePath(dirfd, path, true)
+	if e != 0 {
+		return 0, e
+	}
+	if mode&unix.W_OK != 0 && r.dev < 0 {
+		return 0, unix.EROFS
+	}
+	return 0, 0
+}
+
+func sysReadlinkat(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return readlink(int64(int32(f.RDI)), f.RSI, f.RDX, f.R10)
+}
+
+func sysReadlink(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return readlink(unix.AT_FDCWD, f.RDI, f.RSI, f.RDX)
+}
+
+func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
+	r, e := resolvePath(dirfd, path, false)
+	if e != 0 {
+		return 0, e
+	}
+	if r.dev >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
+		return 0, unix.EINVAL
+	}
+	target := initrdFS.Data(r.entry)
+	if uint64(len(target)) < size {
+		size = uint64(len(target))
+	}
+	return size, copyOut(buf, target[:size])
+}
+
+func sysGetcwd(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	n := uint64(cwdLen + 1)
+	if f.RSI < n {
+		return 0, unix.ERANGE
+	}
+	var b [pathMax + 1]byte
+	copy(b[:], cwdBuf[:cwdLen])
+	return n, copyOut(f.RDI, b[:n])
+}
+
+func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	r, e := resolvePath(unix.AT_FDCWD, f.RDI, true)
+	if e != 0 {
+		return 0, e
+	}
+	if r.dev >= 0 || !initrdFS.IsDir(r.entry) {
+		return 0, unix.ENOTDIR
+	}
+	n, ok := entryPath(r.entry, cwdBuf[:])
+	if !ok {
+		return 0, unix.ENAMETOOLONG
+	}
+	cwdLen = n
+	return 0, 0
+}
+
+// sysGetdents64 lists a directory from its file position (a cookie).
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	if of.kind != kindInitrdDir {
+		return 0, unix.ENOTDIR
+	}
+	out, size := f.RSI, f.RDX
+	if e := checkUser(out, size, true); e != 0 {
+		return 0, e
+	}
+	var buf [pageSize]byte
+	limit := min(int(size), len(buf))
+	n := 0
+	tooSmall := false
+	next := initrdFS.ReadDir(int(of.obj), of.offset, func(d initrd.DirEntry) bool {
+		w := initrd.EncodeDirent64(buf[n:limit], d.Ino, d.Next, d.Type, d.Name)
+		tooSmall = w == 0 && n == 0
+		n += w
+		return w > 0
+	})
+	if tooSmall {
+		return 0, unix.EINVAL // the buffer cannot hold one entry
+	}
+	of.offset = next
+	copy(userBytes(out, n), buf[:n])
+	return uint64(n), 0
+}

@@ -1,0 +1,254 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// Threads: clone for CLONE_THREAD children, exit, futex, sleeping.
+
+const processID = 1 // one process: the program; its first thread has TID 1
+
+// cloneThreadFlags must all be present: Warren runs threads of one process,
+// not new processes.
+const cloneThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
+
+// sysClone creates a thread that returns 0 from clone on its own stack,
+// with every other register as the parent had it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	flags, stack, ptid, ctid, tls := f.RDI, f.RSI, f.RDX, f.R10, f.R8
+	if flags&cloneThreadFlags != cloneThreadFlags {
+		return 0, unix.ENOSYS // fork and vfork: Warren runs one process
+	}
+	known := uint64(cloneThreadFlags | unix.CLONE_SYSVSEM | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID |
+		unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | unix.CLONE_DETACHED | 0xff /* exit signal */)
+	if flags&^known != 0 {
+		return 0, unix.EINVAL
+	}
+	i, e := allocThread()
+	if e != 0 {
+		return 0, e
+	}
+	parent, child := &threads[cur], &threads[i]
+	cf := child.frame()
+	*cf = *f
+	cf.RAX = 0
+	if stack != 0 {
+		cf.RSP = stack
+	}
+	child.fsBase = parent.fsBase
+	if flags&unix.CLONE_SETTLS != 0 {
+		child.fsBase = tls
+	}
+	copy(physBytes(child.xsave, int(xsaveSize)), physBytes(parent.xsave, int(xsaveSize)))
+	child.sigBlocked = parent.sigBlocked
+	if flags&unix.CLONE_PARENT_SETTID != 0 {
+		store32(ptid, uint32(child.tid))
+	}
+	if flags&unix.CLONE_CHILD_SETTID != 0 {
+		store32(ctid, uint32(child.tid))
+	}
+	if flags&unix.CLONE_CHILD_CLEARTID != 0 {
+		child.clearChildTID = ctid
+	}
+	prepareFirstSwitch(i)
+	enqueue(i)
+	return uint64(child.tid), 0
+}
+
+// sysExit ends the calling thread.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysExit(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	t := &threads[cur]
+	if t.clearChildTID != 0 {
+		if store32(t.clearChildTID, 0) == 0 {
+			wakeup(futexKey(t.clearChildTID), 1<<30)
+		}
+	}
+	t.state = threadDead
+	nlive--
+	if nlive == 0 {
+		exitMachine(uint8(f.RDI))
+	}
+	schedule() // never returns: nothing switches back to a dead thread
+	return 0, 0
+}
+
+// sysExitGroup ends the program and the machine with its status.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysExitGroup(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	exitMachine(uint8(f.RDI))
+	return 0, 0
+}
+
+// exitMachine reports a non-zero status and powers off with it.
+func exitMachine(status uint8) {
+	if status != 0 {
+		var l line
+		l.s("warren: exit status ").u(uint64(status)).put()
+	}
+	powerOff(status)
+}
+
+// Futexes: a waiter sleeps on a key derived from the word's address.
+// Uniprocessor kernel context makes "compare and sleep" atomic.
+
+func futexKey(addr uint64) uint64 { return addr } // user addresses are below 2^47: no clash with kernel keys
+
+// sysFutex implements FUTEX_WAIT and FUTEX_WAKE (private or not: one
+// process) and their BITSET forms with a full bitset.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysFutex(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	addr, op, val, timeout, val3 := f.RDI, f.RSI, uint32(f.RDX), f.R10, uint32(f.R9)
+	if addr&3 != 0 {
+		return 0, unix.EINVAL
+	}
+	cmd := op &^ (futexPrivateFlag | futexClockRealtime)
+	switch cmd {
+	case futexWait, futexWaitBitset:
+		if cmd == futexWaitBitset && val3 != 0xffffffff {
+			return 0, unix.EINVAL
+		}
+		v, e := load32(addr)
+		if e != 0 {
+			return 0, e
+		}
+		if v != val {
+			return 0, unix.EAGAIN
+		}
+		var deadline int64
+		if timeout != 0 {
+			ns, e := readTimespec(timeout)
+			if e != 0 {
+				return 0, e
+			}
+			switch {
+			case cmd == futexWait:
+				deadline = nanotime() + ns // relative
+			case op&futexClockRealtime != 0:
+				deadline = ns - clock.realBase // absolute, realtime
+			default:
+				deadline = ns // absolute, monotonic
+			}
+			if deadline <= 0 {
+				deadline = 1
+			}
+		}
+		switch sleepOn(futexKey(addr), deadline, true) {
+		case wokenTimeout:
+			return 0, unix.ETIMEDOUT
+		case wokenSignal:
+			return 0, unix.EINTR
+		}
+		return 0, 0
+	case futexWake, futexWakeBitset:
+		if cmd == futexWakeBitset && val3 != 0xffffffff {
+			return 0, unix.EINVAL
+		}
+		if e := checkUser(addr, 4, false); e != 0 {
+			return 0, e
+		}
+		return uint64(wakeup(futexKey(addr), int(val))), 0
+	}
+	return 0, unix.ENOSYS
+}
+
+// sysNanosleep sleeps for a relative time; a signal ends it early with
+// EINTR and the remaining time.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysNanosleep(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	ns, e := readTimespec(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	return sleepFor(ns, f.RSI)
+}
+
+// sysClockNanosleep is clock_nanosleep for the monotonic and realtime
+// clocks, relative or absolute.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysClockNanosleep(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	clk, flags := f.RDI, f.RSI
+	ns, e := readTimespec(f.RDX)
+	if e != 0 {
+		return 0, e
+	}
+	if flags&unix.TIMER_ABSTIME != 0 {
+		switch clk {
+		case unix.CLOCK_REALTIME:
+			ns -= realtime()
+		case unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME:
+			ns -= nanotime()
+		default:
+			return 0, unix.EINVAL
+		}
+		if ns <= 0 {
+			return 0, 0
+		}
+		r, e := sleepFor(ns, 0)
+		return r, e
+	}
+	return sleepFor(ns, f.R10)
+}
+
+func sleepFor(ns int64, rem uint64) (uint64, unix.Errno) {
+	if ns == 0 {
+		yield()
+		return 0, 0
+	}
+	deadline := nanotime() + ns
+	if sleepOn(sleepKey, deadline, true) == wokenSignal {
+		if rem != 0 {
+			left := deadline - nanotime()
+			if left < 0 {
+				left = 0
+			}
+			writeTimespec(rem, left)
+		}
+		return 0, unix.EINTR
+	}
+	return 0, 0
+}
+
+// Kernel wait keys have bit 63 set, out of the user address range.
+const (
+	sleepKey = 1<<63 | iota // never woken: sleeps end by deadline or signal
+	pollKey                 // readiness changed on some file
+)
+
+func sysSchedYield(*cpu.TrapFrame) (uint64, unix.Errno) {
+	yield()
+	return 0, 0
+}
+
+// sysSchedGetaffinity reports one CPU: Warren is uniprocessor, and the
+// runtime sizes GOMAXPROCS from this mask.
+func sysSchedGetaffinity(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	size, mask := f.RSI, f.RDX
+	if size < 8 {
+		return 0, unix.EINVAL
+	}
+	if e := store64(mask, 1); e != 0 {
+		return 0, e
+	}
+	return 8, 0
+}
+
+func sysGettid(*cpu.TrapFrame) (uint64, unix.Errno) { return uint64(threads[cur].tid), 0 }
+
+func sysGetpid(*cpu.TrapFrame) (uint64, unix.Errno) { return processID, 0 }
+
+func sysGetppid(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
+
+func sysSetTidAddress(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	threads[cur].clearChildTID = f.RDI
+	return uint64(threads[cur].tid), 0
+}

@@ -1,0 +1,134 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// SysFunc handles one system call. Arguments are in the frame's registers
+// (RDI, RSI, RDX, R10, R8, R9); it returns the result or an errno.
+type SysFunc func(f *cpu.TrapFrame) (uint64, unix.Errno)
+
+// Support says how completely an entry implements the Linux call.
+type Support uint8
+
+const (
+	Full    Support = iota // Linux semantics for every argument Go programs pass
+	Partial                // common cases; the note says what is missing
+	Stub                   // succeeds or fails in a fixed way that programs tolerate
+)
+
+func (s Support) String() string {
+	switch s {
+	case Full:
+		return "full"
+	case Partial:
+		return "partial"
+	}
+	return "stub"
+}
+
+// Syscall describes one entry of the system-call table.
+type Syscall struct {
+	Nr      uint64
+	Fn      SysFunc
+	Support Support
+	Note    string
+}
+
+// Name is the Linux name of the call.
+func (s Syscall) Name() string { return SyscallName(s.Nr) }
+
+// SyscallName names a Linux x86-64 system call number.
+func SyscallName(nr uint64) string {
+	if nr < uint64(len(sysNames)) && sysNames[nr] != "" {
+		return sysNames[nr]
+	}
+	return "unknown"
+}
+
+const sysMax = 512
+
+var (
+	sysTable  [sysMax]SysFunc
+	sysLogged [sysMax / 64]uint64
+)
+
+// install puts a table's handlers into the dispatch table; a number
+// installed twice, out of range or without a handler is an error.
+//
+// Context: kernel (no allocation, no pointer stores). kmain runs it
+// before the runtime starts, when storing func values is allowed.
+func install(table []Syscall) error {
+	for _, s := range table {
+		if s.Nr >= sysMax || s.Fn == nil {
+			return errBadSyscallEntry
+		}
+		if sysTable[s.Nr] != nil {
+			return errDuplicateSyscall
+		}
+	}
+	for _, s := range table {
+		sysTable[s.Nr] = s.Fn
+	}
+	return nil
+}
+
+// Register installs the system calls of a higher layer (sockets, files);
+// it is called from init functions, in ordinary Go.
+func Register(table []Syscall) error {
+	if err := install(table); err != nil {
+		return err
+	}
+	registered = append(registered, table...)
+	return nil
+}
+
+// registered lists what higher layers installed, for documentation.
+var registered []Syscall
+
+// Syscalls returns the runtime ABI's table (the calls the Go runtime and
+// standard library need) followed by whatever higher layers registered.
+func Syscalls() []Syscall {
+	all := append([]Syscall(nil), runtimeSyscalls[:]...)
+	return append(all, registered...)
+}
+
+// doSyscall dispatches the call in f.RAX and stores the result, Linux
+// style: a negative errno in RAX on failure.
+//
+// Context: kernel (no allocation, no pointer stores).
+func doSyscall(f *cpu.TrapFrame) {
+	nr := f.RAX
+	var fn SysFunc
+	if nr < sysMax {
+		fn = sysTable[nr]
+	}
+	if fn == nil {
+		logUnknownSyscall(nr)
+		f.RAX = errnoResult(unix.ENOSYS)
+		return
+	}
+	r, e := fn(f)
+	if e != 0 {
+		r = errnoResult(e)
+	}
+	f.RAX = r
+}
+
+func errnoResult(e unix.Errno) uint64 { return uint64(-int64(e)) }
+
+// logUnknownSyscall reports an unimplemented call once per number.
+//
+// Context: kernel (no allocation, no pointer stores).
+func logUnknownSyscall(nr uint64) {
+	if nr < sysMax {
+		if sysLogged[nr/64]&(1<<(nr%64)) != 0 {
+			return
+		}
+		sysLogged[nr/64] |= 1 << (nr % 64)
+	}
+	var l line
+	l.s("warren: unimplemented syscall ").s(SyscallName(nr)).s(" (").u(nr).s("): ENOSYS").put()
+}

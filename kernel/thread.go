@@ -1,0 +1,154 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/signal"
+	"warren.dev/mm/pagetable"
+)
+
+// Threads are the kernel's schedulable contexts: one per Go runtime M
+// (created by clone), plus the idle thread, which runs kmain's loop on the
+// boot stack. All state is integers: it is written in kernel context after
+// the runtime has started (docs/kernel-context.md).
+
+const (
+	maxThreads = 512
+
+	// Each thread slot owns a fixed range of kernel virtual addresses: an
+	// unmapped guard below a mapped stack, so an overflow faults (on the
+	// double-fault stack) instead of corrupting the neighbour.
+	kstackRegion = 0xffff_c000_0000_0000
+	kstackSlot   = 64 << 10
+	kstackSize   = 32 << 10
+
+	idleThread = 0
+)
+
+type threadState uint8
+
+const (
+	threadFree threadState = iota
+	threadRunnable
+	threadRunning
+	threadBlocked
+	threadDead
+)
+
+// wakeReason says why a blocked thread runs again.
+type wakeReason uint8
+
+const (
+	wokenUp wakeReason = iota
+	wokenTimeout
+	wokenSignal
+)
+
+type thread struct {
+	state threadState
+	tid   int32
+
+	kstackTop uint64 // 0 until the slot's stack is mapped
+	savedSP   uint64 // kernel stack pointer while switched out
+	fsBase    uint64
+	xsave     uint64 // physical = virtual address of the XSAVE area
+
+	// Blocking: the key woken by wakeup, a deadline on the monotonic clock
+	// (0: none), whether a signal ends the wait, and why it ended.
+	waitKey       uint64
+	deadline      int64
+	interruptible bool
+	woke          wakeReason
+	runNext       int32 // run-queue link
+
+	clearChildTID uint64 // CLONE_CHILD_CLEARTID address
+
+	sigBlocked signal.Set
+	sigPending signal.Set
+	fault      signal.Info // siginfo of a pending synchronous signal
+	faultSig   int32
+	altStack   signal.AltStack
+}
+
+var (
+	threads [maxThreads]thread
+	cur     int32 // index of the running thread
+	nextTID int32 = 1
+	nlive   int   // threads that are neither free nor idle
+	// threadHigh bounds the slots ever used, so scans stay short.
+	threadHigh int32 = 1
+)
+
+// frame returns the trap frame at the top of t's kernel stack: the user
+// context it returns to.
+func (t *thread) frame() *cpu.TrapFrame {
+	return trapFrameAt(t.kstackTop - trapFrameSize)
+}
+
+// allocThread claims a free slot, mapping its stack and XSAVE area on
+// first use; slots keep them for reuse.
+//
+// Context: kernel (no allocation, no pointer stores).
+func allocThread() (int32, unix.Errno) {
+	for i := int32(1); i < maxThreads; i++ {
+		t := &threads[i]
+		if t.state != threadFree {
+			continue
+		}
+		if t.kstackTop == 0 {
+			if e := mapThreadMemory(i); e != 0 {
+				return 0, e
+			}
+		}
+		if i >= threadHigh {
+			threadHigh = i + 1
+		}
+		t.tid = nextTID
+		nextTID++
+		t.waitKey, t.deadline, t.woke = 0, 0, wokenUp
+		t.clearChildTID = 0
+		t.sigPending, t.faultSig = 0, 0
+		t.altStack = signal.AltStack{Flags: signal.SS_DISABLE}
+		t.state = threadBlocked // not runnable until the caller enqueues it
+		nlive++
+		return i, 0
+	}
+	return 0, unix.EAGAIN
+}
+
+// mapThreadMemory backs slot i's kernel stack and XSAVE area.
+//
+// Context: kernel (no allocation, no pointer stores).
+func mapThreadMemory(i int32) unix.Errno {
+	base := kstackRegion + uint64(i)*kstackSlot
+	top := base + kstackSlot
+	for va := top - kstackSize; va < top; va += pageSize {
+		pa, ok := physFrames.Alloc()
+		if !ok {
+			return unix.EAGAIN
+		}
+		if err := kernelTables.Map(va, pa, pageSize, pagetable.Present|pagetable.Writable|pagetable.NoExecute); err != nil {
+			physFrames.Free(pa)
+			return unix.EAGAIN
+		}
+	}
+	xs, ok := physFrames.Alloc()
+	if !ok {
+		return unix.EAGAIN
+	}
+	threads[i].xsave = xs
+	threads[i].kstackTop = top
+	return 0
+}
+
+// threadByTID finds a live thread.
+func threadByTID(tid int32) (int32, bool) {
+	for i := int32(1); i < threadHigh; i++ {
+		s := threads[i].state
+		if threads[i].tid == tid && s != threadFree && s != threadDead {
+			return i, true
+		}
+	}
+	return 0, false
+}

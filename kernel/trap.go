@@ -1,0 +1,108 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/signal"
+	"warren.dev/mm/vm"
+)
+
+// trap handles every interrupt, exception and system call; trapEntry calls
+// it on the current thread's kernel stack with interrupts off.
+//
+// Context: kernel (no allocation, no pointer stores).
+func trap(f *cpu.TrapFrame) {
+	switch v := f.Vector; {
+	case v == cpu.VectorSyscall:
+		doSyscall(f)
+	case v == vecTimer:
+		ackInterrupt()
+		armedAt = 0
+		now := nanotime()
+		if faultDeadline != 0 && now >= faultDeadline {
+			logs("the fault reporter did not run; stopping")
+			powerOff(exitKernelFailure)
+		}
+		expireTimers(now)
+		if runqHead >= 0 && (now >= sliceEnd || cur == idleThread) {
+			needResched = true
+		}
+	case v == vecSpurious:
+		// No EOI for spurious interrupts (SDM Vol. 3A §11.9).
+	case v >= vecIRQBase:
+		ackInterrupt()
+		deviceInterrupt(v)
+	case v < 32:
+		if !f.FromUser() {
+			kernelFault(f, "exception in kernel mode")
+		}
+		userException(f)
+	default:
+		ackInterrupt()
+	}
+	if f.FromUser() {
+		if needResched {
+			yield()
+		}
+		deliverSignals(f)
+	}
+	armTimer()
+}
+
+// userException turns a CPU exception raised by user code into demand
+// paging or a signal, as Linux does.
+//
+// Context: kernel (no allocation, no pointer stores).
+func userException(f *cpu.TrapFrame) {
+	switch f.Vector {
+	case vecPageFault:
+		addr := cpu.ReadCR2()
+		const errWrite, errFetch = 1 << 1, 1 << 4
+		switch userAS.Fault(addr, f.ErrorCode&errWrite != 0, f.ErrorCode&errFetch != 0) {
+		case vm.Mapped:
+			return
+		case vm.AccErr:
+			sendFault(int(unix.SIGSEGV), signal.SEGV_ACCERR, addr)
+		case vm.OOM:
+			outOfMemory(addr)
+		default:
+			sendFault(int(unix.SIGSEGV), signal.SEGV_MAPERR, addr)
+		}
+	case vecDivide:
+		sendFault(int(unix.SIGFPE), signal.FPE_INTDIV, f.RIP)
+	case vecFPU, vecSIMD:
+		sendFault(int(unix.SIGFPE), 0, f.RIP)
+	case vecInvalidOp:
+		sendFault(int(unix.SIGILL), signal.ILL_ILLOPC, f.RIP)
+	case vecBreakpoint, vecDebug:
+		sendFault(int(unix.SIGTRAP), signal.TRAP_BRKPT, f.RIP)
+	case vecAlignment:
+		sendFault(int(unix.SIGBUS), signal.BUS_ADRALN, 0)
+	default: // #GP, #SS, #NP, #OF, #BR, ...: Linux reports SI_KERNEL with no address
+		sendFault(int(unix.SIGSEGV), signal.SI_KERNEL, 0)
+	}
+}
+
+// sendFault queues a synchronous signal for the current thread; it is
+// delivered before the thread returns to user mode.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sendFault(sig, code int, addr uint64) {
+	t := &threads[cur]
+	t.fault = signal.Info{Signo: int32(sig), Code: int32(code), Addr: addr}
+	t.faultSig = int32(sig)
+	t.sigPending |= signal.Bit(sig)
+}
+
+// deviceInterrupt dispatches a device vector to its registered handler.
+//
+// Context: kernel (no allocation, no pointer stores).
+func deviceInterrupt(v uint64) {
+	if h := irqHandlers[v-vecIRQBase]; h != nil {
+		h()
+	}
+}
+
+// irqHandlers are set by drivers at start-up; they run in kernel context.
+var irqHandlers [256 - vecIRQBase]func()
