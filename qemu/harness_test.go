@@ -1,0 +1,105 @@
+package qemu_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// repoRoot is the Warren tree holding this file.
+func repoRoot(t testing.TB) string {
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the source tree")
+	}
+	return filepath.Dir(filepath.Dir(self))
+}
+
+// boot says how bootExample boots an example.
+type boot struct {
+	ISO     bool          // through a GRUB rescue ISO instead of -kernel
+	Options []string      // boot options and environment (warren.NAME=VALUE, NAME=VALUE)
+	Args    []string      // program arguments
+	Memory  string        // default 256M
+	Timeout time.Duration // default 2 minutes
+}
+
+// bootExample builds the package in directory dir of this repository (such
+// as "examples/hello") into an image with tools/build, boots it and returns
+// what the machine printed on its console and the program's exit status.
+// The console is also logged line by line as it arrives. QEMU (and, for
+// ISOs, grub-mkrescue and xorriso) missing skips the test, or fails it
+// under WARREN_REQUIRE_QEMU=1.
+func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
+	t.Helper()
+	qemu.RequireTools(t, qemu.Binary)
+	if b.ISO {
+		qemu.RequireTools(t, "grub-mkrescue", "xorriso")
+	}
+	root := repoRoot(t)
+	ctx := context.Background()
+	tmp := t.TempDir()
+	image := filepath.Join(tmp, "warren.elf")
+	if _, err := build.Build(ctx, build.Config{Root: root, Dir: root}, "./"+dir, image); err != nil {
+		t.Fatalf("building %s: %v", dir, err)
+	}
+	cmdline, err := build.Cmdline(b.Options, b.Args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &lineLogger{t: t}
+	defer log.Flush()
+	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log}
+	if m.Timeout == 0 {
+		m.Timeout = 2 * time.Minute
+	}
+	if b.ISO {
+		m.ISO = filepath.Join(tmp, "warren.iso")
+		if err := build.BuildISO(ctx, image, m.ISO, cmdline, nil); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		m.Image, m.Append = image, cmdline
+	}
+	res, err := m.Run(ctx)
+	return string(res.Output), res.Status, err
+}
+
+// lineLogger sends what it is written to t.Log, one line at a time.
+type lineLogger struct {
+	t   *testing.T
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lineLogger) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	for {
+		line, err := l.buf.ReadString('\n')
+		if err != nil { // incomplete: keep it
+			l.buf.WriteString(line)
+			return len(p), nil
+		}
+		l.t.Log(strings.TrimRight(line, "\r\n"))
+	}
+}
+
+// Flush logs a last line without a newline.
+func (l *lineLogger) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buf.Len() > 0 {
+		l.t.Log(l.buf.String())
+		l.buf.Reset()
+	}
+}
