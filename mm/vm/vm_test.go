@@ -198,11 +198,11 @@ func TestMmapFlags(t *testing.T) {
 		{0, ^uint64(0), rw, anon, unix.ENOMEM},
 		{0x1000_1001, PageSize, rw, fixed, unix.EINVAL},
 		{0x1001, PageSize, rw, fixed, unix.EINVAL},
-		{0x1000, PageSize, rw, fixed, unix.ENOMEM},             // below Lo
-		{0x1_0000_0000, PageSize, rw, fixed, unix.ENOMEM},      // at Hi
-		{0xffff_f000, 2 * PageSize, rw, fixed, unix.ENOMEM},    // past Hi
-		{0x1ff000, PageSize, rw, fixed, unix.ENOMEM},           // excluded
-		{0xf_f000, 2 * PageSize, rw, fixed, unix.ENOMEM},       // into excluded
+		{0x1000, PageSize, rw, fixed, unix.ENOMEM},          // below Lo
+		{0x1_0000_0000, PageSize, rw, fixed, unix.ENOMEM},   // at Hi
+		{0xffff_f000, 2 * PageSize, rw, fixed, unix.ENOMEM}, // past Hi
+		{0x1ff000, PageSize, rw, fixed, unix.ENOMEM},        // excluded
+		{0xf_f000, 2 * PageSize, rw, fixed, unix.ENOMEM},    // into excluded
 		{^uint64(0) &^ 0xfff, 2 * PageSize, rw, fixed, unix.ENOMEM},
 	} {
 		if a, errno := e.as.Mmap(c.addr, c.length, c.prot, c.flags); errno != c.want {
@@ -580,7 +580,7 @@ func TestAccessTranslate(t *testing.T) {
 		{a + 100, 3 * PageSize, true, 0},
 		{a, 6 * PageSize, false, 0},
 		{a, 0, true, 0},
-		{a, 6 * PageSize, true, unix.EFAULT}, // read-only tail
+		{a, 6 * PageSize, true, unix.EFAULT},  // read-only tail
 		{a, 7 * PageSize, false, unix.EFAULT}, // runs off the areas
 		{a - PageSize, 2 * PageSize, false, unix.EFAULT},
 		{excl.Start, 8, false, unix.EFAULT},
