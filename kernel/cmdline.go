@@ -30,7 +30,7 @@ const programName = "warren"
 //
 // Context: kernel (no allocation, no pointer stores).
 func parseCmdline(cmdline []byte) {
-	addArg(argv[:], &nArgv, []byte(programName))
+	addArg(argv[:], &nArgv, saveString(programName))
 	rest := cmdline
 	onlyArgs := false
 	for {
@@ -39,7 +39,7 @@ func parseCmdline(cmdline []byte) {
 		if len(tok) == 0 {
 			return
 		}
-		s := saveString(tok)
+		s := saveToken(tok)
 		switch {
 		case onlyArgs:
 			addArg(argv[:], &nArgv, s)
@@ -72,12 +72,25 @@ func kernelOption(opt []byte) {
 	}
 }
 
-// saveString copies a token without its quotes into argStore, NUL-terminated.
-func saveString(tok []byte) []byte {
+// saveToken copies a token without its quotes into argStore,
+// NUL-terminated.
+func saveToken(tok []byte) []byte {
 	if argStoreLen+len(tok)+1 > len(argStore) {
 		bootFail("boot command line too long")
 	}
 	n, _ := multiboot.Unquote(argStore[argStoreLen:], tok)
+	return endString(n)
+}
+
+// saveString copies s into argStore, NUL-terminated.
+func saveString(s string) []byte {
+	if argStoreLen+len(s)+1 > len(argStore) {
+		bootFail("boot command line too long")
+	}
+	return endString(copy(argStore[argStoreLen:], s))
+}
+
+func endString(n int) []byte {
 	s := argStore[argStoreLen : argStoreLen+n]
 	argStore[argStoreLen+n] = 0
 	argStoreLen += n + 1

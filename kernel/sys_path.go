@@ -73,6 +73,7 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 			return resolved{dev: i, entry: -1}, 0
 		}
 	}
+	var linkDir, next [pathMax]byte
 	for hops := 0; ; hops++ {
 		idx, ok := initrdFS.Lookup(abs)
 		if !ok {
@@ -85,9 +86,7 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 			return resolved{}, unix.ELOOP
 		}
 		// Resolve the target against the link's directory.
-		var linkDir [pathMax]byte
 		n, _ := entryPath(initrdFS.Parent(idx), linkDir[:])
-		var next [pathMax]byte
 		abs, ok = initrd.Resolve(linkDir[:n], initrdFS.Data(idx), next[:])
 		if !ok {
 			return resolved{}, unix.ENAMETOOLONG
@@ -219,7 +218,9 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 	put64(b[104:], uint64(mtime))
 }
 
-func put32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
+func put32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
 
 func sysFstat(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	of, e := lookupFD(f.RDI)

@@ -11,8 +11,8 @@ func vdsoGettimeofday()
 // vdsoSymbols returns the addresses of the vDSO functions.
 func vdsoSymbols() (clockGettime, gettimeofday uint64)
 
-// vdsoImage holds the vDSO's ELF image; it lies in the program's data, so
-// user code can read it.
+// vdsoImage holds the vDSO's ELF image in its first page-aligned page; it
+// lies in the program's data, so user code can read it.
 var vdsoImage [2 * pageSize]byte
 
 var vdsoBase uint64
@@ -26,8 +26,10 @@ func buildVDSO() {
 		{Name: "__vdso_clock_gettime", Addr: cg},
 		{Name: "__vdso_gettimeofday", Addr: gtod},
 	}
-	vdsoBase = addrOfVDSOImage()
-	if _, err := vdso.Build(vdsoImage[:], vdsoBase, syms[:]); err != nil {
+	addr := addrOfVDSOImage()
+	vdsoBase = (addr + pageSize - 1) &^ (pageSize - 1) // the image starts on a page
+	off := vdsoBase - addr
+	if _, err := vdso.Build(vdsoImage[off:off+pageSize], vdsoBase, syms[:]); err != nil {
 		bootFail(err.Error())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +49,11 @@ func main() {
 		fmt.Fprintf(&b, "\t%d: %q,\n", n, names[n])
 	}
 	b.WriteString("}\n")
-	if err := os.WriteFile("sysnames_amd64.go", b.Bytes(), 0o644); err != nil {
+	src, err = format.Source(b.Bytes())
+	if err != nil {
+		fail(err)
+	}
+	if err := os.WriteFile("sysnames_amd64.go", src, 0o644); err != nil {
 		fail(err)
 	}
 }
