@@ -83,7 +83,7 @@ func runOps(t *testing.T, ops []byte) {
 				start := next()*PageSize*3/2 + next()*17
 				end := start + next()*PageSize/2 + next()
 				lo, hi := (start+PageSize-1)/PageSize, end/PageSize
-				if ops0 := len(ops) % 2; ops0 == 0 {
+				if next()%2 == 0 {
 					a.AddRange(start, end)
 					for f := lo; f < hi && f < nframes; f++ {
 						if m.st[f] == mReserved {

@@ -307,7 +307,7 @@ func checkModel(t *testing.T, pt *Tables, mem *fakemem.Mem, model ptModel) {
 // explores beyond the seed corpus.
 func TestTablesRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	n := 300
+	n := 100
 	if testing.Short() {
 		n = 30
 	}
