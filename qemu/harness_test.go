@@ -34,7 +34,8 @@ type boot struct {
 
 // bootExample builds the package in directory dir of this repository (such
 // as "examples/hello") into an image with tools/build, boots it and returns
-// what the machine printed on its console and the program's exit status.
+// what the machine printed on its console (with the serial console's CRLF
+// line ends turned into LF) and the program's exit status.
 // The console is also logged line by line as it arrives. QEMU (and, for
 // ISOs, grub-mkrescue and xorriso) missing skips the test, or fails it
 // under WARREN_REQUIRE_QEMU=1.
@@ -70,7 +71,7 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 		m.Image, m.Append = image, cmdline
 	}
 	res, err := m.Run(ctx)
-	return string(res.Output), res.Status, err
+	return strings.ReplaceAll(string(res.Output), "\r\n", "\n"), res.Status, err
 }
 
 // lineLogger sends what it is written to t.Log, one line at a time.
