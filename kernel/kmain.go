@@ -26,8 +26,8 @@ func kmain(mbInfo uintptr) {
 	console.Init()
 	setupCPU()
 	setupDescriptors()
-	if !parseImageSegments(physBytes(imageBase, pageSize)) {
-		bootFail("the image has no ELF program headers at 1 MiB")
+	if !parseImageSegments(physBytes(imageBase, 2*pageSize+0x60)) {
+		bootFail("the image at 1 MiB has no ELF program headers or Multiboot header")
 	}
 	if err := multiboot.Parse(physMemory{}, uint64(mbInfo), &bootInfo); err != nil {
 		bootFail(err.Error())

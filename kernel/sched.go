@@ -143,16 +143,20 @@ func wakeup(key uint64, n int) int {
 	return woken
 }
 
-// expireTimers wakes threads whose deadline has passed.
+// expireTimers wakes threads whose deadline has passed and returns how
+// many it woke.
 //
 // Context: kernel (no allocation, no pointer stores).
-func expireTimers(now int64) {
+func expireTimers(now int64) int {
+	n := 0
 	for i := int32(1); i < threadHigh; i++ {
 		t := &threads[i]
 		if t.state == threadBlocked && t.deadline != 0 && t.deadline <= now {
 			wake(i, wokenTimeout)
+			n++
 		}
 	}
+	return n
 }
 
 // nextEvent returns when the timer must next fire: the earliest sleeper's

@@ -24,8 +24,10 @@ func trap(f *cpu.TrapFrame) {
 			logs("the fault reporter did not run; stopping")
 			powerOff(exitKernelFailure)
 		}
-		expireTimers(now)
-		if runqHead >= 0 && (now >= sliceEnd || cur == idleThread) {
+		// A sleeper whose time has come runs at once: timers are what
+		// sleeps, timeouts and the runtime's sysmon (and so preemption)
+		// rely on. Otherwise the running thread keeps its slice.
+		if expireTimers(now) > 0 || runqHead >= 0 && now >= sliceEnd {
 			needResched = true
 		}
 	case v == vecSpurious:
@@ -33,6 +35,10 @@ func trap(f *cpu.TrapFrame) {
 	case v >= vecIRQBase:
 		ackInterrupt()
 		deviceInterrupt(v)
+	case v == vecPageFault && inTail(cpu.ReadCR2()):
+		if !backTail(cpu.ReadCR2()) {
+			outOfMemory(cpu.ReadCR2())
+		}
 	case v < 32:
 		if !f.FromUser() {
 			kernelFault(f, "exception in kernel mode")

@@ -41,6 +41,11 @@ func checkUser(addr, n uint64, write bool) unix.Errno {
 			if write && !s.writable {
 				return unix.EFAULT
 			}
+			for va := max(addr, tailStart) &^ (pageSize - 1); va < end && va < tailEnd; va += pageSize {
+				if !backTail(va) {
+					return unix.ENOMEM
+				}
+			}
 			return 0
 		}
 	}

@@ -66,7 +66,6 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 			lo, fileEnd, memEnd = min(lo, p.Vaddr), max(fileEnd, p.Vaddr+p.Filesz), max(memEnd, p.Vaddr+p.Memsz)
 		}
 	}
-	tables := (memEnd + 4095) &^ 4095
 	// The loader's view: the first valid header in the first 8 KiB.
 	off := -1
 	for o := 0; o < 8192-12; o += 4 {
@@ -80,6 +79,12 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 		t.Fatal("no header in the first 8 KiB")
 	}
 	h := lo + uint64(off) // the lowest PT_LOAD is at file offset 0
+	// The boot page tables start the bss tail the loader does not reserve:
+	// a page boundary inside the bss, or the page after the image.
+	tables := uint64(binary.LittleEndian.Uint32(data[off+0x4c:]))
+	if tables%4096 != 0 || tables < fileEnd&^4095 || tables > (memEnd+4095)&^4095 {
+		t.Errorf("bss tail at %#x, outside the bss %#x-%#x", tables, fileEnd, memEnd)
+	}
 	symOff := int(sym - lo)
 	if copied != (h != sym) {
 		t.Errorf("header at %#x, %s at %#x: want copied=%v", h, build.HeaderSymbol, sym, copied)
@@ -97,6 +102,7 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 		GDTBase:     uint32(h + 0x30),
 		PageTables:  uint32(tables),
 		EntryImm:    uint32(h),
+		TailStart:   uint32(tables),
 	}
 	if got := readFields(data[off:]); got != want {
 		t.Errorf("header fields:\n got %+v\nwant %+v", got, want)

@@ -2,11 +2,13 @@ package build
 
 import (
 	"bytes"
+	"cmp"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // Names of the symbols the patcher looks up. The header comes from
@@ -37,6 +39,7 @@ const (
 	offGDTBase     = 0x2a // GDTR base (limit at 0x28)
 	offGDT         = 0x30
 	offPageTables  = 0x48
+	offTailStart   = 0x4c // start of the bss tail the kernel backs on demand
 	offEntry32     = 0x60
 	offEntryImm    = 0x61 // imm32 of `mov ebp, H`
 	headerMinSize  = 0xec // through the end of the 32-bit code
@@ -45,7 +48,7 @@ const (
 // HeaderFields are the values Patch writes into the header.
 type HeaderFields struct {
 	HeaderAddr, LoadAddr, LoadEndAddr, BSSEndAddr, EntryAddr uint32
-	Entry64, GDTBase, PageTables, EntryImm                   uint32
+	Entry64, GDTBase, PageTables, EntryImm, TailStart        uint32
 }
 
 // HeaderPlace says where the active multiboot header is in the file.
@@ -155,7 +158,8 @@ func Layout(data []byte) (HeaderPlace, HeaderFields, error) {
 	if err != nil {
 		return place, f, err
 	}
-	tables := alignUp(loads.memEnd, pageSize)
+	tail := bssTail(ef, loads)
+	tables := tail
 	bssEnd := tables + bootTablePages*pageSize
 	if bssEnd > 1<<32 || entry.Value >= 1<<32 {
 		return place, f, fmt.Errorf("image does not fit below 4 GiB (ends at %#x, %s at %#x)", bssEnd, EntrySymbol, entry.Value)
@@ -170,8 +174,45 @@ func Layout(data []byte) (HeaderPlace, HeaderFields, error) {
 		GDTBase:     uint32(h + offGDT),
 		PageTables:  uint32(tables),
 		EntryImm:    uint32(h),
+		TailStart:   uint32(tail),
 	}
 	return place, f, nil
+}
+
+// tailThreshold is the size from which a zero-initialised variable is left
+// out of the memory the boot loader reserves.
+const tailThreshold = 1 << 20
+
+// bssTail returns the page where the image's large zero-initialised
+// variables begin: the linker orders each bss section by size, so they end
+// the image. The boot loader reserves and zeroes memory only up to there
+// (Go expects untouched bss to cost nothing, and crypto alone has a 32 MiB
+// buffer); the kernel backs the tail page by page on first touch. Without
+// such variables it is the page after the image.
+func bssTail(ef *elf.File, loads loadRange) uint64 {
+	end := alignUp(loads.memEnd, pageSize)
+	syms, err := ef.Symbols()
+	if err != nil {
+		return end
+	}
+	var bss []elf.Symbol
+	for _, s := range syms {
+		if s.Value >= loads.fileEnd && s.Value < loads.memEnd && elf.ST_TYPE(s.Info) == elf.STT_OBJECT {
+			bss = append(bss, s)
+		}
+	}
+	slices.SortFunc(bss, func(a, b elf.Symbol) int { return cmp.Compare(a.Value, b.Value) })
+	start := loads.memEnd
+	for i := len(bss) - 1; i >= 0; i-- {
+		if bss[i].Size == 0 {
+			continue
+		}
+		if bss[i].Size < tailThreshold {
+			break
+		}
+		start = bss[i].Value
+	}
+	return min(alignUp(start, pageSize), end)
 }
 
 // loadRange summarises the PT_LOAD segments of a flat image.
@@ -287,6 +328,7 @@ func writeFields(h []byte, f HeaderFields) {
 	le.PutUint32(h[offGDTBase:], f.GDTBase)
 	le.PutUint32(h[offPageTables:], f.PageTables)
 	le.PutUint32(h[offEntryImm:], f.EntryImm)
+	le.PutUint32(h[offTailStart:], f.TailStart)
 }
 
 func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }
