@@ -6,7 +6,13 @@
 // hands it to Init, which may run in kmain before the Go runtime exists.
 // Entries are sorted by path so a directory's subtree follows it; the root
 // directory is always entry 0, and directories that paths imply but the
-// archive leaves out are added.
+// archive leaves out are added. Entries are named by their index, an
+// integer the kernel can keep in long-lived state (a file descriptor, the
+// working directory).
+//
+// Walk is the path lookup of openat and stat: it follows symbolic links and
+// reports Linux errnos. Lookup and Resolve work on paths lexically; Stat,
+// Data, ReadDir and EncodeDirent64 serve fstat, read and getdents64.
 package initrd
 
 import (
@@ -85,11 +91,10 @@ func Count(archive []byte) (int, error) {
 // inode number with nlink > 1, whose data newc carries once) share their
 // data and inode.
 //
-// Init keeps views of archive and entries in a: call it from kmain, before
-// the Go runtime runs, or on an Archive that lives on the stack. On error
-// a is left empty.
-//
-// Context: kernel (no allocation, no pointer stores).
+// Init allocates nothing and never panics, but it stores views of archive
+// and entries (pointers) in a: call it from kmain, before the Go runtime
+// runs, or on an Archive that lives on the stack. On error a is left
+// empty.
 func (a *Archive) Init(archive []byte, entries []Entry) error {
 	*a = Archive{}
 	if uint64(len(archive)) > math.MaxUint32 {

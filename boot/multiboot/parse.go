@@ -25,10 +25,9 @@ const (
 // should not be trusted. Only the fields whose flag is set are read, so a
 // structure shorter than the full layout (QEMU writes 88 bytes) is fine.
 //
-// Parse stores views of boot loader memory into info: call it from kmain,
-// before the Go runtime runs, or on an Info that lives on the stack.
-//
-// Context: kernel (no allocation, no pointer stores).
+// Parse allocates nothing and never panics, but it stores views of boot
+// loader memory (pointers) into info: call it from kmain, before the Go
+// runtime runs, or on an Info that lives on the stack.
 func Parse(mem Memory, infoAddr uint64, info *Info) error {
 	*info = Info{}
 	b, ok := view(mem, infoAddr, 4)
