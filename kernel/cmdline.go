@@ -29,9 +29,12 @@ const programName = "warren"
 // option stops the boot with an error that names it.
 //
 // Context: kernel (no allocation, no pointer stores).
-func parseCmdline(cmdline []byte) {
+func parseCmdline(cmdline, loader []byte) {
 	addArg(argv[:], &nArgv, saveString(programName))
 	rest := cmdline
+	if hasPrefix(loader, "qemu") {
+		_, rest = multiboot.NextToken(rest) // QEMU's -kernel puts the image path first
+	}
 	onlyArgs := false
 	for {
 		var tok []byte

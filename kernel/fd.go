@@ -24,6 +24,7 @@ const (
 	kindEpoll
 	kindInitrdFile
 	kindInitrdDir
+	kindPipe
 )
 
 type openFile struct {
@@ -118,6 +119,8 @@ func releaseFile(f int32) {
 		eventfds[of.obj].used = false
 	case kindEpoll:
 		epolls[of.obj].used = false
+	case kindPipe:
+		pipeRelease(of)
 	}
 	forgetInterest(f)
 	of.kind = kindNone

@@ -32,7 +32,7 @@ func kmain(mbInfo uintptr) {
 	if err := multiboot.Parse(physMemory{}, uint64(mbInfo), &bootInfo); err != nil {
 		bootFail(err.Error())
 	}
-	parseCmdline(bootInfo.Cmdline)
+	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)
 	setupMemory(&bootInfo)
 	mountInitrd(&bootInfo)
 	initClock()

@@ -136,13 +136,6 @@ func setupMemory(info *multiboot.Info) {
 	cpu.WriteCR0(cpu.ReadCR0() | cr0WP)
 	cpu.WriteCR3(kernelTables.Root())
 	physFrames.SetAllocLimit(0)
-	for _, r := range ramRanges[:nRAM] {
-		var l line
-		l.s("warren: ram ").hex(r.Start).s("-").hex(r.End).put()
-	}
-	st := physFrames.Stats()
-	var l line
-	l.s("warren: frames total ").u(st.Total).s(" free ").u(st.Free).s(" limit ").hex(limit).s(" image ").hex(imageStart).s("-").hex(imageEnd).s(" bitmap ").hex(bm).put()
 
 	userBase := uint64(1) << 32
 	if limit > userBase {

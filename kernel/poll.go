@@ -69,6 +69,8 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 		return unix.EPOLLOUT | unix.EPOLLWRNORM, 0
 	case kindEpoll:
 		return 0, 0
+	case kindPipe:
+		return pipePoll(of)
 	}
 	return unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDNORM | unix.EPOLLWRNORM, 0
 }

@@ -65,6 +65,8 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return n, 0
 	case kindEventfd:
 		return eventfdRead(of, buf, n)
+	case kindPipe:
+		return pipeRead(of, buf, n)
 	case kindInitrdFile:
 		data := initrdData(of.obj)
 		if off >= int64(len(data)) {
@@ -106,6 +108,8 @@ func writeFile(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return n, 0
 	case kindEventfd:
 		return eventfdWrite(of, buf, n)
+	case kindPipe:
+		return pipeWrite(of, buf, n)
 	}
 	return 0, unix.EINVAL
 }
@@ -297,10 +301,13 @@ func sysIoctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, 0
 	case ioctlFIONREAD:
 		var n uint32
-		if of.kind == kindInitrdFile {
+		switch of.kind {
+		case kindInitrdFile:
 			if left := int64(len(initrdData(of.obj))) - of.offset; left > 0 {
 				n = uint32(left)
 			}
+		case kindPipe:
+			n = uint32(pipes[of.obj].n)
 		}
 		return 0, store32(f.RDX, n)
 	}

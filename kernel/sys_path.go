@@ -203,6 +203,8 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 				rdev = uint64(d.major)<<8 | uint64(d.minor)
 			}
 		}
+	case kindPipe:
+		mode = unix.S_IFIFO | 0o600
 	default: // eventfd, epoll: anonymous inodes
 		mode = 0o600
 	}

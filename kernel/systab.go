@@ -77,6 +77,8 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_EVENTFD2, sysEventfd2, Full, ""},
 	{unix.SYS_EPOLL_CREATE1, sysEpollCreate1, Full, ""},
 	{unix.SYS_DUP3, sysDup3, Full, ""},
+	{unix.SYS_PIPE, sysPipe, Full, ""},
+	{unix.SYS_PIPE2, sysPipe2, Full, ""},
 	{unix.SYS_PRLIMIT64, sysPrlimit64, Partial, "reports limits; setting them is ignored"},
 	{unix.SYS_GETRANDOM, sysGetrandom, Full, "RDSEED/RDRAND"},
 	{sysWarrenFaultWait, sysFaultWait, Full, "Warren: the fault reporter waits for a kernel fault"},
