@@ -1,0 +1,104 @@
+package qemu_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestRuntime boots examples/runtime in 64 MiB: goroutines, 2 GiB of
+// garbage, timers, recovered faults, preemption under GC and entropy.
+// The sleep check's worst case is relaxed here because the host may be
+// busy; its median bound stays.
+func TestRuntime(t *testing.T) {
+	out, status, err := bootExample(t, "examples/runtime", boot{Memory: "64M", Args: []string{"-sleep-worst=50ms"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, check := range []string{"ring", "alloc", "sleep", "nil", "divide", "preempt", "rand"} {
+		if !regexp.MustCompile(`(?m)^` + check + ` +ok `).MatchString(out) {
+			t.Errorf("check %s did not pass", check)
+		}
+	}
+	if status != 0 {
+		t.Errorf("exit status %d, want 0", status)
+	}
+}
+
+// TestRandomDiffers boots twice and compares crypto/rand output.
+func TestRandomDiffers(t *testing.T) {
+	re := regexp.MustCompile(`crypto/rand ([0-9a-f]{32})`)
+	var seen []string
+	for i := 0; i < 2; i++ {
+		out, _, err := bootExample(t, "examples/runtime", boot{Memory: "64M", Args: []string{"-sleep-worst=1s"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatal("no crypto/rand line")
+		}
+		seen = append(seen, m[1])
+	}
+	if seen[0] == seen[1] {
+		t.Errorf("two boots drew the same random bytes %s", seen[0])
+	}
+}
+
+// TestCommandLine checks that the boot command line reaches the program
+// as arguments and environment, and the exit status comes back.
+func TestCommandLine(t *testing.T) {
+	out, status, err := bootExample(t, "qemu/testdata/echoargs", boot{
+		Options: []string{"TEST_A=1", "TEST_B=two words"},
+		Args:    []string{"-exit=3", "x", "y z"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`args ["x" "y z"]`, "env TEST_A=1", "env TEST_B=two words", "env GOMEMLIMIT="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if status != 3 {
+		t.Errorf("exit status %d, want 3", status)
+	}
+}
+
+// TestBadBootOption checks that an unknown kernel option is named.
+func TestBadBootOption(t *testing.T) {
+	out, status, err := bootExample(t, "examples/hello", boot{Options: []string{"warren.nosuch=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "unknown boot option warren.nosuch=1") {
+		t.Errorf("the error does not name the option")
+	}
+	if status == 0 {
+		t.Error("exit status 0 after a bad option")
+	}
+}
+
+// TestKernelFault faults in kernel mode on purpose and checks the report:
+// vector, registers, the decoded instruction, a symbolized backtrace and
+// a non-zero status.
+func TestKernelFault(t *testing.T) {
+	out, status, err := bootExample(t, "examples/hello", boot{Options: []string{"warren.debug=fault"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"kernel fault: #PF page fault",
+		"cr2=0x0000000000000008",
+		"rax=",
+		"insn: mov",
+		"warren.dev/kernel.sysDebugFault",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if status == 0 {
+		t.Error("exit status 0 after a kernel fault")
+	}
+}
