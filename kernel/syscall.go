@@ -42,8 +42,13 @@ func (s Syscall) Name() string { return SyscallName(s.Nr) }
 
 // SyscallName names a Linux x86-64 system call number.
 func SyscallName(nr uint64) string {
-	if nr < uint64(len(sysNames)) && sysNames[nr] != "" {
+	switch {
+	case nr < uint64(len(sysNames)) && sysNames[nr] != "":
 		return sysNames[nr]
+	case nr == sysWarrenFaultWait:
+		return "warren_fault_wait"
+	case nr == sysWarrenDebugFault:
+		return "warren_debug_fault"
 	}
 	return "unknown"
 }
