@@ -19,7 +19,7 @@ func readFields(h []byte) build.HeaderFields {
 	u := func(off int) uint32 { return binary.LittleEndian.Uint32(h[off:]) }
 	return build.HeaderFields{
 		HeaderAddr: u(0x0c), LoadAddr: u(0x10), LoadEndAddr: u(0x14), BSSEndAddr: u(0x18), EntryAddr: u(0x1c),
-		Entry64: u(0x20), GDTBase: u(0x2a), PageTables: u(0x48), EntryImm: u(0x61),
+		Entry64: u(0x20), GDTBase: u(0x2a), PageTables: u(0x48), EntryImm: u(0x61), TailStart: u(0x4c),
 	}
 }
 
