@@ -16,11 +16,16 @@ func sysRead(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	n, e := readFile(of, f.RSI, f.RDX, of.offset)
+	return readAdvance(of, f.RSI, f.RDX)
+}
+
+// readAdvance reads at the file position and moves it past what was read.
+func readAdvance(of *openFile, buf, n uint64) (uint64, unix.Errno) {
+	done, e := readFile(of, buf, n, of.offset)
 	if e == 0 && seekable(of) {
-		of.offset += int64(n)
+		of.offset += int64(done)
 	}
-	return n, e
+	return done, e
 }
 
 // sysPread64 reads at an offset without moving the file position.
@@ -145,10 +150,7 @@ func vectorIO(f *cpu.TrapFrame, write bool) (uint64, unix.Errno) {
 		if write {
 			done, e = writeFile(of, base, n)
 		} else {
-			done, e = readFile(of, base, n, of.offset)
-			if e == 0 && seekable(of) {
-				of.offset += int64(done)
-			}
+			done, e = readAdvance(of, base, n)
 		}
 		if e != 0 {
 			if total > 0 {
