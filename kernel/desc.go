@@ -3,20 +3,33 @@ package kernel
 import "warren.dev/kernel/cpu"
 
 // Interrupt stacks (TSS IST slots) for exceptions that must not run on a
-// possibly broken stack.
+// possibly broken stack. They live in the kernel-stack region, after the
+// thread slots, each above an unmapped guard like a thread's stack.
 const (
 	istDoubleFault = 1
 	istNMI         = 2
 	istMachineChk  = 3
-	istStackSize   = 16 << 10
+	istCount       = 3
 )
+
+// setupInterruptStacks maps the IST stacks; it needs the kernel's page
+// tables.
+//
+// Context: kernel (no allocation, no pointer stores).
+func setupInterruptStacks() {
+	for i := 1; i <= istCount; i++ {
+		top, ok := mapKernelStack(maxThreads + int32(i))
+		if !ok {
+			bootFail("no memory for the interrupt stacks")
+		}
+		tss.SetIST(i, top)
+	}
+}
 
 var (
 	gdt [7]uint64
 	tss cpu.TSS
 	idt [256]cpu.Gate
-
-	istStacks [3][istStackSize]byte
 )
 
 // vectorStubs returns the table of each vector's entry stub address
@@ -32,9 +45,6 @@ func setupDescriptors() {
 	gdt[3] = cpu.DescUserData
 	gdt[4] = cpu.DescUserCode
 	gdt[5], gdt[6] = cpu.TSSDescriptor(addrOfTSS(), uint32(len(tss)-1))
-	for i := range istStacks {
-		tss.SetIST(i+1, addrOfISTStack(i)+istStackSize)
-	}
 	tss.SetNoIOBitmap()
 	loadGDT()
 	cpu.ReloadSegments(cpu.KernelCS, cpu.KernelDS)

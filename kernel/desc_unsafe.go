@@ -8,7 +8,6 @@ import (
 
 func addrOfTSS() uint64 { return uint64(uintptr(unsafe.Pointer(&tss))) }
 
-func addrOfISTStack(i int) uint64 { return uint64(uintptr(unsafe.Pointer(&istStacks[i]))) }
 
 var gdtr, idtr cpu.PseudoDescriptor
 

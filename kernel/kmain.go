@@ -34,6 +34,7 @@ func kmain(mbInfo uintptr) {
 	}
 	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)
 	setupMemory(&bootInfo)
+	setupInterruptStacks()
 	mountInitrd(&bootInfo)
 	initClock()
 	disablePIC()

@@ -117,21 +117,32 @@ func allocThread() (int32, unix.Errno) {
 	return 0, unix.EAGAIN
 }
 
+// mapKernelStack backs the stack of kernel-stack slot i and returns its
+// top; the lower half of the slot stays unmapped as a guard.
+//
+// Context: kernel (no allocation, no pointer stores).
+func mapKernelStack(i int32) (uint64, bool) {
+	top := kstackRegion + uint64(i+1)*kstackSlot
+	for va := top - kstackSize; va < top; va += pageSize {
+		pa, ok := physFrames.Alloc()
+		if !ok {
+			return 0, false
+		}
+		if err := kernelTables.Map(va, pa, pageSize, pagetable.Present|pagetable.Writable|pagetable.NoExecute); err != nil {
+			physFrames.Free(pa)
+			return 0, false
+		}
+	}
+	return top, true
+}
+
 // mapThreadMemory backs slot i's kernel stack and XSAVE area.
 //
 // Context: kernel (no allocation, no pointer stores).
 func mapThreadMemory(i int32) unix.Errno {
-	base := kstackRegion + uint64(i)*kstackSlot
-	top := base + kstackSlot
-	for va := top - kstackSize; va < top; va += pageSize {
-		pa, ok := physFrames.Alloc()
-		if !ok {
-			return unix.EAGAIN
-		}
-		if err := kernelTables.Map(va, pa, pageSize, pagetable.Present|pagetable.Writable|pagetable.NoExecute); err != nil {
-			physFrames.Free(pa)
-			return unix.EAGAIN
-		}
+	top, ok := mapKernelStack(i)
+	if !ok {
+		return unix.EAGAIN
 	}
 	xs, ok := physFrames.Alloc()
 	if !ok {
