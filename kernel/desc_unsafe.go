@@ -8,7 +8,6 @@ import (
 
 func addrOfTSS() uint64 { return uint64(uintptr(unsafe.Pointer(&tss))) }
 
-
 var gdtr, idtr cpu.PseudoDescriptor
 
 func loadGDT() {
