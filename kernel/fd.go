@@ -25,6 +25,8 @@ const (
 	kindInitrdFile
 	kindInitrdDir
 	kindPipe
+	kindIRQ
+	kindCmdline
 )
 
 type openFile struct {
@@ -121,6 +123,8 @@ func releaseFile(f int32) {
 		epolls[of.obj].used = false
 	case kindPipe:
 		pipeRelease(of)
+	case kindIRQ:
+		irqRelease(of)
 	}
 	forgetInterest(f)
 	of.kind = kindNone

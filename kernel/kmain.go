@@ -39,6 +39,7 @@ func kmain(mbInfo uintptr) {
 	initClock()
 	disablePIC()
 	initLAPIC()
+	initIOAPIC()
 	setupSyscalls()
 	initFDs()
 	buildVDSO()

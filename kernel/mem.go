@@ -131,6 +131,7 @@ func setupMemory(info *multiboot.Info) {
 	}
 	lapicBase = cpu.Rdmsr(msrAPICBase) &^ (pageSize - 1) & (1<<52 - 1)
 	mapOrDie(lapicBase, lapicBase+pageSize, kernelRW|pagetable.CacheDisable|pagetable.WriteThrough)
+	mapOrDie(ioapicBase, ioapicBase+pageSize, kernelRW|pagetable.CacheDisable|pagetable.WriteThrough)
 
 	cpu.Wrmsr(msrEFER, cpu.Rdmsr(msrEFER)|eferNXE|eferSCE)
 	cpu.WriteCR0(cpu.ReadCR0() | cr0WP)

@@ -71,6 +71,11 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 		return 0, 0
 	case kindPipe:
 		return pipePoll(of)
+	case kindIRQ:
+		if irqs[of.obj].count > 0 {
+			events = unix.EPOLLIN | unix.EPOLLRDNORM
+		}
+		return events, irqs[of.obj].seq
 	}
 	return unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDNORM | unix.EPOLLWRNORM, 0
 }

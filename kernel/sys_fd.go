@@ -72,6 +72,13 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return eventfdRead(of, buf, n)
 	case kindPipe:
 		return pipeRead(of, buf, n)
+	case kindIRQ:
+		return irqRead(of, buf, n)
+	case kindCmdline:
+		if off >= int64(len(bootInfo.Cmdline)) {
+			return 0, 0
+		}
+		return uint64(copy(userBytes(buf, int(n)), bootInfo.Cmdline[off:])), 0
 	case kindInitrdFile:
 		data := initrdData(of.obj)
 		if off >= int64(len(data)) {
@@ -166,7 +173,9 @@ func vectorIO(f *cpu.TrapFrame, write bool) (uint64, unix.Errno) {
 	return total, 0
 }
 
-func seekable(of *openFile) bool { return of.kind == kindInitrdFile || of.kind == kindInitrdDir }
+func seekable(of *openFile) bool {
+	return of.kind == kindInitrdFile || of.kind == kindInitrdDir || of.kind == kindCmdline
+}
 
 // sysLseek moves the file position.
 func sysLseek(f *cpu.TrapFrame) (uint64, unix.Errno) {

@@ -27,6 +27,7 @@ var devFiles = [...]devFile{
 	{"/dev/zero", kindZero, 1, 5},
 	{"/dev/random", kindRandom, 1, 8},
 	{"/dev/urandom", kindRandom, 1, 9},
+	{"/proc/cmdline", kindCmdline, 0, 0},
 }
 
 // resolved is what a path names.

@@ -49,6 +49,8 @@ func SyscallName(nr uint64) string {
 		return "warren_fault_wait"
 	case nr == sysWarrenDebugFault:
 		return "warren_debug_fault"
+	case nr >= sysWarrenDMAAlloc && nr <= sysWarrenIRQLine:
+		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line"}[nr-sysWarrenDMAAlloc]
 	}
 	return "unknown"
 }

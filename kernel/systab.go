@@ -83,10 +83,20 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_GETRANDOM, sysGetrandom, Full, "RDSEED/RDRAND"},
 	{sysWarrenFaultWait, sysFaultWait, Full, "Warren: the fault reporter waits for a kernel fault"},
 	{sysWarrenDebugFault, sysDebugFault, Full, "Warren: fault in kernel mode on purpose (warren.debug=fault)"},
+	{sysWarrenDMAAlloc, sysDMAAlloc, Full, "Warren: physically contiguous memory for device DMA"},
+	{sysWarrenDMAFree, sysDMAFree, Full, "Warren: release DMA memory"},
+	{sysWarrenMMIOMap, sysMMIOMap, Full, "Warren: map device registers uncached"},
+	{sysWarrenIRQMSI, sysIRQMSI, Full, "Warren: an MSI vector and its interrupt file"},
+	{sysWarrenIRQLine, sysIRQLine, Full, "Warren: route a legacy interrupt line to an interrupt file"},
 }
 
 // Warren's own calls, above Linux's numbers.
 const (
 	sysWarrenFaultWait  = 500
 	sysWarrenDebugFault = 501
+	sysWarrenDMAAlloc   = 502
+	sysWarrenDMAFree    = 503
+	sysWarrenMMIOMap    = 504
+	sysWarrenIRQMSI     = 505
+	sysWarrenIRQLine    = 506
 )

@@ -33,8 +33,8 @@ func trap(f *cpu.TrapFrame) {
 	case v == vecSpurious:
 		// No EOI for spurious interrupts (SDM Vol. 3A §11.9).
 	case v >= vecIRQBase:
+		deviceInterrupt(v) // masks a level-triggered line before the EOI lets it fire again
 		ackInterrupt()
-		deviceInterrupt(v)
 	case v == vecPageFault && inTail(cpu.ReadCR2()):
 		if !backTail(cpu.ReadCR2()) {
 			outOfMemory(cpu.ReadCR2())
@@ -105,10 +105,7 @@ func sendFault(sig, code int, addr uint64) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func deviceInterrupt(v uint64) {
-	if h := irqHandlers[v-vecIRQBase]; h != nil {
-		h()
+	if v-vecIRQBase < maxIRQs {
+		irqFire(v)
 	}
 }
-
-// irqHandlers are set by drivers at start-up; they run in kernel context.
-var irqHandlers [256 - vecIRQBase]func()

@@ -1,0 +1,130 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// Device interrupts reach drivers, which are goroutines, as readable
+// files: the interrupt handler only counts and wakes, and a driver blocks
+// in the Go netpoller on its interrupt file, so no thread is tied up per
+// device. A level-triggered line is masked when it fires and unmasked
+// when the driver reads the file, after it has quieted the device.
+
+const maxIRQs = 256 - vecIRQBase - 1 // vectors vecIRQBase..254
+
+type irqSource struct {
+	used  bool
+	pin   int // I/O APIC pin of a level-triggered line, or -1 for MSI
+	count uint64
+	seq   uint64
+}
+
+var irqs [maxIRQs]irqSource
+
+// irqFire runs in the interrupt handler.
+//
+// Context: kernel (no allocation, no pointer stores).
+func irqFire(v uint64) {
+	s := &irqs[v-vecIRQBase]
+	if !s.used {
+		return
+	}
+	if s.pin >= 0 {
+		ioapicMask(s.pin, true)
+	}
+	s.count++
+	s.seq++
+	pollNotify()
+}
+
+// allocIRQ claims a vector and opens a file for it.
+func allocIRQ(pin int) (vector int, fd uint64, e unix.Errno) {
+	for i := range irqs {
+		if irqs[i].used {
+			continue
+		}
+		irqs[i] = irqSource{used: true, pin: pin}
+		fd, e := openNew(kindIRQ, int32(i), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC)
+		if e != 0 {
+			irqs[i].used = false
+			return 0, 0, e
+		}
+		return i + vecIRQBase, fd, 0
+	}
+	return 0, 0, unix.EBUSY
+}
+
+// sysIRQMSI reserves a vector for a message-signalled interrupt. It
+// returns the interrupt file; the vector (the MSI data) is stored at the
+// address in the first argument, and the MSI address is fixed (the boot
+// CPU's local APIC, 0xfee00000).
+func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if e := checkUser(f.RDI, 4, true); e != 0 {
+		return 0, e
+	}
+	v, fd, e := allocIRQ(-1)
+	if e != 0 {
+		return 0, e
+	}
+	store32(f.RDI, uint32(v))
+	return fd, 0
+}
+
+// sysIRQLine routes a legacy interrupt line (an I/O APIC pin) and returns
+// its interrupt file.
+func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	pin := int(f.RDI)
+	if pin < 0 || pin >= ioapicPins {
+		return 0, unix.EINVAL
+	}
+	for i := range irqs {
+		if irqs[i].used && irqs[i].pin == pin {
+			return 0, unix.EBUSY
+		}
+	}
+	v, fd, e := allocIRQ(pin)
+	if e != 0 {
+		return 0, e
+	}
+	ioapicRoute(pin, uint8(v))
+	ioapicMask(pin, false)
+	return fd, 0
+}
+
+// irqRead returns how often the interrupt fired since the last read and
+// unmasks a level-triggered line.
+//
+// Context: kernel (no allocation, no pointer stores).
+func irqRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
+	if n < 8 {
+		return 0, unix.EINVAL
+	}
+	s := &irqs[of.obj]
+	for s.count == 0 {
+		if of.nonblocking() {
+			return 0, unix.EAGAIN
+		}
+		if sleepOn(pollKey, 0, true) == wokenSignal {
+			return 0, unix.EINTR
+		}
+	}
+	if e := store64(buf, s.count); e != 0 {
+		return 0, e
+	}
+	s.count = 0
+	if s.pin >= 0 {
+		ioapicMask(s.pin, false)
+	}
+	return 8, 0
+}
+
+// irqRelease frees the vector of a closed interrupt file.
+func irqRelease(of *openFile) {
+	s := &irqs[of.obj]
+	if s.pin >= 0 {
+		ioapicMask(s.pin, true)
+	}
+	s.used = false
+}
