@@ -101,16 +101,6 @@ func (r portRegs) Write64(off uint64, v uint64) {
 
 type interrupts struct{}
 
-// AllocMSI implements hw.Interrupts.
-func (interrupts) AllocMSI() (hw.MSI, error) {
-	var vector uint32
-	fd, _, e := syscall.Syscall(sysIRQMSI, vectorAddr(&vector), 0, 0)
-	if e != 0 {
-		return hw.MSI{}, e
-	}
-	return hw.MSI{Addr: msiAddress, Data: vector, Interrupt: newInterrupt(fd)}, nil
-}
-
 // Line implements hw.Interrupts.
 func (interrupts) Line(irq uint8) (hw.Interrupt, error) {
 	fd, _, e := syscall.Syscall(sysIRQLine, uintptr(irq), 0, 0)

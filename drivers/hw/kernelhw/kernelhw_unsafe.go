@@ -1,6 +1,11 @@
 package kernelhw
 
-import "unsafe"
+import (
+	"syscall"
+	"unsafe"
+
+	"warren.dev/drivers/hw"
+)
 
 // physSlice views memory the kernel mapped at its physical address.
 func physSlice(pa uint64, n int) []byte {
@@ -10,5 +15,12 @@ func physSlice(pa uint64, n int) []byte {
 // physAddr is the address of a DMA buffer, which is its physical address.
 func physAddr(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) }
 
-// vectorAddr passes a result word to the kernel.
-func vectorAddr(v *uint32) uintptr { return uintptr(unsafe.Pointer(v)) }
+// AllocMSI implements hw.Interrupts.
+func (interrupts) AllocMSI() (hw.MSI, error) {
+	var vector uint32
+	fd, _, e := syscall.Syscall(sysIRQMSI, uintptr(unsafe.Pointer(&vector)), 0, 0)
+	if e != 0 {
+		return hw.MSI{}, e
+	}
+	return hw.MSI{Addr: msiAddress, Data: vector, Interrupt: newInterrupt(fd)}, nil
+}
