@@ -103,3 +103,20 @@ func TestKernelFault(t *testing.T) {
 		t.Error("exit status 0 after a kernel fault")
 	}
 }
+
+// TestPlatform checks what drivers stand on: DMA memory, an MMIO window,
+// PCI configuration space through port I/O, and interrupt files.
+func TestPlatform(t *testing.T) {
+	out, status, err := bootExample(t, "qemu/testdata/hwprobe", boot{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"aligned=true len=12288", "lapic version=0x14", "vendor=0x8086 device=0x1237", "msi addr=0xfee00000", "hwprobe ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if status != 0 {
+		t.Errorf("exit status %d", status)
+	}
+}
