@@ -7,13 +7,15 @@ toolchain go1.26.8
 require (
 	github.com/u-root/u-root v0.16.0
 	golang.org/x/arch v0.32.0
-	golang.org/x/mod v0.29.0
-	golang.org/x/sys v0.41.0
+	golang.org/x/mod v0.34.0
+	golang.org/x/sys v0.45.0
 )
 
 require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/insomniacslk/dhcp v0.0.0-20260901064844-234b97448fae // indirect
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/u-root/uio v0.0.0-20240224005618-d2acac8f3701 // indirect
-	golang.org/x/exp v0.0.0-20250305212735-054e65f0b394 // indirect
+	golang.org/x/exp v0.0.0-20250711185948-6ae5c78190dc // indirect
+	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237 // indirect
 )

@@ -52,11 +52,12 @@ const (
 )
 
 // calibrateTSC measures the TSC frequency against PIT channel 2 counting
-// down for about 50 ms.
+// down for 10 ms: reading the gate port costs about a microsecond, so the
+// error stays near 0.01% while boot stays short.
 //
 // Context: kernel (no allocation, no pointer stores).
 func calibrateTSC() uint64 {
-	const ticks = pitHz / 20
+	const ticks = pitHz / 100
 	gate := cpu.Inb(pitGatePort)
 	cpu.Outb(pitGatePort, gate&^0x02|0x01) // speaker off, gate on
 	cpu.Outb(pitCommand, 0xb0)             // channel 2, lobyte/hibyte, mode 0, binary

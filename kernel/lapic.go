@@ -54,7 +54,7 @@ func initLAPIC() {
 	lapicWrite(lapicLVTTimer, lvtMasked)
 	lapicWrite(lapicInitCnt, lapicMaxCnt)
 	start := cpu.Rdtsc()
-	wait := nanosToTSC(10_000_000)
+	wait := nanosToTSC(5_000_000)
 	for cpu.Rdtsc()-start < wait {
 	}
 	elapsed := lapicMaxCnt - uint64(lapicRead(lapicCurCnt))
