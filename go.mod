@@ -9,13 +9,13 @@ require (
 	golang.org/x/arch v0.32.0
 	golang.org/x/mod v0.34.0
 	golang.org/x/sys v0.45.0
+	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237
 )
 
 require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
-	github.com/insomniacslk/dhcp v0.0.0-20260901064844-234b97448fae // indirect
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/u-root/uio v0.0.0-20240224005618-d2acac8f3701 // indirect
 	golang.org/x/exp v0.0.0-20250711185948-6ae5c78190dc // indirect
-	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237 // indirect
+	golang.org/x/time v0.15.0 // indirect
 )

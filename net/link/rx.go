@@ -1,0 +1,85 @@
+package link
+
+import (
+	"gvisor.dev/gvisor/pkg/buffer"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+)
+
+// maxFrameSlack allows a VLAN tag or a frame check sequence that a device
+// leaves on a received frame.
+const maxFrameSlack = 8
+
+// receive is the NIC's receiver: it runs on the driver's goroutine.
+func (e *Endpoint) receive(f Frame) {
+	e.deliverMu.RLock()
+	defer e.deliverMu.RUnlock()
+
+	n := f.Len()
+	if n < header.EthernetMinimumSize || n > int(e.MTU())+header.EthernetMinimumSize+maxFrameSlack {
+		e.rxMalformed.Add(1)
+		return
+	}
+	box := e.dispatcher.Load()
+	if box == nil {
+		e.rxDropped.Add(1)
+		return
+	}
+
+	// The payload is copied into netstack's pooled chunks, so the driver's
+	// buffer is free again when this returns.
+	var payload buffer.Buffer
+	if len(f.Data) == 1 {
+		payload = buffer.MakeWithData(f.Data[0])
+	} else {
+		for _, b := range f.Data {
+			if len(b) > 0 {
+				payload.Append(buffer.NewViewWithData(b))
+			}
+		}
+	}
+	pkt := stack.NewPacketBuffer(stack.PacketBufferOptions{Payload: payload})
+	defer pkt.DecRef()
+
+	hdr, _ := pkt.LinkHeader().Consume(header.EthernetMinimumSize)
+	eth := header.Ethernet(hdr)
+	switch dst := eth.DestinationAddress(); {
+	case dst == header.EthernetBroadcastAddress:
+		pkt.PktType = tcpip.PacketBroadcast
+	case header.IsMulticastEthernetAddress(dst):
+		pkt.PktType = tcpip.PacketMulticast
+	case dst == e.LinkAddress():
+		pkt.PktType = tcpip.PacketHost
+	default:
+		// A device in promiscuous mode, or a switch flooding: not ours.
+		e.rxDropped.Add(1)
+		return
+	}
+	pkt.RXChecksumValidated = f.CsumValid && e.feats.Has(FeatureRXCsum)
+
+	e.rxPackets.Add(1)
+	e.rxBytes.Add(uint64(n))
+	box.d.DeliverNetworkPacket(eth.Type(), pkt)
+}
+
+// AddHeader implements stack.LinkEndpoint: it pushes the Ethernet header.
+func (e *Endpoint) AddHeader(pkt *stack.PacketBuffer) {
+	eth := header.Ethernet(pkt.LinkHeader().Push(header.EthernetMinimumSize))
+	src := pkt.EgressRoute.LocalLinkAddress
+	if src == "" {
+		src = e.LinkAddress()
+	}
+	eth.Encode(&header.EthernetFields{
+		SrcAddr: src,
+		DstAddr: pkt.EgressRoute.RemoteLinkAddress,
+		Type:    pkt.NetworkProtocolNumber,
+	})
+}
+
+// ParseHeader implements stack.LinkEndpoint: it consumes the Ethernet
+// header of a packet written with its link header in the payload.
+func (e *Endpoint) ParseHeader(pkt *stack.PacketBuffer) bool {
+	_, ok := pkt.LinkHeader().Consume(header.EthernetMinimumSize)
+	return ok
+}
