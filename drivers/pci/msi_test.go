@@ -30,7 +30,7 @@ func TestMSI64WithMasking(t *testing.T) {
 	f := qemuPC()
 	fn := f.fns[behind]
 	fn.set16(0x50+2, fn.get16(0x52)|2<<4|msiEnable, msiEnable|msiMMEMask) // left on, 4 vectors
-	fn.set32(0x50+0x10, 0xf, 0xf)                               // all masked
+	fn.set32(0x50+0x10, 0xf, 0xf)                                         // all masked
 	d, _ := Probe(f, behind)
 	m, ok := d.MSI()
 	if !ok || m.Offset != 0x50 || !m.Is64 || !m.PerVectorMask || m.Vectors != 4 {
