@@ -23,7 +23,7 @@ func TestCapabilitiesVirtio(t *testing.T) {
 	for _, c := range d.VendorCapabilities() {
 		types = append(types, fmt.Sprintf("%d:bar%d+%#x", d.Read8(c.Offset+3), d.Read8(c.Offset+4), d.Read32(c.Offset+8)))
 	}
-	if got, want := fmt.Sprint(types), "[2:bar4+0x3000 4:bar4+0x2000 3:bar4+0x1000 1:bar4+0x0 5:bar0+0x0]"; got != want {
+	if got, want := fmt.Sprint(types), "[5:bar0+0x0 2:bar4+0x3000 4:bar4+0x2000 3:bar4+0x1000 1:bar4+0x0]"; got != want {
 		t.Errorf("vendor capabilities %s, want %s", got, want)
 	}
 	if d, _ := Probe(qemuPC(), e1000); d.Capabilities() != nil {

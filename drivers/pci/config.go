@@ -4,6 +4,9 @@
 // register, the capability list, MSI and MSI-X.
 //
 // References are to the PCI Local Bus Specification 3.0 ("PCI 3.0").
+// The host tests run against a register-level model of configuration
+// space; testdata/pciprobe and testdata/msiprobe are programs to boot in
+// QEMU that scan the real bus and raise MSI and MSI-X from an e1000e.
 package pci
 
 import "fmt"

@@ -43,7 +43,7 @@ func qemuPC() *fakeConfig {
 	fn.set16(RegCommand, CmdIO|CmdMemory|CmdBusMaster, 0x0547)
 
 	// virtio-net, non-transitional: MSI-X table and PBA in BAR 1, the
-	// virtio structures in BAR 4.
+	// virtio structures in BAR 4, capabilities where QEMU 7.2 puts them.
 	fn = f.add(virtioNet, 0x1af4, 0x1041, 0x020000, 0x01, HeaderNormal)
 	fn.space = append(fn.space, make([]byte, 4096-256)...) // PCI Express sized
 	fn.wmask = append(fn.wmask, make([]byte, 4096-256)...)
@@ -56,12 +56,12 @@ func qemuPC() *fakeConfig {
 	fn.set8(RegIntPin, 1, 0)
 	fn.set16(RegCommand, CmdMemory|CmdBusMaster, 0x0547)
 	fn.addMSIX(0x98, 3, 1, 0, 1, 0x800)
-	fn.addVirtioCap(0x84, 20, virtioNotifyCfg, 4, 0x3000, 0x1000)
-	fn.set32(0x84+16, 4, 0) // notify_off_multiplier
-	fn.addVirtioCap(0x70, 16, virtioDeviceCfg, 4, 0x2000, 0x1000)
-	fn.addVirtioCap(0x60, 16, virtioISRCfg, 4, 0x1000, 0x1000)
-	fn.addVirtioCap(0x50, 16, virtioCommonCfg, 4, 0x0000, 0x1000)
-	fn.addVirtioCap(0x40, 20, virtioPCICfg, 0, 0, 0)
+	fn.addVirtioCap(0x84, 20, virtioPCICfg, 0, 0, 0)
+	fn.addVirtioCap(0x70, 20, virtioNotifyCfg, 4, 0x3000, 0x1000)
+	fn.set32(0x70+16, 4, 0) // notify_off_multiplier
+	fn.addVirtioCap(0x60, 16, virtioDeviceCfg, 4, 0x2000, 0x1000)
+	fn.addVirtioCap(0x50, 16, virtioISRCfg, 4, 0x1000, 0x1000)
+	fn.addVirtioCap(0x40, 16, virtioCommonCfg, 4, 0x0000, 0x1000)
 
 	// pci-bridge: secondary bus 1; an SHPC BAR, 32-bit MSI, subsystem
 	// IDs in a capability. Secondary status has RW1C bits too.
