@@ -1,0 +1,259 @@
+package net
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
+	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
+	"gvisor.dev/gvisor/pkg/waiter"
+)
+
+// Lease is what a DHCP server granted one interface.
+type Lease struct {
+	Addr     netip.Prefix // the address and its network
+	Router   netip.Addr   // default gateway; invalid if none was offered
+	DNS      []netip.Addr
+	Server   netip.Addr // the server identifier
+	Obtained time.Time
+	Duration time.Duration // lease time
+	T1       time.Duration // renewal time, from Obtained
+}
+
+// dhcpState is one interface's DHCP client. Its fields are written by the
+// goroutine that owns the client and read under Stack.mu.
+type dhcpState struct {
+	client *nclient4.Client
+	raw    *nclient4.Lease
+	lease  *Lease
+	routes []tcpip.Route // the routes the lease added
+}
+
+const (
+	dhcpClientPort   = 68
+	defaultDHCPWait  = 30 * time.Second
+	dhcpRetryTimeout = 2 * time.Second // per message; nclient4 retries
+	dhcpMinRetry     = time.Second     // shortest wait between renewals
+)
+
+// startDHCP obtains a first lease for every DHCP interface, then leaves a
+// goroutine per interface to renew it.
+func (s *Stack) startDHCP() error {
+	wait := s.cfg.DHCPTimeout
+	if wait <= 0 {
+		wait = defaultDHCPWait
+	}
+	for _, n := range s.nics {
+		if n.dhcp == nil {
+			continue
+		}
+		if err := s.dhcpOpen(n); err != nil {
+			return fmt.Errorf("net: %s: DHCP: %w", n.name, err)
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, wait)
+		err := s.dhcpAcquire(ctx, n)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("net: %s: DHCP: no lease in %v: %w", n.name, wait, err)
+		}
+		s.wg.Add(1)
+		go s.dhcpMaintain(n)
+	}
+	return nil
+}
+
+// dhcpOpen makes the client's socket: UDP port 68 on this NIC, allowed to
+// broadcast, which gonet's own constructors cannot ask for.
+func (s *Stack) dhcpOpen(n *nicState) error {
+	var wq waiter.Queue
+	ep, terr := s.ns.NewEndpoint(udp.ProtocolNumber, ipv4.ProtocolNumber, &wq)
+	if terr != nil {
+		return errors.New(terr.String())
+	}
+	ep.SocketOptions().SetBroadcast(true)
+	if terr := ep.SocketOptions().SetBindToDevice(int32(n.id)); terr != nil {
+		ep.Close()
+		return errors.New(terr.String())
+	}
+	if terr := ep.Bind(tcpip.FullAddress{NIC: n.id, Port: dhcpClientPort}); terr != nil {
+		ep.Close()
+		return fmt.Errorf("bind port %d: %s", dhcpClientPort, terr)
+	}
+	client, err := nclient4.NewWithConn(gonet.NewUDPConn(&wq, ep), n.ep.HardwareAddr(),
+		nclient4.WithTimeout(dhcpRetryTimeout), nclient4.WithRetry(3))
+	if err != nil {
+		ep.Close()
+		return err
+	}
+	n.dhcp.client = client
+	return nil
+}
+
+// dhcpAcquire runs DISCOVER-OFFER-REQUEST-ACK and applies the lease.
+// Until an address is bound the NIC holds 0.0.0.0, the source RFC 2131
+// requires, so netstack will send and accept the exchange.
+func (s *Stack) dhcpAcquire(ctx context.Context, n *nicState) error {
+	unspec := tcpip.ProtocolAddress{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: tcpip.AddressWithPrefix{Address: header.IPv4Any}}
+	if terr := s.ns.AddProtocolAddress(n.id, unspec, stack.AddressProperties{}); terr != nil {
+		return fmt.Errorf("temporary address: %s", terr)
+	}
+	defer s.ns.RemoveAddress(n.id, header.IPv4Any)
+	for {
+		raw, err := n.dhcp.client.Request(ctx)
+		if err == nil {
+			return s.dhcpApply(n, raw)
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		// A NAK or a lost exchange: start over after a pause.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(dhcpMinRetry):
+		}
+	}
+}
+
+// dhcpMaintain renews the lease at T1 and keeps trying, every half of the
+// remaining time, until it expires; then it starts over from DISCOVER.
+func (s *Stack) dhcpMaintain(n *nicState) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		l, raw := *n.dhcp.lease, n.dhcp.raw
+		s.mu.Unlock()
+		expiry := l.Obtained.Add(l.Duration)
+		if !s.sleepUntil(l.Obtained.Add(l.T1)) {
+			return
+		}
+		renewed := false
+		for !renewed && time.Now().Before(expiry) {
+			ctx, cancel := context.WithDeadline(s.ctx, expiry)
+			fresh, err := n.dhcp.client.Renew(ctx, raw)
+			cancel()
+			if err == nil && s.dhcpApply(n, fresh) == nil {
+				renewed = true
+				break
+			}
+			wait := max(time.Until(expiry)/2, dhcpMinRetry)
+			if !s.sleepUntil(time.Now().Add(wait)) {
+				return
+			}
+		}
+		if renewed {
+			continue
+		}
+		s.dhcpUnapply(n)
+		if s.dhcpAcquire(s.ctx, n) != nil {
+			return // only Close ends dhcpAcquire without a lease
+		}
+	}
+}
+
+// sleepUntil waits for t and reports false if the stack closed first.
+func (s *Stack) sleepUntil(t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-s.ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// dhcpApply installs a lease: address, on-link and default routes, DNS.
+func (s *Stack) dhcpApply(n *nicState, raw *nclient4.Lease) error {
+	l, err := leaseFrom(raw)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	old := n.dhcp.lease
+	s.mu.Unlock()
+	if old == nil || old.Addr != l.Addr || old.Router != l.Router {
+		s.dhcpUnapply(n)
+		if err := s.addAddress(n.id, l.Addr); err != nil {
+			return err
+		}
+		routes := []tcpip.Route{{Destination: toSubnet(l.Addr), NIC: n.id}}
+		if l.Router.IsValid() {
+			routes = append(routes, tcpip.Route{Destination: header.IPv4EmptySubnet, Gateway: toTCPIP(l.Router), NIC: n.id})
+		}
+		for _, r := range routes {
+			s.ns.AddRoute(r)
+		}
+		s.mu.Lock()
+		n.dhcp.routes = routes
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	n.dhcp.lease, n.dhcp.raw = l, raw
+	s.mu.Unlock()
+	return nil
+}
+
+// dhcpUnapply removes what the current lease installed.
+func (s *Stack) dhcpUnapply(n *nicState) {
+	s.mu.Lock()
+	l, routes := n.dhcp.lease, n.dhcp.routes
+	n.dhcp.lease, n.dhcp.routes = nil, nil
+	s.mu.Unlock()
+	if l == nil {
+		return
+	}
+	s.ns.RemoveRoutes(func(r tcpip.Route) bool {
+		for _, mine := range routes {
+			if r.Equal(mine) {
+				return true
+			}
+		}
+		return false
+	})
+	s.ns.RemoveAddress(n.id, toTCPIP(l.Addr.Addr()))
+}
+
+// leaseFrom reads the parts of an ACK the stack uses.
+func leaseFrom(raw *nclient4.Lease) (*Lease, error) {
+	ack := raw.ACK
+	ip, ok := netip.AddrFromSlice(ack.YourIPAddr.To4())
+	if !ok || ip.IsUnspecified() {
+		return nil, fmt.Errorf("DHCP ACK without an address")
+	}
+	bits := 24
+	if m := ack.SubnetMask(); m != nil {
+		if ones, size := m.Size(); size == 32 {
+			bits = ones
+		}
+	}
+	l := &Lease{
+		Addr:     netip.PrefixFrom(ip, bits),
+		Obtained: raw.CreationTime,
+		Duration: ack.IPAddressLeaseTime(time.Hour),
+	}
+	if l.Obtained.IsZero() {
+		l.Obtained = time.Now()
+	}
+	l.T1 = ack.IPAddressRenewalTime(l.Duration / 2)
+	if rs := ack.Router(); len(rs) > 0 {
+		l.Router, _ = netip.AddrFromSlice(rs[0].To4())
+	}
+	for _, d := range ack.DNS() {
+		if a, ok := netip.AddrFromSlice(d.To4()); ok {
+			l.DNS = append(l.DNS, a)
+		}
+	}
+	if id := ack.ServerIdentifier(); id != nil {
+		l.Server, _ = netip.AddrFromSlice(id.To4())
+	}
+	return l, nil
+}
