@@ -1,0 +1,390 @@
+package devmodel
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"time"
+
+	"warren.dev/drivers/hw/hwtest"
+)
+
+// virtio-net feature bits the model knows (§5.1.3).
+const (
+	NetFCsum       = 1 << 0
+	NetFGuestCsum  = 1 << 1
+	NetFMTU        = 1 << 3
+	NetFMAC        = 1 << 5
+	NetFGuestTSO4  = 1 << 7
+	NetFGuestTSO6  = 1 << 8
+	NetFGuestECN   = 1 << 9
+	NetFGuestUFO   = 1 << 10
+	NetFHostTSO4   = 1 << 11
+	NetFHostTSO6   = 1 << 12
+	NetFHostECN    = 1 << 13
+	NetFHostUFO    = 1 << 14
+	NetFMrgRxbuf   = 1 << 15
+	NetFStatus     = 1 << 16
+	NetFCtrlVQ     = 1 << 17
+	NetFCtrlRx     = 1 << 18
+	NetFCtrlVLAN   = 1 << 19
+	NetFAnnounce   = 1 << 21
+	NetFMQ         = 1 << 22
+	NetFCtrlMAC    = 1 << 23
+	FVersion1      = featVersion1
+	FEventIdx      = featEventIdx
+	FIndirect      = 1 << 28
+	FAccessPlatfrm = 1 << 33
+)
+
+// Header flags and GSO types (struct virtio_net_hdr, §5.1.6).
+const (
+	HdrNeedsCsum = 1
+	HdrDataValid = 2
+	GSONone      = 0
+	GSOTCPv4     = 1
+	GSOUDP       = 3
+	GSOTCPv6     = 4
+	GSOECN       = 0x80
+	hdrLen       = 12
+)
+
+// NetHdr is struct virtio_net_hdr with num_buffers (VERSION_1).
+type NetHdr struct {
+	Flags      uint8
+	GSOType    uint8
+	HdrLen     uint16
+	GSOSize    uint16
+	CsumStart  uint16
+	CsumOffset uint16
+	NumBuffers uint16
+}
+
+func (h NetHdr) put(b []byte) {
+	b[0], b[1] = h.Flags, h.GSOType
+	binary.LittleEndian.PutUint16(b[2:], h.HdrLen)
+	binary.LittleEndian.PutUint16(b[4:], h.GSOSize)
+	binary.LittleEndian.PutUint16(b[6:], h.CsumStart)
+	binary.LittleEndian.PutUint16(b[8:], h.CsumOffset)
+	binary.LittleEndian.PutUint16(b[10:], h.NumBuffers)
+}
+
+func parseHdr(b []byte) NetHdr {
+	return NetHdr{
+		Flags: b[0], GSOType: b[1],
+		HdrLen:     binary.LittleEndian.Uint16(b[2:]),
+		GSOSize:    binary.LittleEndian.Uint16(b[4:]),
+		CsumStart:  binary.LittleEndian.Uint16(b[6:]),
+		CsumOffset: binary.LittleEndian.Uint16(b[8:]),
+		NumBuffers: binary.LittleEndian.Uint16(b[10:]),
+	}
+}
+
+// Packet is a frame on the wire side of the model, with its header.
+type Packet struct {
+	Hdr  NetHdr
+	Data []byte
+}
+
+// NetOptions configure the virtio-net personality.
+type NetOptions struct {
+	MAC       [6]byte
+	LinkUp    bool
+	MTU       uint16 // device config mtu (with NetFMTU)
+	QueueSize uint16 // maximum size of both queues (default 256)
+	// HoldTX keeps transmitted buffers instead of completing them, until
+	// CompleteTX.
+	HoldTX bool
+	// PublishEachBuffer publishes the used index after each buffer of a
+	// merged receive packet instead of once per packet.
+	PublishEachBuffer bool
+}
+
+// Net is a virtio-net device: receiveq1 (queue 0) and transmitq1
+// (queue 1).
+type Net struct {
+	*Device
+	opts NetOptions
+
+	// Guarded by Device.mu.
+	rxWaiting []Packet // injected, waiting for receive buffers
+	sent      []Packet
+	sentCond  *sync.Cond
+	held      []uint16
+	// RxTooBig counts packets dropped because (without MRG_RXBUF) a
+	// receive buffer was too small.
+	rxTooBig int
+}
+
+// NewNet returns a virtio-net device model; Close it when done.
+func NewNet(dma *hwtest.DMA, ints *hwtest.Interrupts, o Options, no NetOptions) *Net {
+	if no.QueueSize == 0 {
+		no.QueueSize = 256
+	}
+	cfg := make([]byte, 12)
+	copy(cfg, no.MAC[:])
+	if no.LinkUp {
+		cfg[6] = 1
+	}
+	binary.LittleEndian.PutUint16(cfg[8:], 1)
+	binary.LittleEndian.PutUint16(cfg[10:], no.MTU)
+	o.Config = cfg
+	n := &Net{opts: no}
+	n.Device = New(dma, ints, n, o)
+	n.sentCond = sync.NewCond(&n.mu)
+	return n
+}
+
+// Queues implements Personality.
+func (n *Net) Queues() []uint16 { return []uint16{n.opts.QueueSize, n.opts.QueueSize} }
+
+// Reset implements Personality.
+func (n *Net) Reset() { n.held = nil }
+
+// CheckFeatures implements Personality: the dependencies of §5.1.3.1.
+func (n *Net) CheckFeatures(f uint64) error {
+	deps := []struct{ f, needAny uint64 }{
+		{NetFGuestTSO4, NetFGuestCsum}, {NetFGuestTSO6, NetFGuestCsum}, {NetFGuestUFO, NetFGuestCsum},
+		{NetFGuestECN, NetFGuestTSO4 | NetFGuestTSO6},
+		{NetFHostTSO4, NetFCsum}, {NetFHostTSO6, NetFCsum}, {NetFHostUFO, NetFCsum},
+		{NetFHostECN, NetFHostTSO4 | NetFHostTSO6},
+		{NetFCtrlRx, NetFCtrlVQ}, {NetFCtrlVLAN, NetFCtrlVQ}, {NetFAnnounce, NetFCtrlVQ},
+		{NetFMQ, NetFCtrlVQ}, {NetFCtrlMAC, NetFCtrlVQ},
+	}
+	for _, d := range deps {
+		if f&d.f != 0 && f&d.needAny == 0 {
+			return fmt.Errorf("feature %#x without %#x", d.f, d.needAny)
+		}
+	}
+	return nil
+}
+
+// Process implements Personality.
+func (n *Net) Process(d *Device) {
+	ev := d.Negotiated(FEventIdx)
+	rx, tx := d.queue(0), d.queue(1)
+	for {
+		tx.busy(ev)
+		n.transmit(d, tx)
+		if tx.publish(ev) {
+			d.signalQueue(tx)
+		}
+		rx.busy(ev)
+		n.receive(d, rx, ev)
+		if rx.publish(ev) {
+			d.signalQueue(rx)
+		}
+		more := tx.idle(ev)
+		if rx.idle(ev) && len(n.rxWaiting) > 0 {
+			more = true
+		}
+		if !more {
+			return
+		}
+	}
+}
+
+func (n *Net) transmit(d *Device, q *vq) {
+	for {
+		c, ok, err := q.pop(d.DMA)
+		if err != nil {
+			d.Violationf("transmitq: %v", err)
+			return
+		}
+		if !ok {
+			return
+		}
+		var b []byte
+		for _, s := range c.segs {
+			if s.writable {
+				d.Violationf("transmitq: device-writable descriptor")
+			}
+			b = append(b, s.buf...)
+		}
+		if len(b) < hdrLen {
+			d.Violationf("transmitq: %d-byte buffer has no header", len(b))
+		} else {
+			p := Packet{Hdr: parseHdr(b), Data: b[hdrLen:]}
+			n.checkTX(d, p)
+			n.sent = append(n.sent, p)
+			n.sentCond.Broadcast()
+		}
+		if n.opts.HoldTX {
+			n.held = append(n.held, c.head)
+		} else {
+			q.use(c.head, 0)
+		}
+	}
+}
+
+// checkTX applies the driver requirements of §5.1.6.2.1.
+func (n *Net) checkTX(d *Device, p Packet) {
+	h := p.Hdr
+	if h.NumBuffers != 0 {
+		d.Violationf("transmit header num_buffers %d", h.NumBuffers)
+	}
+	if h.Flags&HdrNeedsCsum != 0 {
+		if !d.Negotiated(NetFCsum) {
+			d.Violationf("NEEDS_CSUM without VIRTIO_NET_F_CSUM")
+		}
+		if int(h.CsumStart)+int(h.CsumOffset)+2 > len(p.Data) {
+			d.Violationf("checksum at %d+%d outside a %d-byte frame", h.CsumStart, h.CsumOffset, len(p.Data))
+		}
+	}
+	if h.Flags&^HdrNeedsCsum != 0 {
+		d.Violationf("transmit header flags %#x", h.Flags)
+	}
+	gso := h.GSOType &^ GSOECN
+	switch {
+	case h.GSOType == GSONone:
+		if d.Negotiated(NetFMTU) && len(p.Data) > int(n.opts.MTU)+14 {
+			d.Violationf("%d-byte frame exceeds mtu %d", len(p.Data), n.opts.MTU)
+		}
+		return
+	case gso == GSOTCPv4 && !d.Negotiated(NetFHostTSO4),
+		gso == GSOTCPv6 && !d.Negotiated(NetFHostTSO6),
+		gso == GSOUDP && !d.Negotiated(NetFHostUFO),
+		gso != GSOTCPv4 && gso != GSOTCPv6 && gso != GSOUDP:
+		d.Violationf("gso_type %#x not negotiated", h.GSOType)
+	case h.GSOType&GSOECN != 0 && !d.Negotiated(NetFHostECN):
+		d.Violationf("GSO ECN without VIRTIO_NET_F_HOST_ECN")
+	}
+	if h.Flags&HdrNeedsCsum == 0 || h.GSOSize == 0 {
+		d.Violationf("GSO without NEEDS_CSUM or gso_size")
+	}
+}
+
+func (n *Net) receive(d *Device, q *vq, ev bool) {
+	for len(n.rxWaiting) > 0 {
+		if !n.deliver(d, q, ev, n.rxWaiting[0]) {
+			return
+		}
+		n.rxWaiting = n.rxWaiting[1:]
+	}
+}
+
+// deliver writes one packet into receive buffers; false means it has to
+// wait for buffers.
+func (n *Net) deliver(d *Device, q *vq, ev bool, p Packet) bool {
+	mrg := d.Negotiated(NetFMrgRxbuf)
+	need := hdrLen + len(p.Data)
+	var chains []chain
+	room := 0
+	for room < need {
+		c, ok, err := q.pop(d.DMA)
+		if err != nil {
+			d.Violationf("receiveq: %v", err)
+			return false
+		}
+		if !ok {
+			q.unpop(chains)
+			return false
+		}
+		for _, s := range c.segs {
+			if !s.writable {
+				d.Violationf("receiveq: device-readable descriptor")
+			}
+		}
+		chains = append(chains, c)
+		room += c.writableLen()
+		if !mrg {
+			break
+		}
+	}
+	if room < need {
+		q.unpop(chains)
+		n.rxTooBig++
+		return true
+	}
+	h := p.Hdr
+	h.NumBuffers = uint16(len(chains))
+	b := make([]byte, need)
+	h.put(b)
+	copy(b[hdrLen:], p.Data)
+	for _, c := range chains {
+		written := 0
+		for _, s := range c.segs {
+			k := copy(s.buf, b)
+			b = b[k:]
+			written += k
+		}
+		q.use(c.head, uint32(written))
+		if n.opts.PublishEachBuffer && q.publish(ev) {
+			d.signalQueue(q)
+		}
+	}
+	return true
+}
+
+// Inject queues a packet for the driver; the device delivers it when it
+// has receive buffers. NumBuffers is set by the device.
+func (n *Net) Inject(p Packet) {
+	n.mu.Lock()
+	n.rxWaiting = append(n.rxWaiting, p)
+	n.mu.Unlock()
+	n.Kick()
+}
+
+// RXWaiting is the number of injected packets not yet delivered.
+func (n *Net) RXWaiting() int { n.mu.Lock(); defer n.mu.Unlock(); return len(n.rxWaiting) }
+
+// RXTooBig is the number of packets dropped for a short receive buffer.
+func (n *Net) RXTooBig() int { n.mu.Lock(); defer n.mu.Unlock(); return n.rxTooBig }
+
+// Sent returns the packets transmitted so far.
+func (n *Net) Sent() []Packet {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]Packet(nil), n.sent...)
+}
+
+// WaitSent waits until count packets have been transmitted.
+func (n *Net) WaitSent(count int, timeout time.Duration) ([]Packet, error) {
+	deadline := time.Now().Add(timeout)
+	t := time.AfterFunc(timeout, func() { n.mu.Lock(); n.sentCond.Broadcast(); n.mu.Unlock() })
+	defer t.Stop()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for len(n.sent) < count {
+		if time.Now().After(deadline) {
+			return append([]Packet(nil), n.sent...), fmt.Errorf("devmodel: %d of %d packets sent", len(n.sent), count)
+		}
+		n.sentCond.Wait()
+	}
+	return append([]Packet(nil), n.sent...), nil
+}
+
+// SetHoldTX switches holding of transmitted buffers.
+func (n *Net) SetHoldTX(hold bool) { n.mu.Lock(); n.opts.HoldTX = hold; n.mu.Unlock() }
+
+// Held is the number of transmit buffers the device holds.
+func (n *Net) Held() int { n.mu.Lock(); defer n.mu.Unlock(); return len(n.held) }
+
+// CompleteTX completes up to k held transmit buffers (all if k < 0).
+func (n *Net) CompleteTX(k int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if k < 0 || k > len(n.held) {
+		k = len(n.held)
+	}
+	q := n.queue(1)
+	for _, h := range n.held[:k] {
+		q.use(h, 0)
+	}
+	n.held = n.held[k:]
+	if q.publish(n.Negotiated(FEventIdx)) {
+		n.signalQueue(q)
+	}
+}
+
+// SetLink changes the link status bit and notifies the driver.
+func (n *Net) SetLink(up bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if up {
+		n.config[6] |= 1
+	} else {
+		n.config[6] &^= 1
+	}
+	n.ConfigChanged()
+}
