@@ -2,19 +2,15 @@ package net
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4/nclient4"
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
-	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
-	"gvisor.dev/gvisor/pkg/waiter"
 )
 
 // Lease is what a DHCP server granted one interface.
@@ -73,24 +69,14 @@ func (s *Stack) startDHCP() error {
 // dhcpOpen makes the client's socket: UDP port 68 on this NIC, allowed to
 // broadcast, which gonet's own constructors cannot ask for.
 func (s *Stack) dhcpOpen(n *nicState) error {
-	var wq waiter.Queue
-	ep, terr := s.ns.NewEndpoint(udp.ProtocolNumber, ipv4.ProtocolNumber, &wq)
-	if terr != nil {
-		return errors.New(terr.String())
+	conn, err := s.broadcastUDP(tcpip.FullAddress{Port: dhcpClientPort}, ipv4.ProtocolNumber, n.id)
+	if err != nil {
+		return err
 	}
-	ep.SocketOptions().SetBroadcast(true)
-	if terr := ep.SocketOptions().SetBindToDevice(int32(n.id)); terr != nil {
-		ep.Close()
-		return errors.New(terr.String())
-	}
-	if terr := ep.Bind(tcpip.FullAddress{NIC: n.id, Port: dhcpClientPort}); terr != nil {
-		ep.Close()
-		return fmt.Errorf("bind port %d: %s", dhcpClientPort, terr)
-	}
-	client, err := nclient4.NewWithConn(gonet.NewUDPConn(&wq, ep), n.ep.HardwareAddr(),
+	client, err := nclient4.NewWithConn(conn, n.ep.HardwareAddr(),
 		nclient4.WithTimeout(dhcpRetryTimeout), nclient4.WithRetry(3))
 	if err != nil {
-		ep.Close()
+		conn.Close()
 		return err
 	}
 	n.dhcp.client = client

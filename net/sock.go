@@ -2,6 +2,7 @@ package net
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	stdnet "net"
 	"net/netip"
@@ -10,6 +11,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
+	"gvisor.dev/gvisor/pkg/waiter"
 )
 
 // The kernel socket API: the standard library's interfaces over netstack,
@@ -47,6 +50,46 @@ func (s *Stack) ListenUDP(ap netip.AddrPort) (*gonet.UDPConn, error) {
 		return nil, err
 	}
 	return gonet.DialUDP(s.ns, &fa, nil, proto)
+}
+
+// ListenUDPBroadcast is ListenUDP with SO_BROADCAST set, for protocols
+// that send to 255.255.255.255 (a DHCP server, discovery). A non-empty
+// device binds the socket to that interface, as SO_BINDTODEVICE does.
+func (s *Stack) ListenUDPBroadcast(ap netip.AddrPort, device string) (*gonet.UDPConn, error) {
+	fa, proto, err := s.bindAddr("udp", ap)
+	if err != nil {
+		return nil, err
+	}
+	var nic tcpip.NICID
+	if device != "" {
+		if nic = s.zoneNIC(device); nic == 0 {
+			return nil, fmt.Errorf("net: no interface %q", device)
+		}
+	}
+	return s.broadcastUDP(fa, proto, nic)
+}
+
+// broadcastUDP builds the socket by hand: gonet's constructors cannot set
+// SO_BROADCAST before binding.
+func (s *Stack) broadcastUDP(fa tcpip.FullAddress, proto tcpip.NetworkProtocolNumber, nic tcpip.NICID) (*gonet.UDPConn, error) {
+	var wq waiter.Queue
+	ep, terr := s.ns.NewEndpoint(udp.ProtocolNumber, proto, &wq)
+	if terr != nil {
+		return nil, errors.New(terr.String())
+	}
+	ep.SocketOptions().SetBroadcast(true)
+	if nic != 0 {
+		if terr := ep.SocketOptions().SetBindToDevice(int32(nic)); terr != nil {
+			ep.Close()
+			return nil, errors.New(terr.String())
+		}
+		fa.NIC = nic
+	}
+	if terr := ep.Bind(fa); terr != nil {
+		ep.Close()
+		return nil, &stdnet.OpError{Op: "bind", Net: "udp", Addr: stdnet.UDPAddrFromAddrPort(fromFull(fa)), Err: errors.New(terr.String())}
+	}
+	return gonet.NewUDPConn(&wq, ep), nil
 }
 
 // DialUDP opens a UDP socket connected to raddr, bound to laddr if valid.

@@ -16,8 +16,8 @@ import (
 
 // Options describe one NIC of a pair.
 type Options struct {
-	MAC      [6]byte // zero: a locally administered address is made up
-	MTU      int     // IP MTU; 0 means 1500
+	MAC [6]byte // zero: a locally administered address is made up
+	MTU int     // IP MTU; 0 means 1500
 	// Features are the offloads the NIC performs. With FeatureRXCsum it
 	// marks received frames CsumValid unless it corrupted them itself:
 	// frames handed to Transmit are trusted to carry good checksums.
