@@ -1,0 +1,164 @@
+package e1000
+
+import (
+	"encoding/binary"
+
+	"warren.dev/drivers/e1000/internal/dmamem"
+	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/hw"
+)
+
+// rxRing is the receive ring (§3.2). Only the interrupt goroutine touches
+// it after setup.
+//
+// The device owns descriptors from RDH up to, not including, RDT
+// (§3.2.6). next is the first descriptor the driver has not looked at;
+// every descriptor before it has been handed back already, so the driver
+// keeps RDT one behind next: the whole ring but one slot is the device's,
+// since RDH == RDT would mean it owns none.
+type rxRing struct {
+	ring
+	next     int
+	tail     int  // last value written to RDT
+	spanning bool // dropping the rest of a frame that spans descriptors
+	data     [1][]byte
+}
+
+// rxRefillBatch bounds how many handed-back descriptors wait for an RDT
+// write during a long receive burst.
+const rxRefillBatch = 32
+
+func (r *rxRing) alloc(dma hw.DMA, n int) error {
+	if err := r.ring.alloc(dma, n); err != nil {
+		return err
+	}
+	for i := range n {
+		_, pa := r.buf(i)
+		binary.LittleEndian.PutUint64(r.desc[i*reg.DescSize+reg.RDESC_ADDR:], pa)
+	}
+	r.next, r.tail = 0, n-1
+	return nil
+}
+
+// rctlValue is the one RCTL setting: receiver on, broadcasts accepted,
+// 2 KiB buffers, CRC stripped, RXDMT0 at half the ring free (§13.4.22).
+// QEMU holds received frames back for a second after each RCTL write, so
+// it is written once.
+func (d *Device) rctlValue() uint32 {
+	v := uint32(reg.RCTL_EN | reg.RCTL_BAM | reg.RCTL_BSIZE_2048 | reg.RCTL_SECRC | reg.RCTL_RDMTS_HALF)
+	if d.opts.AllMulticast {
+		v |= reg.RCTL_MPE
+	}
+	return v
+}
+
+// setupRx programs the receive ring and enables the receiver (§14.4).
+func (d *Device) setupRx() {
+	r, x := d.regs, &d.rx
+	r.Write32(reg.RDBAL, uint32(x.descPA))
+	r.Write32(reg.RDBAH, uint32(x.descPA>>32))
+	r.Write32(reg.RDLEN, uint32(x.n*reg.DescSize))
+	r.Write32(reg.RDH, 0)
+	r.Write32(reg.RDT, uint32(x.tail))
+	r.Write32(reg.RDTR, 0) // interrupt at once; ITR does the moderation
+	r.Write32(reg.RADV, 0)
+	r.Write32(reg.RXCSUM, reg.RXCSUM_IPOFL|reg.RXCSUM_TUOFL)
+	r.Write32(reg.RCTL, d.rctlValue())
+}
+
+// receive hands every completed descriptor to rxFrame and back to the
+// device.
+func (d *Device) receive() {
+	x := &d.rx
+	done := 0
+	for {
+		off := x.next * reg.DescSize
+		w := dmamem.Load32(x.desc, off+reg.RDESC_STATUS) // DD last, everything else before it
+		status, errs := uint8(w), uint8(w>>8)
+		if status&reg.RXD_STAT_DD == 0 {
+			break
+		}
+		length := int(binary.LittleEndian.Uint16(x.desc[off+reg.RDESC_LENGTH:]))
+		d.rxFrame(x.next, status, errs, length)
+		// Clear length, checksum, status, errors and special; the
+		// buffer address stays.
+		binary.LittleEndian.PutUint64(x.desc[off+reg.RDESC_LENGTH:], 0)
+		x.next = x.ring.next(x.next)
+		if done++; done%rxRefillBatch == 0 {
+			d.rxRefill()
+		}
+	}
+	if done > 0 {
+		d.rxRefill()
+	}
+}
+
+// rxRefill gives the descriptors before next back to the device.
+func (d *Device) rxRefill() {
+	x := &d.rx
+	t := x.next - 1
+	if t < 0 {
+		t = x.n - 1
+	}
+	if t != x.tail {
+		x.tail = t
+		d.regs.Write32(reg.RDT, uint32(t))
+	}
+}
+
+// rxFrame checks one completed descriptor and delivers its frame.
+func (d *Device) rxFrame(i int, status, errs uint8, length int) {
+	x, s := &d.rx, &d.stats
+	// A frame longer than its buffer continues in the next descriptors,
+	// EOP marking the last (§3.2.3). With 2 KiB buffers and RCTL.LPE
+	// clear the device never does that (it drops frames over 1522
+	// bytes), so such a frame is dropped, not reassembled.
+	if status&reg.RXD_STAT_EOP == 0 || x.spanning {
+		if !x.spanning {
+			s.rxDropped.Add(1)
+			s.rxLengthErrors.Add(1)
+		}
+		x.spanning = status&reg.RXD_STAT_EOP == 0
+		return
+	}
+	// CE, SE, SEQ, CXE, RXE: the frame is corrupt (§3.2.3.2). The device
+	// stores such frames only with RCTL.SBP, but be sure.
+	if errs&reg.RXD_ERR_FRAME != 0 {
+		s.rxDropped.Add(1)
+		s.rxErrors.Add(1)
+		return
+	}
+	if length < ethHeaderLen || length > MaxFrameLen {
+		s.rxDropped.Add(1)
+		s.rxLengthErrors.Add(1)
+		return
+	}
+	fn := d.receiver.Load()
+	if fn == nil {
+		s.rxDropped.Add(1)
+		return
+	}
+	valid := rxCsumValid(status, errs)
+	if errs&(reg.RXD_ERR_IPE|reg.RXD_ERR_TCPE) != 0 {
+		s.rxCsumErrors.Add(1)
+	}
+	buf, _ := x.buf(i)
+	x.data[0] = buf[:length]
+	s.rxPackets.Add(1)
+	s.rxBytes.Add(uint64(length))
+	(*fn)(Frame{Data: x.data[:], CsumValid: valid})
+	x.data[0] = nil
+}
+
+// rxCsumValid reads the checksum offload verdict (§3.2.3.1, §3.2.9): valid
+// when the device checked the TCP/UDP checksum and found it right, and
+// either checked the IPv4 header checksum and found it right or had no
+// IPv4 header to check. IXSM means nothing was checked (QEMU always sets
+// it). A frame with a wrong checksum is still delivered: the stack checks
+// it again and drops it.
+func rxCsumValid(status, errs uint8) bool {
+	if status&reg.RXD_STAT_IXSM != 0 || status&(reg.RXD_STAT_TCPCS|reg.RXD_STAT_UDPCS) == 0 {
+		return false
+	}
+	return errs&(reg.RXD_ERR_TCPE|reg.RXD_ERR_IPE) == 0
+}
