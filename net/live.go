@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
+	"gvisor.dev/gvisor/pkg/tcpip/header"
 )
 
 // Live is the configuration in force: what static options, DHCP and
@@ -43,7 +44,9 @@ func (s *Stack) Live() Live {
 			Up:    true,
 		}
 		for _, pa := range addrs[id] {
-			if pa.AddressWithPrefix.Address.Unspecified() {
+			// Netstack lists the limited broadcast address as one of
+			// each IPv4 interface's own; it is not configuration.
+			if a := pa.AddressWithPrefix.Address; a.Unspecified() || a == header.IPv4Broadcast {
 				continue
 			}
 			st.Addrs = append(st.Addrs, netip.PrefixFrom(fromTCPIP(pa.AddressWithPrefix.Address), pa.AddressWithPrefix.PrefixLen))

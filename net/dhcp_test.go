@@ -1,0 +1,133 @@
+package net
+
+import (
+	stdnet "net"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"github.com/insomniacslk/dhcp/dhcpv4/server4"
+
+	"warren.dev/net/link"
+	"warren.dev/net/link/memnic"
+)
+
+// dhcpServer serves one address, 10.0.0.50/24, from stack s (10.0.0.1).
+type dhcpServer struct {
+	acks, renewals atomic.Int32
+}
+
+func (d *dhcpServer) handle(conn stdnet.PacketConn, peer stdnet.Addr, m *dhcpv4.DHCPv4) {
+	var typ dhcpv4.MessageType
+	switch m.MessageType() {
+	case dhcpv4.MessageTypeDiscover:
+		typ = dhcpv4.MessageTypeOffer
+	case dhcpv4.MessageTypeRequest:
+		typ = dhcpv4.MessageTypeAck
+		d.acks.Add(1)
+		if !m.ClientIPAddr.IsUnspecified() {
+			d.renewals.Add(1)
+		}
+	default:
+		return
+	}
+	server := stdnet.IPv4(10, 0, 0, 1)
+	reply, err := dhcpv4.NewReplyFromRequest(m,
+		dhcpv4.WithMessageType(typ),
+		dhcpv4.WithYourIP(stdnet.IPv4(10, 0, 0, 50)),
+		dhcpv4.WithServerIP(server),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(server)),
+		dhcpv4.WithNetmask(stdnet.CIDRMask(24, 32)),
+		dhcpv4.WithOption(dhcpv4.OptRouter(server)),
+		dhcpv4.WithOption(dhcpv4.OptDNS(stdnet.IPv4(10, 0, 0, 53), stdnet.IPv4(10, 0, 0, 54))),
+		dhcpv4.WithLeaseTime(2), // renewal at T1 = 1 s
+	)
+	if err != nil {
+		return
+	}
+	conn.WriteTo(reply.ToBytes(), peer)
+}
+
+func TestDHCP(t *testing.T) {
+	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
+	srvStack, err := Start(Config{Interfaces: []Interface{{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, []link.NIC{nb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srvStack.Close()
+	conn, err := srvStack.ListenUDPBroadcast(netip.MustParseAddrPort("0.0.0.0:67"), "eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dhcpServer
+	srv, err := server4.NewServer("", nil, d.handle, server4.WithConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	defer srv.Close()
+	echoServer(t, srvStack, 7)
+
+	cfg, err := ParseConfig([]string{"console=ttyS0", "ip=dhcp", "dns=9.9.9.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DHCPTimeout = 10 * time.Second
+	start := time.Now()
+	c, err := Start(cfg, []link.NIC{na})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Logf("lease in %v", time.Since(start))
+
+	live := c.Live()
+	t.Logf("live config:\n%s", live)
+	eth := live.Interfaces[1]
+	if eth.Lease == nil || eth.Lease.Addr != netip.MustParsePrefix("10.0.0.50/24") {
+		t.Fatalf("lease = %+v", eth.Lease)
+	}
+	if !containsPrefix(eth.Addrs, "10.0.0.50/24") {
+		t.Errorf("addresses %v lack the lease", eth.Addrs)
+	}
+	if gw := live.Gateway(true); gw != netip.MustParseAddr("10.0.0.1") {
+		t.Errorf("gateway = %v", gw)
+	}
+	if got, want := live.ResolvConf(), "nameserver 9.9.9.9\nnameserver 10.0.0.53\nnameserver 10.0.0.54\n"; got != want {
+		t.Errorf("resolv.conf = %q, want %q", got, want)
+	}
+	echoRoundTrip(t, c, netip.MustParseAddrPort("10.0.0.1:7"), 1<<16)
+
+	// The lease is renewed at T1 and stays in place.
+	waitFor(t, "a renewal", func() bool { return d.renewals.Load() >= 2 })
+	if eth := c.Live().Interfaces[1]; eth.Lease == nil || !containsPrefix(eth.Addrs, "10.0.0.50/24") {
+		t.Errorf("after renewal: %+v", eth)
+	}
+	echoRoundTrip(t, c, netip.MustParseAddrPort("10.0.0.1:7"), 1<<16)
+}
+
+func TestDHCPTimeout(t *testing.T) {
+	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
+	defer nb.Close()
+	start := time.Now()
+	_, err := Start(Config{DHCPTimeout: 500 * time.Millisecond, Interfaces: []Interface{{DHCP: true}}}, []link.NIC{na})
+	if err == nil || !strings.Contains(err.Error(), "DHCP") {
+		t.Fatalf("Start without a DHCP server: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gave up after %v", d)
+	}
+}
+
+func containsPrefix(ps []netip.Prefix, s string) bool {
+	want := netip.MustParsePrefix(s)
+	for _, p := range ps {
+		if p == want {
+			return true
+		}
+	}
+	return false
+}
