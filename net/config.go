@@ -44,6 +44,8 @@ type Config struct {
 	TXQueue int
 	// NoGSO stops TCP from handing down 64 KiB segments.
 	NoGSO bool
+	// TCPTimeWait, when positive, replaces netstack's 60-second TIME-WAIT.
+	TCPTimeWait time.Duration
 	// NoDAD skips IPv6 duplicate address detection, which otherwise holds
 	// each new IPv6 address back for a second.
 	NoDAD bool

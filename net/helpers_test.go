@@ -51,3 +51,9 @@ func twoStacksConfig(t testing.TB, oa, ob memnic.Options, ca, cb Config) (*Stack
 
 // offloads is a NIC that does everything in hardware.
 var offloads = memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum | link.FeatureTSO4 | link.FeatureTSO6}
+
+// pairForTest returns one NIC as a slice for Start, and its raw peer.
+func pairForTest() ([]link.NIC, *memnic.NIC) {
+	a, b := memnic.Pair(memnic.Options{}, memnic.Options{})
+	return []link.NIC{a}, b
+}

@@ -22,16 +22,20 @@ import (
 // ListenTCP listens on ap. An unspecified address listens on every
 // address; with IPv6 enabled, an unspecified one of either family makes
 // one dual-stack listener that also accepts IPv4.
-func (s *Stack) ListenTCP(ap netip.AddrPort) (*gonet.TCPListener, error) {
+func (s *Stack) ListenTCP(ap netip.AddrPort) (*TCPListener, error) {
 	fa, proto, err := s.bindAddr("tcp", ap)
 	if err != nil {
 		return nil, err
 	}
-	return gonet.ListenTCP(s.ns, fa, proto)
+	l, err := gonet.ListenTCP(s.ns, fa, proto)
+	if err != nil {
+		return nil, err
+	}
+	return &TCPListener{l}, nil
 }
 
 // DialTCP connects to raddr, from laddr if it is valid.
-func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*gonet.TCPConn, error) {
+func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*TCPConn, error) {
 	ra, proto, err := s.peerAddr("tcp", raddr)
 	if err != nil {
 		return nil, err
@@ -40,22 +44,33 @@ func (s *Stack) DialTCP(ctx context.Context, laddr, raddr netip.AddrPort) (*gone
 	if laddr.IsValid() {
 		la = toFull(laddr, ra.NIC)
 	}
-	return gonet.DialTCPWithBind(ctx, s.ns, la, ra, proto)
+	c, err := gonet.DialTCPWithBind(ctx, s.ns, la, ra, proto)
+	if err != nil {
+		return nil, err
+	}
+	return &TCPConn{c}, nil
 }
 
 // ListenUDP opens an unconnected UDP socket bound to ap.
-func (s *Stack) ListenUDP(ap netip.AddrPort) (*gonet.UDPConn, error) {
+func (s *Stack) ListenUDP(ap netip.AddrPort) (*UDPConn, error) {
 	fa, proto, err := s.bindAddr("udp", ap)
 	if err != nil {
 		return nil, err
 	}
-	return gonet.DialUDP(s.ns, &fa, nil, proto)
+	return udpConn(gonet.DialUDP(s.ns, &fa, nil, proto))
+}
+
+func udpConn(c *gonet.UDPConn, err error) (*UDPConn, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &UDPConn{c}, nil
 }
 
 // ListenUDPBroadcast is ListenUDP with SO_BROADCAST set, for protocols
 // that send to 255.255.255.255 (a DHCP server, discovery). A non-empty
 // device binds the socket to that interface, as SO_BINDTODEVICE does.
-func (s *Stack) ListenUDPBroadcast(ap netip.AddrPort, device string) (*gonet.UDPConn, error) {
+func (s *Stack) ListenUDPBroadcast(ap netip.AddrPort, device string) (*UDPConn, error) {
 	fa, proto, err := s.bindAddr("udp", ap)
 	if err != nil {
 		return nil, err
@@ -66,7 +81,7 @@ func (s *Stack) ListenUDPBroadcast(ap netip.AddrPort, device string) (*gonet.UDP
 			return nil, fmt.Errorf("net: no interface %q", device)
 		}
 	}
-	return s.broadcastUDP(fa, proto, nic)
+	return udpConn(s.broadcastUDP(fa, proto, nic))
 }
 
 // broadcastUDP builds the socket by hand: gonet's constructors cannot set
@@ -93,7 +108,7 @@ func (s *Stack) broadcastUDP(fa tcpip.FullAddress, proto tcpip.NetworkProtocolNu
 }
 
 // DialUDP opens a UDP socket connected to raddr, bound to laddr if valid.
-func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*gonet.UDPConn, error) {
+func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*UDPConn, error) {
 	ra, proto, err := s.peerAddr("udp", raddr)
 	if err != nil {
 		return nil, err
@@ -103,7 +118,7 @@ func (s *Stack) DialUDP(laddr, raddr netip.AddrPort) (*gonet.UDPConn, error) {
 		fa := toFull(laddr, ra.NIC)
 		la = &fa
 	}
-	return gonet.DialUDP(s.ns, la, &ra, proto)
+	return udpConn(gonet.DialUDP(s.ns, la, &ra, proto))
 }
 
 // Listen is net.Listen on this stack: network is "tcp", "tcp4" or "tcp6"

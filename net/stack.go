@@ -180,7 +180,12 @@ func (s *Stack) setTransportOptions() error {
 	recovery := tcpip.TCPRecovery(0)
 	sack := tcpip.TCPSACKEnabled(true)
 	moderate := tcpip.TCPModerateReceiveBufferOption(true)
-	for _, opt := range []tcpip.SettableTransportProtocolOption{&recovery, &sack, &moderate} {
+	opts := []tcpip.SettableTransportProtocolOption{&recovery, &sack, &moderate}
+	if s.cfg.TCPTimeWait > 0 {
+		tw := tcpip.TCPTimeWaitTimeoutOption(s.cfg.TCPTimeWait)
+		opts = append(opts, &tw)
+	}
+	for _, opt := range opts {
 		if err := s.ns.SetTransportProtocolOption(tcp.ProtocolNumber, opt); err != nil {
 			return fmt.Errorf("net: TCP option %T: %s", opt, err)
 		}
