@@ -1,0 +1,110 @@
+// Command httpd is a net/http server on Warren's network stack: a page
+// describing the machine, /download for throughput tests and /stats with
+// NIC, stack and memory counters.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"html"
+	"log"
+	"net/http"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"time"
+
+	wnet "warren.dev/net"
+)
+
+var port = flag.Int("port", 80, "the HTTP port")
+
+func main() {
+	flag.Parse()
+	s := wnet.Default()
+	if s == nil {
+		log.Fatal(wnet.ErrNoStack)
+	}
+	fmt.Print(s.Live())
+	ln, err := s.ListenTCP(netip.AddrPortFrom(netip.Addr{}, uint16(*port)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("httpd: serving on port %d\n", *port)
+	srv := &http.Server{Handler: newHandler(s), ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.Serve(ln))
+}
+
+// newHandler returns the site, its counters drawn from s.
+func newHandler(s *wnet.Stack) http.Handler {
+	start := time.Now()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, page, html.EscapeString(s.Live().String()), time.Since(start).Round(time.Second),
+			runtime.NumCPU(), runtime.Version())
+	})
+	mux.HandleFunc("GET /download", download)
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "uptime %v\n\n%s\n%s\n%s", time.Since(start).Round(time.Millisecond), s.Live(), s.Stats(), memStats())
+	})
+	return mux
+}
+
+const page = `<!doctype html>
+<title>Warren</title>
+<h1>Hello from Warren</h1>
+<p>A Go program on bare metal, speaking through gVisor's netstack.</p>
+<pre>%s</pre>
+<p>Up %v on %d CPUs, %s.</p>
+<ul>
+<li><a href="/stats">/stats</a>: NIC, stack and memory counters
+<li><a href="/download?bytes=104857600">/download?bytes=N</a>: N bytes of generated data
+</ul>
+`
+
+// maxDownload bounds one download; a typo should not stream for hours.
+const maxDownload = 1 << 40
+
+// pattern is the data /download repeats: printable, so a truncation shows.
+var pattern = func() []byte {
+	b := make([]byte, 64<<10)
+	for i := range b {
+		b[i] = "0123456789abcdefghijklmnopqrstuvwxyz\n"[i%37]
+	}
+	return b
+}()
+
+// download streams ?bytes=N bytes (default 1 MiB) with a Content-Length.
+func download(w http.ResponseWriter, r *http.Request) {
+	n := int64(1 << 20)
+	if q := r.URL.Query().Get("bytes"); q != "" {
+		v, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || v < 0 || v > maxDownload {
+			http.Error(w, "bytes must be a count from 0 to 2^40", http.StatusBadRequest)
+			return
+		}
+		n = v
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+	for n > 0 {
+		chunk := pattern[:min(n, int64(len(pattern)))]
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		n -= int64(len(chunk))
+	}
+}
+
+// memStats describes the Go heap and the goroutines.
+func memStats() string {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	mb := func(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+	return fmt.Sprintf("memory: heap alloc %s, heap in use %s, heap idle %s, stacks %s, total from OS %s\n"+
+		"gc: %d cycles, last pause %v, total pause %v\ngoroutines: %d\n",
+		mb(m.HeapAlloc), mb(m.HeapInuse), mb(m.HeapIdle), mb(m.StackInuse), mb(m.Sys),
+		m.NumGC, time.Duration(m.PauseNs[(m.NumGC+255)%256]), time.Duration(m.PauseTotalNs), runtime.NumGoroutine())
+}
