@@ -32,6 +32,7 @@ type Device struct {
 	stats   counters
 	hwMu    sync.Mutex
 	hwTotal HWStats
+	hwState hwState
 	mcMu    sync.Mutex
 
 	served    bool          // the interrupt goroutine was started

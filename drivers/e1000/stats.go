@@ -78,62 +78,112 @@ type HWStats struct {
 	TSCTC, TSCTFC uint64
 }
 
-// hwCounters pairs each statistics register with its field. Offsets of
-// 64-bit counters are their low halves.
-func (s *HWStats) hwCounters() []struct {
-	off  uint64
-	wide bool
-	p    *uint64
-} {
-	type c = struct {
-		off  uint64
-		wide bool
-		p    *uint64
-	}
-	return []c{
-		{reg.CRCERRS, false, &s.CRCERRS}, {reg.ALGNERRC, false, &s.ALGNERRC},
-		{reg.SYMERRS, false, &s.SYMERRS}, {reg.RXERRC, false, &s.RXERRC},
-		{reg.MPC, false, &s.MPC}, {reg.SCC, false, &s.SCC},
-		{reg.ECOL, false, &s.ECOL}, {reg.MCC, false, &s.MCC},
-		{reg.LATECOL, false, &s.LATECOL}, {reg.COLC, false, &s.COLC},
-		{reg.DC, false, &s.DC}, {reg.TNCRS, false, &s.TNCRS},
-		{reg.SEC, false, &s.SEC}, {reg.CEXTERR, false, &s.CEXTERR},
-		{reg.RLEC, false, &s.RLEC}, {reg.XONRXC, false, &s.XONRXC},
-		{reg.XONTXC, false, &s.XONTXC}, {reg.XOFFRXC, false, &s.XOFFRXC},
-		{reg.XOFFTXC, false, &s.XOFFTXC}, {reg.FCRUC, false, &s.FCRUC},
-		{reg.PRC64, false, &s.PRC64}, {reg.PRC127, false, &s.PRC127},
-		{reg.PRC255, false, &s.PRC255}, {reg.PRC511, false, &s.PRC511},
-		{reg.PRC1023, false, &s.PRC1023}, {reg.PRC1522, false, &s.PRC1522},
-		{reg.GPRC, false, &s.GPRC}, {reg.BPRC, false, &s.BPRC},
-		{reg.MPRC, false, &s.MPRC}, {reg.GPTC, false, &s.GPTC},
-		{reg.GORCL, true, &s.GORC}, {reg.GOTCL, true, &s.GOTC},
-		{reg.RNBC, false, &s.RNBC}, {reg.RUC, false, &s.RUC},
-		{reg.RFC, false, &s.RFC}, {reg.ROC, false, &s.ROC},
-		{reg.RJC, false, &s.RJC}, {reg.MGTPRC, false, &s.MGTPRC},
-		{reg.MGTPDC, false, &s.MGTPDC}, {reg.MGTPTC, false, &s.MGTPTC},
-		{reg.TORL, true, &s.TOR}, {reg.TOTL, true, &s.TOT},
-		{reg.TPR, false, &s.TPR}, {reg.TPT, false, &s.TPT},
-		{reg.PTC64, false, &s.PTC64}, {reg.PTC127, false, &s.PTC127},
-		{reg.PTC255, false, &s.PTC255}, {reg.PTC511, false, &s.PTC511},
-		{reg.PTC1023, false, &s.PTC1023}, {reg.PTC1522, false, &s.PTC1522},
-		{reg.MPTC, false, &s.MPTC}, {reg.BPTC, false, &s.BPTC},
-		{reg.TSCTC, false, &s.TSCTC}, {reg.TSCTFC, false, &s.TSCTFC},
-	}
+// hwCounter is a statistics register: its offset (the low half of a
+// 64-bit pair), whether it is a pair, whether QEMU's model leaves it
+// uncleared by reads, and its field.
+type hwCounter struct {
+	off    uint64
+	wide   bool
+	sticky bool
+	field  func(*HWStats) *uint64
+}
+
+var hwCounters = [...]hwCounter{
+	{reg.CRCERRS, false, true, func(s *HWStats) *uint64 { return &s.CRCERRS }},
+	{reg.ALGNERRC, false, true, func(s *HWStats) *uint64 { return &s.ALGNERRC }},
+	{reg.SYMERRS, false, true, func(s *HWStats) *uint64 { return &s.SYMERRS }},
+	{reg.RXERRC, false, true, func(s *HWStats) *uint64 { return &s.RXERRC }},
+	{reg.MPC, false, true, func(s *HWStats) *uint64 { return &s.MPC }},
+	{reg.SCC, false, true, func(s *HWStats) *uint64 { return &s.SCC }},
+	{reg.ECOL, false, true, func(s *HWStats) *uint64 { return &s.ECOL }},
+	{reg.MCC, false, true, func(s *HWStats) *uint64 { return &s.MCC }},
+	{reg.LATECOL, false, true, func(s *HWStats) *uint64 { return &s.LATECOL }},
+	{reg.COLC, false, true, func(s *HWStats) *uint64 { return &s.COLC }},
+	{reg.DC, false, true, func(s *HWStats) *uint64 { return &s.DC }},
+	{reg.TNCRS, false, true, func(s *HWStats) *uint64 { return &s.TNCRS }},
+	{reg.SEC, false, true, func(s *HWStats) *uint64 { return &s.SEC }},
+	{reg.CEXTERR, false, true, func(s *HWStats) *uint64 { return &s.CEXTERR }},
+	{reg.RLEC, false, true, func(s *HWStats) *uint64 { return &s.RLEC }},
+	{reg.XONRXC, false, true, func(s *HWStats) *uint64 { return &s.XONRXC }},
+	{reg.XONTXC, false, true, func(s *HWStats) *uint64 { return &s.XONTXC }},
+	{reg.XOFFRXC, false, true, func(s *HWStats) *uint64 { return &s.XOFFRXC }},
+	{reg.XOFFTXC, false, true, func(s *HWStats) *uint64 { return &s.XOFFTXC }},
+	{reg.FCRUC, false, true, func(s *HWStats) *uint64 { return &s.FCRUC }},
+	{reg.PRC64, false, false, func(s *HWStats) *uint64 { return &s.PRC64 }},
+	{reg.PRC127, false, false, func(s *HWStats) *uint64 { return &s.PRC127 }},
+	{reg.PRC255, false, false, func(s *HWStats) *uint64 { return &s.PRC255 }},
+	{reg.PRC511, false, false, func(s *HWStats) *uint64 { return &s.PRC511 }},
+	{reg.PRC1023, false, false, func(s *HWStats) *uint64 { return &s.PRC1023 }},
+	{reg.PRC1522, false, false, func(s *HWStats) *uint64 { return &s.PRC1522 }},
+	{reg.GPRC, false, false, func(s *HWStats) *uint64 { return &s.GPRC }},
+	{reg.BPRC, false, false, func(s *HWStats) *uint64 { return &s.BPRC }},
+	{reg.MPRC, false, false, func(s *HWStats) *uint64 { return &s.MPRC }},
+	{reg.GPTC, false, false, func(s *HWStats) *uint64 { return &s.GPTC }},
+	{reg.GORCL, true, false, func(s *HWStats) *uint64 { return &s.GORC }},
+	{reg.GOTCL, true, false, func(s *HWStats) *uint64 { return &s.GOTC }},
+	{reg.RNBC, false, true, func(s *HWStats) *uint64 { return &s.RNBC }},
+	{reg.RUC, false, false, func(s *HWStats) *uint64 { return &s.RUC }},
+	{reg.RFC, false, true, func(s *HWStats) *uint64 { return &s.RFC }},
+	{reg.ROC, false, false, func(s *HWStats) *uint64 { return &s.ROC }},
+	{reg.RJC, false, true, func(s *HWStats) *uint64 { return &s.RJC }},
+	{reg.MGTPRC, false, true, func(s *HWStats) *uint64 { return &s.MGTPRC }},
+	{reg.MGTPDC, false, true, func(s *HWStats) *uint64 { return &s.MGTPDC }},
+	{reg.MGTPTC, false, true, func(s *HWStats) *uint64 { return &s.MGTPTC }},
+	{reg.TORL, true, false, func(s *HWStats) *uint64 { return &s.TOR }},
+	{reg.TOTL, true, false, func(s *HWStats) *uint64 { return &s.TOT }},
+	{reg.TPR, false, false, func(s *HWStats) *uint64 { return &s.TPR }},
+	{reg.TPT, false, false, func(s *HWStats) *uint64 { return &s.TPT }},
+	{reg.PTC64, false, false, func(s *HWStats) *uint64 { return &s.PTC64 }},
+	{reg.PTC127, false, false, func(s *HWStats) *uint64 { return &s.PTC127 }},
+	{reg.PTC255, false, false, func(s *HWStats) *uint64 { return &s.PTC255 }},
+	{reg.PTC511, false, false, func(s *HWStats) *uint64 { return &s.PTC511 }},
+	{reg.PTC1023, false, false, func(s *HWStats) *uint64 { return &s.PTC1023 }},
+	{reg.PTC1522, false, false, func(s *HWStats) *uint64 { return &s.PTC1522 }},
+	{reg.MPTC, false, false, func(s *HWStats) *uint64 { return &s.MPTC }},
+	{reg.BPTC, false, false, func(s *HWStats) *uint64 { return &s.BPTC }},
+	{reg.TSCTC, false, false, func(s *HWStats) *uint64 { return &s.TSCTC }},
+	{reg.TSCTFC, false, true, func(s *HWStats) *uint64 { return &s.TSCTFC }},
+}
+
+// hwState follows registers that turn out not to clear on read.
+type hwState struct {
+	sticky [len(hwCounters)]bool
+	last   [len(hwCounters)]uint32
 }
 
 // HWStats reads the statistics registers, adds them to the totals and
 // returns the totals. Read them often enough that no 32-bit register
-// wraps (at a gigabit, GORC's low word alone would in half a minute,
-// hence the 64-bit pairs; packet counters take hours).
+// wraps (packet counters take hours at a gigabit; the octet counters are
+// 64-bit pairs, whose high half clears both when read).
+//
+// The registers clear when read (§13.7), but QEMU's model leaves MPC,
+// RNBC and the other error counters it marks sticky uncleared. Such a
+// register, found reading the same non-zero value twice running, is
+// followed by differences from then on.
 func (d *Device) HWStats() HWStats {
 	d.hwMu.Lock()
 	defer d.hwMu.Unlock()
-	for _, c := range d.hwTotal.hwCounters() {
-		v := uint64(d.regs.Read32(c.off))
-		if c.wide {
-			v |= uint64(d.regs.Read32(c.off+4)) << 32 // reading the high half clears both
+	st := &d.hwState
+	for i, c := range hwCounters {
+		p := c.field(&d.hwTotal)
+		v := d.regs.Read32(c.off)
+		switch {
+		case c.wide:
+			*p += uint64(v) | uint64(d.regs.Read32(c.off+4))<<32
+		case st.sticky[i]:
+			*p += uint64(v - st.last[i])
+			st.last[i] = v
+		case v != 0 && c.sticky:
+			v2 := d.regs.Read32(c.off)
+			if v2 == v {
+				st.sticky[i], st.last[i] = true, v
+				*p += uint64(v)
+			} else {
+				*p += uint64(v) + uint64(v2)
+			}
+		default:
+			*p += uint64(v)
 		}
-		*c.p += v
 	}
 	return d.hwTotal
 }
