@@ -38,7 +38,8 @@ type Options struct {
 	Receive func(Frame)
 
 	// LinkChange, when set, is called on the interrupt goroutine whenever
-	// the link goes up or down after Open.
+	// the link goes up or down, starting with the link-up Open may be
+	// waiting for.
 	LinkChange func(up bool)
 }
 

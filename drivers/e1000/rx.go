@@ -143,7 +143,7 @@ func (d *Device) rxFrame(i int, status, errs uint8, length int) {
 		s.rxCsumErrors.Add(1)
 	}
 	buf, _ := x.buf(i)
-	x.data[0] = buf[:length]
+	x.data[0] = buf[:length:length]
 	s.rxPackets.Add(1)
 	s.rxBytes.Add(uint64(length))
 	(*fn)(Frame{Data: x.data[:], CsumValid: valid})
