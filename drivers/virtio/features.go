@@ -25,14 +25,14 @@ const (
 	FRingReset        Features = 1 << 40
 )
 
-// transportFeatures are the device-independent bits this package accepts
-// when offered: EVENT_IDX (used by SplitQueue), VERSION_1 (required),
+// TransportFeatures are the device-independent bits this package
+// implements and a driver should accept when offered: EVENT_IDX (used by SplitQueue), VERSION_1 (required),
 // ACCESS_PLATFORM and ORDER_PLATFORM ("SHOULD accept if offered", §6.1:
 // Warren hands devices physical addresses from hw.DMA, and the ring
 // barriers are sync/atomic operations, which are full fences on x86-64,
 // so real-hardware ordering holds). Packed rings, indirect descriptors,
 // in-order use, notification data and queue reset are not implemented.
-const transportFeatures = FEventIdx | FVersion1 | FAccessPlatform | FOrderPlatform
+const TransportFeatures = FEventIdx | FVersion1 | FAccessPlatform | FOrderPlatform
 
 // deviceTypeFeatures are the bits §2.2 gives to the device type: 0 to
 // 23, 41, 42 and 50 and up; the rest are transport and ring bits.

@@ -373,11 +373,11 @@ func TestPeek(t *testing.T) {
 		dev.use(h, uint32(10+i))
 	}
 	dev.publish()
-	if h, n, ok := q.Peek(1); !ok || h != heads[1] || n != 11 {
-		t.Fatalf("Peek(1) = %d %d %v", h, n, ok)
+	if h, n, err := q.Peek(1); err != nil || h != heads[1] || n != 11 {
+		t.Fatalf("Peek(1) = %d %d %v", h, n, err)
 	}
-	if _, _, ok := q.Peek(2); ok {
-		t.Fatal("Peek past the used index")
+	if _, _, err := q.Peek(2); err != ErrEmpty {
+		t.Fatalf("Peek past the used index: %v", err)
 	}
 	if q.Pending() != 2 {
 		t.Fatalf("Pending = %d", q.Pending())

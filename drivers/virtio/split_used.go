@@ -22,16 +22,26 @@ func (q *SplitQueue) Pending() int {
 }
 
 // Peek returns the k-th unharvested used buffer (0 is the next) without
-// harvesting it, with ok false if the device has not used that many.
-func (q *SplitQueue) Peek(k int) (head uint16, length uint32, ok bool) {
-	if q.broken || k < 0 || k >= q.Pending() || k >= q.Outstanding() {
-		return 0, 0, false
+// harvesting it. Like Used, it returns ErrEmpty if the device has not
+// used that many, and ErrDeviceBroken if the ring cannot be trusted.
+func (q *SplitQueue) Peek(k int) (head uint16, length uint32, err error) {
+	if q.broken {
+		return 0, 0, ErrDeviceBroken
+	}
+	n := int(q.usedIdx() - q.lastUsed)
+	if n > q.Outstanding() {
+		q.broken = true
+		return 0, 0, ErrDeviceBroken
+	}
+	if k < 0 || k >= n {
+		return 0, 0, ErrEmpty
 	}
 	id, length := q.usedElem(q.lastUsed + uint16(k))
 	if id >= uint32(q.size) || q.chainLen[id] == 0 {
-		return 0, 0, false
+		q.broken = true
+		return 0, 0, ErrDeviceBroken
 	}
-	return uint16(id), length, true
+	return uint16(id), length, nil
 }
 
 func (q *SplitQueue) usedElem(idx uint16) (id, length uint32) {

@@ -157,12 +157,12 @@ func (t *Transport) Reset() error {
 // 1-6): reset, ACKNOWLEDGE, DRIVER, read the offered features, accept a
 // subset, FEATURES_OK, and check that the device kept FEATURES_OK.
 //
-// accept gets the offered device-type bits (bits 0-23, 41-42 and 50-63)
-// and returns those the driver wants; the transport adds the
-// device-independent ones it implements (EVENT_IDX and the platform
-// bits) and VERSION_1, which it requires. The result is the negotiated
-// set. On failure after the handshake started the device is left FAILED;
-// reset it (Reset, or Negotiate again) before trying again.
+// accept gets the offered features and returns those the driver wants;
+// typically the device-type bits it understands plus TransportFeatures.
+// The transport drops bits that were not offered, transport bits it does
+// not implement, and adds VERSION_1, which it requires. The result is
+// the negotiated set. On failure after the handshake started the device
+// is left FAILED; Negotiate again (it starts with a reset) or Reset.
 func (t *Transport) Negotiate(accept func(offered Features) Features) (Features, error) {
 	if err := t.Reset(); err != nil {
 		return 0, err
@@ -175,8 +175,7 @@ func (t *Transport) Negotiate(accept func(offered Features) Features) (Features,
 		t.Fail()
 		return 0, ErrNoVersion1
 	}
-	deviceType := offered & deviceTypeFeatures
-	want := accept(deviceType)&deviceType | offered&transportFeatures
+	want := accept(offered)&offered&(deviceTypeFeatures|TransportFeatures) | FVersion1
 	t.writeDriverFeatures(want)
 
 	t.setStatus(StatusFeaturesOK)

@@ -92,6 +92,7 @@ type Device struct {
 	msixEnabled bool
 
 	violations []string
+	paused     bool
 	wake       chan struct{}
 	done       chan struct{}
 	stopped    sync.WaitGroup
@@ -149,11 +150,23 @@ func (d *Device) run() {
 		case <-d.wake:
 		}
 		d.mu.Lock()
-		if d.status&statusDriverOK != 0 && d.status&(statusNeedsReset|statusFailed) == 0 {
+		if !d.paused && d.status&statusDriverOK != 0 && d.status&(statusNeedsReset|statusFailed) == 0 {
 			d.pers.Process(d)
 		}
 		d.mu.Unlock()
 	}
+}
+
+// Pause stops the device from processing its queues (notifications are
+// still counted) until Resume.
+func (d *Device) Pause() { d.mu.Lock(); d.paused = true; d.mu.Unlock() }
+
+// Resume undoes Pause and processes what arrived meanwhile.
+func (d *Device) Resume() {
+	d.mu.Lock()
+	d.paused = false
+	d.mu.Unlock()
+	d.Kick()
 }
 
 // Kick wakes the processing goroutine (after an injected event).
@@ -340,3 +353,18 @@ func (d *Device) MapBAR(bar int) (hw.Regs, uint64, error) {
 }
 
 var errRefused = errors.New("devmodel: features refused")
+
+// DebugString describes the queues' device-side state.
+func (d *Device) DebugString() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := fmt.Sprintf("status %#x isr %#x", d.status, d.isr)
+	for _, q := range d.queues {
+		if !q.enabled {
+			continue
+		}
+		s += fmt.Sprintf("; q%d: lastAvail %d availIdx %d usedIdx %d published %d usedEvent %d availFlags %d vector %d",
+			q.index, q.lastAvail, q.availIdx(), q.usedIdx, q.published, q.usedEvent(), q.availFlags(), q.vector)
+	}
+	return s
+}

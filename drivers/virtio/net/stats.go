@@ -1,0 +1,25 @@
+package net
+
+import "sync/atomic"
+
+// Stats are a device's counters.
+type Stats struct {
+	RX, TX Counters
+}
+
+// Counters are one direction's counters. Packets and Bytes count frames
+// delivered to the receive callback or handed to the device. Dropped
+// counts frames the driver discarded: short, oversized, or with metadata
+// the device cannot honour. Errors counts device mistakes (a used buffer
+// longer than its descriptor, a bad merged-buffer count).
+type Counters struct {
+	Packets, Bytes, Errors, Dropped uint64
+}
+
+type counters struct {
+	packets, bytes, errors, dropped atomic.Uint64
+}
+
+func (c *counters) load() Counters {
+	return Counters{c.packets.Load(), c.bytes.Load(), c.errors.Load(), c.dropped.Load()}
+}

@@ -1,0 +1,258 @@
+package net
+
+import (
+	"errors"
+	"sync"
+
+	"warren.dev/drivers/hw"
+	"warren.dev/drivers/virtio"
+)
+
+// txQueue is the transmit side. Like the receive side, descriptor i owns
+// DMA chunk i; a frame (with its header in front) is copied into as many
+// chunks as it needs, chained (§2.7.13.1), one descriptor per chunk.
+type txQueue struct {
+	mu   sync.Mutex // Transmit, WaitTXSpace, the TX interrupt, Close
+	cond *sync.Cond
+
+	q        *virtio.SplitQueue
+	dma      hw.DMA
+	mem      []byte
+	pa       uint64
+	chunk    int
+	maxFrame int
+	ids      []uint16
+	waiters  int
+}
+
+func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventIdx bool) error {
+	q, err := virtio.NewSplitQueue(dma, size, eventIdx)
+	if err != nil {
+		return err
+	}
+	mem, pa, err := dma.Alloc(size*chunk, 4096)
+	if err != nil {
+		q.Free()
+		return err
+	}
+	t.q, t.dma, t.mem, t.pa, t.chunk, t.maxFrame = q, dma, mem, pa, chunk, maxFrame
+	t.ids = make([]uint16, size)
+	t.cond = sync.NewCond(&t.mu)
+	// Completions are reclaimed by Transmit; interrupts only while
+	// someone waits for room.
+	q.DisableInterrupts()
+	return nil
+}
+
+func (t *txQueue) free() {
+	if t.q != nil {
+		t.q.Free()
+		t.dma.Free(t.mem)
+		t.q, t.mem = nil, nil
+	}
+}
+
+// at returns the chunk memory holding byte pos of a chain's stream
+// (header then frame), from pos to the end of the chunk.
+func (t *txQueue) at(ids []uint16, pos int) []byte {
+	off := int(ids[pos/t.chunk])*t.chunk + pos%t.chunk
+	end := off - pos%t.chunk + t.chunk
+	return t.mem[off:end:end]
+}
+
+// Transmit queues frames for the device, in order, with one index update
+// and at most one doorbell for the batch. It returns how many frames it
+// consumed. A frame the device cannot take (shorter than an Ethernet
+// header, longer than the MTU without GSO, or with offload metadata that
+// was not negotiated or is out of bounds) is dropped, counted in
+// Stats().TX.Dropped, and consumed. When the ring is full Transmit stops
+// and returns ErrQueueFull with the frames before it queued; nothing in
+// the ring is overwritten. Safe for concurrent use.
+func (d *Device) Transmit(frames []Frame) (int, error) {
+	t := &d.tx
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d.closed.Load() {
+		return 0, ErrClosed
+	}
+	if err := d.Err(); err != nil {
+		return 0, err
+	}
+	d.reclaim()
+	n := 0
+	var err error
+	for ; n < len(frames); n++ {
+		f := &frames[n]
+		size := f.Len()
+		if !d.txValid(f, size) {
+			d.txStats.dropped.Add(1)
+			continue
+		}
+		chunks := (hdrLen + size + t.chunk - 1) / t.chunk
+		if chunks > t.q.NumFree() {
+			d.reclaim()
+			if chunks > t.q.NumFree() {
+				err = ErrQueueFull
+				break
+			}
+		}
+		ids := t.ids[:chunks]
+		t.q.Reserve(ids)
+		d.fillTX(ids, f, size)
+		t.q.Push(ids[0])
+		d.txStats.packets.Add(1)
+		d.txStats.bytes.Add(uint64(size))
+	}
+	t.q.Publish()
+	return n, err
+}
+
+// txValid checks a frame against the negotiated features (§5.1.6.2.1).
+func (d *Device) txValid(f *Frame, size int) bool {
+	t := &d.tx
+	if size < ethHeaderLen || (hdrLen+size+t.chunk-1)/t.chunk > t.q.Size() {
+		return false
+	}
+	if f.NeedsCsum && int(f.CsumStart)+int(f.CsumOffset)+2 > size {
+		return false
+	}
+	switch f.GSO {
+	case GSONone:
+		return size <= d.mtu+ethHeaderLen && !f.ECN
+	case GSOTCPv4:
+		if !d.features.Has(FHostTSO4) {
+			return false
+		}
+	case GSOTCPv6:
+		if !d.features.Has(FHostTSO6) {
+			return false
+		}
+	default:
+		return false
+	}
+	// GSO needs NEEDS_CSUM and an MSS; ECN needs HOST_ECN.
+	return f.NeedsCsum && f.GSOSize > 0 && size <= t.maxFrame && (!f.ECN || d.features.Has(FHostECN))
+}
+
+// fillTX writes the header and frame into the chunks of a reserved chain
+// and fills its descriptors.
+func (d *Device) fillTX(ids []uint16, f *Frame, size int) {
+	t := &d.tx
+	h := netHdr{}
+	softCsum := f.NeedsCsum && !d.features.Has(FCsum)
+	if f.NeedsCsum && !softCsum {
+		h.flags = hdrFNeedsCsum
+		h.csumStart, h.csumOffset = f.CsumStart, f.CsumOffset
+	}
+	if f.GSO != GSONone {
+		h.gsoType = uint8(f.GSO)
+		if f.ECN {
+			h.gsoType |= gsoECN
+		}
+		h.hdrLen, h.gsoSize = f.HdrLen, f.GSOSize
+	}
+	h.put(t.at(ids, 0)) // num_buffers 0 on transmit (§5.1.6.2.1)
+	pos := hdrLen
+	for _, b := range f.Data {
+		for len(b) > 0 {
+			k := copy(t.at(ids, pos), b)
+			b = b[k:]
+			pos += k
+		}
+	}
+	if softCsum {
+		t.checksum(ids, int(f.CsumStart), int(f.CsumOffset), size)
+	}
+	total := hdrLen + size
+	for i, id := range ids {
+		n := min(t.chunk, total-i*t.chunk)
+		t.q.Set(ids, i, virtio.Buffer{Addr: t.pa + uint64(id)*uint64(t.chunk), Len: uint32(n)})
+	}
+}
+
+// checksum completes a partial checksum in the chain, as the device
+// would have with VIRTIO_NET_F_CSUM: the ones' complement sum from start
+// to the end of the frame (the checksum field holds the pseudo-header
+// sum) stored at start+offset.
+func (t *txQueue) checksum(ids []uint16, start, offset, size int) {
+	var c csum
+	end := hdrLen + size
+	for pos := hdrLen + start; pos < end; {
+		b := t.at(ids, pos)
+		b = b[:min(len(b), end-pos)]
+		c.add(b)
+		pos += len(b)
+	}
+	v := c.final()
+	at := hdrLen + start + offset
+	t.at(ids, at)[0] = byte(v >> 8)
+	t.at(ids, at+1)[0] = byte(v)
+}
+
+// reclaim harvests completed transmit buffers; tx.mu is held.
+func (d *Device) reclaim() {
+	t := &d.tx
+	wake := false
+	for {
+		_, _, err := t.q.Used()
+		if errors.Is(err, virtio.ErrEmpty) {
+			break
+		}
+		wake = true
+		if err != nil {
+			// fail without taking tx.mu, which we hold.
+			d.errMu.Lock()
+			if d.err == nil {
+				d.err = err
+			}
+			d.errMu.Unlock()
+			break
+		}
+	}
+	if wake && t.waiters > 0 {
+		t.cond.Broadcast()
+	}
+}
+
+// WaitTXSpace blocks until the transmit ring has a free descriptor, the
+// device fails, or it is closed. It asks the device for an interrupt once
+// three quarters of the frames in flight are done (batching completions,
+// like Linux's virtqueue_enable_cb_delayed).
+func (d *Device) WaitTXSpace() error {
+	t := &d.tx
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for {
+		if d.closed.Load() {
+			return ErrClosed
+		}
+		if err := d.Err(); err != nil {
+			return err
+		}
+		d.reclaim()
+		if t.q.NumFree() > 0 {
+			return nil
+		}
+		// Re-check after arming: buffers completed before the device saw
+		// the request raise no interrupt.
+		if t.q.EnableInterruptsAfter(max(1, t.q.Outstanding()*3/4)) {
+			continue
+		}
+		t.waiters++
+		t.cond.Wait()
+		t.waiters--
+	}
+}
+
+// txInterrupt handles a transmit used buffer notification.
+func (d *Device) txInterrupt() {
+	t := &d.tx
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.q == nil {
+		return
+	}
+	t.q.DisableInterrupts()
+	d.reclaim()
+	t.cond.Broadcast()
+}
