@@ -28,6 +28,7 @@ type opts struct {
 	bufferSize int
 	dev        devmodel.Options
 	net        devmodel.NetOptions
+	receive    func([]Frame) // replaces the recording callback
 }
 
 // env is a driver opened against a device model.
@@ -110,6 +111,9 @@ func openEnv(t *testing.T, o opts) *env {
 	e.cond = sync.NewCond(&e.mu)
 	c := o.config(t, m, dma, ints)
 	c.Receive = e.receive
+	if o.receive != nil {
+		c.Receive = o.receive
+	}
 	c.LinkChange = func(up bool) {
 		e.mu.Lock()
 		e.links = append(e.links, up)

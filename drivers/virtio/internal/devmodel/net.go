@@ -111,6 +111,7 @@ type Net struct {
 	sent      []Packet
 	sentCond  *sync.Cond
 	held      []uint16
+	chains    []chain // deliver's scratch
 	// RxTooBig counts packets dropped because (without MRG_RXBUF) a
 	// receive buffer was too small.
 	rxTooBig int
@@ -186,6 +187,7 @@ func (n *Net) Process(d *Device) {
 
 func (n *Net) transmit(d *Device, q *vq) {
 	for {
+		q.releaseSegs()
 		c, ok, err := q.pop(d.DMA)
 		if err != nil {
 			d.Violationf("transmitq: %v", err)
@@ -268,7 +270,9 @@ func (n *Net) receive(d *Device, q *vq, ev bool) {
 func (n *Net) deliver(d *Device, q *vq, ev bool, p Packet) bool {
 	mrg := d.Negotiated(NetFMrgRxbuf)
 	need := hdrLen + len(p.Data)
-	var chains []chain
+	q.releaseSegs()
+	chains := n.chains[:0]
+	defer func() { n.chains = chains[:0] }()
 	room := 0
 	for room < need {
 		c, ok, err := q.pop(d.DMA)
@@ -298,15 +302,22 @@ func (n *Net) deliver(d *Device, q *vq, ev bool, p Packet) bool {
 	}
 	h := p.Hdr
 	h.NumBuffers = uint16(len(chains))
-	b := make([]byte, need)
-	h.put(b)
-	copy(b[hdrLen:], p.Data)
+	var hb [hdrLen]byte
+	h.put(hb[:])
+	src := [2][]byte{hb[:], p.Data}
 	for _, c := range chains {
 		written := 0
 		for _, s := range c.segs {
-			k := copy(s.buf, b)
-			b = b[k:]
-			written += k
+			for len(s.buf) > 0 && len(src[0])+len(src[1]) > 0 {
+				part := &src[0]
+				if len(*part) == 0 {
+					part = &src[1]
+				}
+				k := copy(s.buf, *part)
+				*part = (*part)[k:]
+				s.buf = s.buf[k:]
+				written += k
+			}
 		}
 		q.use(c.head, uint32(written))
 		if n.opts.PublishEachBuffer && q.publish(ev) {

@@ -32,6 +32,7 @@ type vq struct {
 	published uint16 // used idx last stored
 	inflight  []bool // heads the device holds
 	broken    bool
+	segBuf    []seg // backing for the segments of popped chains
 }
 
 // seg is one descriptor's memory.
@@ -82,6 +83,7 @@ func (q *vq) enable(dma *hwtest.DMA) error {
 		return fmt.Errorf("queue %d used ring: %w", q.index, err)
 	}
 	q.inflight = make([]bool, n)
+	q.segBuf = make([]seg, 0, n)
 	q.enabled = true
 	return nil
 }
@@ -97,6 +99,11 @@ func (q *vq) availFlags() uint16 { return ringmem.Load16(q.avail, 0) }
 // pending is the number of chains the driver made available that the
 // device has not taken.
 func (q *vq) pending() int { return int(q.availIdx() - q.lastAvail) }
+
+// releaseSegs lets pop reuse segment storage: chains popped before are
+// no longer looked at. (The model avoids allocating on the receive path
+// so that tests can count the driver's allocations.)
+func (q *vq) releaseSegs() { q.segBuf = q.segBuf[:0] }
 
 // pop takes the next available chain. ok is false when there is none;
 // err reports a driver error (the queue is then broken).
@@ -121,6 +128,7 @@ func (q *vq) pop(dma *hwtest.DMA) (c chain, ok bool, err error) {
 		return chain{}, false, fmt.Errorf("queue %d: head %d made available again while the device holds it", q.index, head)
 	}
 	c.head = head
+	start := len(q.segBuf)
 	id := head
 	seenWritable := false
 	for n := 0; ; n++ {
@@ -148,7 +156,7 @@ func (q *vq) pop(dma *hwtest.DMA) (c chain, ok bool, err error) {
 			q.broken = true
 			return chain{}, false, fmt.Errorf("queue %d: descriptor %d: %w", q.index, id, err)
 		}
-		c.segs = append(c.segs, seg{buf: buf, writable: w})
+		q.segBuf = append(q.segBuf, seg{buf: buf, writable: w})
 		if flags&1 == 0 {
 			break
 		}
@@ -158,6 +166,7 @@ func (q *vq) pop(dma *hwtest.DMA) (c chain, ok bool, err error) {
 		}
 		id = next
 	}
+	c.segs = q.segBuf[start:len(q.segBuf):len(q.segBuf)]
 	q.inflight[head] = true
 	q.lastAvail++
 	return c, true, nil
