@@ -21,6 +21,8 @@ func (q *SplitQueue) DisableInterrupts() {
 		// With EVENT_IDX the device ignores this bit (§2.7.7.2), and
 		// the driver MUST leave flags 0 (§2.7.7.1).
 		q.availFlags |= availFNoInterrupt
+		// A hint, so no ordering is needed; the atomic store keeps the
+		// 32-bit word it shares with idx consistent (ringmem).
 		ringmem.Store16(q.avail, ringFlags, q.availFlags)
 	}
 }

@@ -518,6 +518,60 @@ func TestDeviceNeedsReset(t *testing.T) {
 	}
 }
 
+func TestCorruptUsedRing(t *testing.T) {
+	for _, q := range []int{rxQueueIndex, txQueueIndex} {
+		e := openEnv(t, opts{})
+		if q == txQueueIndex {
+			e.sendAll([]Frame{one(frame(60, 0))})
+			e.m.WaitSent(1, 5*time.Second)
+		}
+		e.m.CorruptUsed(q)
+		if q == txQueueIndex {
+			e.d.Transmit([]Frame{one(frame(60, 1))}) // reclaims, finds the bad entry
+		}
+		eventually(t, "the driver to notice the corrupted ring", func() bool { return e.d.Err() != nil })
+		if !errors.Is(e.d.Err(), virtio.ErrDeviceBroken) {
+			t.Fatal(e.d.Err())
+		}
+		if _, err := e.d.Transmit([]Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrDeviceBroken) {
+			t.Fatalf("Transmit: %v", err)
+		}
+	}
+}
+
+func TestWaitTXSpaceForLargeFrame(t *testing.T) {
+	// A 9000-byte GSO frame needs 5 chunks of 2048; with the ring full,
+	// one completion is not enough room.
+	e := openEnv(t, opts{net: devmodel.NetOptions{QueueSize: 8, HoldTX: true}})
+	var small []Frame
+	for i := range 8 {
+		small = append(small, one(frame(60, i)))
+	}
+	if n, err := e.d.Transmit(small); n != 8 || err != nil {
+		t.Fatal(n, err)
+	}
+	big := Frame{Data: [][]byte{frame(9000, 9)}, Offload: Offload{NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSO: GSOTCPv4, GSOSize: 1448}}
+	if n, err := e.d.Transmit([]Frame{big}); n != 0 || !errors.Is(err, ErrQueueFull) {
+		t.Fatal(n, err)
+	}
+	eventually(t, "8 held", func() bool { return e.m.Held() == 8 })
+	done := make(chan error)
+	go func() { done <- e.d.WaitTXSpace() }()
+	e.m.CompleteTX(2)
+	select {
+	case err := <-done:
+		t.Fatalf("WaitTXSpace returned (%v) with 2 of 5 descriptors free", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	e.m.CompleteTX(-1)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.d.Transmit([]Frame{big}); n != 1 || err != nil {
+		t.Fatal(n, err)
+	}
+}
+
 func TestClose(t *testing.T) {
 	e := openEnv(t, opts{})
 	e.m.Inject(devmodel.Packet{Data: frame(60, 0)})

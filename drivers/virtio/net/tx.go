@@ -23,6 +23,9 @@ type txQueue struct {
 	maxFrame int
 	ids      []uint16
 	waiters  int
+	// want is the number of descriptors the frame that did not fit
+	// needs; WaitTXSpace waits for that many.
+	want int
 }
 
 func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventIdx bool) error {
@@ -92,10 +95,12 @@ func (d *Device) Transmit(frames []Frame) (int, error) {
 		if chunks > t.q.NumFree() {
 			d.reclaim()
 			if chunks > t.q.NumFree() {
+				t.want = chunks
 				err = ErrQueueFull
 				break
 			}
 		}
+		t.want = 0
 		ids := t.ids[:chunks]
 		t.q.Reserve(ids)
 		d.fillTX(ids, f, size)
@@ -214,10 +219,11 @@ func (d *Device) reclaim() {
 	}
 }
 
-// WaitTXSpace blocks until the transmit ring has a free descriptor, the
-// device fails, or it is closed. It asks the device for an interrupt once
-// three quarters of the frames in flight are done (batching completions,
-// like Linux's virtqueue_enable_cb_delayed).
+// WaitTXSpace blocks until the transmit ring has room for the frame that
+// last failed with ErrQueueFull (or for any frame), the device fails, or
+// it is closed. It asks the device for an interrupt once enough frames in
+// flight are done, and at least three quarters of them, to batch
+// completions (like Linux's virtqueue_enable_cb_delayed).
 func (d *Device) WaitTXSpace() error {
 	t := &d.tx
 	t.mu.Lock()
@@ -230,12 +236,14 @@ func (d *Device) WaitTXSpace() error {
 			return err
 		}
 		d.reclaim()
-		if t.q.NumFree() > 0 {
+		free, out := t.q.NumFree(), t.q.Outstanding()
+		if free >= max(1, t.want) || out == 0 {
 			return nil
 		}
-		// Re-check after arming: buffers completed before the device saw
-		// the request raise no interrupt.
-		if t.q.EnableInterruptsAfter(max(1, t.q.Outstanding()*3/4)) {
+		// Each completed buffer frees at least one descriptor. Re-check
+		// after arming: buffers completed before the device saw the
+		// request raise no interrupt.
+		if t.q.EnableInterruptsAfter(min(out, max(t.want-free, out*3/4))) {
 			continue
 		}
 		t.waiters++

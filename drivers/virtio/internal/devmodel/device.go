@@ -248,6 +248,16 @@ func (d *Device) ConfigChanged() {
 	d.signalConfig()
 }
 
+// CorruptUsed makes queue i publish a used element with an invalid
+// descriptor id and interrupt, as a broken device would.
+func (d *Device) CorruptUsed(i int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := d.queues[i]
+	q.corrupt(d.Negotiated(featEventIdx))
+	d.signalQueue(q)
+}
+
 // SetNeedsReset puts the device in the error state: it sets
 // DEVICE_NEEDS_RESET and sends a configuration change notification
 // (§2.1.2).

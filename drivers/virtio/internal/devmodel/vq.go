@@ -215,6 +215,9 @@ func (q *vq) idle(eventIdx bool) (more bool) {
 	if !q.enabled || q.broken {
 		return false
 	}
+	// The atomic store (a full fence) orders the request before the
+	// available index load below: either the driver sees it when it
+	// publishes, or we see the driver's new index here.
 	if eventIdx {
 		ringmem.Store16(q.used, 4+8*int(q.size), q.lastAvail)
 	} else {
@@ -229,4 +232,14 @@ func (q *vq) busy(eventIdx bool) {
 	if q.enabled && !q.broken && !eventIdx {
 		ringmem.Store16(q.used, 0, 1)
 	}
+}
+
+// corrupt publishes a used element naming a descriptor that is not a
+// chain head the driver made available: a device bug.
+func (q *vq) corrupt(eventIdx bool) bool {
+	e := q.used[4+8*int(q.usedIdx%q.size):][:8]
+	binary.LittleEndian.PutUint32(e[0:], uint32(q.size)+7)
+	binary.LittleEndian.PutUint32(e[4:], 0)
+	q.usedIdx++
+	return q.publish(eventIdx)
 }
