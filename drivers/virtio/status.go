@@ -18,3 +18,12 @@ const (
 
 // NoVector is the MSI-X vector value that unmaps an event (§4.1.5.1.2).
 const NoVector = 0xffff
+
+// PCI identification (§4.1.2): vendor 0x1AF4, modern device ID 0x1040
+// plus the virtio device ID. Transitional devices use IDs 0x1000-0x103f;
+// they also expose the modern capabilities, which is all this package
+// uses.
+const (
+	PCIVendorID     = 0x1af4
+	PCIDeviceIDBase = 0x1040
+)

@@ -50,7 +50,8 @@ type Config struct {
 	DMA hw.DMA
 	// MSIX, if the device has MSI-X and the PCI layer enabled it, with
 	// Interrupts to allocate the vectors. Otherwise Line is the INTx
-	// interrupt.
+	// interrupt. The device owns the interrupts it uses and closes them
+	// on Close.
 	MSIX       virtio.MSIX
 	Interrupts hw.Interrupts
 	Line       hw.Interrupt
@@ -67,10 +68,13 @@ type Config struct {
 
 	// Receive is called on the driver's goroutine with each batch of
 	// received frames. The frames' Data points into receive buffers
-	// that are given back to the device when it returns. Required.
+	// that are given back to the device when it returns. Required. It
+	// may call Transmit, but not WaitTXSpace (with a shared interrupt
+	// vector the transmit interrupt is served by the same goroutine) or
+	// Close.
 	Receive func(frames []Frame)
 	// LinkChange, if set, is called on the driver's goroutine when the
-	// link status changes.
+	// link status changes. The same restrictions apply.
 	LinkChange func(up bool)
 }
 

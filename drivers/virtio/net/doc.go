@@ -1,8 +1,8 @@
 // Package net drives virtio-net devices (virtio 1.2 §5.1) over the modern
 // virtio-pci transport, behind a driver-neutral NIC interface: Open,
-// MAC, MTU, LinkUp, Offloads, Transmit, a receive callback, Stats and
-// Close. The network stack adapts it (to gVisor's stack.LinkEndpoint);
-// this package knows nothing about the stack.
+// MAC, MTU, LinkUp, Offloads, Transmit, WaitTXSpace, a receive callback,
+// Stats, Err and Close. The network stack adapts it (to gVisor's
+// stack.LinkEndpoint); this package knows nothing about the stack.
 //
 // One receive queue and one transmit queue are used. Frames are copied
 // between the caller's memory and preallocated DMA buffers, one buffer
@@ -12,4 +12,33 @@
 // runs on the caller's goroutine and reclaims completed buffers as it
 // goes; transmit interrupts are only requested while someone waits for
 // room (WaitTXSpace).
+//
+// Wiring it to a PCI function (the PCI-side names are illustrative): the
+// function's vendor-specific capabilities (ID 0x09) are parsed with
+// virtio.ReadCap, BARs are mapped on demand, and MSI-X is enabled by the
+// PCI layer before Open:
+//
+//	var caps []virtio.Cap
+//	for _, off := range fn.CapabilityOffsets(0x09) {
+//		c, err := virtio.ReadCap(fn, off) // fn: virtio.ConfigReader
+//		if err == nil {
+//			caps = append(caps, c)
+//		}
+//	}
+//	t, err := virtio.NewTransport(caps, fn.MapBAR) // virtio.BARMapper
+//	...
+//	dev, err := net.Open(net.Config{
+//		Transport:  t,
+//		DMA:        platform.DMA,
+//		MSIX:       fn.MSIX(), // virtio.MSIX; or Line: the INTx interrupt
+//		Interrupts: platform.Interrupts,
+//		Receive:    func(frames []net.Frame) { ... copy out ... },
+//		LinkChange: func(up bool) { ... },
+//	})
+//
+// The device ID to match is virtio.PCIDeviceIDBase+DeviceID (0x1041), or
+// the transitional 0x1000.
 package net
+
+// DeviceID is the virtio device ID of network devices (§5.1.1).
+const DeviceID = 1
