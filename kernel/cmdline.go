@@ -25,11 +25,19 @@ var (
 
 const programName = "warren"
 
+// bootCmdline keeps the command line as the boot loader passed it, for
+// /proc/cmdline: the loader's copy lies in memory the kernel reuses.
+var (
+	bootCmdline    [cmdlineMax]byte
+	bootCmdlineLen int
+)
+
 // parseCmdline splits the command line. A malformed or unknown warren.*
 // option stops the boot with an error that names it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func parseCmdline(cmdline, loader []byte) {
+	bootCmdlineLen = copy(bootCmdline[:], cmdline)
 	addArg(argv[:], &nArgv, saveString(programName))
 	rest := cmdline
 	if hasPrefix(loader, "qemu") {

@@ -75,10 +75,10 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 	case kindIRQ:
 		return irqRead(of, buf, n)
 	case kindCmdline:
-		if off >= int64(len(bootInfo.Cmdline)) {
+		if off >= int64(bootCmdlineLen) {
 			return 0, 0
 		}
-		return uint64(copy(userBytes(buf, int(n)), bootInfo.Cmdline[off:])), 0
+		return uint64(copy(userBytes(buf, int(n)), bootCmdline[off:bootCmdlineLen])), 0
 	case kindInitrdFile:
 		data := initrdData(of.obj)
 		if off >= int64(len(data)) {
