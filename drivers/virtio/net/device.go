@@ -76,6 +76,11 @@ type Config struct {
 	// LinkChange, if set, is called on the driver's goroutine when the
 	// link status changes. The same restrictions apply.
 	LinkChange func(up bool)
+
+	// testRearm runs just before the receive loop re-enables
+	// interrupts: tests make the device use a buffer there, the race
+	// the re-check closes.
+	testRearm func()
 }
 
 // Device is an open virtio-net device.
@@ -87,6 +92,8 @@ type Device struct {
 	mtu      int
 	receive  func([]Frame)
 	onLink   func(bool)
+
+	testRearm func()
 
 	rx rxQueue
 	tx txQueue
@@ -142,7 +149,7 @@ func Open(c Config) (*Device, error) {
 }
 
 func open(c Config, p plan) (_ *Device, err error) {
-	d := &Device{t: c.Transport, dma: c.DMA, receive: c.Receive, onLink: c.LinkChange}
+	d := &Device{t: c.Transport, dma: c.DMA, receive: c.Receive, onLink: c.LinkChange, testRearm: c.testRearm}
 	defer func() {
 		if err != nil {
 			d.teardown()

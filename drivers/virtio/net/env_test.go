@@ -29,6 +29,7 @@ type opts struct {
 	dev        devmodel.Options
 	net        devmodel.NetOptions
 	receive    func([]Frame) // replaces the recording callback
+	rearm      func(*env)    // Config.testRearm
 }
 
 // env is a driver opened against a device model.
@@ -113,6 +114,9 @@ func openEnv(t *testing.T, o opts) *env {
 	c.Receive = e.receive
 	if o.receive != nil {
 		c.Receive = o.receive
+	}
+	if o.rearm != nil {
+		c.testRearm = func() { o.rearm(e) }
 	}
 	c.LinkChange = func(up bool) {
 		e.mu.Lock()

@@ -88,6 +88,9 @@ func (d *Device) pollRX() {
 				break
 			}
 		}
+		if d.testRearm != nil {
+			d.testRearm()
+		}
 		if !r.q.EnableInterruptsAfter(need) {
 			return
 		}
@@ -103,6 +106,7 @@ func (r *rxQueue) batch() (consumed, need int) {
 	frames := r.frames[:0]
 	segs := r.segs[:0]
 	need = 1
+frames:
 	for len(frames) < cap(frames) {
 		head, n, err := r.q.Peek(0)
 		if err != nil {
@@ -133,7 +137,8 @@ func (r *rxQueue) batch() (consumed, need int) {
 			id, l, err := r.q.Used()
 			if err != nil {
 				d.fail(err)
-				return consumed, 1
+				segs = segs[:start]
+				break frames
 			}
 			consumed++
 			b := r.buf(id)
