@@ -1,0 +1,197 @@
+package qemu_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// nicModels are the NIC models every network test runs on.
+var nicModels = []string{"e1000"}
+
+// guest is a machine booted in the background for network tests.
+type guest struct {
+	t      *testing.T
+	port   int // host port forwarded to the guest's service
+	cancel context.CancelFunc
+	done   chan struct{}
+	mu     sync.Mutex
+	out    bytes.Buffer
+	status int
+	err    error
+}
+
+func (g *guest) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.out.Write(p)
+}
+
+func (g *guest) output() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.out.String()
+}
+
+// waitFor waits until the console shows s, the machine stops, or the
+// deadline passes.
+func (g *guest) waitFor(s string, d time.Duration) {
+	g.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(g.output(), s) {
+		select {
+		case <-g.done:
+			g.t.Fatalf("machine stopped (status %d, %v) before printing %q:\n%s", g.status, g.err, s, g.output())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			g.t.Fatalf("no %q after %v:\n%s", s, d, g.output())
+		}
+	}
+}
+
+// freePort finds a host port for a forward.
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startGuest boots dir with a NIC of the given model on QEMU's user
+// network, forwarding a host port (TCP and UDP) to guestPort.
+func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...string) *guest {
+	t.Helper()
+	qemu.RequireTools(t, qemu.Binary)
+	root := repoRoot(t)
+	image := filepath.Join(t.TempDir(), "warren.elf")
+	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, image); err != nil {
+		t.Fatalf("building %s: %v", dir, err)
+	}
+	line, err := build.Cmdline(cmdline, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &guest{t: t, port: freePort(t), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	g.cancel = cancel
+	m := qemu.Machine{
+		Image: image, Append: line, Memory: "128M", Timeout: 5 * time.Minute, Stdout: g,
+		ExtraArgs: []string{
+			"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", g.port, guestPort, g.port, guestPort),
+			"-device", model + ",netdev=n0",
+		},
+	}
+	go func() {
+		res, err := m.Run(ctx)
+		g.status, g.err = res.Status, err
+		close(g.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-g.done
+		if t.Failed() {
+			t.Logf("console:\n%s", g.output())
+		}
+	})
+	return g
+}
+
+// TestEcho sends 16 MiB through the TCP echo server and a datagram
+// through the UDP one, with a static address.
+func TestEcho(t *testing.T) {
+	for _, model := range nicModels {
+		t.Run(model, func(t *testing.T) {
+			g := startGuest(t, "examples/echo", model, 7, "ip=10.0.2.15/24", "gw=10.0.2.2")
+			g.waitFor("echo: serving", 2*time.Minute)
+
+			conn, err := net.DialTimeout("tcp", fmt.Sprint("127.0.0.1:", g.port), 30*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			data := make([]byte, 16<<20)
+			rand.Read(data)
+			go func() {
+				conn.Write(data)
+				conn.(*net.TCPConn).CloseWrite()
+			}()
+			conn.SetDeadline(time.Now().Add(3 * time.Minute))
+			got, err := io.ReadAll(conn)
+			if err != nil {
+				t.Fatalf("after %d bytes: %v", len(got), err)
+			}
+			if !bytes.Equal(got, data) {
+				t.Fatalf("echoed %d bytes, not the %d sent", len(got), len(data))
+			}
+
+			u, err := net.Dial("udp", fmt.Sprint("127.0.0.1:", g.port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer u.Close()
+			buf := make([]byte, 100)
+			for try := 0; ; try++ { // UDP may be lost: retry a few times
+				u.Write([]byte("ping over udp"))
+				u.SetReadDeadline(time.Now().Add(2 * time.Second))
+				n, err := u.Read(buf)
+				if err == nil {
+					if string(buf[:n]) != "ping over udp" {
+						t.Fatalf("udp echo %q", buf[:n])
+					}
+					break
+				}
+				if try == 5 {
+					t.Fatalf("no udp echo: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// TestHTTPD fetches the page from the HTTP example, configured by DHCP
+// from QEMU's user network.
+func TestHTTPD(t *testing.T) {
+	for _, model := range nicModels {
+		t.Run(model, func(t *testing.T) {
+			g := startGuest(t, "examples/httpd", model, 80, "ip=dhcp")
+			g.waitFor("httpd: serving", 2*time.Minute)
+			if !strings.Contains(g.output(), "10.0.2.15") {
+				t.Errorf("DHCP did not configure 10.0.2.15")
+			}
+			c := &http.Client{Timeout: time.Minute}
+			resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/", g.port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || len(body) == 0 {
+				t.Fatalf("status %d, %d bytes", resp.StatusCode, len(body))
+			}
+			resp, err = c.Get(fmt.Sprintf("http://127.0.0.1:%d/stats", g.port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(stats), "eth0") {
+				t.Errorf("stats page lacks the NIC:\n%s", stats)
+			}
+		})
+	}
+}
