@@ -152,6 +152,12 @@ func (d *Device) run() {
 		d.mu.Lock()
 		if !d.paused && d.status&statusDriverOK != 0 && d.status&(statusNeedsReset|statusFailed) == 0 {
 			d.pers.Process(d)
+			for _, q := range d.queues {
+				// §2.7.7.1: with EVENT_IDX the driver MUST leave flags 0.
+				if q.enabled && d.Negotiated(featEventIdx) && q.availFlags() != 0 {
+					d.Violationf("queue %d: available ring flags %#x with VIRTIO_F_EVENT_IDX", q.index, q.availFlags())
+				}
+			}
 		}
 		d.mu.Unlock()
 	}
