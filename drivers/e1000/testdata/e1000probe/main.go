@@ -21,6 +21,7 @@ import (
 	"warren.dev/drivers/e1000"
 	"warren.dev/drivers/hw/kernelhw"
 	"warren.dev/kernel/cpu"
+	wnet "warren.dev/net"
 )
 
 var (
@@ -47,6 +48,17 @@ func main() {
 		fail("map: " + err.Error())
 	}
 	irq, err := p.Interrupts.Line(line)
+	if err != nil {
+		// Warren opens every e1000 at boot for its default network
+		// stack (package system): take the device back. On QEMU, whose
+		// model ignores CTRL.RST, this also checks that Close leaves
+		// the device fit for another Open.
+		if s := wnet.Default(); s != nil {
+			s.Close()
+			fmt.Println("closed the default network stack")
+			irq, err = p.Interrupts.Line(line)
+		}
+	}
 	if err != nil {
 		fail("irq: " + err.Error())
 	}
