@@ -19,7 +19,7 @@ import (
 )
 
 // nicModels are the NIC models every network test runs on.
-var nicModels = []string{"e1000"}
+var nicModels = []string{"virtio-net-pci", "e1000"}
 
 // guest is a machine booted in the background for network tests.
 type guest struct {

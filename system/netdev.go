@@ -9,6 +9,8 @@ import (
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/hw/kernelhw"
 	"warren.dev/drivers/pci"
+	"warren.dev/drivers/virtio"
+	vnet "warren.dev/drivers/virtio/net"
 	"warren.dev/net"
 	"warren.dev/net/link"
 	"warren.dev/net/nics"
@@ -45,6 +47,8 @@ func openNIC(p hw.Platform, d pci.Device) (link.NIC, error) {
 	switch {
 	case e1000.Supports(d.VendorID, d.DeviceID):
 		return openE1000(p, d)
+	case d.VendorID == virtio.PCIVendorID && (d.DeviceID == virtio.PCIDeviceIDBase+vnet.DeviceID || d.DeviceID == virtioNetTransitional):
+		return openVirtioNet(p, d)
 	}
 	return nil, nil
 }
@@ -70,6 +74,68 @@ func openE1000(p hw.Platform, d pci.Device) (link.NIC, error) {
 		return nil, err
 	}
 	return nics.NewE1000(dev), nil
+}
+
+// virtioNetTransitional is the PCI device ID of a transitional
+// virtio-net device, which QEMU's virtio-net-pci is on a PCI bus; it has
+// the modern interface too.
+const virtioNetTransitional = 0x1000
+
+// openVirtioNet sets up the modern virtio-pci transport and MSI-X (or
+// the INTx line without it).
+func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
+	var caps []virtio.Cap
+	for _, c := range d.VendorCapabilities() {
+		if vc, err := virtio.ReadCap(configReader{d}, int(c.Offset)); err == nil {
+			caps = append(caps, vc)
+		}
+	}
+	bars := func(i int) (hw.Regs, uint64, error) {
+		bar, ok := d.BAR(i)
+		if !ok || bar.Kind == pci.IO {
+			return nil, 0, fmt.Errorf("BAR %d is not memory", i)
+		}
+		regs, err := p.Mapper.MapMMIO(bar.Addr, bar.Size)
+		return regs, bar.Size, err
+	}
+	d.EnableMemory()
+	d.EnableBusMaster()
+	t, err := virtio.NewTransport(caps, bars)
+	if err != nil {
+		return nil, err
+	}
+	cfg := vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts}
+	if m, ok := d.MSIX(); ok {
+		if bar, err := m.TableBAR(); err == nil {
+			if m.Table, err = p.Mapper.MapMMIO(bar.Addr, bar.Size); err == nil && m.Enable(nil) == nil {
+				d.DisableINTx()
+				cfg.MSIX = msixRoutes{m}
+			}
+		}
+	}
+	if cfg.MSIX == nil {
+		if cfg.Line, err = p.Interrupts.Line(d.InterruptLine); err != nil {
+			return nil, err
+		}
+	}
+	return nics.OpenVirtio(cfg)
+}
+
+// configReader reads a device's configuration space for virtio.
+type configReader struct{ d pci.Device }
+
+func (c configReader) ReadConfig32(off int) uint32 { return c.d.Read32(uint8(off)) }
+
+// msixRoutes lets the virtio driver program MSI-X table entries.
+type msixRoutes struct{ m pci.MSIX }
+
+func (r msixRoutes) Vectors() int { return r.m.TableSize }
+
+func (r msixRoutes) Route(i int, addr uint64, data uint32) error {
+	if err := r.m.SetEntry(i, addr, data); err != nil {
+		return err
+	}
+	return r.m.SetMasked(i, false)
 }
 
 // cmdlineTokens splits the boot command line, as the kernel does.
