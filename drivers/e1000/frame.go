@@ -83,6 +83,7 @@ func (f *Frame) Len() int {
 // Ethernet sizes.
 const (
 	ethHeaderLen = 14
+	minFrameLen  = 60 // without FCS
 	vlanTagLen   = 4
 	// MTU is the largest IP packet a standard frame carries.
 	MTU = 1500

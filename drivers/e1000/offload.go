@@ -82,19 +82,25 @@ func ipv4Header(frame []byte) (l3, ihl int, ok bool) {
 // the headers in head, the frame's first buffer (non-GSO frames are
 // wholly in it; GSO headers are, being at most 255 bytes). offload false
 // means plain legacy descriptors.
+//
+// Frames shorter than the 60-byte minimum get their checksums here, in
+// software: the device wants 48 bytes before it pads (§3.3.3), the
+// driver pads instead, and QEMU's e1000e would count the padding into
+// the IP length it rewrites when offloading.
 func prepareOffload(f *Frame, head []byte) (ctx txContext, popts uint8, offload bool, err error) {
 	if f.GSOType != GSONone {
 		return prepareTSO(f, head)
 	}
 	size := len(head)
+	soft := size < minFrameLen
 	if f.NeedsCsum {
 		start, at := int(f.CsumStart), int(f.CsumStart)+int(f.CsumOffset)
 		if start >= size || at+2 > size {
 			return ctx, 0, false, ErrFrame
 		}
-		if at > 0xFF {
+		if soft || at > 0xFF {
 			// TUCSS and TUCSO are 8 bits: a transport header this far
-			// in (IPv6 extension headers) is summed in software.
+			// in (IPv6 extension headers) is summed in software too.
 			binary.BigEndian.PutUint16(head[at:], ^fold(sum(head[start:], 0)))
 		} else {
 			ctx.tucss, ctx.tucso = uint8(start), uint8(at)
@@ -107,9 +113,13 @@ func prepareOffload(f *Frame, head []byte) (ctx txContext, popts uint8, offload 
 			return ctx, 0, false, ErrFrame
 		}
 		binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], 0)
-		ctx.ipcss, ctx.ipcso, ctx.ipcse = uint8(l3), uint8(l3+ipv4CsumOff), uint16(l3+ihl-1)
-		ctx.tucmd |= reg.TUCMD_IP
-		popts |= reg.TXD_POPTS_IXSM
+		if soft {
+			binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], ^fold(sum(head[l3:l3+ihl], 0)))
+		} else {
+			ctx.ipcss, ctx.ipcso, ctx.ipcse = uint8(l3), uint8(l3+ipv4CsumOff), uint16(l3+ihl-1)
+			ctx.tucmd |= reg.TUCMD_IP
+			popts |= reg.TXD_POPTS_IXSM
+		}
 	}
 	if popts == 0 {
 		return ctx, 0, false, nil

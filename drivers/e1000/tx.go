@@ -151,6 +151,15 @@ func (d *Device) queue(f *Frame) error {
 		return ErrRingFull
 	}
 
+	// The device wants at least 48 bytes before it pads (§3.3.3), and
+	// Linux found padding by 8254x hardware on PCI unreliable: short
+	// frames are padded to the 60-byte minimum here, in the copy.
+	wire := size
+	if wire < minFrameLen {
+		clear(head[size:minFrameLen])
+		wire = minFrameLen
+	}
+
 	i := first
 	if newCtx {
 		t.writeContext(i, &ctx)
@@ -160,7 +169,7 @@ func (d *Device) queue(f *Frame) error {
 	b := first
 	for j := range nbuf {
 		_, pa := t.buf(b)
-		n := min(bufSize, size-j*bufSize)
+		n := min(bufSize, wire-j*bufSize)
 		cmd := uint8(reg.TXD_CMD_IFCS)
 		if j == nbuf-1 {
 			cmd |= reg.TXD_CMD_EOP | reg.TXD_CMD_RS

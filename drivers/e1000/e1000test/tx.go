@@ -271,8 +271,8 @@ func (m *Model) segment(pkt []byte) {
 
 // toWire sends a frame: padded to 60 bytes with TCTL.PSP, counted.
 func (m *Model) toWire(frame []byte, limit int) {
-	if len(frame) < 14 {
-		m.errorf("%d-byte frame on the wire", len(frame))
+	if len(frame) < 48 {
+		m.errorf("%d-byte frame: the device wants at least 48 bytes before padding (§3.3.3)", len(frame))
 	}
 	if len(frame) > limit {
 		m.errorf("%d-byte frame on the wire, limit %d", len(frame), limit)
