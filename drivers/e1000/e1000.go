@@ -46,7 +46,7 @@ type Device struct {
 // misbehaves, except resetSettle.
 var (
 	// resetSettle: after CTRL.RST the 82540 reloads its configuration
-	// from the EEPROM (§14.2) and offers no bit saying when it is done
+	// from the EEPROM and offers no bit saying when it is done
 	// (EECD.AUTO_RD arrived with the 82541); Linux waits 5 ms too.
 	resetSettle   = 5 * time.Millisecond
 	resetTimeout  = 100 * time.Millisecond
@@ -58,8 +58,10 @@ var (
 // transmit rings in memory from dma, interrupts on irq, the link up.
 // Open owns irq from then on, and closes it on failure and in Close.
 //
-// It waits up to opts.LinkTimeout for the link (QEMU's takes about 2 s
-// after a reset) and fails with ErrNoLink if it stays down.
+// It polls STATUS.LU for up to opts.LinkTimeout (auto-negotiation takes
+// seconds on hardware; QEMU's link is up at once unless its
+// auto-negotiation restarts, which takes it about 2 s) and fails with
+// ErrNoLink if the link stays down.
 func Open(regs hw.Regs, dma hw.DMA, irq hw.Interrupt, opts Options) (*Device, error) {
 	if err := opts.fill(); err != nil {
 		irq.Close()
@@ -129,7 +131,7 @@ func (d *Device) start() error {
 	return nil
 }
 
-// reset stops the device and resets it (§14.2). Interrupts stay masked.
+// reset stops the device and resets it (CTRL.RST, §13.4.1). Interrupts stay masked.
 func (d *Device) reset() error {
 	r := d.regs
 	r.Write32(reg.IMC, ^uint32(0))

@@ -9,7 +9,7 @@ const (
 	// NeedsCsum set, through a TCP/IP context descriptor (§3.3.6).
 	FeatureTXCsum Features = 1 << iota
 	// FeatureRXCsum: the device checks IPv4 header and TCP/UDP checksums
-	// of received frames (RXCSUM, §13.4.37) and Frame.CsumValid reports
+	// of received frames (RXCSUM) and Frame.CsumValid reports
 	// the verdict. QEMU's model never checks (it sets IXSM), so there the
 	// stack verifies every frame itself.
 	FeatureRXCsum

@@ -131,7 +131,7 @@ func prepareOffload(f *Frame, head []byte) (ctx txContext, popts uint8, offload 
 // prepareTSO sets up TCP segmentation of a TCP/IPv4 frame (§3.5): the
 // device sends PAYLEN payload bytes in MSS-sized segments, each behind a
 // copy of the first HDRLEN bytes with the IP total length and ID, the TCP
-// sequence number and flags and both checksums fixed up. As §3.5.2
+// sequence number and flags and both checksums fixed up. As §3.5
 // requires, the IP total length and checksum start at zero and the TCP
 // checksum field holds the pseudo-header sum without a length, which the
 // device adds per segment.

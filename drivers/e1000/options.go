@@ -13,7 +13,7 @@ type Options struct {
 	DeviceID uint16
 
 	// RxDescriptors and TxDescriptors size the rings: multiples of 8
-	// (RDLEN and TDLEN are multiples of 128 bytes, §13.4.28), from 8 to
+	// (RDLEN and TDLEN are multiples of 128 bytes, §13.4.27), from 8 to
 	// 4096. Zero means 256. Each descriptor owns a 2 KiB DMA buffer.
 	// TCP segmentation offload needs at least 64 transmit descriptors.
 	RxDescriptors int

@@ -150,7 +150,7 @@ func (d *Device) rxFrame(i int, status, errs uint8, length int) {
 	x.data[0] = nil
 }
 
-// rxCsumValid reads the checksum offload verdict (§3.2.3.1, §3.2.9): valid
+// rxCsumValid reads the checksum offload verdict (§3.2.3.1): valid
 // when the device checked the TCP/UDP checksum and found it right, and
 // either checked the IPv4 header checksum and found it right or had no
 // IPv4 header to check. IXSM means nothing was checked (QEMU always sets

@@ -31,7 +31,7 @@ func putsum(frame []byte, start, at, end int) bool {
 }
 
 // frameLayout finds the IPv4 header and the TCP or UDP header of a
-// frame, as the receive checksum offload does (§3.2.9).
+// frame, as the receive checksum offload does.
 type frameLayout struct {
 	l3, l4   int
 	ipv4     bool

@@ -257,7 +257,7 @@ func (m *Model) write(off uint64, width int, v64 uint64) {
 		m.r[off/4] = v & 0xFFFF
 	case reg.RDLEN, reg.TDLEN:
 		if v%128 != 0 || v == 0 {
-			m.errorf("%s %#x: must be a non-zero multiple of 128 (§13.4.28)", name(off), v)
+			m.errorf("%s %#x: must be a non-zero multiple of 128 (§13.4.27)", name(off), v)
 		}
 		m.r[off/4] = v & 0xFFF80
 	case reg.RDBAL, reg.TDBAL:

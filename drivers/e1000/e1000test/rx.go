@@ -134,7 +134,7 @@ func (m *Model) accept(frame []byte) bool {
 	return false
 }
 
-// rxChecksum is the receive checksum offload (§3.2.9, RXCSUM §13.4.37):
+// rxChecksum is the receive checksum offload (RXCSUM):
 // IPv4 header and TCP/UDP-over-IPv4 checksums of unfragmented packets.
 func (m *Model) rxChecksum(frame []byte) (status, errs uint8) {
 	rxcsum := m.r[reg.RXCSUM/4]

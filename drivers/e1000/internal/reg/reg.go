@@ -3,7 +3,7 @@
 // PCI/PCI-X Family of Gigabit Ethernet Controllers Software Developer's
 // Manual (8254x SDM, rev 4.0): section 13 for registers, section 3 for
 // descriptors. Offsets are bytes from the start of the memory BAR; every
-// register is 32 bits wide and must be accessed as such (§13.3).
+// register is 32 bits wide and must be accessed as such.
 package reg
 
 // General registers (§13.4).
@@ -12,13 +12,13 @@ const (
 	STATUS   = 0x00008 // Device Status (§13.4.2)
 	EECD     = 0x00010 // EEPROM/Flash Control (§13.4.3)
 	EERD     = 0x00014 // EEPROM Read (§13.4.4)
-	CTRL_EXT = 0x00018 // Extended Device Control (§13.4.6)
-	MDIC     = 0x00020 // MDI Control (§13.4.7)
-	FCAL     = 0x00028 // Flow Control Address Low (§13.4.8)
+	CTRL_EXT = 0x00018 // Extended Device Control
+	MDIC     = 0x00020 // MDI Control
+	FCAL     = 0x00028 // Flow Control Address Low
 	FCAH     = 0x0002C // Flow Control Address High
-	FCT      = 0x00030 // Flow Control Type (§13.4.9)
-	VET      = 0x00038 // VLAN Ether Type (§13.4.10)
-	FCTTV    = 0x00170 // Flow Control Transmit Timer Value (§13.4.12)
+	FCT      = 0x00030 // Flow Control Type
+	VET      = 0x00038 // VLAN Ether Type
+	FCTTV    = 0x00170 // Flow Control Transmit Timer Value
 	ICR      = 0x000C0 // Interrupt Cause Read, clear on read (§13.4.17)
 	ITR      = 0x000C4 // Interrupt Throttling (§13.4.18)
 	ICS      = 0x000C8 // Interrupt Cause Set (§13.4.19)
@@ -27,10 +27,10 @@ const (
 	RCTL     = 0x00100 // Receive Control (§13.4.22)
 	TCTL     = 0x00400 // Transmit Control (§13.4.33)
 	TIPG     = 0x00410 // Transmit IPG (§13.4.34)
-	PBA      = 0x01000 // Packet Buffer Allocation (§13.4.25)
+	PBA      = 0x01000 // Packet Buffer Allocation
 )
 
-// Receive and transmit rings (§13.4.26-§13.4.44).
+// Receive and transmit rings (§13.4.25 on).
 const (
 	RDBAL  = 0x02800 // Receive Descriptor Base Address Low
 	RDBAH  = 0x02804 // Receive Descriptor Base Address High
@@ -46,7 +46,7 @@ const (
 	TDT    = 0x03818 // Transmit Descriptor Tail
 	TIDV   = 0x03820 // Transmit Interrupt Delay Value
 	TADV   = 0x0382C // Transmit Absolute Interrupt Delay Value
-	RXCSUM = 0x05000 // Receive Checksum Control (§13.4.37)
+	RXCSUM = 0x05000 // Receive Checksum Control
 )
 
 // Filters (§13.5).
@@ -102,7 +102,7 @@ const (
 
 // EERD fields (§13.4.4). The 82540/82545 put the word address in bits
 // 15:8 and DONE in bit 4; the 82574 moved them to bits 15:2 and bit 1
-// (82574 datasheet §10.2.2.5).
+// (82574 datasheet, EERD).
 const (
 	EERD_START        = 1 << 0
 	EERD_DONE         = 1 << 4
@@ -180,7 +180,7 @@ const (
 	TIPG_IPGR2_SHIFT = 20
 )
 
-// RXCSUM bits (§13.4.37).
+// RXCSUM bits.
 const (
 	RXCSUM_PCSS_MASK = 0xFF   // Packet Checksum Start
 	RXCSUM_IPOFL     = 1 << 8 // IP checksum offload enable
