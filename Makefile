@@ -1,7 +1,8 @@
 # Warren: build the tool, boot an example, run every check.
 
 GO      ?= go
-EXAMPLE ?= examples/hello
+EXAMPLE ?= examples/httpd
+PORT    ?= 8080
 WARREN  := bin/warren
 
 .PHONY: all warren run test clean
@@ -12,9 +13,11 @@ all: warren
 warren:
 	$(GO) build -ldflags "-X warren.dev/tools/build.defaultRoot=$(CURDIR)" -o $(WARREN) ./tools/warren
 
-# Boot an example in QEMU: make run EXAMPLE=examples/hello
+# Boot the HTTP example in QEMU (virtio-net, DHCP from QEMU's user
+# network) and reach it at http://localhost:$(PORT)/. Other examples:
+# make run EXAMPLE=examples/runtime
 run: warren
-	$(WARREN) run ./$(EXAMPLE)
+	$(WARREN) run -fwd $(PORT):80 -append ip=dhcp ./$(EXAMPLE)
 
 # Every check, including the QEMU integration tests, which fail (not skip)
 # when QEMU or the ISO tools are missing.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +28,8 @@ func init() {
 type runOpts struct {
 	mem        string
 	appendArgs string
+	nic        string
+	fwd        string
 	timeout    time.Duration
 	target     string
 	args       []string
@@ -35,7 +40,35 @@ func runFlags(o *runOpts) *flag.FlagSet {
 	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop the machine after this long (0: never)")
+	fs.StringVar(&o.nic, "nic", "virtio-net-pci", "QEMU NIC model on user networking (virtio-net-pci, e1000, e1000e), or none")
+	fs.StringVar(&o.fwd, "fwd", "", "forward host TCP ports to the guest: `HOST:GUEST[,HOST:GUEST...]`")
 	return fs
+}
+
+// netArgs returns QEMU's arguments for the NIC on user networking, and
+// the host URLs of the forwarded ports.
+func (o *runOpts) netArgs() ([]string, []string, error) {
+	if o.nic == "none" {
+		if o.fwd != "" {
+			return nil, nil, errors.New("-fwd needs a NIC")
+		}
+		return nil, nil, nil
+	}
+	netdev := "user,id=n0"
+	var urls []string
+	if o.fwd != "" {
+		for _, pair := range strings.Split(o.fwd, ",") {
+			host, guest, ok := strings.Cut(pair, ":")
+			hp, err1 := strconv.Atoi(host)
+			gp, err2 := strconv.Atoi(guest)
+			if !ok || err1 != nil || err2 != nil || hp <= 0 || hp > 65535 || gp <= 0 || gp > 65535 {
+				return nil, nil, fmt.Errorf("-fwd %q: want HOST:GUEST port pairs", pair)
+			}
+			netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:%d", hp, gp)
+			urls = append(urls, fmt.Sprintf("http://localhost:%d/ (guest port %d)", hp, gp))
+		}
+	}
+	return []string{"-netdev", netdev, "-device", o.nic + ",netdev=n0"}, urls, nil
 }
 
 func parseRun(e *env, args []string) (*runOpts, error) {
@@ -70,6 +103,10 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 	if m.Append, err = o.cmdline(); err != nil {
 		return 0, err
 	}
+	var urls []string
+	if m.ExtraArgs, urls, err = o.netArgs(); err != nil {
+		return 0, usageError(e, "run", "%v", err)
+	}
 	switch fi, statErr := os.Stat(o.target); {
 	case statErr == nil && fi.Mode().IsRegular() && strings.HasSuffix(o.target, ".iso"):
 		if m.Append != "" {
@@ -88,6 +125,9 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 		if _, err := build.Build(ctx, build.Config{}, o.target, m.Image); err != nil {
 			return 0, err
 		}
+	}
+	for _, u := range urls {
+		fmt.Fprintf(e.stderr, "warren: forwarding %s\n", u)
 	}
 	res, err := m.Run(ctx)
 	if err != nil {
