@@ -1,0 +1,85 @@
+// Package sockabi is the contract between the kernel and the socket layer
+// (package warren.dev/syscall), which runs as goroutines of the program:
+// the kernel owns the descriptor table and epoll, and forwards socket
+// system calls to the socket layer as requests; the socket layer answers
+// them, installs descriptors for new sockets and reports readiness.
+package sockabi
+
+// Warren's system calls for the socket layer (kernel/systab.go installs
+// them; above Linux's numbers).
+const (
+	// SysServe (buf *Request, size) blocks until a forwarded call is
+	// waiting and copies it to buf.
+	SysServe = 507
+	// SysReply (id, result, errno) completes request id: the caller's
+	// system call returns result, or -errno if errno is not 0.
+	SysReply = 508
+	// SysInstall (sock, flags) makes a descriptor for socket sock (the
+	// socket layer's number) with O_NONBLOCK/O_CLOEXEC from flags, and
+	// returns it. The descriptor's last close is forwarded as OpRelease.
+	SysInstall = 509
+	// SysReady (sock, events) records the EPOLL* events ready on a socket
+	// and wakes pollers.
+	SysReady = 510
+	// SysCopyIn (addr, buf, n) copies n bytes from the caller's memory at
+	// addr to buf, checked as any system call argument: EFAULT on a bad
+	// range.
+	SysCopyIn = 511
+	// SysCopyOut (addr, buf, n) copies n bytes from buf to the caller's
+	// memory at addr, checked.
+	SysCopyOut = 512
+	// SysSetFile (path, pathLen, data, dataLen) sets the contents of a
+	// read-only file the kernel serves (/etc/resolv.conf and friends).
+	SysSetFile = 513
+)
+
+// Op says what a request asks for.
+type Op uint32
+
+const (
+	// OpSyscall: the caller made system call Nr with Args.
+	OpSyscall Op = iota
+	// OpRelease: the last descriptor of socket Sock was closed; no caller
+	// waits (SysReply is not expected).
+	OpRelease
+)
+
+// Request is one forwarded call, as SysServe copies it out.
+type Request struct {
+	ID   uint64 // to pass to SysReply
+	Op   Op
+	_    uint32
+	Nr   uint64    // Linux system-call number
+	Args [6]uint64 // its arguments, as the caller passed them
+	// Sock is the socket behind the call's descriptor argument (Args[0]
+	// for read, write, sendto, ...), or -1 for calls without one
+	// (socket, socketpair).
+	Sock int32
+	// Flags are the descriptor's status flags (O_NONBLOCK) at the call.
+	Flags uint32
+	// TID is the calling thread.
+	TID int32
+	_   uint32
+}
+
+// RequestSize is the size of Request in bytes, checked by SysServe.
+const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4
+
+// Forwarded reports whether system call nr is always the socket layer's
+// (the rest of what it serves, read, write, close and friends, is
+// forwarded only for socket descriptors).
+func Forwarded(nr uint64) bool {
+	switch nr {
+	case 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 288, 299, 307:
+		// socket, connect, accept, sendto, recvfrom, sendmsg, recvmsg,
+		// shutdown, bind, listen, getsockname, getpeername, socketpair,
+		// setsockopt, getsockopt, accept4, recvmmsg, sendmmsg
+		return true
+	}
+	return false
+}
+
+// FDCalls are the descriptor calls forwarded when their descriptor is a
+// socket: read, write, pread64 (ESPIPE), pwrite64, readv, writev,
+// ioctl (FIONREAD and the like), fstat stays with the kernel.
+var FDCalls = [...]uint64{0, 1, 16, 17, 18, 19, 20}
