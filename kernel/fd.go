@@ -27,14 +27,18 @@ const (
 	kindPipe
 	kindIRQ
 	kindCmdline
+	kindSocket
+	kindEtc
 )
 
 type openFile struct {
 	kind   fileKind
 	refs   int32
 	flags  uint32 // O_NONBLOCK, O_APPEND, access mode
-	obj    int32  // index in the kind's own table (initrd entry, eventfd, epoll)
+	obj    int32  // index in the kind's own table (initrd entry, eventfd, epoll, socket)
 	offset int64
+	events uint32 // a socket's ready EPOLL* events, as the socket layer reported them
+	seq    uint64 // changes with events
 }
 
 type fdEntry struct {
@@ -125,6 +129,8 @@ func releaseFile(f int32) {
 		pipeRelease(of)
 	case kindIRQ:
 		irqRelease(of)
+	case kindSocket:
+		socketReleased(of)
 	}
 	forgetInterest(f)
 	of.kind = kindNone

@@ -71,6 +71,8 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 		return 0, 0
 	case kindPipe:
 		return pipePoll(of)
+	case kindSocket:
+		return of.events, of.seq
 	case kindIRQ:
 		if irqs[of.obj].count > 0 {
 			events = unix.EPOLLIN | unix.EPOLLRDNORM

@@ -74,6 +74,12 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return pipeRead(of, buf, n)
 	case kindIRQ:
 		return irqRead(of, buf, n)
+	case kindEtc:
+		e := &etcFiles[of.obj]
+		if off >= int64(e.n) {
+			return 0, 0
+		}
+		return uint64(copy(userBytes(buf, int(n)), e.data[off:e.n])), 0
 	case kindCmdline:
 		if off >= int64(bootCmdlineLen) {
 			return 0, 0
@@ -174,7 +180,7 @@ func vectorIO(f *cpu.TrapFrame, write bool) (uint64, unix.Errno) {
 }
 
 func seekable(of *openFile) bool {
-	return of.kind == kindInitrdFile || of.kind == kindInitrdDir || of.kind == kindCmdline
+	return of.kind == kindInitrdFile || of.kind == kindInitrdDir || of.kind == kindCmdline || of.kind == kindEtc
 }
 
 // sysLseek moves the file position.

@@ -34,6 +34,7 @@ var devFiles = [...]devFile{
 type resolved struct {
 	dev   int // index in devFiles, or -1
 	entry int // initrd entry, or -1
+	etc   int // served file (etc.go), or -1
 }
 
 // resolvePath resolves a user path relative to dirfd.
@@ -71,8 +72,11 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 	}
 	for i := range devFiles {
 		if string(abs) == devFiles[i].path {
-			return resolved{dev: i, entry: -1}, 0
+			return resolved{dev: i, entry: -1, etc: -1}, 0
 		}
+	}
+	if i, ok := lookupEtc(abs); ok {
+		return resolved{dev: -1, entry: -1, etc: i}, 0
 	}
 	var linkDir, next [pathMax]byte
 	for hops := 0; ; hops++ {
@@ -81,7 +85,7 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 			return resolved{}, unix.ENOENT
 		}
 		if !follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
-			return resolved{dev: -1, entry: idx}, 0
+			return resolved{dev: -1, entry: idx, etc: -1}, 0
 		}
 		if hops == maxSymlinks {
 			return resolved{}, unix.ELOOP
@@ -167,6 +171,9 @@ func openPath(dirfd int64, path uint64, flags uint32) (uint64, unix.Errno) {
 	if flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0 {
 		return 0, unix.EROFS
 	}
+	if r.etc >= 0 {
+		return openNew(kindEtc, int32(r.etc), keep)
+	}
 	kind := kindInitrdFile
 	switch initrdFS.Mode(r.entry) & unix.S_IFMT {
 	case unix.S_IFDIR:
@@ -206,6 +213,10 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 		}
 	case kindPipe:
 		mode = unix.S_IFIFO | 0o600
+	case kindSocket:
+		mode = unix.S_IFSOCK | 0o777
+	case kindEtc:
+		mode, size = unix.S_IFREG|0o444, uint64(etcFiles[obj].n)
 	default: // eventfd, epoll: anonymous inodes
 		mode = 0o600
 	}
@@ -242,9 +253,12 @@ func statPath(dirfd int64, path, out uint64, follow bool) (uint64, unix.Errno) {
 		return 0, e
 	}
 	var b [statSize]byte
-	if r.dev >= 0 {
+	switch {
+	case r.dev >= 0:
 		encodeStat(b[:], devFiles[r.dev].kind, 0)
-	} else {
+	case r.etc >= 0:
+		encodeStat(b[:], kindEtc, int32(r.etc))
+	default:
 		encodeStat(b[:], kindInitrdFile, int32(r.entry))
 	}
 	return 0, copyOut(out, b[:])
@@ -302,7 +316,7 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.dev >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
+	if r.dev >= 0 || r.etc >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
 		return 0, unix.EINVAL
 	}
 	target := initrdFS.Data(r.entry)
@@ -327,7 +341,7 @@ func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.dev >= 0 || !initrdFS.IsDir(r.entry) {
+	if r.dev >= 0 || r.etc >= 0 || !initrdFS.IsDir(r.entry) {
 		return 0, unix.ENOTDIR
 	}
 	n, ok := entryPath(r.entry, cwdBuf[:])

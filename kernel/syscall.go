@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/sockabi"
 )
 
 // SysFunc handles one system call. Arguments are in the frame's registers
@@ -49,13 +50,14 @@ func SyscallName(nr uint64) string {
 		return "warren_fault_wait"
 	case nr == sysWarrenDebugFault:
 		return "warren_debug_fault"
-	case nr >= sysWarrenDMAAlloc && nr <= sysWarrenIRQLine:
-		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line"}[nr-sysWarrenDMAAlloc]
+	case nr >= sysWarrenDMAAlloc && nr <= sockabi.SysSetFile:
+		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
+			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file"}[nr-sysWarrenDMAAlloc]
 	}
 	return "unknown"
 }
 
-const sysMax = 512
+const sysMax = 1024
 
 var (
 	sysTable  [sysMax]SysFunc
@@ -108,6 +110,9 @@ func Syscalls() []Syscall {
 // Context: kernel (no allocation, no pointer stores).
 func doSyscall(f *cpu.TrapFrame) {
 	nr := f.RAX
+	if forwardSocketCall(f) {
+		return
+	}
 	var fn SysFunc
 	if nr < sysMax {
 		fn = sysTable[nr]

@@ -1,6 +1,10 @@
 package kernel
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
 
 // runtimeSyscalls is the part of the Linux ABI the Go runtime and the
 // standard library need from any kernel: memory, threads, signals, time,
@@ -88,6 +92,15 @@ var runtimeSyscalls = [...]Syscall{
 	{sysWarrenMMIOMap, sysMMIOMap, Full, "Warren: map device registers uncached"},
 	{sysWarrenIRQMSI, sysIRQMSI, Full, "Warren: an MSI vector and its interrupt file"},
 	{sysWarrenIRQLine, sysIRQLine, Full, "Warren: route a legacy interrupt line to an interrupt file"},
+	{sockabi.SysServe, sysServe, Full, "Warren: the socket layer takes a forwarded call"},
+	{sockabi.SysReply, sysReply, Full, "Warren: the socket layer answers a call"},
+	{sockabi.SysInstall, sysSockInstall, Full, "Warren: a descriptor for a new socket"},
+	{sockabi.SysReady, sysSockReady, Full, "Warren: a socket's readiness, for epoll and poll"},
+	{sockabi.SysCopyIn, sysCopyIn, Full, "Warren: checked copy from a caller's memory"},
+	{sockabi.SysCopyOut, sysCopyOut, Full, "Warren: checked copy to a caller's memory"},
+	{sockabi.SysSetFile, sysSetFile, Full, "Warren: contents of a served read-only file (/etc/resolv.conf, ...)"},
+	{unix.SYS_POLL, sysPoll, Full, ""},
+	{unix.SYS_PPOLL, sysPpoll, Partial, "the signal mask is ignored"},
 }
 
 // Warren's own calls, above Linux's numbers.

@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/boot/initrd"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/sockabi"
 )
 
 // pointerAt turns an address the kernel has validated into a pointer. It
@@ -56,6 +57,11 @@ const faultRecordSize = uint64(unsafe.Sizeof(faultState{}))
 // faultRecord views the captured fault state as bytes.
 func faultRecord() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&pendingFault)), faultRecordSize)
+}
+
+// requestBytes views a forwarded request as bytes.
+func requestBytes(r *sockabi.Request) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(r)), sockabi.RequestSize)
 }
 
 // bootStackBounds returns the boot (idle) stack's range.

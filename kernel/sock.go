@@ -1,0 +1,257 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/sockabi"
+)
+
+// Sockets are served by the socket layer (warren.dev/syscall), which runs
+// as goroutines of the program over the network stack. The kernel keeps
+// what must be atomic with the rest of the descriptor table (descriptors,
+// their flags, readiness for epoll and poll) and forwards the calls: the
+// caller sleeps while its request waits in a queue for a server thread
+// blocked in SysServe, and wakes when the socket layer replies.
+
+const (
+	maxRequests = 256
+	maxSockets  = 1 << 16
+)
+
+type reqState uint8
+
+const (
+	reqFree reqState = iota
+	reqQueued
+	reqServed
+	reqDone
+)
+
+type request struct {
+	state  reqState
+	req    sockabi.Request
+	caller int32 // thread index, -1 when nobody waits (OpRelease)
+	result uint64
+	errno  unix.Errno
+}
+
+var (
+	requests    [maxRequests]request
+	nextReqID   uint64 = 1
+	socketLayer bool   // a server announced itself: socket calls are served
+
+	// sockFile maps a socket layer's socket to its open file description
+	// plus one (0: none).
+	sockFile [maxSockets]int32
+)
+
+// Wait keys of the request queue (bit 63: kernel keys).
+const (
+	serveKey     = 1<<63 | 0x200
+	replyKeyBase = 1<<63 | 0x10000
+)
+
+// forward queues a call for the socket layer and waits for its reply.
+//
+// Context: kernel (no allocation, no pointer stores).
+func forward(f *cpu.TrapFrame, op sockabi.Op, sock int32, flags uint32) (uint64, unix.Errno) {
+	if !socketLayer {
+		return 0, unix.ENOSYS
+	}
+	i, ok := queueRequest(op, f, sock, flags, cur)
+	if !ok {
+		return 0, unix.EAGAIN
+	}
+	r := &requests[i]
+	for r.state != reqDone {
+		sleepOn(replyKeyBase+uint64(i), 0, false)
+	}
+	res, e := r.result, r.errno
+	r.state = reqFree
+	return res, e
+}
+
+// queueRequest fills a free request slot and wakes a server.
+func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, caller int32) (int, bool) {
+	for i := range requests {
+		r := &requests[i]
+		if r.state != reqFree {
+			continue
+		}
+		r.state = reqQueued
+		r.caller = caller
+		r.req = sockabi.Request{ID: nextReqID<<8 | uint64(i), Op: op, Sock: sock, Flags: flags}
+		nextReqID++
+		if f != nil {
+			r.req.Nr = f.RAX
+			r.req.Args = [6]uint64{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
+			r.req.TID = threads[cur].tid
+		}
+		wakeup(serveKey, 1)
+		return i, true
+	}
+	return 0, false
+}
+
+// sysServe hands the oldest queued request to a server thread, waiting
+// for one if none is queued. With a null buffer it only announces the
+// socket layer.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	socketLayer = true
+	if f.RDI == 0 {
+		return 0, 0
+	}
+	if f.RSI != sockabi.RequestSize {
+		return 0, unix.EINVAL
+	}
+	if e := checkUser(f.RDI, sockabi.RequestSize, true); e != 0 {
+		return 0, e
+	}
+	for {
+		best := -1
+		for i := range requests {
+			if requests[i].state == reqQueued && (best < 0 || requests[i].req.ID>>8 < requests[best].req.ID>>8) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			r := &requests[best]
+			// The length comes from the (checked) argument, not the constant:
+			// go1.26.8's compiler crashes inlining a constant-size copy here.
+			copy(userBytes(f.RDI, int(f.RSI)), requestBytes(&r.req))
+			if r.caller < 0 {
+				r.state = reqFree // nobody waits for a release
+			} else {
+				r.state = reqServed
+			}
+			return 0, 0
+		}
+		if sleepOn(serveKey, 0, true) == wokenSignal {
+			return 0, unix.EINTR
+		}
+	}
+}
+
+// sysReply completes a served request.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysReply(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	id := f.RDI
+	i := int(id & 0xff)
+	r := &requests[i]
+	if r.state != reqServed || r.req.ID != id {
+		return 0, unix.EINVAL
+	}
+	r.result, r.errno, r.state = f.RSI, unix.Errno(f.RDX), reqDone
+	wakeup(replyKeyBase+uint64(i), 1)
+	return 0, 0
+}
+
+// sysSockInstall gives socket sock a descriptor.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSockInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	sock, flags := f.RDI, uint32(f.RSI)
+	if sock >= maxSockets || sockFile[sock] != 0 {
+		return 0, unix.EINVAL
+	}
+	file, e := newFile(kindSocket, int32(sock), unix.O_RDWR|flags&unix.O_NONBLOCK)
+	if e != 0 {
+		return 0, e
+	}
+	fd, e := installFD(file, 0, flags&unix.O_CLOEXEC != 0)
+	if e != 0 {
+		return 0, e
+	}
+	sockFile[sock] = file + 1
+	return uint64(fd), 0
+}
+
+// sysSockReady records a socket's readiness.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	sock := f.RDI
+	if sock >= maxSockets || sockFile[sock] == 0 {
+		return 0, unix.EBADF
+	}
+	of := &files[sockFile[sock]-1]
+	of.events = uint32(f.RSI)
+	of.seq++
+	pollNotify()
+	return 0, 0
+}
+
+// socketReleased tells the socket layer that a socket's last descriptor
+// is gone.
+func socketReleased(of *openFile) {
+	sockFile[of.obj] = 0
+	queueRequest(sockabi.OpRelease, nil, of.obj, 0, -1)
+}
+
+// sysCopyIn and sysCopyOut move bytes between the caller's memory and the
+// socket layer's buffer, both checked.
+func sysCopyIn(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, copyUser(f.RSI, f.RDI, f.RDX) }
+
+func sysCopyOut(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, copyUser(f.RDI, f.RSI, f.RDX) }
+
+func copyUser(dst, src, n uint64) unix.Errno {
+	if e := checkUser(src, n, false); e != 0 {
+		return e
+	}
+	if e := checkUser(dst, n, true); e != 0 {
+		return e
+	}
+	copy(userBytes(dst, int(n)), userBytes(src, int(n)))
+	return 0
+}
+
+// forwardSocketCall routes a system call to the socket layer when it is a
+// socket call, or a descriptor call on a socket; handled reports whether
+// it did.
+//
+// Context: kernel (no allocation, no pointer stores).
+func forwardSocketCall(f *cpu.TrapFrame) (handled bool) {
+	nr := f.RAX
+	switch {
+	case nr == unix.SYS_SOCKET || nr == unix.SYS_SOCKETPAIR:
+		r, e := forward(f, sockabi.OpSyscall, -1, 0)
+		setResult(f, r, e)
+		return true
+	case sockabi.Forwarded(nr):
+		of, e := lookupFD(f.RDI)
+		if e == 0 && of.kind != kindSocket {
+			e = unix.ENOTSOCK
+		}
+		if e != 0 {
+			setResult(f, 0, e)
+			return true
+		}
+		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
+		setResult(f, r, e)
+		return true
+	}
+	for _, n := range sockabi.FDCalls {
+		if n != nr {
+			continue
+		}
+		of, e := lookupFD(f.RDI)
+		if e != 0 || of.kind != kindSocket || nr == unix.SYS_IOCTL && f.RSI == ioctlFIONBIO {
+			return false // the kernel's own handler answers
+		}
+		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
+		setResult(f, r, e)
+		return true
+	}
+	return false
+}
+
+func setResult(f *cpu.TrapFrame, r uint64, e unix.Errno) {
+	if e != 0 {
+		r = errnoResult(e)
+	}
+	f.RAX = r
+}
