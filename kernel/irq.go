@@ -102,13 +102,8 @@ func irqRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	s := &irqs[of.obj]
-	for s.count == 0 {
-		if of.nonblocking() {
-			return 0, unix.EAGAIN
-		}
-		if sleepOn(pollKey, 0, true) == wokenSignal {
-			return 0, unix.EINTR
-		}
+	if e := waitWhile(of, func() bool { return s.count == 0 }); e != 0 {
+		return 0, e
 	}
 	if e := store64(buf, s.count); e != 0 {
 		return 0, e

@@ -101,6 +101,22 @@ func sysEventfd2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, unix.ENFILE
 }
 
+// waitWhile blocks while busy reports true and the file allows blocking:
+// EAGAIN for a non-blocking file, EINTR when a signal ends the wait.
+//
+// Context: kernel (no allocation, no pointer stores).
+func waitWhile(of *openFile, busy func() bool) unix.Errno {
+	for busy() {
+		if of.nonblocking() {
+			return unix.EAGAIN
+		}
+		if sleepOn(pollKey, 0, true) == wokenSignal {
+			return unix.EINTR
+		}
+	}
+	return 0
+}
+
 // eventfdRead returns the counter (or 1 in semaphore mode), blocking
 // while it is zero.
 //
@@ -110,13 +126,8 @@ func eventfdRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	e := &eventfds[of.obj]
-	for e.count == 0 {
-		if of.nonblocking() {
-			return 0, unix.EAGAIN
-		}
-		if sleepOn(pollKey, 0, true) == wokenSignal {
-			return 0, unix.EINTR
-		}
+	if err := waitWhile(of, func() bool { return e.count == 0 }); err != 0 {
+		return 0, err
 	}
 	v := e.count
 	if e.semaphore {
@@ -146,13 +157,8 @@ func eventfdWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	e := &eventfds[of.obj]
-	for eventfdMax-e.count < v {
-		if of.nonblocking() {
-			return 0, unix.EAGAIN
-		}
-		if sleepOn(pollKey, 0, true) == wokenSignal {
-			return 0, unix.EINTR
-		}
+	if err := waitWhile(of, func() bool { return eventfdMax-e.count < v }); err != 0 {
+		return 0, err
 	}
 	e.count += v
 	e.seq++
