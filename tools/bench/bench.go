@@ -1,0 +1,140 @@
+// Package bench measures Warren against a Linux guest running the same Go
+// servers, both in QEMU with one vCPU and a NIC on a tap device inside a
+// network namespace the benchmark makes: time from QEMU's start to the
+// first HTTP 200, HTTP requests per second and latency under wrk, TCP echo
+// throughput, image size and memory in use. The Linux guest is Debian's
+// kernel with an initramfs whose /init (linuxinit) starts the examples
+// built as ordinary Linux programs (warren.dev/net replaced by netshim).
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// Config says what to measure.
+type Config struct {
+	Root      string        // the Warren tree
+	Runs      int           // boots per guest, figure and NIC
+	NICs      []string      // QEMU NIC models
+	Memory    string        // guest RAM of both guests
+	Small     string        // a second, small RAM size Warren must serve with ("": skip)
+	Load      WrkLoad       // the HTTP load
+	Warmup    time.Duration // wrk before the measured run, same load
+	EchoBytes int64         // bytes sent through the TCP echo server
+	Cache     string        // downloads ("": CacheDir)
+	Log       io.Writer     // progress
+	Command   string        // the command line, for the report
+}
+
+// DefaultConfig is the benchmark the README's table comes from.
+func DefaultConfig() Config {
+	return Config{
+		Runs:      3,
+		NICs:      []string{"virtio-net-pci", "e1000"},
+		Memory:    "256M",
+		Small:     "32M",
+		Load:      WrkLoad{Threads: 2, Conns: 32, Duration: 10 * time.Second},
+		Warmup:    2 * time.Second,
+		EchoBytes: 64 << 20,
+		Log:       io.Discard,
+	}
+}
+
+// Timeouts for one boot.
+const (
+	bootTimeout      = 3 * time.Minute
+	smallBootTimeout = 2 * time.Minute
+)
+
+// runner holds what every measurement uses.
+type runner struct {
+	cfg     Config
+	ns      *qemu.Netns
+	wrapper string
+	httpd   string // Warren images
+	echo    string
+	linux   *Linux
+}
+
+// Run builds the images, makes the namespace and measures.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Runs < 1 || len(cfg.NICs) == 0 {
+		return nil, errors.New("bench: nothing to run")
+	}
+	for _, tool := range []string{qemu.Binary, "wrk", "ip", "apt-get", "dpkg-deb"} {
+		if _, err := lookPath(tool); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Cache == "" {
+		var err error
+		if cfg.Cache, err = CacheDir(); err != nil {
+			return nil, err
+		}
+	}
+	tmp, err := os.MkdirTemp("", "warren-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf")}
+	fmt.Fprintf(cfg.Log, "bench: building the Warren images and the Linux guest\n")
+	bc := build.Config{Root: cfg.Root, Dir: cfg.Root}
+	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo"} {
+		if _, err := build.Build(ctx, bc, pkg, img); err != nil {
+			return nil, err
+		}
+	}
+	if r.linux, err = PrepareLinux(ctx, cfg.Root, tmp, cfg.Cache, cfg.NICs, cfg.Log); err != nil {
+		return nil, err
+	}
+	if r.ns, err = qemu.NewNetns("warren-bench"); err != nil {
+		return nil, err
+	}
+	defer r.ns.Close()
+	// A permanent neighbour entry: the first SYN to a booting guest goes
+	// out at once instead of waiting for ARP retries.
+	if out, err := r.ns.Run("ip", "neigh", "replace", guestIP, "lladdr", qemu.TapGuestMAC, "dev", qemu.TapDevice, "nud", "permanent"); err != nil {
+		return nil, fmt.Errorf("ip neigh: %v\n%s", err, out)
+	}
+	if r.wrapper, err = r.ns.QEMUWrapper(tmp); err != nil {
+		return nil, err
+	}
+
+	rep := &Report{}
+	if fi, err := os.Stat(r.httpd); err == nil {
+		rep.ImageWarren = fi.Size()
+	}
+	rep.ImageLinux = r.linux.size
+	for _, nic := range cfg.NICs {
+		res := &NICResult{NIC: nic}
+		rep.NICs = append(rep.NICs, res)
+		for run := 1; run <= cfg.Runs; run++ {
+			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenEcho, r.linuxGuest} {
+				if err := m(ctx, nic, res); err != nil {
+					if ctx.Err() != nil {
+						return rep, ctx.Err()
+					}
+					msg := fmt.Sprintf("%s run %d: %v", nic, run, err)
+					fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
+					res.Failures = append(res.Failures, msg)
+				}
+			}
+		}
+		if cfg.Small != "" {
+			rep.Small = append(rep.Small, r.small(ctx, nic))
+		}
+	}
+	rep.Made = made(cfg, r.linux.Kernel.Package)
+	return rep, ctx.Err()
+}

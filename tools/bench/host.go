@@ -1,0 +1,70 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"warren.dev/qemu"
+)
+
+func lookPath(tool string) (string, error) {
+	p, err := exec.LookPath(tool)
+	if err != nil {
+		pkg := map[string]string{qemu.Binary: "qemu-system-x86", "wrk": "wrk", "ip": "iproute2", "apt-get": "apt", "dpkg-deb": "dpkg"}[tool]
+		return "", fmt.Errorf("%s not found: install the Debian package %s", tool, pkg)
+	}
+	return p, nil
+}
+
+// made is the line saying how the table was made.
+func made(cfg Config, kernel string) string {
+	accel, _ := qemu.DetectAccel()
+	accelArgs := "`-accel tcg -cpu max`"
+	if accel == qemu.AccelKVM {
+		accelArgs = "KVM (`-accel kvm -cpu host`)"
+	}
+	cmd := cfg.Command
+	if cmd == "" {
+		cmd = "warren bench"
+	}
+	return fmt.Sprintf("Made by `%s` on %s: %s, %d host CPUs; %s, %s, `-smp 1 -m %s`; "+
+		"guests on a tap device in a network namespace; `%s`; Linux guest: Debian %s, static Go servers under a Go /init; "+
+		"medians of %d runs (one boot per run and guest).",
+		cmd, time.Now().Format("2006-01-02"), hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.Memory,
+		cfg.Load.String(), kernel, cfg.Runs)
+}
+
+func hostCPU() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return runtime.GOARCH
+}
+
+func qemuVersion() string {
+	out, err := exec.CommandContext(context.Background(), qemu.Binary, "--version").Output()
+	if err != nil {
+		return "QEMU"
+	}
+	f := strings.Fields(string(out))
+	for i, w := range f {
+		if w == "version" && i+1 < len(f) {
+			return "QEMU " + f[i+1]
+		}
+	}
+	return "QEMU"
+}
+
+// lastLines keeps the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"warren.dev/qemu"
+)
+
+// failed adds the end of the console to a measurement's error.
+func failed(g *guest, what string, err error) error {
+	return fmt.Errorf("%s: %w\nconsole (end):\n%s", what, err, lastLines(g.console.String(), 20))
+}
+
+// serveHTTP measures a booted guest serving httpd: time to the first 200,
+// wrk's figures and the memory /stats reports.
+func (r *runner) serveHTTP(ctx context.Context, g *guest, warren bool, res *NICResult) error {
+	name := map[bool]string{true: "Warren", false: "Linux"}[warren]
+	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
+	if err != nil {
+		return failed(g, name+": waiting for the first 200", err)
+	}
+	boot := t.Sub(g.start)
+	res.add(warren, FigBoot, ms(boot))
+	url := "http://" + guestIP + "/"
+	if r.cfg.Warmup > 0 {
+		warm := r.cfg.Load
+		warm.Duration = r.cfg.Warmup
+		if _, err := runWrk(ctx, r.ns, warm, url); err != nil {
+			return failed(g, name+": warm-up", err)
+		}
+	}
+	w, err := runWrk(ctx, r.ns, r.cfg.Load, url)
+	if err != nil {
+		return failed(g, name+": wrk", err)
+	}
+	res.add(warren, FigRate, w.RequestsPerS)
+	res.add(warren, FigP50, ms(w.P50))
+	res.add(warren, FigP99, ms(w.P99))
+	res.add(warren, FigWrkErrors, float64(w.SocketErrors+w.Non2xx))
+	page, err := fetchStats(ctx, r.ns.DialContext)
+	if err != nil {
+		return failed(g, name+": /stats", err)
+	}
+	mem := parseMemory(page)
+	res.add(warren, FigGoSys, mem.GoSys)
+	res.add(warren, FigUsed, mem.Used)
+	fmt.Fprintf(r.cfg.Log, "bench: %s %s: first 200 after %v; %.0f req/s, p50 %v, p99 %v, %d errors; Go Sys %.1f MiB, in use %.1f MiB\n",
+		res.NIC, name, boot.Round(time.Millisecond), w.RequestsPerS, w.P50, w.P99, w.SocketErrors+w.Non2xx, mem.GoSys, mem.Used)
+	return nil
+}
+
+// echo measures the TCP echo server of a booted guest.
+func (r *runner) echoRate(ctx context.Context, g *guest, warren bool, res *NICResult) error {
+	name := map[bool]string{true: "Warren", false: "Linux"}[warren]
+	if _, err := waitReady(ctx, r.ns.DialContext, guestIP+":7", echoes, g.done, bootTimeout); err != nil {
+		return failed(g, name+": waiting for the echo server", err)
+	}
+	rate, err := echoBulk(ctx, r.ns.DialContext, guestIP+":7", r.cfg.EchoBytes)
+	if err != nil {
+		return failed(g, name+": echo", err)
+	}
+	res.add(warren, FigEcho, rate)
+	fmt.Fprintf(r.cfg.Log, "bench: %s %s: TCP echo %.1f MB/s\n", res.NIC, name, rate)
+	return nil
+}
+
+func (r *runner) warrenMachine(image, mem string) qemu.Machine {
+	return qemu.Machine{Image: image, Memory: mem, Append: "ip=" + guestV4 + " gw=" + gatewayV4}
+}
+
+// warrenHTTP boots Warren's httpd.
+func (r *runner) warrenHTTP(ctx context.Context, nic string, res *NICResult) error {
+	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Memory), r.wrapper, nic)
+	defer g.stop()
+	return r.serveHTTP(ctx, g, true, res)
+}
+
+// warrenEcho boots Warren's echo server.
+func (r *runner) warrenEcho(ctx context.Context, nic string, res *NICResult) error {
+	g := startGuest(ctx, r.warrenMachine(r.echo, r.cfg.Memory), r.wrapper, nic)
+	defer g.stop()
+	return r.echoRate(ctx, g, true, res)
+}
+
+// linuxGuest boots the Linux guest, which runs both servers.
+func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) error {
+	m := qemu.Machine{
+		Image: r.linux.Kernel.Vmlinuz, Memory: r.cfg.Memory, Append: r.linux.Cmdline(nic),
+		Modules: []qemu.Module{{Path: r.linux.Initramfs}},
+	}
+	g := startGuest(ctx, m, r.wrapper, nic)
+	defer g.stop()
+	if err := r.serveHTTP(ctx, g, false, res); err != nil {
+		return err
+	}
+	return r.echoRate(ctx, g, false, res)
+}
+
+// small boots Warren's httpd with cfg.Small of RAM and puts it under load.
+func (r *runner) small(ctx context.Context, nic string) SmallMemory {
+	s := SmallMemory{NIC: nic, Memory: r.cfg.Small, RequestsPS: math.NaN()}
+	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Small), r.wrapper, nic)
+	defer g.stop()
+	fail := func(what string, err error) SmallMemory {
+		s.Detail = fmt.Sprintf("%s: %v", what, err)
+		fmt.Fprintf(r.cfg.Log, "bench: %s -m %s: %v\n", nic, r.cfg.Small, failed(g, what, err))
+		return s
+	}
+	if _, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, smallBootTimeout); err != nil {
+		return fail("boot", err)
+	}
+	w, err := runWrk(ctx, r.ns, r.cfg.Load, "http://"+guestIP+"/")
+	if err != nil {
+		return fail("wrk", err)
+	}
+	if _, err := fetchStats(ctx, r.ns.DialContext); err != nil {
+		return fail("after wrk", err)
+	}
+	s.OK, s.RequestsPS = true, w.RequestsPerS
+	fmt.Fprintf(r.cfg.Log, "bench: %s -m %s: serves, %.0f req/s\n", nic, r.cfg.Small, w.RequestsPerS)
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,226 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Figure is one measured row of the table, per NIC.
+type Figure int
+
+// The figures, in table order.
+const (
+	FigBoot Figure = iota
+	FigRate
+	FigP50
+	FigP99
+	FigWrkErrors
+	FigEcho
+	FigGoSys
+	FigUsed
+	numFigures
+)
+
+var figureNames = [numFigures]string{
+	FigBoot:      "QEMU start → first HTTP 200 (ms)",
+	FigRate:      "HTTP req/s, keep-alive `/`",
+	FigP50:       "latency p50 (ms)",
+	FigP99:       "latency p99 (ms)",
+	FigWrkErrors: "wrk socket errors + non-2xx",
+	FigEcho:      "TCP echo (MB/s)",
+	FigGoSys:     "Go runtime memory from the OS, MemStats.Sys (MiB)",
+	FigUsed:      "guest memory in use (MiB)",
+}
+
+func (f Figure) String() string { return figureNames[f] }
+
+// NICResult holds every run's values for one NIC model; NaN marks a value
+// a run did not get.
+type NICResult struct {
+	NIC           string
+	Warren, Linux [numFigures][]float64
+	Failures      []string
+}
+
+func (r *NICResult) add(warren bool, f Figure, v float64) {
+	if warren {
+		r.Warren[f] = append(r.Warren[f], v)
+	} else {
+		r.Linux[f] = append(r.Linux[f], v)
+	}
+}
+
+// Median returns the medians of a figure, Warren's and Linux's.
+func (r *NICResult) Median(f Figure) (warren, linux float64) {
+	return median(r.Warren[f]), median(r.Linux[f])
+}
+
+// SmallMemory is the outcome of serving with little memory.
+type SmallMemory struct {
+	NIC, Memory string
+	OK          bool
+	RequestsPS  float64 // NaN when not measured
+	Detail      string  // why it failed
+}
+
+// Report is everything the benchmark measured.
+type Report struct {
+	Made        string // how, where and when it was made
+	NICs        []*NICResult
+	ImageWarren int64 // bytes
+	ImageLinux  int64
+	Small       []SmallMemory
+}
+
+// Target is one of the project's aims, checked against the medians.
+type Target struct {
+	Aim    string
+	Met    bool
+	Known  bool // the figures were there to check it
+	Detail string
+}
+
+// Targets checks the project's aims.
+func (rep *Report) Targets() []Target {
+	var ts []Target
+	for _, r := range rep.NICs {
+		if r.NIC == "virtio-net-pci" {
+			w, l := r.Median(FigRate)
+			x := ratio(w, l)
+			ts = append(ts, Target{Aim: "req/s ≥ 1.5× Linux on virtio-net", Known: !math.IsNaN(x), Met: x >= 1.5, Detail: fmtRatio(x) + "×"})
+			w, l = r.Median(FigP99)
+			x = ratio(w, l)
+			ts = append(ts, Target{Aim: "p99 no worse than Linux on virtio-net", Known: !math.IsNaN(x), Met: x <= 1, Detail: fmtNum(w) + " vs " + fmtNum(l) + " ms"})
+		}
+	}
+	for _, r := range rep.NICs {
+		w, l := r.Median(FigBoot)
+		x := ratio(w, l)
+		ts = append(ts, Target{Aim: "first 200 ≤ 1/10 of Linux's time on " + r.NIC, Known: !math.IsNaN(x), Met: x <= 0.1, Detail: fmtRatio(x) + "×"})
+	}
+	for _, s := range rep.Small {
+		d := "serves"
+		if !math.IsNaN(s.RequestsPS) {
+			d = fmt.Sprintf("serves, %s req/s", fmtNum(s.RequestsPS))
+		}
+		if !s.OK {
+			d = s.Detail
+		}
+		ts = append(ts, Target{Aim: "serving with -m " + s.Memory + " on " + s.NIC, Known: true, Met: s.OK, Detail: oneLine(d)})
+	}
+	return ts
+}
+
+// Markdown renders the report: the line saying how it was made, the table
+// of medians and Warren/Linux ratios, the targets and any failures.
+func (rep *Report) Markdown() string {
+	var b strings.Builder
+	if rep.Made != "" {
+		b.WriteString(rep.Made + "\n\n")
+	}
+	b.WriteString("| NIC | figure | Warren | Linux | Warren/Linux |\n|---|---|--:|--:|--:|\n")
+	for _, r := range rep.NICs {
+		for f := range numFigures {
+			w, l := r.Median(f)
+			if math.IsNaN(w) && math.IsNaN(l) {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.NIC, f, fmtNum(w), fmtNum(l), fmtRatio(ratio(w, l)))
+		}
+	}
+	if rep.ImageWarren > 0 || rep.ImageLinux > 0 {
+		w, l := float64(rep.ImageWarren)/1e6, float64(rep.ImageLinux)/1e6
+		fmt.Fprintf(&b, "| all | image size (MB) | %s | %s | %s |\n", fmtNum(nanIfZero(w)), fmtNum(nanIfZero(l)), fmtRatio(ratio(w, l)))
+	}
+	for _, s := range rep.Small {
+		cell := "no"
+		switch {
+		case s.OK && !math.IsNaN(s.RequestsPS):
+			cell = fmt.Sprintf("yes, %s req/s", fmtNum(s.RequestsPS))
+		case s.OK:
+			cell = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | serves HTTP with `-m %s` | %s | — | |\n", s.NIC, s.Memory, cell)
+	}
+	b.WriteString("\nTargets:\n")
+	for _, t := range rep.Targets() {
+		state := "not met"
+		switch {
+		case !t.Known:
+			state = "unknown"
+		case t.Met:
+			state = "met"
+		}
+		fmt.Fprintf(&b, "- %s: **%s** (%s)\n", t.Aim, state, t.Detail)
+	}
+	var fails []string
+	for _, r := range rep.NICs {
+		fails = append(fails, r.Failures...)
+	}
+	for _, s := range rep.Small {
+		if !s.OK {
+			fails = append(fails, fmt.Sprintf("%s -m %s: %s", s.NIC, s.Memory, s.Detail))
+		}
+	}
+	if len(fails) > 0 {
+		b.WriteString("\nFailures:\n")
+		for _, f := range fails {
+			fmt.Fprintf(&b, "- %s\n", oneLine(f))
+		}
+	}
+	return b.String()
+}
+
+func nanIfZero(v float64) float64 {
+	if v == 0 {
+		return math.NaN()
+	}
+	return v
+}
+
+// fmtNum prints a figure: thousands separated from 100 up, one decimal
+// from 10, two below; "—" when missing.
+func fmtNum(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case math.Abs(v) >= 100:
+		return commas(int64(math.Round(v)))
+	case math.Abs(v) >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// fmtRatio prints a ratio with two significant decimals below 0.1.
+func fmtRatio(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case v < 0.1:
+		return fmt.Sprintf("%.3f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+func commas(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// oneLine keeps the first line of a message, for a table or a list.
+func oneLine(s string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return first
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"warren.dev/tools/bench"
+	"warren.dev/tools/build"
+)
+
+func init() {
+	commands = append(commands, &command{
+		name: "bench",
+		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-w README]",
+		help: "Bench measures Warren against a Linux guest (Debian's kernel, the same Go\n" +
+			"servers built as Linux programs) in QEMU with one vCPU, each NIC on a tap\n" +
+			"device in a network namespace it makes (root needed): QEMU start to the\n" +
+			"first HTTP 200, wrk's req/s and latency, TCP echo MB/s, image size and\n" +
+			"memory, and whether Warren serves with -small of RAM. It prints a\n" +
+			"Markdown table of medians, or writes it into README between the\n" +
+			"bench-table markers. Needs wrk, iproute2, apt-get and dpkg-deb; the\n" +
+			"kernel package is cached in $XDG_CACHE_HOME/warren-bench.\n\n",
+		flags: func() *flag.FlagSet { return benchFlags(new(benchOpts)) },
+		run:   runBench,
+	})
+}
+
+type benchOpts struct {
+	cfg  bench.Config
+	nics string
+	w    string
+}
+
+func benchFlags(o *benchOpts) *flag.FlagSet {
+	o.cfg = bench.DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.IntVar(&o.cfg.Runs, "runs", o.cfg.Runs, "boots per guest, NIC and figure")
+	fs.StringVar(&o.nics, "nic", strings.Join(o.cfg.NICs, ","), "comma-separated QEMU NIC models")
+	fs.StringVar(&o.cfg.Memory, "m", o.cfg.Memory, "guest memory of both guests")
+	fs.StringVar(&o.cfg.Small, "small", o.cfg.Small, "small guest memory Warren must serve with (empty: skip)")
+	fs.DurationVar(&o.cfg.Load.Duration, "d", o.cfg.Load.Duration, "wrk duration")
+	fs.IntVar(&o.cfg.Load.Threads, "t", o.cfg.Load.Threads, "wrk threads")
+	fs.IntVar(&o.cfg.Load.Conns, "c", o.cfg.Load.Conns, "wrk connections")
+	fs.DurationVar(&o.cfg.Warmup, "warmup", o.cfg.Warmup, "wrk warm-up before each measured run (0: none)")
+	fs.Int64Var(&o.cfg.EchoBytes, "echo-bytes", o.cfg.EchoBytes, "bytes sent through the TCP echo server")
+	fs.StringVar(&o.w, "w", "", "write the table into `file` (a README) between the bench-table markers")
+	return fs
+}
+
+func parseBench(e *env, args []string) (*benchOpts, error) {
+	o := new(benchOpts)
+	fs := benchFlags(o)
+	if err := parseFlags(fs, e, args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() != 0 {
+		return nil, usageError(e, "bench", "unexpected argument %q", fs.Arg(0))
+	}
+	if o.cfg.Runs < 1 || o.cfg.Load.Duration < time.Second || o.cfg.EchoBytes < 1 {
+		return nil, usageError(e, "bench", "-runs, -d and -echo-bytes must be positive (-d at least 1s)")
+	}
+	o.cfg.NICs = strings.Split(o.nics, ",")
+	o.cfg.Command = strings.TrimSpace("warren bench " + strings.Join(args, " "))
+	return o, nil
+}
+
+func runBench(ctx context.Context, e *env, args []string) (int, error) {
+	o, err := parseBench(e, args)
+	if err != nil {
+		return 0, err
+	}
+	if o.cfg.Root, err = build.FindRoot(); err != nil {
+		return 0, err
+	}
+	o.cfg.Log = e.stderr
+	rep, err := bench.Run(ctx, o.cfg)
+	if err != nil {
+		if rep != nil {
+			fmt.Fprint(e.stderr, rep.Markdown())
+		}
+		return 0, err
+	}
+	table := rep.Markdown()
+	if o.w == "" {
+		fmt.Fprint(e.stdout, table)
+		return 0, nil
+	}
+	doc, err := os.ReadFile(o.w)
+	if err != nil {
+		return 0, err
+	}
+	out, err := bench.ReplaceSection(string(doc), table)
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprint(e.stdout, table)
+	return 0, os.WriteFile(o.w, []byte(out), 0o644)
+}

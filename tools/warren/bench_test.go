@@ -1,0 +1,33 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestParseBench(t *testing.T) {
+	e, _, _ := testEnv()
+	o, err := parseBench(e, []string{"-runs", "5", "-nic", "e1000", "-d", "3s", "-w", "README.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.cfg.Runs != 5 || !slices.Equal(o.cfg.NICs, []string{"e1000"}) || o.cfg.Load.Duration != 3*time.Second || o.w != "README.md" {
+		t.Errorf("parsed %+v", o)
+	}
+	if o.cfg.Command != "warren bench -runs 5 -nic e1000 -d 3s -w README.md" {
+		t.Errorf("command %q", o.cfg.Command)
+	}
+	o, err = parseBench(e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.cfg.Runs != 3 || len(o.cfg.NICs) != 2 || o.cfg.Load.Threads != 2 || o.cfg.Load.Conns != 32 || o.cfg.Small != "32M" || o.cfg.Command != "warren bench" {
+		t.Errorf("defaults %+v", o.cfg)
+	}
+	for _, bad := range [][]string{{"-runs", "0"}, {"extra"}, {"-d", "10ms"}} {
+		if _, err := parseBench(e, bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
