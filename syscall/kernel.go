@@ -1,0 +1,37 @@
+package syscall
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// Kernel is what handlers need from the kernel. The real one makes
+// Warren's socket-layer system calls (System); FakeKernel serves tests.
+type Kernel interface {
+	// CopyIn copies len(b) bytes of the caller's memory at addr into b:
+	// EFAULT if any of the range is not readable.
+	CopyIn(addr uint64, b []byte) unix.Errno
+	// CopyOut copies b to the caller's memory at addr: EFAULT if any of
+	// the range is not writable.
+	CopyOut(addr uint64, b []byte) unix.Errno
+	// Install makes a descriptor for socket sock with the O_NONBLOCK and
+	// O_CLOEXEC bits of flags; its last close comes back as OpRelease.
+	Install(sock int32, flags uint32) (fd int, e unix.Errno)
+	// Ready records the EPOLL* events ready on sock. Every call is a
+	// wake-up: the layer calls it again with the same events when new
+	// data, space or a connection arrives after a caller saw EAGAIN, as
+	// Linux wakes edge-triggered pollers on every arrival.
+	Ready(sock int32, events uint32)
+	// SetFile sets the contents of a read-only file the kernel serves.
+	SetFile(path string, data []byte)
+}
+
+// Server is a Kernel that also hands out forwarded calls: Serve's source.
+type Server interface {
+	Kernel
+	// Next waits for the next forwarded call.
+	Next(r *sockabi.Request) unix.Errno
+	// Reply completes call id with result, or with errno e if not 0.
+	Reply(id, result uint64, e unix.Errno)
+}

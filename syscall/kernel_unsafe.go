@@ -1,0 +1,62 @@
+package syscall
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// sysKernel is the kernel seen through Warren's socket-layer system calls
+// (kernel/sockabi). Outside Warren every call fails with ENOSYS.
+type sysKernel struct{}
+
+// System returns the running kernel.
+func System() Server { return sysKernel{} }
+
+func (sysKernel) Next(r *sockabi.Request) unix.Errno {
+	_, _, e := unix.Syscall(sockabi.SysServe, uintptr(unsafe.Pointer(r)), sockabi.RequestSize, 0)
+	return e
+}
+
+func (sysKernel) Reply(id, result uint64, e unix.Errno) {
+	unix.Syscall(sockabi.SysReply, uintptr(id), uintptr(result), uintptr(e))
+}
+
+func (sysKernel) CopyIn(addr uint64, b []byte) unix.Errno {
+	if len(b) == 0 {
+		return 0
+	}
+	_, _, e := unix.Syscall(sockabi.SysCopyIn, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	return e
+}
+
+func (sysKernel) CopyOut(addr uint64, b []byte) unix.Errno {
+	if len(b) == 0 {
+		return 0
+	}
+	_, _, e := unix.Syscall(sockabi.SysCopyOut, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	return e
+}
+
+func (sysKernel) Install(sock int32, flags uint32) (int, unix.Errno) {
+	fd, _, e := unix.Syscall(sockabi.SysInstall, uintptr(sock), uintptr(flags), 0)
+	return int(fd), e
+}
+
+func (sysKernel) Ready(sock int32, events uint32) {
+	unix.Syscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
+}
+
+func (sysKernel) SetFile(path string, data []byte) {
+	p := []byte(path)
+	if len(p) == 0 {
+		return
+	}
+	var d unsafe.Pointer
+	if len(data) > 0 {
+		d = unsafe.Pointer(&data[0])
+	}
+	unix.Syscall6(sockabi.SysSetFile, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(d), uintptr(len(data)), 0, 0)
+}

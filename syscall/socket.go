@@ -1,0 +1,79 @@
+package syscall
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+	"gvisor.dev/gvisor/pkg/waiter"
+)
+
+// socket is one socket of the layer: an inet endpoint or a netlink
+// socket. Methods take and return kernel-side values only; handlers do
+// the copying.
+type socket interface {
+	state() *sockState
+	// readiness is the EPOLL* events ready now.
+	readiness() uint32
+	// close releases the socket; blocked calls wake and fail.
+	close()
+
+	bind(l *Layer, sa []byte) unix.Errno
+	name() ([]byte, unix.Errno)
+	peer() ([]byte, unix.Errno)
+	shutdown(how int) unix.Errno
+	// send writes b (to the address to, if any) and returns the count.
+	send(l *Layer, b, to []byte, flags int, block bool) (int, unix.Errno)
+	// recv reads into b.
+	recv(l *Layer, b []byte, flags int, block, wantFrom bool) (recvResult, unix.Errno)
+	getsockopt(l *Layer, level, name int) ([]byte, unix.Errno)
+	setsockopt(l *Layer, level, name int, v []byte) unix.Errno
+	// inq is the byte count FIONREAD reports.
+	inq() (int, unix.Errno)
+}
+
+// recvResult is what one receive produced.
+type recvResult struct {
+	n     int    // bytes placed in the buffer
+	ret   int    // the call's result: n, or a datagram's full length with MSG_TRUNC
+	from  []byte // the sender's address, for datagrams when asked
+	flags int    // msg_flags: MSG_TRUNC
+}
+
+// sockState is what every socket shares: identity, and the readiness last
+// reported to the kernel.
+type sockState struct {
+	layer  *Layer
+	id     int32
+	family int
+	stype  int // SOCK_STREAM, SOCK_DGRAM, SOCK_RAW
+	proto  int
+
+	wq    *waiter.Queue
+	entry waiter.Entry // the readiness waiter on wq
+
+	queued atomic.Bool   // in the readiness queue
+	want   atomic.Uint32 // events a caller found missing (EAGAIN)
+
+	rmu    sync.Mutex // orders reports; guards below
+	live   bool       // installed: reports go to the kernel
+	closed bool
+	last   uint32 // events last reported
+}
+
+func (s *sockState) state() *sockState { return s }
+
+// Readiness events reported to the kernel.
+const reportEvents = waiter.EventIn | waiter.EventPri | waiter.EventOut | waiter.EventErr | waiter.EventHUp | waiter.EventRdHUp
+
+// Events blocking calls wait for.
+const (
+	waitIn  = waiter.ReadableEvents | waiter.EventHUp | waiter.EventErr
+	waitOut = waiter.WritableEvents | waiter.EventHUp | waiter.EventErr
+)
+
+// blocking reports whether a call on a descriptor with status flags
+// fflags and message flags msg may wait.
+func blocking(fflags uint32, msg int) bool {
+	return fflags&unix.O_NONBLOCK == 0 && msg&unix.MSG_DONTWAIT == 0
+}

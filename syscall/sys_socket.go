@@ -1,0 +1,183 @@
+package syscall
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// Handlers for making, naming and connecting sockets.
+
+// i32 is a C int argument (Linux ignores the upper half of the register).
+func i32(v uint64) int { return int(int32(v)) }
+
+// sockFlags are the flags socket and accept4 take with the type.
+const sockFlags = unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+
+// socket(domain, type, protocol)
+func sysSocket(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	domain, typ, proto := i32(r.Args[0]), i32(r.Args[1]), i32(r.Args[2])
+	stype, flags := typ&0xf, typ&^0xf
+	if flags&^sockFlags != 0 {
+		return 0, unix.EINVAL
+	}
+	switch domain {
+	case unix.AF_INET, unix.AF_INET6:
+		s, e := l.newInet(domain, stype, proto)
+		if e != 0 {
+			return 0, e
+		}
+		return l.install(s, uint32(flags))
+	case unix.AF_NETLINK:
+		s, e := l.newNetlink(stype, proto)
+		if e != 0 {
+			return 0, e
+		}
+		return l.install(s, uint32(flags))
+	}
+	return 0, unix.EAFNOSUPPORT
+}
+
+// socketpair(domain, type, protocol, sv): only AF_UNIX has pairs.
+func sysSocketpair(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	switch i32(r.Args[0]) {
+	case unix.AF_INET, unix.AF_INET6, unix.AF_NETLINK:
+		return 0, unix.EOPNOTSUPP
+	}
+	return 0, unix.EAFNOSUPPORT
+}
+
+// bind(fd, addr, addrlen)
+func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	sa, e := readSockaddr(l.k, r.Args[1], r.Args[2])
+	if e != 0 {
+		return 0, e
+	}
+	return 0, s.bind(l, sa)
+}
+
+// listen(fd, backlog)
+func sysListen(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	is, ok := s.(*inetSocket)
+	if !ok {
+		return 0, unix.EOPNOTSUPP
+	}
+	e = is.listen(int32(r.Args[1]))
+	l.report(s)
+	return 0, e
+}
+
+// accept(fd, addr, addrlen)
+func sysAccept(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	return accept(l, r, 0)
+}
+
+// accept4(fd, addr, addrlen, flags)
+func sysAccept4(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	flags := i32(r.Args[3])
+	if flags&^sockFlags != 0 {
+		return 0, unix.EINVAL
+	}
+	return accept(l, r, flags)
+}
+
+func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	is, ok := s.(*inetSocket)
+	if !ok {
+		return 0, unix.EOPNOTSUPP
+	}
+	addr, lenAddr := r.Args[1], r.Args[2]
+	if addr != 0 {
+		// Check the length before a connection is taken.
+		n, e := getU32(l.k, lenAddr)
+		if e != 0 {
+			return 0, e
+		}
+		if int32(n) < 0 {
+			return 0, unix.EINVAL
+		}
+	}
+	ns, peer, e := is.accept(l, blocking(r.Flags, 0))
+	if e != 0 {
+		return 0, e
+	}
+	if addr != 0 {
+		if e := writeSockaddr(l.k, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
+			l.drop(ns)
+			return 0, e
+		}
+	}
+	return l.install(ns, uint32(flags))
+}
+
+// connect(fd, addr, addrlen)
+func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	sa, e := readSockaddr(l.k, r.Args[1], r.Args[2])
+	if e != 0 {
+		return 0, e
+	}
+	switch s := s.(type) {
+	case *inetSocket:
+		e = s.connect(l, sa, blocking(r.Flags, 0))
+		l.report(s)
+		return 0, e
+	case *netlinkSocket:
+		// Only the kernel (port 0) can be a netlink peer here.
+		_, _, e := decodeNetlink(sa)
+		return 0, e
+	}
+	return 0, unix.EOPNOTSUPP
+}
+
+// shutdown(fd, how)
+func sysShutdown(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	e = s.shutdown(i32(r.Args[1]))
+	l.report(s)
+	return 0, e
+}
+
+// getsockname(fd, addr, addrlen)
+func sysGetsockname(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	sa, e := s.name()
+	if e != 0 {
+		return 0, e
+	}
+	return 0, writeSockaddr(l.k, sa, r.Args[1], r.Args[2])
+}
+
+// getpeername(fd, addr, addrlen)
+func sysGetpeername(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	sa, e := s.peer()
+	if e != 0 {
+		return 0, e
+	}
+	return 0, writeSockaddr(l.k, sa, r.Args[1], r.Args[2])
+}

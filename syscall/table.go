@@ -1,0 +1,95 @@
+package syscall
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// Handler serves one forwarded system call. It reads the caller's memory
+// only through l's Kernel and keeps no reference to it after returning.
+type Handler func(l *Layer, r *sockabi.Request) (uint64, unix.Errno)
+
+// Support says how completely an entry implements the Linux call (the
+// same levels as the kernel's table).
+type Support uint8
+
+const (
+	Full    Support = iota // Linux semantics for every argument Go programs pass
+	Partial                // common cases; the note says what is missing
+	Stub                   // fails or succeeds in a fixed way programs tolerate
+)
+
+func (s Support) String() string {
+	switch s {
+	case Full:
+		return "full"
+	case Partial:
+		return "partial"
+	}
+	return "stub"
+}
+
+// Entry describes one system call the layer serves.
+type Entry struct {
+	Nr      uint64
+	Name    string
+	Fn      Handler
+	Support Support
+	Note    string
+}
+
+// maxNr bounds the numbers the dispatch array holds.
+const maxNr = 512
+
+// dispatch is table indexed by number, built once.
+var dispatch [maxNr]*Entry
+
+func init() {
+	if err := checkTable(table[:]); err != nil {
+		panic(err)
+	}
+	for i := range table {
+		dispatch[table[i].Nr] = &table[i]
+	}
+}
+
+// tableError reports a malformed table.
+type tableError struct {
+	nr  uint64
+	why string
+}
+
+func (e *tableError) Error() string { return "syscall table: " + e.why }
+
+// checkTable rejects duplicates, numbers out of range, nil handlers and
+// missing names.
+func checkTable(t []Entry) error {
+	var seen [maxNr]bool
+	for _, e := range t {
+		switch {
+		case e.Nr >= maxNr:
+			return &tableError{e.Nr, e.Name + ": number out of range"}
+		case e.Fn == nil:
+			return &tableError{e.Nr, e.Name + ": nil handler"}
+		case e.Name == "":
+			return &tableError{e.Nr, "entry without a name"}
+		case seen[e.Nr]:
+			return &tableError{e.Nr, e.Name + ": duplicate"}
+		}
+		seen[e.Nr] = true
+	}
+	return nil
+}
+
+// Syscalls returns the table, for documentation (warren syscalls).
+func Syscalls() []Entry {
+	return append([]Entry(nil), table[:]...)
+}
+
+func lookup(nr uint64) *Entry {
+	if nr >= maxNr {
+		return nil
+	}
+	return dispatch[nr]
+}
