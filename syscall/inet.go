@@ -75,9 +75,16 @@ func (s *inetSocket) close() { s.ep.Close() }
 func (s *inetSocket) stream() bool { return s.stype == unix.SOCK_STREAM }
 
 // address decodes sa for this socket. exact asks for the socket's own
-// family (bind, TCP connect); otherwise an IPv6 datagram socket also
-// takes IPv4 addresses, as v4-mapped ones.
+// family, at its full length (bind, TCP connect); otherwise an IPv6
+// datagram socket also takes IPv4 addresses, as v4-mapped ones.
 func (s *inetSocket) address(sa []byte, exact bool) (tcpip.FullAddress, unix.Errno) {
+	need := sizeofSockaddrInet4
+	if s.family == unix.AF_INET6 {
+		need = minSockaddrInet6
+	}
+	if exact && len(sa) < need {
+		return tcpip.FullAddress{}, unix.EINVAL
+	}
 	fa, fam, e := decodeInet(sa)
 	if e != 0 {
 		return fa, e
@@ -95,13 +102,6 @@ func (s *inetSocket) address(sa []byte, exact bool) (tcpip.FullAddress, unix.Err
 }
 
 func (s *inetSocket) bind(_ *Layer, sa []byte) unix.Errno {
-	min := sizeofSockaddrInet4
-	if s.family == unix.AF_INET6 {
-		min = minSockaddrInet6
-	}
-	if len(sa) < min && !(len(sa) >= 2 && sa[0] == unix.AF_UNSPEC && sa[1] == 0 && s.family == unix.AF_INET6) {
-		return unix.EINVAL
-	}
 	fa, e := s.address(sa, true)
 	if e != 0 {
 		return e

@@ -58,6 +58,9 @@ func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wa
 	if e != 0 {
 		return res, e
 	}
+	// The read may have emptied the queue: keep level-triggered pollers
+	// from waking for nothing.
+	l.report(s)
 	return res, scatter(l.k, iov, buf.b[:res.n])
 }
 

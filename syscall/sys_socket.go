@@ -113,6 +113,7 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
+	l.report(s)
 	if addr != 0 {
 		if e := writeSockaddr(l.k, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
 			l.drop(ns)

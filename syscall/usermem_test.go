@@ -1,0 +1,150 @@
+package syscall
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestFakeKernelFaults(t *testing.T) {
+	k := NewFakeKernel(4096)
+	b := make([]byte, 8)
+	for _, addr := range []uint64{0, FakeBase - 1, FakeBase + 4096 - 7, ^uint64(0) - 3} {
+		if e := k.CopyIn(addr, b); e != unix.EFAULT {
+			t.Errorf("CopyIn(%#x): %v", addr, e)
+		}
+		if e := k.CopyOut(addr, b); e != unix.EFAULT {
+			t.Errorf("CopyOut(%#x): %v", addr, e)
+		}
+	}
+	if e := k.CopyOut(FakeBase+4096-8, b); e != 0 {
+		t.Errorf("last 8 bytes: %v", e)
+	}
+	if e := k.CopyIn(0, nil); e != 0 {
+		t.Errorf("empty copy faulted: %v", e)
+	}
+}
+
+// TestBadPointers: every pointer argument is checked.
+func TestBadPointers(t *testing.T) {
+	e := newEnv(t)
+	const bad = 8 // below FakeBase
+	tcp := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	udp := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM|nbcx, 0)
+	sa, n := e.sockaddr(netip.AddrPortFrom(addrA, 0), unix.AF_INET)
+	e.must(unix.SYS_BIND, udp, sa, n)
+	sa, n = e.sockaddr(e.name(unix.SYS_GETSOCKNAME, udp), unix.AF_INET)
+	good := e.int32p(maxAddrLen)
+
+	e.fails(unix.EFAULT, unix.SYS_BIND, tcp, bad, sizeofSockaddrInet4)
+	e.fails(unix.EFAULT, unix.SYS_CONNECT, tcp, bad, sizeofSockaddrInet4)
+	e.fails(unix.EFAULT, unix.SYS_GETSOCKNAME, tcp, e.buf(maxAddrLen), bad)
+	e.fails(unix.EFAULT, unix.SYS_GETSOCKNAME, tcp, bad, good)
+	e.fails(unix.EFAULT, unix.SYS_SETSOCKOPT, tcp, unix.SOL_SOCKET, unix.SO_REUSEADDR, bad, 4)
+	e.fails(unix.EFAULT, unix.SYS_GETSOCKOPT, tcp, unix.SOL_SOCKET, unix.SO_REUSEADDR, e.buf(4), bad)
+	e.fails(unix.EFAULT, unix.SYS_GETSOCKOPT, tcp, unix.SOL_SOCKET, unix.SO_REUSEADDR, bad, e.int32p(4))
+	e.fails(unix.EFAULT, unix.SYS_SENDTO, udp, bad, 10, 0, sa, n)
+	e.fails(unix.EFAULT, unix.SYS_SENDTO, udp, e.buf(10), 10, 0, bad, n)
+	e.fails(unix.EFAULT, unix.SYS_WRITEV, udp, bad, 1)
+	e.fails(unix.EFAULT, unix.SYS_SENDMSG, udp, bad, 0)
+	e.fails(unix.EFAULT, unix.SYS_RECVMSG, udp, bad, 0)
+	e.fails(unix.EFAULT, unix.SYS_ACCEPT4, tcp, e.buf(16), bad, 0)
+	e.fails(unix.EFAULT, unix.SYS_IOCTL, tcp, unix.SIOCGIFINDEX, bad)
+	e.fails(unix.EFAULT, unix.SYS_IOCTL, tcp, unix.SIOCINQ, bad)
+
+	// A datagram read into a bad buffer.
+	e.must(unix.SYS_SENDTO, udp, e.mem([]byte("x")), 1, 0, sa, n)
+	e.waitEvents(udp, unix.EPOLLIN)
+	e.fails(unix.EFAULT, unix.SYS_READ, udp, bad, 10)
+
+	// An iovec pointing outside memory.
+	iov := e.mem(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, bad), 10))
+	e.fails(unix.EFAULT, unix.SYS_WRITEV, udp, iov, 1)
+	e.close(tcp)
+	e.close(udp)
+}
+
+// TestBadAddresses: lengths and families are checked before netstack
+// sees an address.
+func TestBadAddresses(t *testing.T) {
+	e := newEnv(t)
+	v4 := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	v6 := e.must(unix.SYS_SOCKET, unix.AF_INET6, unix.SOCK_STREAM|nbcx, 0)
+	sa4, n4 := e.sockaddr(netip.AddrPortFrom(addrA, 0), unix.AF_INET)
+	sa6, n6 := e.sockaddr(netip.AddrPortFrom(addrA6, 0), unix.AF_INET6)
+
+	e.fails(unix.EINVAL, unix.SYS_BIND, v4, sa4, 8)
+	e.fails(unix.EINVAL, unix.SYS_BIND, v4, sa4, 200)
+	e.fails(unix.EINVAL, unix.SYS_BIND, v4, sa4, uint64(0xffffffff)) // -1
+	e.fails(unix.EINVAL, unix.SYS_BIND, v6, sa6, 20)
+	e.fails(unix.EAFNOSUPPORT, unix.SYS_BIND, v4, sa6, n6)
+	// Too short for the socket's family comes first, as in Linux.
+	e.fails(unix.EINVAL, unix.SYS_BIND, v6, sa4, n4)
+	e.fails(unix.EINVAL, unix.SYS_CONNECT, v6, sa4, n4)
+	long4 := e.mem(append(e.k.Bytes(sa4, 16), make([]byte, 12)...))
+	e.fails(unix.EAFNOSUPPORT, unix.SYS_CONNECT, v6, long4, 28)
+	unknown := e.mem([]byte{99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	e.fails(unix.EAFNOSUPPORT, unix.SYS_BIND, v4, unknown, 16)
+	e.fails(unix.EINVAL, unix.SYS_GETSOCKNAME, v4, e.buf(16), e.int32p(-1))
+	e.fails(unix.EINVAL, unix.SYS_SETSOCKOPT, v4, unix.SOL_SOCKET, unix.SO_REUSEADDR, e.int32p(1), uint64(0xffffffff))
+	e.fails(unix.EINVAL, unix.SYS_SETSOCKOPT, v4, unix.SOL_SOCKET, unix.SO_REUSEADDR, e.int32p(1), 2)
+	e.fails(unix.EINVAL, unix.SYS_WRITEV, v4, e.buf(16), maxIovecs+1)
+	e.fails(unix.EADDRNOTAVAIL, unix.SYS_BIND, v4, e.must4(netip.MustParseAddr("192.0.2.1")), n4)
+
+	// A short buffer gets a truncated address and the full length.
+	e.must(unix.SYS_BIND, v6, sa6, n6)
+	out, ln := e.buf(8), e.int32p(8)
+	e.must(unix.SYS_GETSOCKNAME, v6, out, ln)
+	if got := e.u32(ln); got != sizeofSockaddrInet6 {
+		t.Fatalf("length %d", got)
+	}
+	if fam := binary.LittleEndian.Uint16(e.k.Bytes(out, 2)); fam != unix.AF_INET6 {
+		t.Fatalf("family %d", fam)
+	}
+	e.close(v4)
+	e.close(v6)
+}
+
+func (e *env) must4(a netip.Addr) uint64 {
+	sa, _ := e.sockaddr(netip.AddrPortFrom(a, 0), unix.AF_INET)
+	return sa
+}
+
+// TestSocketArgs: socket's domain, type, protocol and flags.
+func TestSocketArgs(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		domain, typ, proto int
+		want               unix.Errno
+	}{
+		{unix.AF_UNIX, unix.SOCK_STREAM, 0, unix.EAFNOSUPPORT},
+		{unix.AF_PACKET, unix.SOCK_RAW, 0, unix.EAFNOSUPPORT},
+		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_MPTCP, unix.EPROTONOSUPPORT},
+		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_UDP, unix.EPROTONOSUPPORT},
+		{unix.AF_INET, unix.SOCK_RAW, unix.IPPROTO_ICMP, unix.ESOCKTNOSUPPORT},
+		{unix.AF_INET, unix.SOCK_SEQPACKET, 0, unix.ESOCKTNOSUPPORT},
+		{unix.AF_INET, unix.SOCK_STREAM | 0x100, 0, unix.EINVAL},
+		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_ICMP, unix.EPROTONOSUPPORT},
+		{unix.AF_NETLINK, unix.SOCK_STREAM, 0, unix.ESOCKTNOSUPPORT},
+	} {
+		e.fails(c.want, unix.SYS_SOCKET, uint64(c.domain), uint64(c.typ), uint64(c.proto))
+	}
+	for _, c := range [][3]int{
+		{unix.AF_INET, unix.SOCK_DGRAM, unix.IPPROTO_ICMP},
+		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_ICMPV6},
+		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_UDP},
+	} {
+		fd := e.must(unix.SYS_SOCKET, uint64(c[0]), uint64(c[1]), uint64(c[2]))
+		if got := e.getInt(fd, unix.SOL_SOCKET, unix.SO_PROTOCOL); got != int32(c[2]) {
+			t.Errorf("SO_PROTOCOL %d, want %d", got, c[2])
+		}
+		e.close(fd)
+	}
+	e.fails(unix.EOPNOTSUPP, unix.SYS_SOCKETPAIR, unix.AF_INET, unix.SOCK_STREAM, 0, e.buf(8))
+	e.fails(unix.EAFNOSUPPORT, unix.SYS_SOCKETPAIR, unix.AF_UNIX, unix.SOCK_STREAM, 0, e.buf(8))
+	if n := e.l.Sockets(); n != 0 {
+		t.Fatalf("%d sockets left", n)
+	}
+}
