@@ -14,10 +14,7 @@ import (
 // caller sleeps while its request waits in a queue for a server thread
 // blocked in SysServe, and wakes when the socket layer replies.
 
-const (
-	maxRequests = 256
-	maxSockets  = 1 << 16
-)
+const maxRequests = 256
 
 type reqState uint8
 
@@ -40,10 +37,6 @@ var (
 	requests    [maxRequests]request
 	nextReqID   uint64 = 1
 	socketLayer bool   // a server announced itself: socket calls are served
-
-	// sockFile maps a socket layer's socket to its open file description
-	// plus one (0: none).
-	sockFile [maxSockets]int32
 )
 
 // Wait keys of the request queue (bit 63: kernel keys).
@@ -87,6 +80,9 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 			r.req.Nr = f.RAX
 			r.req.Args = [6]uint64{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
 			r.req.TID = threads[cur].tid
+		}
+		if m, ok := socketMeta(sock); ok {
+			r.req.Domain, r.req.Type, r.req.Protocol = m.domain, m.typ, m.proto
 		}
 		wakeup(serveKey, 1)
 		return i, true
@@ -150,35 +146,27 @@ func sysReply(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, 0
 }
 
-// sysSockInstall gives socket sock a descriptor.
+// sysSockInstall makes a socket the socket layer created (an accepted
+// connection) and its descriptor.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysSockInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	sock, flags := f.RDI, uint32(f.RSI)
-	if sock >= maxSockets || sockFile[sock] != 0 {
-		return 0, unix.EINVAL
-	}
-	file, e := newFile(kindSocket, int32(sock), unix.O_RDWR|flags&unix.O_NONBLOCK)
+	flags := uint32(f.RDI)
+	fd, sock, e := newSocket(int32(f.RSI), int32(f.RDX), int32(f.R10), flags)
 	if e != 0 {
 		return 0, e
 	}
-	fd, e := installFD(file, 0, flags&unix.O_CLOEXEC != 0)
-	if e != 0 {
-		return 0, e
-	}
-	sockFile[sock] = file + 1
-	return uint64(fd), 0
+	return uint64(fd) | uint64(sock)<<32, 0
 }
 
 // sysSockReady records a socket's readiness.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	sock := f.RDI
-	if sock >= maxSockets || sockFile[sock] == 0 {
+	of, ok := socketFile(int32(f.RDI))
+	if !ok {
 		return 0, unix.EBADF
 	}
-	of := &files[sockFile[sock]-1]
 	of.events = uint32(f.RSI)
 	of.seq++
 	pollNotify()
@@ -188,7 +176,6 @@ func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // socketReleased tells the socket layer that a socket's last descriptor
 // is gone.
 func socketReleased(of *openFile) {
-	sockFile[of.obj] = 0
 	queueRequest(sockabi.OpRelease, nil, of.obj, 0, -1)
 }
 
@@ -217,10 +204,6 @@ func copyUser(dst, src, n uint64) unix.Errno {
 func forwardSocketCall(f *cpu.TrapFrame) (handled bool) {
 	nr := f.RAX
 	switch {
-	case nr == unix.SYS_SOCKET || nr == unix.SYS_SOCKETPAIR:
-		r, e := forward(f, sockabi.OpSyscall, -1, 0)
-		setResult(f, r, e)
-		return true
 	case sockabi.Forwarded(nr):
 		of, e := lookupFD(f.RDI)
 		if e == 0 && of.kind != kindSocket {

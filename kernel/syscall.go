@@ -50,9 +50,9 @@ func SyscallName(nr uint64) string {
 		return "warren_fault_wait"
 	case nr == sysWarrenDebugFault:
 		return "warren_debug_fault"
-	case nr >= sysWarrenDMAAlloc && nr <= sockabi.SysSetFile:
+	case nr >= sysWarrenDMAAlloc && nr <= sockabi.SysSetAddr:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
-			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file"}[nr-sysWarrenDMAAlloc]
+			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr"}[nr-sysWarrenDMAAlloc]
 	}
 	return "unknown"
 }

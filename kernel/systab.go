@@ -99,6 +99,11 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysCopyIn, sysCopyIn, Full, "Warren: checked copy from a caller's memory"},
 	{sockabi.SysCopyOut, sysCopyOut, Full, "Warren: checked copy to a caller's memory"},
 	{sockabi.SysSetFile, sysSetFile, Full, "Warren: contents of a served read-only file (/etc/resolv.conf, ...)"},
+	{sockabi.SysSetAddr, sysSetAddr, Full, "Warren: a socket's local or peer address, for getsockname and getpeername"},
+	{unix.SYS_SOCKET, sysSocket, Full, "AF_INET, AF_INET6 (stream, datagram, ICMP echo), AF_NETLINK (NETLINK_ROUTE); served by the socket layer"},
+	{unix.SYS_SOCKETPAIR, sysSocketpair, Stub, "no AF_UNIX"},
+	{unix.SYS_GETSOCKNAME, sysGetsockname, Full, ""},
+	{unix.SYS_GETPEERNAME, sysGetpeername, Full, ""},
 	{unix.SYS_POLL, sysPoll, Full, ""},
 	{unix.SYS_PPOLL, sysPpoll, Partial, "the signal mask is ignored"},
 }

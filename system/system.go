@@ -5,15 +5,28 @@
 package system
 
 import (
+	"fmt"
+	"os"
 	"syscall"
 
 	_ "warren.dev/kernel"
+	"warren.dev/kernel/sockabi"
+	wsys "warren.dev/syscall"
 )
 
 func init() {
-	if onWarren() {
-		startNetwork()
+	if !onWarren() {
+		return
 	}
+	startNetwork()
+	// Announce the socket layer before main runs, so the kernel queues
+	// socket calls for it instead of refusing them, then serve them.
+	syscall.RawSyscall(sockabi.SysServe, 0, 0, 0)
+	go func() {
+		if err := wsys.Serve(wsys.System()); err != nil {
+			fmt.Fprintf(os.Stderr, "warren: socket layer: %v\n", err)
+		}
+	}()
 }
 
 // onWarren tells a Warren machine from a Linux host: Warren answers its

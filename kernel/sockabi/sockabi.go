@@ -14,9 +14,10 @@ const (
 	// SysReply (id, result, errno) completes request id: the caller's
 	// system call returns result, or -errno if errno is not 0.
 	SysReply = 508
-	// SysInstall (sock, flags) makes a descriptor for socket sock (the
-	// socket layer's number) with O_NONBLOCK/O_CLOEXEC from flags, and
-	// returns it. The descriptor's last close is forwarded as OpRelease.
+	// SysInstall (flags, domain, type, protocol) makes a socket and a
+	// descriptor for it (O_NONBLOCK/O_CLOEXEC from flags), for sockets the
+	// socket layer creates itself (accept). It returns fd | sock<<32. The
+	// descriptor's last close is forwarded as OpRelease.
 	SysInstall = 509
 	// SysReady (sock, events) records the EPOLL* events ready on a socket
 	// and wakes pollers.
@@ -31,7 +32,19 @@ const (
 	// SysSetFile (path, pathLen, data, dataLen) sets the contents of a
 	// read-only file the kernel serves (/etc/resolv.conf and friends).
 	SysSetFile = 513
+	// SysSetAddr (sock, which, addr, len) records a socket's local
+	// (which=0) or peer (which=1) address as a sockaddr of len bytes (0
+	// clears it), which the kernel answers getsockname and getpeername
+	// from. The socket layer calls it whenever they may have changed.
+	SysSetAddr = 514
 )
+
+// The kernel creates sockets itself (socket(2) returns at once) and
+// answers getsockname and getpeername: Go's net package makes those
+// calls with RawSyscall, holding its P, so with GOMAXPROCS=1 the socket
+// layer could not run to serve them. The socket layer makes a socket's
+// endpoint on the first request that names it (Request.Domain, Type and
+// Protocol say what to make) and pushes addresses with SysSetAddr.
 
 // Op says what a request asks for.
 type Op uint32
@@ -52,28 +65,31 @@ type Request struct {
 	Nr   uint64    // Linux system-call number
 	Args [6]uint64 // its arguments, as the caller passed them
 	// Sock is the socket behind the call's descriptor argument (Args[0]
-	// for read, write, sendto, ...), or -1 for calls without one
-	// (socket, socketpair).
+	// for read, write, sendto, ...): a number the kernel chose, unique
+	// while the socket is open.
 	Sock int32
 	// Flags are the descriptor's status flags (O_NONBLOCK) at the call.
 	Flags uint32
 	// TID is the calling thread.
 	TID int32
-	_   uint32
+	// Domain, Type (with SOCK_NONBLOCK and SOCK_CLOEXEC cleared) and
+	// Protocol are the socket's, as socket(2) was called.
+	Domain, Type, Protocol int32
 }
 
 // RequestSize is the size of Request in bytes, checked by SysServe.
-const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4
+const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4 + 4 + 4
 
-// Forwarded reports whether system call nr is always the socket layer's
-// (the rest of what it serves, read, write, close and friends, is
-// forwarded only for socket descriptors).
+// Forwarded reports whether system call nr is a socket call the socket
+// layer serves (its first argument must be a socket descriptor); FDCalls
+// are forwarded when their descriptor is a socket.
 func Forwarded(nr uint64) bool {
 	switch nr {
-	case 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 288, 299, 307:
-		// socket, connect, accept, sendto, recvfrom, sendmsg, recvmsg,
-		// shutdown, bind, listen, getsockname, getpeername, socketpair,
-		// setsockopt, getsockopt, accept4, recvmmsg, sendmmsg
+	case 42, 43, 44, 45, 46, 47, 48, 49, 50, 54, 55, 288, 299, 307:
+		// connect, accept, sendto, recvfrom, sendmsg, recvmsg, shutdown,
+		// bind, listen, setsockopt, getsockopt, accept4, recvmmsg,
+		// sendmmsg (socket, socketpair, getsockname and getpeername are
+		// the kernel's)
 		return true
 	}
 	return false

@@ -1,0 +1,186 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// The kernel's part of sockets: creating them, and answering getsockname
+// and getpeername from addresses the socket layer records. Go's net
+// package makes these calls with RawSyscall, which keeps its P: served by
+// the socket layer they could deadlock a program with GOMAXPROCS=1.
+//
+// A socket's number is its open file description's index with a
+// generation in the high bits, so a number is never reused while the
+// socket layer may still hold the old socket.
+
+// sockInfo is what the kernel knows of a socket (indexed like files).
+type sockInfo struct {
+	gen                uint16
+	domain, typ, proto int32
+	local, peer        [sockaddrMax]byte
+	localLen, peerLen  uint8
+}
+
+const sockaddrMax = 128
+
+var sockets [maxFiles]sockInfo
+
+func socketMeta(sock int32) (*sockInfo, bool) {
+	if sock < 0 {
+		return nil, false
+	}
+	i := sock & 0xffff
+	if int(i) >= maxFiles || sockets[i].gen != uint16(sock>>16) || files[i].kind != kindSocket {
+		return nil, false
+	}
+	return &sockets[i], true
+}
+
+func socketFile(sock int32) (*openFile, bool) {
+	if _, ok := socketMeta(sock); !ok {
+		return nil, false
+	}
+	return &files[sock&0xffff], true
+}
+
+// newSocket makes a socket's open file description and descriptor.
+//
+// Context: kernel (no allocation, no pointer stores).
+func newSocket(domain, typ, proto int32, flags uint32) (int, int32, unix.Errno) {
+	file, e := newFile(kindSocket, 0, unix.O_RDWR|flags&unix.O_NONBLOCK)
+	if e != 0 {
+		return 0, 0, e
+	}
+	m := &sockets[file]
+	*m = sockInfo{gen: m.gen + 1, domain: domain, typ: typ, proto: proto}
+	sock := int32(m.gen&0x7fff)<<16 | file
+	m.gen &= 0x7fff
+	files[file].obj = sock
+	fd, e := installFD(file, 0, flags&unix.O_CLOEXEC != 0)
+	if e != 0 {
+		return 0, 0, e
+	}
+	return fd, sock, 0
+}
+
+// sysSocket creates a socket of a family and type the socket layer
+// serves: IPv4 and IPv6 stream and datagram sockets (and ICMP echo
+// sockets), and NETLINK_ROUTE.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSocket(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	domain, typ, proto := int32(f.RDI), int32(f.RSI), int32(f.RDX)
+	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	if !socketLayer {
+		return 0, unix.EAFNOSUPPORT
+	}
+	switch domain {
+	case unix.AF_INET, unix.AF_INET6:
+		switch {
+		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
+		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
+		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
+		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
+			return 0, unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
+		default:
+			return 0, unix.ESOCKTNOSUPPORT
+		}
+	case unix.AF_NETLINK:
+		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
+			return 0, unix.ESOCKTNOSUPPORT
+		}
+		if proto != unix.NETLINK_ROUTE {
+			return 0, unix.EPROTONOSUPPORT
+		}
+	default:
+		return 0, unix.EAFNOSUPPORT
+	}
+	fd, _, e := newSocket(domain, typ, proto, flags)
+	return uint64(fd), e
+}
+
+// sysSocketpair: no family Warren serves has socket pairs (no AF_UNIX).
+func sysSocketpair(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if int32(f.RDI) == unix.AF_INET || int32(f.RDI) == unix.AF_INET6 {
+		return 0, unix.EOPNOTSUPP
+	}
+	return 0, unix.EAFNOSUPPORT
+}
+
+func sysGetsockname(f *cpu.TrapFrame) (uint64, unix.Errno) { return sockName(f, false) }
+func sysGetpeername(f *cpu.TrapFrame) (uint64, unix.Errno) { return sockName(f, true) }
+
+// sockName copies a recorded address out, truncated to the caller's
+// length, which it updates to the full length (Linux semantics).
+//
+// Context: kernel (no allocation, no pointer stores).
+func sockName(f *cpu.TrapFrame, peer bool) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	if of.kind != kindSocket {
+		return 0, unix.ENOTSOCK
+	}
+	m, _ := socketMeta(of.obj)
+	addr, n := m.local[:], int(m.localLen)
+	if peer {
+		if m.peerLen == 0 {
+			return 0, unix.ENOTCONN
+		}
+		addr, n = m.peer[:], int(m.peerLen)
+	} else if n == 0 {
+		n = unboundName(m, addr)
+	}
+	have, e := load32(f.RDX)
+	if e != 0 {
+		return 0, e
+	}
+	if int32(have) < 0 {
+		return 0, unix.EINVAL
+	}
+	if e := copyOut(f.RSI, addr[:min(n, int(have))]); e != 0 {
+		return 0, e
+	}
+	return 0, store32(f.RDX, uint32(n))
+}
+
+// unboundName writes the address of an unbound socket of m's family: the
+// wildcard address, port 0.
+func unboundName(m *sockInfo, b []byte) int {
+	clear(b)
+	b[0] = byte(m.domain)
+	switch m.domain {
+	case unix.AF_INET:
+		return unix.SizeofSockaddrInet4
+	case unix.AF_INET6:
+		return unix.SizeofSockaddrInet6
+	}
+	return unix.SizeofSockaddrNetlink
+}
+
+// sysSetAddr records a socket's local or peer address.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSetAddr(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	m, ok := socketMeta(int32(f.RDI))
+	if !ok {
+		return 0, unix.EBADF
+	}
+	n := f.R10
+	if n > sockaddrMax || f.RSI > 1 {
+		return 0, unix.EINVAL
+	}
+	dst, l := &m.local, &m.localLen
+	if f.RSI == 1 {
+		dst, l = &m.peer, &m.peerLen
+	}
+	if e := copyIn(dst[:n], f.RDX); e != 0 {
+		return 0, e
+	}
+	*l = uint8(n)
+	return 0, 0
+}
