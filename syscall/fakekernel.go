@@ -128,6 +128,21 @@ func (k *FakeKernel) Alloc(n int) uint64 {
 	return k.base + uint64(off)
 }
 
+// Mark returns the allocation point; FreeTo(mark) frees what was
+// allocated after it.
+func (k *FakeKernel) Mark() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.brk
+}
+
+// FreeTo frees every allocation made after Mark returned mark.
+func (k *FakeKernel) FreeTo(mark int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.brk = mark
+}
+
 // Bytes returns a copy of n bytes of caller memory at addr, or nil if the
 // range faults.
 func (k *FakeKernel) Bytes(addr uint64, n int) []byte {

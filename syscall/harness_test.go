@@ -39,8 +39,13 @@ func stackConfig(v4, v6 netip.Addr) wnet.Config {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvConfig(t, stackConfig(addrA, addrA6))
+}
+
+func newEnvConfig(t testing.TB, ca wnet.Config) *env {
+	t.Helper()
 	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
-	a, err := wnet.Start(stackConfig(addrA, addrA6), []link.NIC{na})
+	a, err := wnet.Start(ca, []link.NIC{na})
 	if err != nil {
 		nb.Close()
 		t.Fatalf("start A: %v", err)

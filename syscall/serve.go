@@ -20,8 +20,10 @@ func Serve(s Server) error {
 		if st, err = wnet.Start(wnet.Config{}, nil); err != nil {
 			return err
 		}
+		defer st.Close()
 	}
 	l := New(s, st.Netstack())
+	defer l.Close()
 	done := make(chan struct{})
 	defer close(done)
 	publishFiles(s, st, done)

@@ -45,7 +45,10 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 		return 0, e
 	}
 	sent, e := s.send(l, buf.b, to, flags, blocking(r.Flags, flags))
-	return uint64(sent), e
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(sent), 0
 }
 
 // recvIov receives into iov; the sender's address comes back when
@@ -61,7 +64,10 @@ func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wa
 	// The read may have emptied the queue: keep level-triggered pollers
 	// from waking for nothing.
 	l.report(s)
-	return res, scatter(l.k, iov, buf.b[:res.n])
+	if e := scatter(l.k, iov, buf.b[:res.n]); e != 0 {
+		return recvResult{}, e
+	}
+	return res, 0
 }
 
 // read(fd, buf, count)
@@ -71,7 +77,10 @@ func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, 0, false)
-	return uint64(res.ret), e
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(res.ret), 0
 }
 
 // write(fd, buf, count)
@@ -98,7 +107,10 @@ func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	res, e := l.recvIov(s, r, iov, 0, false)
-	return uint64(res.ret), e
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(res.ret), 0
 }
 
 // writev(fd, iov, iovcnt)

@@ -1,0 +1,120 @@
+package syscall
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// chanServer forwards requests from a channel and collects replies.
+type chanServer struct {
+	*FakeKernel
+	reqs    chan sockabi.Request
+	replies chan reply
+}
+
+type reply struct {
+	id, result uint64
+	e          unix.Errno
+}
+
+func newChanServer(k *FakeKernel) *chanServer {
+	return &chanServer{k, make(chan sockabi.Request), make(chan reply, 16)}
+}
+
+func (s *chanServer) Next(r *sockabi.Request) unix.Errno {
+	req, ok := <-s.reqs
+	if !ok {
+		return unix.EBADF
+	}
+	*r = req
+	return 0
+}
+
+func (s *chanServer) Reply(id, result uint64, e unix.Errno) { s.replies <- reply{id, result, e} }
+
+func (s *chanServer) call(id, nr uint64, args ...uint64) {
+	r := s.Request(nr, args...)
+	r.ID = id
+	s.reqs <- r
+}
+
+func (s *chanServer) reply(t *testing.T) reply {
+	t.Helper()
+	select {
+	case r := <-s.replies:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply")
+	}
+	return reply{}
+}
+
+// TestServeBlocking: a blocked call does not hold up the next one, and
+// releases get no reply.
+func TestServeBlocking(t *testing.T) {
+	e := newEnv(t)
+	s := newChanServer(e.k)
+	done := make(chan error)
+	go func() { done <- e.l.Serve(s) }()
+
+	c, srv := e.pair()
+	e.k.SetNonblock(int(srv), false)
+	buf := e.buf(16)
+	s.call(1, unix.SYS_READ, srv, buf, 16)
+	s.call(2, unix.SYS_GETSOCKNAME, srv, e.buf(maxAddrLen), e.int32p(maxAddrLen))
+	if r := s.reply(t); r.id != 2 || r.e != 0 {
+		t.Fatalf("first reply %+v, want the getsockname", r)
+	}
+	s.call(3, unix.SYS_WRITE, c, e.mem([]byte("wake")), 4)
+	got := map[uint64]reply{}
+	for range 2 {
+		r := s.reply(t)
+		got[r.id] = r
+	}
+	if got[1].result != 4 || got[3].result != 4 {
+		t.Fatalf("replies %+v", got)
+	}
+	sock, _, _ := e.k.Close(int(c))
+	s.reqs <- sockabi.Request{ID: 4, Op: sockabi.OpRelease, Sock: sock}
+	s.call(5, unix.SYS_READ, srv, buf, 16) // end of file
+	if r := s.reply(t); r.id != 5 || r.result != 0 || r.e != 0 {
+		t.Fatalf("reply %+v, want end of file for 5", r)
+	}
+	close(s.reqs)
+	if err := <-done; !errors.Is(err, unix.EBADF) {
+		t.Fatalf("Serve returned %v", err)
+	}
+}
+
+// TestServeDefault: without a default stack, Serve runs over loopback and
+// publishes the files.
+func TestServeDefault(t *testing.T) {
+	k := NewFakeKernel(1 << 16)
+	s := newChanServer(k)
+	done := make(chan error)
+	go func() { done <- Serve(s) }()
+	s.call(1, unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	if r := s.reply(t); r.e != 0 {
+		t.Fatalf("socket: %v", r.e)
+	}
+	for path, want := range map[string]string{
+		"/etc/hosts":                   "127.0.0.1\tlocalhost",
+		"/etc/nsswitch.conf":           "hosts: files dns",
+		"/etc/services":                "http\t\t80/tcp",
+		"/proc/sys/net/core/somaxconn": "4096\n",
+		"/etc/resolv.conf":             "",
+	} {
+		b, ok := k.File(path)
+		if !ok || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %q, %v", path, b, ok)
+		}
+	}
+	close(s.reqs)
+	<-done
+}
