@@ -9,28 +9,37 @@ import (
 	"warren.dev/kernel/sockabi"
 )
 
-// FakeKernel is a Kernel for tests: the caller's memory is one byte slice
-// at a base address (anything outside it faults), descriptors map to
-// sockets as the kernel's table would, and readiness and files are
-// recorded.
+// FakeKernel is a Kernel for tests that plays the kernel's part of
+// sockets: the caller's memory is one byte slice at a base address
+// (anything outside it faults); it makes sockets and descriptors, answers
+// getsockname and getpeername from the addresses the layer sets, and
+// records readiness and files.
 type FakeKernel struct {
 	base uint64
 
-	mu      sync.Mutex
-	mem     []byte
-	brk     int // next free offset for Alloc
-	fds     map[int]fakeFD
-	refs    map[int32]int // descriptors per socket
-	nextFD  int
-	events  map[int32]uint32
-	readies int
-	changed chan struct{} // closed and replaced at every Ready
-	files   map[string][]byte
+	mu       sync.Mutex
+	mem      []byte
+	brk      int // next free offset for Alloc
+	fds      map[int]fakeFD
+	socks    map[int32]*fakeSock
+	nextFD   int
+	nextSock int32
+	readies  int
+	changed  chan struct{} // closed and replaced at every Ready
+	files    map[string][]byte
 }
 
 type fakeFD struct {
 	sock  int32
 	flags uint32
+}
+
+// fakeSock is what the kernel knows of a socket.
+type fakeSock struct {
+	domain, typ, proto int32
+	local, peer        []byte
+	events             uint32
+	refs               int // descriptors
 }
 
 // FakeBase is where FakeKernel's memory starts; address 0 always faults.
@@ -41,12 +50,12 @@ func NewFakeKernel(size int) *FakeKernel {
 	return &FakeKernel{
 		base:    FakeBase,
 		mem:     make([]byte, size),
-		fds:     map[int]fakeFD{},
-		refs:    map[int32]int{},
-		nextFD:  3,
-		events:  map[int32]uint32{},
-		changed: make(chan struct{}),
-		files:   map[string][]byte{},
+		fds:      map[int]fakeFD{},
+		socks:    map[int32]*fakeSock{},
+		nextFD:   3,
+		nextSock: 1,
+		changed:  make(chan struct{}),
+		files:    map[string][]byte{},
 	}
 }
 
@@ -90,23 +99,46 @@ func (k *FakeKernel) CopyOut(addr uint64, b []byte) unix.Errno {
 	return 0
 }
 
-func (k *FakeKernel) Install(sock int32, flags uint32) (int, unix.Errno) {
+func (k *FakeKernel) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	fd, sock := k.newSocketLocked(flags, domain, typ, proto)
+	return fd, sock, 0
+}
+
+func (k *FakeKernel) newSocketLocked(flags uint32, domain, typ, proto int32) (int, int32) {
+	sock := k.nextSock
+	k.nextSock++
+	k.socks[sock] = &fakeSock{domain: domain, typ: typ, proto: proto, refs: 1}
 	fd := k.nextFD
 	k.nextFD++
 	k.fds[fd] = fakeFD{sock, flags & (unix.O_NONBLOCK | unix.O_CLOEXEC)}
-	k.refs[sock]++
-	return fd, 0
+	return fd, sock
 }
 
 func (k *FakeKernel) Ready(sock int32, events uint32) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.events[sock] = events
+	if s := k.socks[sock]; s != nil {
+		s.events = events
+	}
 	k.readies++
 	close(k.changed)
 	k.changed = make(chan struct{})
+}
+
+func (k *FakeKernel) SetAddr(sock int32, peer bool, sa []byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s := k.socks[sock]
+	if s == nil {
+		return
+	}
+	if peer {
+		s.peer = append([]byte(nil), sa...)
+	} else {
+		s.local = append([]byte(nil), sa...)
+	}
 }
 
 func (k *FakeKernel) SetFile(path string, data []byte) {
@@ -158,19 +190,95 @@ func (k *FakeKernel) Put(addr uint64, b []byte) bool {
 	return k.CopyOut(addr, b) == 0
 }
 
-// Request builds the request the kernel would forward for system call nr:
-// Sock and Flags come from the descriptor in args[0], except for socket
-// and socketpair (Sock -1, as for a descriptor that is no socket).
-func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
-	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, TID: 1}
-	copy(r.Args[:], args)
-	if nr == unix.SYS_SOCKET || nr == unix.SYS_SOCKETPAIR {
-		return r
+// Call serves the socket calls the kernel answers itself: socket,
+// socketpair, getsockname and getpeername. ok is false for the rest.
+func (k *FakeKernel) Call(nr uint64, args ...uint64) (v uint64, e unix.Errno, ok bool) {
+	var a [6]uint64
+	copy(a[:], args)
+	switch nr {
+	case unix.SYS_SOCKET:
+		v, e = k.socket(int32(a[0]), int32(a[1]), int32(a[2]))
+	case unix.SYS_SOCKETPAIR:
+		e = unix.EAFNOSUPPORT
+		if d := int32(a[0]); d == unix.AF_INET || d == unix.AF_INET6 {
+			e = unix.EOPNOTSUPP
+		}
+	case unix.SYS_GETSOCKNAME, unix.SYS_GETPEERNAME:
+		e = k.name(int(int32(a[0])), nr == unix.SYS_GETPEERNAME, a[1], a[2])
+	default:
+		return 0, 0, false
+	}
+	return v, e, true
+}
+
+// socket checks what the kernel's socket(2) checks (kernel/socket.go)
+// and makes the socket.
+func (k *FakeKernel) socket(domain, typ, proto int32) (uint64, unix.Errno) {
+	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	switch domain {
+	case unix.AF_INET, unix.AF_INET6:
+		switch {
+		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
+		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
+		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
+		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
+			return 0, unix.EPROTONOSUPPORT
+		default:
+			return 0, unix.ESOCKTNOSUPPORT
+		}
+	case unix.AF_NETLINK:
+		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
+			return 0, unix.ESOCKTNOSUPPORT
+		}
+		if proto != unix.NETLINK_ROUTE {
+			return 0, unix.EPROTONOSUPPORT
+		}
+	default:
+		return 0, unix.EAFNOSUPPORT
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	fd, _ := k.newSocketLocked(flags, domain, typ, proto)
+	return uint64(fd), 0
+}
+
+// name answers getsockname or getpeername with Linux's truncation.
+func (k *FakeKernel) name(fd int, peer bool, addr, lenAddr uint64) unix.Errno {
+	k.mu.Lock()
+	f, ok := k.fds[fd]
+	var sa []byte
+	if ok {
+		s := k.socks[f.sock]
+		sa = s.local
+		if peer {
+			sa = s.peer
+		} else if len(sa) == 0 {
+			sa = make([]byte, map[int32]int{unix.AF_INET: 16, unix.AF_INET6: 28, unix.AF_NETLINK: 12}[s.domain])
+			sa[0] = byte(s.domain)
+		}
+	}
+	k.mu.Unlock()
+	switch {
+	case !ok:
+		return unix.EBADF
+	case peer && len(sa) == 0:
+		return unix.ENOTCONN
+	}
+	return writeSockaddr(k, sa, addr, lenAddr)
+}
+
+// Request builds the request the kernel would forward for system call nr
+// on the descriptor in args[0] (Sock -1 if it is none).
+func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
+	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, TID: 1}
+	copy(r.Args[:], args)
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if f, ok := k.fds[int(int32(r.Args[0]))]; ok {
+		s := k.socks[f.sock]
 		r.Sock, r.Flags = f.sock, f.flags
+		r.Domain, r.Type, r.Protocol = s.domain, s.typ, s.proto
 	}
 	return r
 }
@@ -185,11 +293,11 @@ func (k *FakeKernel) Close(fd int) (sock int32, last, ok bool) {
 		return -1, false, false
 	}
 	delete(k.fds, fd)
-	k.refs[f.sock]--
-	if k.refs[f.sock] > 0 {
+	s := k.socks[f.sock]
+	if s.refs--; s.refs > 0 {
 		return f.sock, false, true
 	}
-	delete(k.refs, f.sock)
+	delete(k.socks, f.sock)
 	return f.sock, true, true
 }
 
@@ -221,7 +329,10 @@ func (k *FakeKernel) FDs() []int {
 func (k *FakeKernel) Events(sock int32) uint32 {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.events[sock]
+	if s := k.socks[sock]; s != nil {
+		return s.events
+	}
+	return 0
 }
 
 // Readies counts Ready calls.
@@ -237,8 +348,12 @@ func (k *FakeKernel) WaitEvents(sock int32, mask uint32, timeout time.Duration) 
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
+		var ev uint32
 		k.mu.Lock()
-		ev, ch := k.events[sock], k.changed
+		if s := k.socks[sock]; s != nil {
+			ev = s.events
+		}
+		ch := k.changed
 		k.mu.Unlock()
 		if ev&mask != 0 {
 			return ev

@@ -15,14 +15,19 @@ type Kernel interface {
 	// CopyOut copies b to the caller's memory at addr: EFAULT if any of
 	// the range is not writable.
 	CopyOut(addr uint64, b []byte) unix.Errno
-	// Install makes a descriptor for socket sock with the O_NONBLOCK and
-	// O_CLOEXEC bits of flags; its last close comes back as OpRelease.
-	Install(sock int32, flags uint32) (fd int, e unix.Errno)
+	// Install makes a socket of (domain, typ, proto) and a descriptor for
+	// it with the O_NONBLOCK and O_CLOEXEC bits of flags, for a socket the
+	// layer created itself (an accepted connection), and returns both. Its
+	// last close comes back as OpRelease.
+	Install(flags uint32, domain, typ, proto int32) (fd int, sock int32, e unix.Errno)
 	// Ready records the EPOLL* events ready on sock. Every call is a
 	// wake-up: the layer calls it again with the same events when new
 	// data, space or a connection arrives after a caller saw EAGAIN, as
 	// Linux wakes edge-triggered pollers on every arrival.
 	Ready(sock int32, events uint32)
+	// SetAddr records sock's local address, or its peer's when peer is
+	// set, for the kernel's getsockname and getpeername; nil clears it.
+	SetAddr(sock int32, peer bool, sa []byte)
 	// SetFile sets the contents of a read-only file the kernel serves.
 	SetFile(path string, data []byte)
 }

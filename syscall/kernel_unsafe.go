@@ -40,13 +40,25 @@ func (sysKernel) CopyOut(addr uint64, b []byte) unix.Errno {
 	return e
 }
 
-func (sysKernel) Install(sock int32, flags uint32) (int, unix.Errno) {
-	fd, _, e := unix.Syscall(sockabi.SysInstall, uintptr(sock), uintptr(flags), 0)
-	return int(fd), e
+func (sysKernel) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+	r, _, e := unix.Syscall6(sockabi.SysInstall, uintptr(flags), uintptr(domain), uintptr(typ), uintptr(proto), 0, 0)
+	return int(uint32(r)), int32(r >> 32), e
 }
 
 func (sysKernel) Ready(sock int32, events uint32) {
 	unix.Syscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
+}
+
+func (sysKernel) SetAddr(sock int32, peer bool, sa []byte) {
+	var which uintptr
+	if peer {
+		which = 1
+	}
+	var p unsafe.Pointer
+	if len(sa) > 0 {
+		p = unsafe.Pointer(&sa[0])
+	}
+	unix.Syscall6(sockabi.SysSetAddr, uintptr(sock), which, uintptr(p), uintptr(len(sa)), 0, 0)
 }
 
 func (sysKernel) SetFile(path string, data []byte) {

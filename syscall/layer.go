@@ -1,7 +1,6 @@
 package syscall
 
 import (
-	"math"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -11,15 +10,14 @@ import (
 	"warren.dev/kernel/sockabi"
 )
 
-// Layer is the socket layer over one netstack: its sockets, and the kernel
-// it answers.
+// Layer is the socket layer over one netstack: its sockets, by the
+// kernel's numbers, and the kernel it answers.
 type Layer struct {
 	k  Kernel
 	ns *stack.Stack
 
 	mu    sync.Mutex
 	socks map[int32]socket
-	next  int32
 
 	ready   readyQueue
 	netlink netlinkPorts
@@ -27,37 +25,96 @@ type Layer struct {
 
 // New returns a layer serving sockets of ns to k. Close stops it.
 func New(k Kernel, ns *stack.Stack) *Layer {
-	l := &Layer{k: k, ns: ns, socks: map[int32]socket{}, next: 1}
+	l := &Layer{k: k, ns: ns, socks: map[int32]socket{}}
 	l.ready.init()
 	go l.readyLoop()
 	return l
 }
 
-// Handle serves one forwarded request. OpRelease closes a socket; its
-// result is not sent back.
+// Handle serves one request, waiting as long as the call does.
 func (l *Layer) Handle(r *sockabi.Request) (uint64, unix.Errno) {
-	switch r.Op {
-	case sockabi.OpRelease:
-		l.release(r.Sock)
-		return 0, 0
-	case sockabi.OpSyscall:
-		if e := lookup(r.Nr); e != nil {
-			return e.Fn(l, r)
+	s, e := l.admit(r)
+	return l.run(r, s, e)
+}
+
+// admit does the part of a request that must keep the kernel's order:
+// the first request naming a socket makes its endpoint, and a release
+// forgets the socket (which run then closes). Serve admits requests one
+// by one as they come, before running them concurrently.
+func (l *Layer) admit(r *sockabi.Request) (socket, unix.Errno) {
+	l.mu.Lock()
+	s := l.socks[r.Sock]
+	switch {
+	case r.Op == sockabi.OpRelease:
+		delete(l.socks, r.Sock)
+		l.mu.Unlock()
+		return s, 0
+	case s != nil || r.Op != sockabi.OpSyscall || lookup(r.Nr) == nil:
+		l.mu.Unlock()
+		return s, 0
+	case r.Sock < 0:
+		l.mu.Unlock()
+		return nil, unix.ENOTSOCK
+	}
+	s, e := l.newSocket(int(r.Domain), int(r.Type), int(r.Protocol))
+	if e == 0 {
+		l.socks[r.Sock] = s
+	}
+	l.mu.Unlock()
+	if e != 0 {
+		return nil, e
+	}
+	l.start(s, r.Sock)
+	l.report(s)
+	return s, 0
+}
+
+// run serves an admitted request.
+func (l *Layer) run(r *sockabi.Request, s socket, e unix.Errno) (uint64, unix.Errno) {
+	switch {
+	case r.Op == sockabi.OpRelease:
+		if s != nil {
+			l.close(s)
 		}
+		return 0, 0
+	case r.Op != sockabi.OpSyscall:
+		return 0, unix.ENOSYS
+	case e != 0:
+		return 0, e
+	}
+	if ent := lookup(r.Nr); ent != nil {
+		return ent.Fn(l, r)
 	}
 	return 0, unix.ENOSYS
+}
+
+// newSocket makes the endpoint for socket(domain, typ, proto).
+func (l *Layer) newSocket(domain, typ, proto int) (socket, unix.Errno) {
+	switch domain {
+	case unix.AF_INET, unix.AF_INET6:
+		s, e := l.newInet(domain, typ, proto)
+		if e != 0 {
+			return nil, e
+		}
+		return s, 0
+	case unix.AF_NETLINK:
+		s, e := l.newNetlink(typ, proto)
+		if e != 0 {
+			return nil, e
+		}
+		return s, 0
+	}
+	return nil, unix.EAFNOSUPPORT
 }
 
 // Close releases every socket and stops the readiness goroutine.
 func (l *Layer) Close() {
 	l.mu.Lock()
-	ids := make([]int32, 0, len(l.socks))
-	for id := range l.socks {
-		ids = append(ids, id)
-	}
+	socks := l.socks
+	l.socks = map[int32]socket{}
 	l.mu.Unlock()
-	for _, id := range ids {
-		l.release(id)
+	for _, s := range socks {
+		l.close(s)
 	}
 	l.ready.stop()
 }
@@ -71,9 +128,6 @@ func (l *Layer) Sockets() int {
 
 // sock is the socket behind r's descriptor.
 func (l *Layer) sock(r *sockabi.Request) (socket, unix.Errno) {
-	if r.Sock < 0 {
-		return nil, unix.ENOTSOCK
-	}
 	l.mu.Lock()
 	s := l.socks[r.Sock]
 	l.mu.Unlock()
@@ -93,61 +147,42 @@ func (l *Layer) watch(s socket, wq *waiter.Queue) {
 	wq.EventRegister(&st.entry)
 }
 
-// install numbers s, makes it a descriptor with flags (SOCK_NONBLOCK,
-// SOCK_CLOEXEC) and reports its first readiness. On failure s is closed.
-func (l *Layer) install(s socket, flags uint32) (uint64, unix.Errno) {
+// start gives s the kernel's number: its readiness and addresses go to
+// the kernel from now on.
+func (l *Layer) start(s socket, sock int32) {
 	st := s.state()
-	l.mu.Lock()
-	for l.socks[l.next] != nil {
-		l.advance()
-	}
-	st.id = l.next
-	l.advance()
-	l.socks[st.id] = s
-	l.mu.Unlock()
-
-	fd, e := l.k.Install(st.id, flags&(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC))
-	if e != 0 {
-		l.release(st.id)
-		return 0, e
-	}
 	st.rmu.Lock()
+	st.id = sock
 	st.live = !st.closed
 	st.rmu.Unlock()
+}
+
+// accepted makes a descriptor for a socket the layer created, with flags
+// (SOCK_NONBLOCK, SOCK_CLOEXEC). On failure s is closed.
+func (l *Layer) accepted(s socket, flags uint32) (uint64, unix.Errno) {
+	st := s.state()
+	fd, sock, e := l.k.Install(flags&(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), int32(st.family), int32(st.stype), int32(st.proto))
+	if e != 0 {
+		l.close(s)
+		return 0, e
+	}
+	l.mu.Lock()
+	l.socks[sock] = s
+	l.mu.Unlock()
+	l.start(s, sock)
+	// The caller learns the descriptor from the reply: its addresses
+	// must be there first.
+	l.syncAddrs(s)
 	l.report(s)
 	return uint64(fd), 0
 }
 
-func (l *Layer) advance() {
-	if l.next == math.MaxInt32 {
-		l.next = 1
-	} else {
-		l.next++
-	}
-}
-
-// release forgets socket id and closes it.
-func (l *Layer) release(id int32) {
-	l.mu.Lock()
-	s := l.socks[id]
-	delete(l.socks, id)
-	l.mu.Unlock()
-	if s == nil {
-		return
-	}
+// close stops reporting s and closes it.
+func (l *Layer) close(s socket) {
 	st := s.state()
 	st.rmu.Lock()
 	st.live, st.closed = false, true
 	st.rmu.Unlock()
-	if st.wq != nil {
-		st.wq.EventUnregister(&st.entry)
-	}
-	s.close()
-}
-
-// drop closes a socket that was never installed.
-func (l *Layer) drop(s socket) {
-	st := s.state()
 	st.wq.EventUnregister(&st.entry)
 	s.close()
 }

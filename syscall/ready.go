@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"bytes"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -71,7 +72,9 @@ func (l *Layer) readyLoop() {
 }
 
 // report tells the kernel s's events if they changed or include one a
-// caller is waiting for.
+// caller is waiting for. A change of events may be a change of state
+// (connected, reset): the addresses go first, so a woken caller finds
+// them.
 func (l *Layer) report(s socket) {
 	st := s.state()
 	st.rmu.Lock()
@@ -83,9 +86,64 @@ func (l *Layer) report(s socket) {
 	if ev == st.last && ev&st.want.Load() == 0 {
 		return
 	}
+	if ev != st.last {
+		l.syncAddrsLocked(s)
+	}
 	st.want.And(^ev)
 	st.last = ev
 	l.k.Ready(st.id, ev)
+}
+
+// syncAddrs gives the kernel s's addresses if they changed, for its
+// getsockname and getpeername.
+func (l *Layer) syncAddrs(s socket) {
+	st := s.state()
+	st.rmu.Lock()
+	defer st.rmu.Unlock()
+	if st.live {
+		l.syncAddrsLocked(s)
+	}
+}
+
+// syncUnbound is syncAddrs for a socket the kernel still sees unbound.
+func (l *Layer) syncUnbound(s socket) {
+	st := s.state()
+	st.rmu.Lock()
+	defer st.rmu.Unlock()
+	if st.live && st.local == nil {
+		l.syncAddrsLocked(s)
+	}
+}
+
+func (l *Layer) syncAddrsLocked(s socket) {
+	st := s.state()
+	local, e := s.name()
+	if e != 0 || unbound(local) {
+		local = nil // the kernel answers for unbound sockets
+	}
+	if !bytes.Equal(local, st.local) {
+		st.local = local
+		l.k.SetAddr(st.id, false, local)
+	}
+	peer, e := s.peer()
+	if e != 0 {
+		peer = nil
+	}
+	if !bytes.Equal(peer, st.peer) {
+		st.peer = peer
+		l.k.SetAddr(st.id, true, peer)
+	}
+}
+
+// unbound reports whether sa is the name of an unbound socket: all zero
+// but the family.
+func unbound(sa []byte) bool {
+	for _, b := range sa[min(2, len(sa)):] {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // again records that a caller on s found events missing (the call says

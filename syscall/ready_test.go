@@ -13,6 +13,7 @@ import (
 func TestReadiness(t *testing.T) {
 	e := newEnv(t)
 	udp := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM|nbcx, 0)
+	e.setInt(udp, unix.SOL_SOCKET, unix.SO_BROADCAST, 1) // makes the endpoint
 	if ev := e.k.Events(e.sock(udp)); ev&unix.EPOLLOUT == 0 {
 		t.Fatalf("new UDP socket: events %#x, no EPOLLOUT", ev)
 	}

@@ -30,20 +30,28 @@ func Serve(s Server) error {
 	return l.Serve(s)
 }
 
-// Serve takes calls from s in one goroutine and runs each in a worker,
-// so a call that blocks never holds up the others.
+// Serve takes calls from s in one goroutine, admits them in order, and
+// runs each in a worker, so a call that blocks never holds up the others.
 func (l *Layer) Serve(s Server) error {
-	w := workers{work: make(chan sockabi.Request)}
+	w := workers{work: make(chan job)}
 	for {
-		var r sockabi.Request
-		switch e := s.Next(&r); e {
+		var j job
+		switch e := s.Next(&j.r); e {
 		case 0:
-			w.submit(l, s, r)
+			j.s, j.e = l.admit(&j.r)
+			w.submit(l, s, j)
 		case unix.EINTR:
 		default:
 			return e
 		}
 	}
+}
+
+// job is an admitted request.
+type job struct {
+	r sockabi.Request
+	s socket
+	e unix.Errno
 }
 
 // maxIdle bounds the workers kept waiting for calls.
@@ -52,29 +60,29 @@ const maxIdle = 32
 // workers runs calls on goroutines that wait for the next call when done,
 // and starts a new one whenever none is waiting.
 type workers struct {
-	work chan sockabi.Request
+	work chan job
 	idle atomic.Int32
 }
 
-func (w *workers) submit(l *Layer, s Server, r sockabi.Request) {
+func (w *workers) submit(l *Layer, s Server, j job) {
 	select {
-	case w.work <- r:
+	case w.work <- j:
 	default:
-		go w.run(l, s, r)
+		go w.run(l, s, j)
 	}
 }
 
-func (w *workers) run(l *Layer, s Server, r sockabi.Request) {
+func (w *workers) run(l *Layer, s Server, j job) {
 	for {
-		res, e := l.Handle(&r)
-		if r.Op != sockabi.OpRelease {
-			s.Reply(r.ID, res, e)
+		res, e := l.run(&j.r, j.s, j.e)
+		if j.r.Op != sockabi.OpRelease {
+			s.Reply(j.r.ID, res, e)
 		}
 		if w.idle.Add(1) > maxIdle {
 			w.idle.Add(-1)
 			return
 		}
-		r = <-w.work
+		j = <-w.work
 		w.idle.Add(-1)
 	}
 }

@@ -67,9 +67,9 @@ func TestServeBlocking(t *testing.T) {
 	e.k.SetNonblock(int(srv), false)
 	buf := e.buf(16)
 	s.call(1, unix.SYS_READ, srv, buf, 16)
-	s.call(2, unix.SYS_GETSOCKNAME, srv, e.buf(maxAddrLen), e.int32p(maxAddrLen))
+	s.call(2, unix.SYS_GETSOCKOPT, srv, unix.SOL_SOCKET, unix.SO_TYPE, e.buf(4), e.int32p(4))
 	if r := s.reply(t); r.id != 2 || r.e != 0 {
-		t.Fatalf("first reply %+v, want the getsockname", r)
+		t.Fatalf("first reply %+v, want the getsockopt", r)
 	}
 	s.call(3, unix.SYS_WRITE, c, e.mem([]byte("wake")), 4)
 	got := map[uint64]reply{}
@@ -99,9 +99,12 @@ func TestServeDefault(t *testing.T) {
 	s := newChanServer(k)
 	done := make(chan error)
 	go func() { done <- Serve(s) }()
-	s.call(1, unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	fd, _, _ := k.Call(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	opt := k.Alloc(4)
+	k.Put(opt, []byte{1, 0, 0, 0})
+	s.call(1, unix.SYS_SETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, opt, 4)
 	if r := s.reply(t); r.e != 0 {
-		t.Fatalf("socket: %v", r.e)
+		t.Fatalf("setsockopt: %v", r.e)
 	}
 	for path, want := range map[string]string{
 		"/etc/hosts":                   "127.0.0.1\tlocalhost",

@@ -55,10 +55,11 @@ type sockState struct {
 	queued atomic.Bool   // in the readiness queue
 	want   atomic.Uint32 // events a caller found missing (EAGAIN)
 
-	rmu    sync.Mutex // orders reports; guards below
-	live   bool       // installed: reports go to the kernel
-	closed bool
-	last   uint32 // events last reported
+	rmu         sync.Mutex // orders reports; guards below
+	live        bool       // numbered by the kernel: reports go to it
+	closed      bool
+	last        uint32 // events last reported
+	local, peer []byte // addresses last given to the kernel
 }
 
 func (s *sockState) state() *sockState { return s }

@@ -45,6 +45,9 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 		return 0, e
 	}
 	sent, e := s.send(l, buf.b, to, flags, blocking(r.Flags, flags))
+	if s.state().stype != unix.SOCK_STREAM {
+		l.syncUnbound(s) // a first datagram binds the socket
+	}
 	if e != 0 {
 		return 0, e
 	}

@@ -11,41 +11,8 @@ import (
 // i32 is a C int argument (Linux ignores the upper half of the register).
 func i32(v uint64) int { return int(int32(v)) }
 
-// sockFlags are the flags socket and accept4 take with the type.
+// sockFlags are the flags accept4 takes.
 const sockFlags = unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
-
-// socket(domain, type, protocol)
-func sysSocket(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
-	domain, typ, proto := i32(r.Args[0]), i32(r.Args[1]), i32(r.Args[2])
-	stype, flags := typ&0xf, typ&^0xf
-	if flags&^sockFlags != 0 {
-		return 0, unix.EINVAL
-	}
-	switch domain {
-	case unix.AF_INET, unix.AF_INET6:
-		s, e := l.newInet(domain, stype, proto)
-		if e != 0 {
-			return 0, e
-		}
-		return l.install(s, uint32(flags))
-	case unix.AF_NETLINK:
-		s, e := l.newNetlink(stype, proto)
-		if e != 0 {
-			return 0, e
-		}
-		return l.install(s, uint32(flags))
-	}
-	return 0, unix.EAFNOSUPPORT
-}
-
-// socketpair(domain, type, protocol, sv): only AF_UNIX has pairs.
-func sysSocketpair(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
-	switch i32(r.Args[0]) {
-	case unix.AF_INET, unix.AF_INET6, unix.AF_NETLINK:
-		return 0, unix.EOPNOTSUPP
-	}
-	return 0, unix.EAFNOSUPPORT
-}
 
 // bind(fd, addr, addrlen)
 func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
@@ -57,7 +24,9 @@ func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return 0, s.bind(l, sa)
+	e = s.bind(l, sa)
+	l.syncAddrs(s)
+	return 0, e
 }
 
 // listen(fd, backlog)
@@ -71,6 +40,7 @@ func sysListen(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, unix.EOPNOTSUPP
 	}
 	e = is.listen(int32(r.Args[1]))
+	l.syncAddrs(s)
 	l.report(s)
 	return 0, e
 }
@@ -116,11 +86,11 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 	l.report(s)
 	if addr != 0 {
 		if e := writeSockaddr(l.k, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
-			l.drop(ns)
+			l.close(ns)
 			return 0, e
 		}
 	}
-	return l.install(ns, uint32(flags))
+	return l.accepted(ns, uint32(flags))
 }
 
 // connect(fd, addr, addrlen)
@@ -136,6 +106,7 @@ func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	switch s := s.(type) {
 	case *inetSocket:
 		e = s.connect(l, sa, blocking(r.Flags, 0))
+		l.syncAddrs(s)
 		l.report(s)
 		return 0, e
 	case *netlinkSocket:
@@ -155,30 +126,4 @@ func sysShutdown(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	e = s.shutdown(i32(r.Args[1]))
 	l.report(s)
 	return 0, e
-}
-
-// getsockname(fd, addr, addrlen)
-func sysGetsockname(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
-	s, e := l.sock(r)
-	if e != 0 {
-		return 0, e
-	}
-	sa, e := s.name()
-	if e != 0 {
-		return 0, e
-	}
-	return 0, writeSockaddr(l.k, sa, r.Args[1], r.Args[2])
-}
-
-// getpeername(fd, addr, addrlen)
-func sysGetpeername(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
-	s, e := l.sock(r)
-	if e != 0 {
-		return 0, e
-	}
-	sa, e := s.peer()
-	if e != 0 {
-		return 0, e
-	}
-	return 0, writeSockaddr(l.k, sa, r.Args[1], r.Args[2])
 }

@@ -3,7 +3,9 @@ package syscall
 import "golang.org/x/sys/unix"
 
 // table is every call the layer serves: the socket calls, and the
-// descriptor calls the kernel forwards for socket descriptors.
+// descriptor calls the kernel forwards for socket descriptors. The kernel
+// makes sockets (socket, socketpair) and answers getsockname and
+// getpeername from the addresses the layer gives it.
 var table = [...]Entry{
 	{unix.SYS_READ, "read", sysRead, Full, "sockets: at most 64 KiB per call, a short count as Linux may return"},
 	{unix.SYS_WRITE, "write", sysWrite, Partial, "sockets: at most 64 KiB per call (a short count beyond); EPIPE without SIGPIPE"},
@@ -12,7 +14,6 @@ var table = [...]Entry{
 	{unix.SYS_PWRITE64, "pwrite64", sysPread, Full, "sockets: ESPIPE"},
 	{unix.SYS_READV, "readv", sysReadv, Full, "sockets: at most 64 KiB per call"},
 	{unix.SYS_WRITEV, "writev", sysWritev, Partial, "sockets: at most 64 KiB per call (a short count beyond)"},
-	{unix.SYS_SOCKET, "socket", sysSocket, Partial, "AF_INET, AF_INET6 (TCP, UDP, ICMP echo), AF_NETLINK (NETLINK_ROUTE); no AF_UNIX, AF_PACKET or raw sockets; MPTCP is EPROTONOSUPPORT"},
 	{unix.SYS_CONNECT, "connect", sysConnect, Full, ""},
 	{unix.SYS_ACCEPT, "accept", sysAccept, Full, ""},
 	{unix.SYS_SENDTO, "sendto", sysSendto, Partial, "EPIPE without SIGPIPE; datagrams up to 64 KiB"},
@@ -22,9 +23,6 @@ var table = [...]Entry{
 	{unix.SYS_SHUTDOWN, "shutdown", sysShutdown, Full, ""},
 	{unix.SYS_BIND, "bind", sysBind, Full, ""},
 	{unix.SYS_LISTEN, "listen", sysListen, Full, "backlog capped at somaxconn (4096)"},
-	{unix.SYS_GETSOCKNAME, "getsockname", sysGetsockname, Full, ""},
-	{unix.SYS_GETPEERNAME, "getpeername", sysGetpeername, Full, ""},
-	{unix.SYS_SOCKETPAIR, "socketpair", sysSocketpair, Stub, "no AF_UNIX: EOPNOTSUPP or EAFNOSUPPORT"},
 	{unix.SYS_SETSOCKOPT, "setsockopt", sysSetsockopt, Partial, "common SOL_SOCKET, SOL_TCP, SOL_IP and SOL_IPV6 options (sockopt.go); ENOPROTOOPT otherwise"},
 	{unix.SYS_GETSOCKOPT, "getsockopt", sysGetsockopt, Partial, "as setsockopt, with SO_ERROR, SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN"},
 	{unix.SYS_ACCEPT4, "accept4", sysAccept4, Full, ""},

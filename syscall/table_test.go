@@ -68,8 +68,17 @@ func TestHandleUnknown(t *testing.T) {
 	if _, errno := e.l.Handle(&r); errno != unix.ENOTSOCK {
 		t.Errorf("no socket: %v", errno)
 	}
+	// A socket the layer has not seen is made as the request says.
 	r.Sock = 12345
-	if _, errno := e.l.Handle(&r); errno != unix.EBADF {
-		t.Errorf("stale socket: %v", errno)
+	if _, errno := e.l.Handle(&r); errno != unix.EAFNOSUPPORT {
+		t.Errorf("socket of family 0: %v", errno)
+	}
+	r.Domain, r.Type = unix.AF_INET, unix.SOCK_STREAM
+	if _, errno := e.l.Handle(&r); errno != unix.EINVAL {
+		t.Errorf("bind of an empty address on a new socket: %v", errno)
+	}
+	e.l.Handle(&sockabi.Request{Op: sockabi.OpRelease, Sock: 12345})
+	if n := e.l.Sockets(); n != 0 {
+		t.Errorf("%d sockets after release", n)
 	}
 }

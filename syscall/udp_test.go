@@ -22,10 +22,10 @@ func TestUDP(t *testing.T) {
 	defer peer.Close()
 
 	fd := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM|nbcx, 0)
+	e.setInt(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
 	if ev := e.waitEvents(fd, unix.EPOLLOUT); ev&unix.EPOLLIN != 0 {
 		t.Fatalf("new UDP socket readable: %#x", ev)
 	}
-	e.setInt(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
 	sa, n := e.sockaddr(netip.AddrPortFrom(addrB, 5353), unix.AF_INET)
 	msg := []byte("query")
 	if got := e.must(unix.SYS_SENDTO, fd, e.mem(msg), uint64(len(msg)), 0, sa, n); got != uint64(len(msg)) {
