@@ -48,8 +48,8 @@ const FakeBase = 0x10000
 // NewFakeKernel returns a fake with size bytes of caller memory.
 func NewFakeKernel(size int) *FakeKernel {
 	return &FakeKernel{
-		base:    FakeBase,
-		mem:     make([]byte, size),
+		base:     FakeBase,
+		mem:      make([]byte, size),
 		fds:      map[int]fakeFD{},
 		socks:    map[int32]*fakeSock{},
 		nextFD:   3,
