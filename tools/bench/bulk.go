@@ -3,52 +3,64 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"time"
 )
 
-// bulkStall is how long the echo may make no progress.
-const bulkStall = 30 * time.Second
+// Limits of one echo measurement: how long it may make no progress, and
+// how long it may take in all before the rate so far is what it reports.
+const (
+	bulkStall = 30 * time.Second
+	bulkLimit = time.Minute
+)
+
+// errIncomplete marks an echo cut short by bulkLimit: its rate is still
+// a measurement.
+var errIncomplete = errors.New("incomplete")
+
+// Bulk is the outcome of an echo run.
+type Bulk struct {
+	Bytes    int64 // echoed back and checked
+	Duration time.Duration
+}
+
+// MBps is the rate in MB/s (10^6 bytes).
+func (b Bulk) MBps() float64 { return float64(b.Bytes) / b.Duration.Seconds() / 1e6 }
 
 // echoBulk sends n bytes through the TCP echo server at addr while reading
-// them back, checks them, and returns the rate in MB/s (10^6 bytes).
-func echoBulk(ctx context.Context, dial dialFunc, addr string, n int64) (float64, error) {
+// them back and checking them. Past limit it stops and returns what came
+// back, with errIncomplete.
+func echoBulk(ctx context.Context, dial dialFunc, addr string, n int64, limit time.Duration) (Bulk, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	c, err := dial(dctx, "tcp", addr)
 	cancel()
 	if err != nil {
-		return 0, err
+		return Bulk{}, err
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	chunk := pattern(256 << 10)
 	start := time.Now()
+	end := start.Add(limit)
 	werr := make(chan error, 1)
-	go func() {
-		left := n
-		for left > 0 {
-			c.SetWriteDeadline(time.Now().Add(bulkStall))
-			k, err := c.Write(chunk[:min(left, int64(len(chunk)))])
-			left -= int64(k)
-			if err != nil {
-				werr <- err
-				return
-			}
-		}
-		werr <- c.(interface{ CloseWrite() error }).CloseWrite()
-	}()
-	got, err := readPattern(c, chunk, n)
-	d := time.Since(start)
+	go func() { werr <- writePattern(c, chunk, n, end) }()
+	got, err := readPattern(c, chunk, n, end)
+	res := Bulk{Bytes: got, Duration: time.Since(start)}
+	if errors.Is(err, os.ErrDeadlineExceeded) && time.Now().After(end) && got > 0 {
+		return res, fmt.Errorf("echo: %d of %d bytes back in %v: %w", got, n, limit, errIncomplete)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("echo: %d of %d bytes back: %w", got, n, err)
+		return res, fmt.Errorf("echo: %d of %d bytes back: %w", got, n, err)
 	}
 	if err := <-werr; err != nil {
-		return 0, fmt.Errorf("echo: sending: %w", err)
+		return res, fmt.Errorf("echo: sending: %w", err)
 	}
-	return float64(n) / d.Seconds() / 1e6, nil
+	return res, nil
 }
 
 // pattern is n bytes that repeat with a period prime to the chunk sizes,
@@ -61,12 +73,39 @@ func pattern(n int) []byte {
 	return b
 }
 
+// deadline is bulkStall from now, but not after end.
+func deadline(end time.Time) time.Time {
+	d := time.Now().Add(bulkStall)
+	if d.After(end) {
+		return end
+	}
+	return d
+}
+
+// writePattern sends n bytes of the stream chunk repeats, then shuts down
+// the sending side.
+func writePattern(c net.Conn, chunk []byte, n int64, end time.Time) error {
+	const step = 64 << 10
+	var sent int64
+	for sent < n {
+		off := int(sent % int64(len(chunk)))
+		k := int(min(int64(step), n-sent, int64(len(chunk)-off)))
+		c.SetWriteDeadline(deadline(end))
+		m, err := c.Write(chunk[off : off+k])
+		sent += int64(m)
+		if err != nil {
+			return err
+		}
+	}
+	return c.(interface{ CloseWrite() error }).CloseWrite()
+}
+
 // readPattern reads n bytes of the stream chunk repeats and checks them.
-func readPattern(c net.Conn, chunk []byte, n int64) (int64, error) {
+func readPattern(c net.Conn, chunk []byte, n int64, end time.Time) (int64, error) {
 	buf := make([]byte, 64<<10)
 	var got int64
 	for got < n {
-		c.SetReadDeadline(time.Now().Add(bulkStall))
+		c.SetReadDeadline(deadline(end))
 		k, err := c.Read(buf[:min(int64(len(buf)), n-got)])
 		for i := 0; i < k; {
 			off := int((got + int64(i)) % int64(len(chunk)))
