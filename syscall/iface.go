@@ -61,6 +61,8 @@ func (l *Layer) interfaces() []iface {
 			}
 			f.addrs = append(f.addrs, pa.AddressWithPrefix)
 		}
+		// IPv4 first, as Linux lists them.
+		slices.SortStableFunc(f.addrs, func(a, b tcpip.AddressWithPrefix) int { return a.Address.Len() - b.Address.Len() })
 		out = append(out, f)
 	}
 	slices.SortFunc(out, func(a, b iface) int { return int(a.index - b.index) })

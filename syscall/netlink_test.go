@@ -114,6 +114,10 @@ func TestNetlinkInterfaces(t *testing.T) {
 			t.Errorf("addresses %v lack %s", addrs, want)
 		}
 	}
+	// IPv4 first, as Linux dumps them.
+	if i, j := slices.Index(addrs, "10.0.0.1/24@2"), slices.Index(addrs, "::1/128@1"); i > j {
+		t.Errorf("addresses %v: IPv6 before IPv4", addrs)
+	}
 
 	var routes []string
 	for _, m := range e.netlinkRIB(unix.RTM_GETROUTE, unix.AF_INET) {

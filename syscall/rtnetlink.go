@@ -87,10 +87,17 @@ func (l *Layer) rtnetlink(req []byte, pid uint32) [][]byte {
 		}
 		return packDatagrams([][]byte{linkMsg(f, 0, seq, pid)})
 	case typ == unix.RTM_GETADDR && dump:
-		for _, f := range l.interfaces() {
-			for _, a := range f.addrs {
-				if familyMatches(fam, a.Address) {
-					msgs = append(msgs, addrMsg(f, a, seq, pid))
+		// Family by family, IPv4 first, as Linux dumps them.
+		ifs := l.interfaces()
+		for _, af := range []uint8{unix.AF_INET, unix.AF_INET6} {
+			if fam != unix.AF_UNSPEC && fam != af {
+				continue
+			}
+			for _, f := range ifs {
+				for _, a := range f.addrs {
+					if afOf(a.Address) == af {
+						msgs = append(msgs, addrMsg(f, a, seq, pid))
+					}
 				}
 			}
 		}

@@ -1,0 +1,291 @@
+// Command sockprog is an ordinary Go program with no Warren import that
+// works the socket layer hard: bulk and concurrent TCP over loopback,
+// io.Copy between connections (splice, then the fallback), deadlines, a
+// listener closed under a blocked Accept, UDP bursts, blocking sockets
+// made with the syscall package, and the interface table. It runs every
+// check, prints each result, and ends with "sockprog: ok" when all
+// passed.
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	failed := false
+	for _, c := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"bulk", bulk},
+		{"io.Copy", spliceCopy},
+		{"concurrent", concurrent},
+		{"deadline", deadline},
+		{"close listener", closeListener},
+		{"udp", udpBurst},
+		{"blocking", blocking},
+		{"interfaces", interfaces},
+	} {
+		start := time.Now()
+		if err := c.fn(); err != nil {
+			fmt.Printf("sockprog: %s: FAIL: %v\n", c.name, err)
+			failed = true
+			continue
+		}
+		fmt.Printf("sockprog: %s ok (%v)\n", c.name, time.Since(start).Round(time.Millisecond))
+	}
+	if failed {
+		os.Exit(1)
+	}
+	fmt.Println("sockprog: ok")
+}
+
+// echoServer echoes every connection of a new loopback listener through
+// a buffer.
+func echoServer() (net.Listener, error) {
+	return server(func(c net.Conn) { io.Copy(struct{ io.Writer }{c}, struct{ io.Reader }{c}) })
+}
+
+// server runs serve for every connection of a new loopback listener.
+func server(serve func(net.Conn)) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return ln, nil
+}
+
+// roundTrip sends n random bytes through the echo server and compares.
+func roundTrip(addr string, n int, seed uint64) error {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	data := make([]byte, n)
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := range data {
+		data[i] = byte(r.Uint32())
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Write(data)
+		c.(*net.TCPConn).CloseWrite()
+		errc <- err
+	}()
+	h := sha256.New()
+	got, err := io.Copy(h, c)
+	if err != nil {
+		return err
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	if want := sha256.Sum256(data); got != int64(n) || !bytes.Equal(h.Sum(nil), want[:]) {
+		return fmt.Errorf("echoed %d of %d bytes, or other bytes", got, n)
+	}
+	return nil
+}
+
+func bulk() error {
+	ln, err := echoServer()
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	return roundTrip(ln.Addr().String(), 16<<20, 1)
+}
+
+// spliceCopy echoes with io.Copy(conn, conn), which tries splice(2)
+// first and needs EINVAL from it to fall back to copying.
+func spliceCopy() error {
+	ln, err := server(func(c net.Conn) { io.Copy(c, c) })
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	return roundTrip(ln.Addr().String(), 1<<20, 2)
+}
+
+func concurrent() error {
+	ln, err := echoServer()
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- roundTrip(ln.Addr().String(), 64<<10, uint64(i))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deadline() error {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	start := time.Now()
+	_, err = c.Read(make([]byte, 1))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("read past the deadline: %v", err)
+	}
+	if d := time.Since(start); d < 90*time.Millisecond || d > 5*time.Second {
+		return fmt.Errorf("deadline after %v", d)
+	}
+	return nil
+}
+
+func closeListener() error {
+	ln, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return err
+	}
+	done := make(chan error)
+	go func() {
+		_, err := ln.Accept()
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	ln.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			return fmt.Errorf("accept on a closed listener: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		return errors.New("accept still blocked after close")
+	}
+	return nil
+}
+
+func udpBurst() error {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer pc.Close()
+	c, err := net.Dial("udp", pc.LocalAddr().String())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	const n = 100
+	for i := range n {
+		if _, err := c.Write([]byte(fmt.Sprintf("datagram %d", i))); err != nil {
+			return err
+		}
+	}
+	buf := make([]byte, 2000)
+	pc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for i := range n {
+		m, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return fmt.Errorf("datagram %d: %v", i, err)
+		}
+		if want := fmt.Sprintf("datagram %d", i); string(buf[:m]) != want || from.String() != c.LocalAddr().String() {
+			return fmt.Errorf("got %q from %v, want %q from %v", buf[:m], from, want, c.LocalAddr())
+		}
+	}
+	return nil
+}
+
+// blocking uses blocking sockets through the syscall package, as C-style
+// code does: the calls wait in the socket layer.
+func blocking() error {
+	ln, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(ln)
+	if err := syscall.Bind(ln, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return err
+	}
+	if err := syscall.Listen(ln, 1); err != nil {
+		return err
+	}
+	sa, err := syscall.Getsockname(ln)
+	if err != nil {
+		return err
+	}
+	go func() {
+		c, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+		if err != nil {
+			return
+		}
+		defer syscall.Close(c)
+		time.Sleep(20 * time.Millisecond)
+		if syscall.Connect(c, sa) == nil {
+			syscall.Write(c, []byte("blocking hello"))
+		}
+	}()
+	s, _, err := syscall.Accept(ln)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(s)
+	buf := make([]byte, 64)
+	n, err := syscall.Read(s, buf)
+	if err != nil || string(buf[:n]) != "blocking hello" {
+		return fmt.Errorf("read %q, %v", buf[:max(n, 0)], err)
+	}
+	return nil
+}
+
+func interfaces() error {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return err
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return err
+	}
+	lo, err := net.InterfaceByName("lo")
+	if err != nil || lo.Flags&net.FlagLoopback == 0 {
+		return fmt.Errorf("lo: %+v, %v", lo, err)
+	}
+	fmt.Printf("sockprog: %d interfaces, addresses %v\n", len(ifs), addrs)
+	return nil
+}
