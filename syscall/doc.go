@@ -1,13 +1,18 @@
 // Package syscall is Warren's socket layer: the Linux socket system calls
 // of an unmodified Go program, served over gVisor's netstack.
 //
-// The kernel owns descriptors, epoll and files; it forwards the socket
-// calls (kernel/sockabi) to this layer, which runs as goroutines of the
-// same program. Serve takes the forwarded calls, runs each in its own
-// goroutine through the declarative table in systab.go, and replies.
+// The kernel owns descriptors, epoll and files. It makes sockets itself
+// and answers getsockname and getpeername from the addresses this layer
+// gives it (Go makes those four calls with RawSyscall); the other socket
+// calls, and read, write and friends on socket descriptors, it forwards
+// (kernel/sockabi). Serve takes the forwarded calls in one goroutine,
+// admits them in order (the first call naming a socket makes its
+// endpoint) and runs each in a worker through the table in systab.go, so
+// a call that blocks holds up no other.
+//
 // Handlers reach the caller only through Kernel: user memory is copied in
-// and out with checks (EFAULT), descriptors are installed by the kernel,
-// and readiness is reported to the kernel's epoll with Kernel.Ready.
+// and out with checks (EFAULT), accepted connections get descriptors from
+// the kernel, and readiness and addresses are pushed to it.
 //
 // Sockets: AF_INET and AF_INET6 (TCP, UDP, ICMP echo) over netstack, and
 // AF_NETLINK/NETLINK_ROUTE dumps of links, addresses and routes so that
