@@ -111,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 
-	rep := &Report{}
+	rep := &Report{EchoBytes: cfg.EchoBytes}
 	if fi, err := os.Stat(r.httpd); err == nil {
 		rep.ImageWarren = fi.Size()
 	}

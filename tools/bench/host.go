@@ -24,7 +24,7 @@ func lookPath(tool string) (string, error) {
 // made is the line saying how the table was made.
 func made(cfg Config, kernel string) string {
 	accel, _ := qemu.DetectAccel()
-	accelArgs := "`-accel tcg -cpu max`"
+	accelArgs := "TCG (`-accel tcg -cpu max`)"
 	if accel == qemu.AccelKVM {
 		accelArgs = "KVM (`-accel kvm -cpu host`)"
 	}
@@ -33,8 +33,8 @@ func made(cfg Config, kernel string) string {
 		cmd = "warren bench"
 	}
 	return fmt.Sprintf("Made by `%s` on %s: %s, %d host CPUs; %s, %s, `-smp 1 -m %s`; "+
-		"guests on a tap device in a network namespace; `%s`; Linux guest: Debian %s, static Go servers under a Go /init; "+
-		"medians of %d runs (one boot per run and guest).",
+		"each guest's NIC on a tap device in a network namespace the benchmark makes, wrk and the echo client inside it; `%s`; "+
+		"Linux guest: Debian's %s; medians of %d runs, one boot per run and guest.",
 		cmd, time.Now().Format("2006-01-02"), hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.Memory,
 		cfg.Load.String(), kernel, cfg.Runs)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,7 +26,9 @@ var (
 	meminfoRe = regexp.MustCompile(`(?m)^meminfo:.* used ([0-9.]+) MiB`)
 	// Warren's kernel figures, if httpd prints sysinfo(2)'s RAM: a line
 	// naming sysinfo or RAM with "total N MiB" and "free N MiB".
-	sysinfoRe = regexp.MustCompile(`(?im)^.*(?:sysinfo|ram).*total(?: ram)?:? ([0-9.]+) MiB.*free(?: ram)?:? ([0-9.]+) MiB`)
+	ramLineRe  = regexp.MustCompile(`(?i)sysinfo|\bram\b`)
+	ramTotalRe = regexp.MustCompile(`(?i)total\D*?([0-9.]+) MiB`)
+	ramFreeRe  = regexp.MustCompile(`(?i)free\D*?([0-9.]+) MiB`)
 )
 
 // parseMemory reads a /stats page.
@@ -36,12 +39,29 @@ func parseMemory(page string) Memory {
 	}
 	if s := meminfoRe.FindStringSubmatch(page); s != nil {
 		m.Used, _ = strconv.ParseFloat(s[1], 64)
-	} else if s := sysinfoRe.FindStringSubmatch(page); s != nil {
-		total, _ := strconv.ParseFloat(s[1], 64)
-		free, _ := strconv.ParseFloat(s[2], 64)
-		m.Used = total - free
+	} else {
+		m.Used = kernelUsed(page)
 	}
 	return m
+}
+
+// kernelUsed finds the RAM line of Warren's /stats: total less free.
+func kernelUsed(page string) float64 {
+	for _, line := range strings.Split(page, "\n") {
+		if !ramLineRe.MatchString(line) {
+			continue
+		}
+		t, f := ramTotalRe.FindStringSubmatch(line), ramFreeRe.FindStringSubmatch(line)
+		if t == nil || f == nil {
+			continue
+		}
+		total, err1 := strconv.ParseFloat(t[1], 64)
+		free, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 == nil && err2 == nil {
+			return total - free
+		}
+	}
+	return math.NaN()
 }
 
 // fetchStats gets the guest's /stats page.

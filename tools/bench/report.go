@@ -35,6 +35,14 @@ var figureNames = [numFigures]string{
 
 func (f Figure) String() string { return figureNames[f] }
 
+// format prints a value of the figure.
+func (f Figure) format(v float64) string {
+	if f == FigWrkErrors && !math.IsNaN(v) {
+		return commas(int64(math.Round(v)))
+	}
+	return fmtNum(v)
+}
+
 // NICResult holds every run's values for one NIC model; NaN marks a value
 // a run did not get.
 type NICResult struct {
@@ -71,7 +79,19 @@ type Report struct {
 	ImageWarren int64 // bytes
 	ImageLinux  int64
 	Small       []SmallMemory
+	EchoBytes   int64
 }
+
+// notes say what the figures are.
+const notes = `
+- Warren/Linux below 1 is better for times, latencies, sizes and memory, above 1 for rates.
+- The Linux guest boots Debian's kernel (` + "`quiet`" + `) with an initramfs whose /init (tools/bench/linuxinit, static Go)
+  loads the NIC modules, configures eth0 by netlink and starts examples/httpd and examples/echo, built as Linux
+  programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim).
+- TCP echo: %g MiB written and read back at once through the echo example, checked; cut off after a minute.
+- Guest memory in use: Linux MemTotal − MemAvailable; Warren total − free RAM of sysinfo(2), when httpd's /stats
+  prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
+`
 
 // Target is one of the project's aims, checked against the medians.
 type Target struct {
@@ -126,7 +146,7 @@ func (rep *Report) Markdown() string {
 			if math.IsNaN(w) && math.IsNaN(l) {
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.NIC, f, fmtNum(w), fmtNum(l), fmtRatio(ratio(w, l)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.NIC, f, f.format(w), f.format(l), fmtRatio(ratio(w, l)))
 		}
 	}
 	if rep.ImageWarren > 0 || rep.ImageLinux > 0 {
@@ -143,6 +163,7 @@ func (rep *Report) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | serves HTTP with `-m %s` | %s | — | |\n", s.NIC, s.Memory, cell)
 	}
+	fmt.Fprintf(&b, notes, float64(rep.EchoBytes)/(1<<20))
 	b.WriteString("\nTargets:\n")
 	for _, t := range rep.Targets() {
 		state := "not met"

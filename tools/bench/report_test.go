@@ -15,6 +15,8 @@ func TestMarkdown(t *testing.T) {
 	v.Linux[FigRate] = []float64{1100, 1200, 1150}
 	v.Warren[FigP99] = []float64{150, 160, 170}
 	v.Linux[FigP99] = []float64{120, 100, 140}
+	v.Warren[FigWrkErrors] = []float64{0, 3, 0}
+	v.Linux[FigWrkErrors] = []float64{0, 0, 0}
 	v.Failures = []string{"run 3: Warren: wrk: unable to connect\nmore detail"}
 	e := &NICResult{NIC: "e1000"}
 	e.Warren[FigBoot] = []float64{2000}
@@ -29,6 +31,7 @@ func TestMarkdown(t *testing.T) {
 		"| virtio-net-pci | QEMU start → first HTTP 200 (ms) | 850 | 9,500 | 0.089 |\n",
 		"| virtio-net-pci | HTTP req/s, keep-alive `/` | 1,900 | 1,150 | 1.65 |\n",
 		"| virtio-net-pci | latency p99 (ms) | 160 | 120 | 1.33 |\n",
+		"| virtio-net-pci | wrk socket errors + non-2xx | 0 | 0 | — |\n",
 		"| e1000 | QEMU start → first HTTP 200 (ms) | 2,000 | 11,600 | 0.17 |\n",
 		"| all | image size (MB) | 12.3 | 20.5 | 0.60 |\n",
 		"| virtio-net-pci | serves HTTP with `-m 32M` | yes, 1,500 req/s | — | |\n",
