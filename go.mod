@@ -9,6 +9,7 @@ require (
 	github.com/u-root/u-root v0.16.0
 	golang.org/x/arch v0.32.0
 	golang.org/x/mod v0.34.0
+	golang.org/x/net v0.55.0
 	golang.org/x/sys v0.45.0
 	gvisor.dev/gvisor v0.0.0-20260905035102-160fafc42237
 )
@@ -22,7 +23,6 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/u-root/uio v0.0.0-20240224005618-d2acac8f3701 // indirect
 	golang.org/x/exp v0.0.0-20250711185948-6ae5c78190dc // indirect
-	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sync v0.20.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 )

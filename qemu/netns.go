@@ -140,3 +140,15 @@ func (n *Netns) do(fn func() error) error {
 	}()
 	return fn()
 }
+
+// ListenPacket opens a packet socket inside the namespace (for servers a
+// test runs on the host side of the tap device, such as DNS).
+func (n *Netns) ListenPacket(network, address string) (net.PacketConn, error) {
+	var pc net.PacketConn
+	err := n.do(func() error {
+		var err error
+		pc, err = net.ListenPacket(network, address)
+		return err
+	})
+	return pc, err
+}

@@ -1,0 +1,78 @@
+package qemu_test
+
+import (
+	"context"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// TestUnmodifiedProgram boots qemu/testdata/netprog, a Go program with no
+// Warren import, on a tap device: it serves HTTP with net.Listen, fetches
+// from itself, exchanges UDP, lists interfaces and resolves a name through
+// the test's own DNS server; then the host fetches its page.
+func TestUnmodifiedProgram(t *testing.T) {
+	for _, model := range nicModels {
+		t.Run(model, func(t *testing.T) {
+			ns := newNetns(t)
+			dns, err := ns.ListenPacket("udp", "10.0.3.1:53")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dns.Close()
+			go serveDNS(dns, map[string]netip.Addr{"warren.test.": netip.MustParseAddr("10.0.3.77")})
+
+			root := repoRoot(t)
+			dir := t.TempDir()
+			image := filepath.Join(dir, "warren.elf")
+			if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./qemu/testdata/netprog", image); err != nil {
+				t.Fatal(err)
+			}
+			wrapper, err := ns.QEMUWrapper(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &guest{t: t, done: make(chan struct{})}
+			ctx, cancel := context.WithCancel(context.Background())
+			m := qemu.Machine{
+				QEMU: wrapper, Image: image, Memory: "128M", Timeout: 5 * time.Minute, Stdout: g,
+				Append:    "ip=10.0.3.2/24 gw=10.0.3.1 dns=10.0.3.1 -- -resolve warren.test",
+				ExtraArgs: qemu.TapArgs(model),
+			}
+			go func() {
+				res, err := m.Run(ctx)
+				g.status, g.err = res.Status, err
+				close(g.done)
+			}()
+			t.Cleanup(func() {
+				cancel()
+				<-g.done
+				if t.Failed() {
+					t.Logf("console:\n%s", g.output())
+				}
+			})
+			g.waitFor("netprog: serving", 3*time.Minute)
+			out := g.output()
+			for _, want := range []string{
+				`get: 200 "netprog says hello\n"`,
+				`udp: "datagram" from 127.0.0.1`,
+				"interface lo up|loopback",
+				"interface eth0 up|broadcast|multicast|running [10.0.3.2/24",
+				"resolve warren.test: [10.0.3.77]",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("console lacks %q", want)
+				}
+			}
+			page, err := ns.Run("curl", "-sS", "--max-time", "60", "http://10.0.3.2/")
+			if err != nil || !strings.Contains(page, "netprog says hello") {
+				t.Errorf("curl: %v\n%s", err, page)
+			}
+		})
+	}
+}
