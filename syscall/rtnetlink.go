@@ -85,7 +85,11 @@ func (l *Layer) rtnetlink(req []byte, pid uint32) [][]byte {
 		if !ok {
 			return nlError(req, pid, unix.ENODEV)
 		}
-		return packDatagrams([][]byte{linkMsg(f, 0, seq, pid)})
+		msgs = [][]byte{linkMsg(f, 0, seq, pid)}
+		if flags&unix.NLM_F_ACK != 0 {
+			msgs = append(msgs, nlError(req, pid, 0)[0])
+		}
+		return packDatagrams(msgs)
 	case typ == unix.RTM_GETADDR && dump:
 		// Family by family, IPv4 first, as Linux dumps them.
 		ifs := l.interfaces()
@@ -114,7 +118,8 @@ func (l *Layer) rtnetlink(req []byte, pid uint32) [][]byte {
 	return packDatagrams(msgs)
 }
 
-// nlError answers req with NLMSG_ERROR carrying -e and req's header.
+// nlError answers req with NLMSG_ERROR carrying -e and req's header (an
+// acknowledgement when e is 0).
 func nlError(req []byte, pid uint32, e unix.Errno) [][]byte {
 	seq := binary.LittleEndian.Uint32(req[8:])
 	m := newNlMsg(unix.NLMSG_ERROR, unix.NLM_F_CAPPED, seq, pid).u32(uint32(-int32(e))).put(req[:nlmsgHdrLen]...)
