@@ -21,6 +21,7 @@ var (
 	optCwd          []byte
 	optDebugFault   bool
 	userSetMemLimit bool
+	userSetMaxProcs bool
 )
 
 const programName = "warren"
@@ -61,6 +62,9 @@ func parseCmdline(cmdline, loader []byte) {
 		case isEnvAssignment(s):
 			if hasPrefix(s, "GOMEMLIMIT=") {
 				userSetMemLimit = true
+			}
+			if hasPrefix(s, "GOMAXPROCS=") {
+				userSetMaxProcs = true
 			}
 			addArg(envv[:], &nEnvv, s)
 		default:

@@ -105,6 +105,9 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_GETSOCKNAME, sysGetsockname, Full, ""},
 	{unix.SYS_GETPEERNAME, sysGetpeername, Full, ""},
 	{unix.SYS_POLL, sysPoll, Full, ""},
+	{unix.SYS_SPLICE, sysNoSplice, Stub, "EINVAL: Go falls back to copying"},
+	{unix.SYS_TEE, sysNoSplice, Stub, "EINVAL"},
+	{unix.SYS_SENDFILE, sysNoSplice, Stub, "EINVAL: Go falls back to copying"},
 	{unix.SYS_PPOLL, sysPpoll, Partial, "the signal mask is ignored"},
 }
 

@@ -76,3 +76,17 @@ func TestUnmodifiedProgram(t *testing.T) {
 		})
 	}
 }
+
+// TestSocketLayer boots qemu/testdata/sockprog, an unmodified program
+// that works the socket layer over loopback: bulk and concurrent TCP,
+// io.Copy between connections, deadlines, a listener closed under
+// Accept, UDP bursts, blocking sockets and the interface table.
+func TestSocketLayer(t *testing.T) {
+	out, status, err := bootExample(t, "qemu/testdata/sockprog", boot{Memory: "256M", Timeout: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "sockprog: ok") || status != 0 {
+		t.Errorf("status %d; the console does not end with sockprog: ok", status)
+	}
+}
