@@ -2,6 +2,7 @@ package syscall
 
 import (
 	"golang.org/x/sys/unix"
+	"warren.dev/kernel"
 
 	"warren.dev/kernel/sockabi"
 )
@@ -10,25 +11,15 @@ import (
 // only through l's Kernel and keeps no reference to it after returning.
 type Handler func(l *Layer, r *sockabi.Request) (uint64, unix.Errno)
 
-// Support says how completely an entry implements the Linux call (the
-// same levels as the kernel's table).
-type Support uint8
+// Support says how completely an entry implements the Linux call: the
+// kernel's table's levels.
+type Support = kernel.Support
 
 const (
-	Full    Support = iota // Linux semantics for every argument Go programs pass
-	Partial                // common cases; the note says what is missing
-	Stub                   // fails or succeeds in a fixed way programs tolerate
+	Full    = kernel.Full
+	Partial = kernel.Partial
+	Stub    = kernel.Stub
 )
-
-func (s Support) String() string {
-	switch s {
-	case Full:
-		return "full"
-	case Partial:
-		return "partial"
-	}
-	return "stub"
-}
 
 // Entry describes one system call the layer serves.
 type Entry struct {

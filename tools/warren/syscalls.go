@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"warren.dev/kernel"
+	wsys "warren.dev/syscall"
 )
 
 func init() {
@@ -34,12 +36,40 @@ const (
 	tableEnd   = "<!-- end syscall-table -->\n"
 )
 
-// syscallTable renders the kernel's table.
+// syscallTable renders the kernel's table and the socket layer's, in
+// number order; a call both serve (read on a file or a socket) is the
+// kernel's row with the socket layer's support noted.
 func syscallTable() string {
+	type row struct {
+		nr            uint64
+		name, support string
+		note          string
+	}
+	rows := map[uint64]*row{}
+	for _, s := range kernel.Syscalls() {
+		rows[s.Nr] = &row{s.Nr, s.Name(), s.Support.String(), s.Note}
+	}
+	for _, s := range wsys.Syscalls() {
+		note := "socket layer"
+		if s.Note != "" {
+			note += ": " + strings.TrimPrefix(s.Note, "sockets: ")
+		}
+		if r, ok := rows[s.Nr]; ok {
+			r.note = strings.TrimPrefix(r.note+"; on sockets "+s.Support.String()+", "+note, "; ")
+			continue
+		}
+		rows[s.Nr] = &row{s.Nr, s.Name, s.Support.String(), note}
+	}
+	nrs := make([]uint64, 0, len(rows))
+	for nr := range rows {
+		nrs = append(nrs, nr)
+	}
+	slices.Sort(nrs)
 	var b strings.Builder
 	b.WriteString("| # | name | support | note |\n|---|---|---|---|\n")
-	for _, s := range kernel.Syscalls() {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", s.Nr, s.Name(), s.Support, s.Note)
+	for _, nr := range nrs {
+		r := rows[nr]
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", r.nr, r.name, r.support, r.note)
 	}
 	return b.String()
 }
