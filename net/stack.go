@@ -204,6 +204,13 @@ func (s *Stack) addLoopback() error {
 		addrs = append(addrs, netip.MustParsePrefix("127.0.0.1/8"))
 	}
 	if s.proto&ProtoIPv6 != 0 {
+		// Duplicate address detection on a loopback never concludes: ::1
+		// would stay tentative, and binding to it fail, for ever.
+		if ep, err := s.ns.GetNetworkEndpoint(s.lo, header.IPv6ProtocolNumber); err == nil {
+			if d, ok := ep.(stack.DuplicateAddressDetector); ok {
+				d.SetDADConfigurations(stack.DADConfigurations{})
+			}
+		}
 		addrs = append(addrs, netip.MustParsePrefix("::1/128"))
 	}
 	for _, p := range addrs {
