@@ -35,6 +35,17 @@ var figureNames = [numFigures]string{
 
 func (f Figure) String() string { return figureNames[f] }
 
+// cell prints the median of a figure's runs and, when they differ, their
+// range.
+func (f Figure) cell(runs []float64) string {
+	m := f.format(median(runs))
+	lo, hi := spread(runs)
+	if math.IsNaN(lo) || f.format(lo) == f.format(hi) {
+		return m
+	}
+	return fmt.Sprintf("%s <sub>%s–%s</sub>", m, f.format(lo), f.format(hi))
+}
+
 // format prints a value of the figure.
 func (f Figure) format(v float64) string {
 	if f == FigWrkErrors && !math.IsNaN(v) {
@@ -84,7 +95,8 @@ type Report struct {
 
 // notes say what the figures are.
 const notes = `
-- Warren/Linux below 1 is better for times, latencies, sizes and memory, above 1 for rates.
+- Each cell is the median of the runs, with their range in small type; Warren/Linux compares the medians:
+  below 1 is better for times, latencies, sizes and memory, above 1 for rates.
 - The Linux guest boots Debian's kernel (` + "`quiet`" + `) with an initramfs whose /init (tools/bench/linuxinit, static Go)
   loads the NIC modules, configures eth0 by netlink and starts examples/httpd and examples/echo, built as Linux
   programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim).
@@ -146,7 +158,7 @@ func (rep *Report) Markdown() string {
 			if math.IsNaN(w) && math.IsNaN(l) {
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.NIC, f, f.format(w), f.format(l), fmtRatio(ratio(w, l)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.NIC, f, f.cell(r.Warren[f]), f.cell(r.Linux[f]), fmtRatio(ratio(w, l)))
 		}
 	}
 	if rep.ImageWarren > 0 || rep.ImageLinux > 0 {

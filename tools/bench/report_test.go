@@ -28,10 +28,10 @@ func TestMarkdown(t *testing.T) {
 	md := rep.Markdown()
 	for _, want := range []string{
 		"Made here.\n\n| NIC | figure | Warren | Linux | Warren/Linux |\n|---|---|--:|--:|--:|\n",
-		"| virtio-net-pci | QEMU start → first HTTP 200 (ms) | 850 | 9,500 | 0.089 |\n",
-		"| virtio-net-pci | HTTP req/s, keep-alive `/` | 1,900 | 1,150 | 1.65 |\n",
-		"| virtio-net-pci | latency p99 (ms) | 160 | 120 | 1.33 |\n",
-		"| virtio-net-pci | wrk socket errors + non-2xx | 0 | 0 | — |\n",
+		"| virtio-net-pci | QEMU start → first HTTP 200 (ms) | 850 <sub>800–900</sub> | 9,500 <sub>9,400–9,700</sub> | 0.089 |\n",
+		"| virtio-net-pci | HTTP req/s, keep-alive `/` | 1,900 <sub>1,800–2,000</sub> | 1,150 <sub>1,100–1,200</sub> | 1.65 |\n",
+		"| virtio-net-pci | latency p99 (ms) | 160 <sub>150–170</sub> | 120 <sub>100–140</sub> | 1.33 |\n",
+		"| virtio-net-pci | wrk socket errors + non-2xx | 0 <sub>0–3</sub> | 0 | — |\n",
 		"| e1000 | QEMU start → first HTTP 200 (ms) | 2,000 | 11,600 | 0.17 |\n",
 		"| all | image size (MB) | 12.3 | 20.5 | 0.60 |\n",
 		"| virtio-net-pci | serves HTTP with `-m 32M` | yes, 1,500 req/s | — | |\n",

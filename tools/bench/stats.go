@@ -31,3 +31,21 @@ func ratio(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// spread is the smallest and largest value that is not NaN (NaN, NaN when
+// there is none).
+func spread(xs []float64) (lo, hi float64) {
+	lo, hi = math.NaN(), math.NaN()
+	for _, x := range xs {
+		if math.IsNaN(x) {
+			continue
+		}
+		if math.IsNaN(lo) || x < lo {
+			lo = x
+		}
+		if math.IsNaN(hi) || x > hi {
+			hi = x
+		}
+	}
+	return lo, hi
+}

@@ -23,6 +23,12 @@ func TestMedianRatio(t *testing.T) {
 	if !math.IsNaN(median(nil)) || !math.IsNaN(median([]float64{nan})) {
 		t.Error("median of nothing is not NaN")
 	}
+	if lo, hi := spread([]float64{3, nan, 1, 2}); lo != 1 || hi != 3 {
+		t.Errorf("spread = %v, %v", lo, hi)
+	}
+	if lo, hi := spread([]float64{nan}); !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("spread of nothing = %v, %v", lo, hi)
+	}
 	if r := ratio(1500, 1000); r != 1.5 {
 		t.Errorf("ratio = %v", r)
 	}
