@@ -86,6 +86,12 @@ func (f *Frame) CopyTo(dst []byte) int {
 	return n
 }
 
+// TXWaiter is implemented by NICs that can block until their transmit
+// ring has room again, after Transmit accepted fewer frames than given.
+type TXWaiter interface {
+	WaitTXSpace() error
+}
+
 // NIC is what a network driver provides to the stack. Its methods may be
 // called from any goroutine.
 type NIC interface {

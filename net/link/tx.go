@@ -50,8 +50,7 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 		b.perPkt = append(b.perPkt, len(b.frames)-before)
 	}
 
-	sent, err := e.nic.Transmit(b.frames)
-	sent = max(0, min(sent, len(b.frames)))
+	sent, err := e.transmit(b.frames)
 	var bytes uint64
 	for i := range b.frames[:sent] {
 		bytes += uint64(b.frames[i].Len())
@@ -79,6 +78,29 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 		return written, &tcpip.ErrClosedForSend{}
 	default:
 		return written, &tcpip.ErrNoBufferSpace{}
+	}
+}
+
+// maxTXWaits bounds how often one WritePackets waits for ring space
+// before it drops the rest, so a stalled device cannot hang the stack.
+const maxTXWaits = 64
+
+// transmit hands frames to the NIC. When its ring is full and it can say
+// when room comes back (TXWaiter), transmit waits and goes on: dropping
+// would leave TCP to recover by retransmission timeouts, which collapses
+// throughput on a fast sender.
+func (e *Endpoint) transmit(frames []Frame) (int, error) {
+	w, canWait := e.nic.(TXWaiter)
+	sent := 0
+	for waits := 0; ; waits++ {
+		n, err := e.nic.Transmit(frames[sent:])
+		sent += max(0, min(n, len(frames)-sent))
+		if sent == len(frames) || !canWait || waits == maxTXWaits {
+			return sent, err
+		}
+		if werr := w.WaitTXSpace(); werr != nil {
+			return sent, werr
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ package nics
 
 import (
 	"sync"
+	"time"
 
 	"warren.dev/drivers/e1000"
 	"warren.dev/net/link"
@@ -31,6 +32,16 @@ func (n *E1000) Close() error            { return n.dev.Close() }
 
 // Device returns the driver, for its statistics.
 func (n *E1000) Device() *e1000.Device { return n.dev }
+
+// WaitTXSpace implements link.TXWaiter: the driver signals TxSpace when
+// descriptors come free after a full ring.
+func (n *E1000) WaitTXSpace() error {
+	select {
+	case <-n.dev.TxSpace():
+	case <-time.After(100 * time.Millisecond): // a lost signal costs one wait, not a hang
+	}
+	return nil
+}
 
 // Transmit implements link.NIC.
 func (n *E1000) Transmit(frames []link.Frame) (int, error) {

@@ -54,6 +54,9 @@ func (n *Virtio) Close() error { return n.dev.Close() }
 // Device returns the driver, for its statistics.
 func (n *Virtio) Device() *vnet.Device { return n.dev }
 
+// WaitTXSpace implements link.TXWaiter.
+func (n *Virtio) WaitTXSpace() error { return n.dev.WaitTXSpace() }
+
 // Features implements link.NIC.
 func (n *Virtio) Features() link.Features {
 	o := n.dev.Offloads()
