@@ -31,6 +31,7 @@ type Config struct {
 	Warmup    time.Duration // wrk before the measured run, same load
 	EchoBytes int64         // bytes sent through the TCP echo server
 	Cache     string        // downloads ("": CacheDir)
+	Append    string        // more of Warren's boot command line (GOMAXPROCS=1, ...)
 	Log       io.Writer     // progress
 	Command   string        // the command line, for the report
 }
@@ -87,6 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer os.RemoveAll(tmp)
 
+	version := treeVersion(cfg.Root)
 	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf")}
 	fmt.Fprintf(cfg.Log, "bench: building the Warren images and the Linux guest\n")
 	bc := build.Config{Root: cfg.Root, Dir: cfg.Root}
@@ -135,6 +137,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
 		}
 	}
-	rep.Made = made(cfg, r.linux.Kernel.Package)
+	rep.Made = made(cfg, r.linux.Kernel.Package, version)
 	return rep, ctx.Err()
 }

@@ -22,7 +22,7 @@ func lookPath(tool string) (string, error) {
 }
 
 // made is the line saying how the table was made.
-func made(cfg Config, kernel string) string {
+func made(cfg Config, kernel, version string) string {
 	accel, _ := qemu.DetectAccel()
 	accelArgs := "TCG (`-accel tcg -cpu max`)"
 	if accel == qemu.AccelKVM {
@@ -32,11 +32,29 @@ func made(cfg Config, kernel string) string {
 	if cmd == "" {
 		cmd = "warren bench"
 	}
-	return fmt.Sprintf("Made by `%s` on %s: %s, %d host CPUs; %s, %s, `-smp 1 -m %s`; "+
+	warren := "Warren " + version
+	if cfg.Append != "" {
+		warren += " booted with `" + cfg.Append + "`"
+	}
+	return fmt.Sprintf("Made by `%s` on %s: %s; %s, %d host CPUs; %s, %s, `-smp 1 -m %s`; "+
 		"each guest's NIC on a tap device in a network namespace the benchmark makes, wrk and the echo client inside it; `%s`; "+
 		"Linux guest: Debian's %s; medians of %d runs, one boot per run and guest.",
-		cmd, time.Now().Format("2006-01-02"), hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.Memory,
+		cmd, time.Now().Format("2006-01-02"), warren, hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.Memory,
 		cfg.Load.String(), kernel, cfg.Runs)
+}
+
+// treeVersion names the Warren tree's commit, and says when its Go
+// sources have changes beyond it.
+func treeVersion(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "(no git commit)"
+	}
+	v := "at " + strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", "*.go", "go.mod", "go.sum").Output(); err == nil && len(st) > 0 {
+		v += " with uncommitted changes"
+	}
+	return v
 }
 
 func hostCPU() string {

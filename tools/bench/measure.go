@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"warren.dev/qemu"
@@ -74,7 +75,7 @@ func (r *runner) echoRate(ctx context.Context, g *guest, warren bool, res *NICRe
 }
 
 func (r *runner) warrenMachine(image, mem string) qemu.Machine {
-	return qemu.Machine{Image: image, Memory: mem, Append: "ip=" + guestV4 + " gw=" + gatewayV4}
+	return qemu.Machine{Image: image, Memory: mem, Append: strings.TrimSpace("ip=" + guestV4 + " gw=" + gatewayV4 + " " + r.cfg.Append)}
 }
 
 // warrenHTTP boots Warren's httpd.
