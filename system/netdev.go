@@ -104,7 +104,10 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts}
+	// No receive coalescing (GUEST_TSO): the stack takes frames of at
+	// most the MTU, and a tap backend would hand over 64 KiB ones.
+	cfg := vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts,
+		Disable: vnet.FGuestTSO4 | vnet.FGuestTSO6 | vnet.FGuestECN}
 	if m, ok := d.MSIX(); ok {
 		if bar, err := m.TableBAR(); err == nil {
 			if m.Table, err = p.Mapper.MapMMIO(bar.Addr, bar.Size); err == nil && m.Enable(nil) == nil {
