@@ -11,6 +11,10 @@ import (
 	"warren.dev/qemu"
 )
 
+// plainPath is a page about the size of httpd's "/" that does no work
+// beyond HTTP.
+const plainPath = "/download?bytes=1024"
+
 // failed adds the end of the console to a measurement's error.
 func failed(g *guest, what string, err error) error {
 	return fmt.Errorf("%s: %w\nconsole (end):\n%s", what, err, lastLines(g.console.String(), 20))
@@ -42,6 +46,12 @@ func (r *runner) serveHTTP(ctx context.Context, g *guest, warren bool, res *NICR
 	res.add(warren, FigP50, ms(w.P50))
 	res.add(warren, FigP99, ms(w.P99))
 	res.add(warren, FigWrkErrors, float64(w.SocketErrors+w.Non2xx))
+	plain, err := runWrk(ctx, r.ns, r.cfg.Load, "http://"+guestIP+plainPath)
+	if err != nil {
+		return failed(g, name+": wrk "+plainPath, err)
+	}
+	res.add(warren, FigPlainRate, plain.RequestsPerS)
+	res.add(warren, FigPlainP99, ms(plain.P99))
 	page, err := fetchStats(ctx, r.ns.DialContext)
 	if err != nil {
 		return failed(g, name+": /stats", err)
@@ -49,8 +59,8 @@ func (r *runner) serveHTTP(ctx context.Context, g *guest, warren bool, res *NICR
 	mem := parseMemory(page)
 	res.add(warren, FigGoSys, mem.GoSys)
 	res.add(warren, FigUsed, mem.Used)
-	fmt.Fprintf(r.cfg.Log, "bench: %s %s: first 200 after %v; %.0f req/s, p50 %v, p99 %v, %d errors; Go Sys %.1f MiB, in use %.1f MiB\n",
-		res.NIC, name, boot.Round(time.Millisecond), w.RequestsPerS, w.P50, w.P99, w.SocketErrors+w.Non2xx, mem.GoSys, mem.Used)
+	fmt.Fprintf(r.cfg.Log, "bench: %s %s: first 200 after %v; / %.0f req/s, p50 %v, p99 %v, %d errors; %s %.0f req/s, p99 %v; Go Sys %.1f MiB, in use %.1f MiB\n",
+		res.NIC, name, boot.Round(time.Millisecond), w.RequestsPerS, w.P50, w.P99, w.SocketErrors+w.Non2xx, plainPath, plain.RequestsPerS, plain.P99, mem.GoSys, mem.Used)
 	return nil
 }
 

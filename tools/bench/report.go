@@ -16,6 +16,8 @@ const (
 	FigP50
 	FigP99
 	FigWrkErrors
+	FigPlainRate
+	FigPlainP99
 	FigEcho
 	FigGoSys
 	FigUsed
@@ -28,6 +30,8 @@ var figureNames = [numFigures]string{
 	FigP50:       "latency p50 (ms)",
 	FigP99:       "latency p99 (ms)",
 	FigWrkErrors: "wrk socket errors + non-2xx",
+	FigPlainRate: "HTTP req/s, keep-alive `" + plainPath + "`",
+	FigPlainP99:  "latency p99 there (ms)",
 	FigEcho:      "TCP echo (MB/s)",
 	FigGoSys:     "Go runtime memory from the OS, MemStats.Sys (MiB)",
 	FigUsed:      "guest memory in use (MiB)",
@@ -93,17 +97,19 @@ type Report struct {
 	EchoBytes   int64
 }
 
-// notes say what the figures are.
-const notes = `
+// notes say what the figures are; %g is the echo's MiB, @ a backquote.
+var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
 - Each cell is the median of the runs, with their range in small type; Warren/Linux compares the medians:
   below 1 is better for times, latencies, sizes and memory, above 1 for rates.
-- The Linux guest boots Debian's kernel (` + "`quiet`" + `) with an initramfs whose /init (tools/bench/linuxinit, static Go)
+- The Linux guest boots Debian's kernel (@quiet@) with an initramfs whose /init (tools/bench/linuxinit, static Go)
   loads the NIC modules, configures eth0 by netlink and starts examples/httpd and examples/echo, built as Linux
   programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim).
+- @/@ prints the interface list (warren.dev/net's Live) on every request; netshim reads the kernel's at most once a
+  second. @PLAIN@ (1 KiB, about the size of @/@) does no such work: the HTTP server and the network stack alone.
 - TCP echo: %g MiB written and read back at once through the echo example, checked; cut off after a minute.
 - Guest memory in use: Linux MemTotal − MemAvailable; Warren total − free RAM of sysinfo(2), when httpd's /stats
   prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
-`
+`)
 
 // Target is one of the project's aims, checked against the medians.
 type Target struct {

@@ -38,8 +38,8 @@ func TestStats(t *testing.T) {
 	if mem.TotalKB != 245000 || mem.FreeKB != 200000 || mem.AvailableKB != 204040 || mem.UsedKB() != 40960 {
 		t.Fatalf("parseMeminfo: %+v", mem)
 	}
-	s := Stats{NICs: nics, Mem: mem}.String()
-	if !strings.Contains(s, "meminfo: MemTotal 245000 kB, MemFree 200000 kB, MemAvailable 204040 kB, used 40.0 MiB\n") {
+	s := Stats{NICs: nics, Mem: mem, Clocksource: "tsc"}.String()
+	if !strings.Contains(s, "meminfo: MemTotal 245000 kB, MemFree 200000 kB, MemAvailable 204040 kB, used 40.0 MiB\nclocksource: tsc\n") {
 		t.Errorf("String:\n%s", s)
 	}
 }

@@ -9,8 +9,9 @@ import (
 
 // Stats holds the kernel's interface counters and memory figures.
 type Stats struct {
-	NICs []NICStats
-	Mem  MemInfo
+	NICs        []NICStats
+	Mem         MemInfo
+	Clocksource string // the kernel's, which decides what reading the time costs
 }
 
 // NICStats are one interface's counters from /proc/net/dev.
@@ -36,7 +37,8 @@ func (m MemInfo) UsedKB() uint64 { return m.TotalKB - min(m.AvailableKB, m.Total
 func (s *Stack) Stats() Stats {
 	dev, _ := os.ReadFile("/proc/net/dev")
 	mem, _ := os.ReadFile("/proc/meminfo")
-	return Stats{NICs: parseNetDev(string(dev)), Mem: parseMeminfo(string(mem))}
+	cs, _ := os.ReadFile("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+	return Stats{NICs: parseNetDev(string(dev)), Mem: parseMeminfo(string(mem)), Clocksource: strings.TrimSpace(string(cs))}
 }
 
 // parseNetDev reads /proc/net/dev: two header lines, then
@@ -95,5 +97,8 @@ func (st Stats) String() string {
 	m := st.Mem
 	fmt.Fprintf(&b, "meminfo: MemTotal %d kB, MemFree %d kB, MemAvailable %d kB, used %.1f MiB\n",
 		m.TotalKB, m.FreeKB, m.AvailableKB, float64(m.UsedKB())/1024)
+	if st.Clocksource != "" {
+		fmt.Fprintf(&b, "clocksource: %s\n", st.Clocksource)
+	}
 	return b.String()
 }
