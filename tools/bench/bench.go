@@ -32,6 +32,7 @@ type Config struct {
 	EchoBytes int64         // bytes sent through the TCP echo server
 	Cache     string        // downloads ("": CacheDir)
 	Append    string        // more of Warren's boot command line (GOMAXPROCS=1, ...)
+	Profile   string        // write a profile of Warren's httpd under load here ("": none)
 	Log       io.Writer     // progress
 	Command   string        // the command line, for the report
 }
@@ -135,6 +136,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if cfg.Small != "" {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
+		}
+	}
+	if cfg.Profile != "" {
+		if err := r.profileWarren(ctx, cfg.NICs[0], tmp); err != nil {
+			return rep, err
 		}
 	}
 	rep.Made = made(cfg, r.linux.Kernel.Package, version)

@@ -15,7 +15,7 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name: "bench",
-		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-w README]",
+		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-profile FILE] [-w README]",
 		help: "Bench measures Warren against a Linux guest (Debian's kernel, the same Go\n" +
 			"servers built as Linux programs) in QEMU with one vCPU, each NIC on a tap\n" +
 			"device in a network namespace it makes (root needed): QEMU start to the\n" +
@@ -48,6 +48,7 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs.DurationVar(&o.cfg.Warmup, "warmup", o.cfg.Warmup, "wrk warm-up before each measured run (0: none)")
 	fs.Int64Var(&o.cfg.EchoBytes, "echo-bytes", o.cfg.EchoBytes, "bytes sent through the TCP echo server")
 	fs.StringVar(&o.cfg.Append, "append", "", "more of Warren's boot command line, e.g. GOMAXPROCS=1")
+	fs.StringVar(&o.cfg.Profile, "profile", "", "also sample Warren's httpd under load through QEMU's gdbstub and write the profile to `file`")
 	fs.StringVar(&o.w, "w", "", "write the table into `file` (a README) between the bench-table markers")
 	return fs
 }
