@@ -21,7 +21,6 @@ var (
 	optCwd          []byte
 	optDebugFault   bool
 	userSetMemLimit bool
-	userSetMaxProcs bool
 )
 
 const programName = "warren"
@@ -63,9 +62,7 @@ func parseCmdline(cmdline, loader []byte) {
 			if hasPrefix(s, "GOMEMLIMIT=") {
 				userSetMemLimit = true
 			}
-			if hasPrefix(s, "GOMAXPROCS=") {
-				userSetMaxProcs = true
-			}
+
 			addArg(envv[:], &nEnvv, s)
 		default:
 			addArg(argv[:], &nArgv, s)

@@ -107,13 +107,7 @@ func buildInitialStack(top uint64) uint64 {
 		envAddrs[nEnv] = strAddr(memLimitVar())
 		nEnv++
 	}
-	if !userSetMaxProcs {
-		// Sockets are served by goroutines of the program: while a thread
-		// waits in a forwarded call its P stays taken, and a second P lets
-		// the socket layer run at once instead of after sysmon retakes it.
-		envAddrs[nEnv] = strAddr([]byte(defaultMaxProcs))
-		nEnv++
-	}
+
 	end -= 16
 	end &^= 15
 	if !fillRandom(img[end : end+16]) {
@@ -170,5 +164,3 @@ func memLimitVar() []byte {
 }
 
 var memLimitLine line
-
-const defaultMaxProcs = "GOMAXPROCS=4"
