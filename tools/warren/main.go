@@ -2,8 +2,10 @@
 // them, and their tests, in QEMU.
 //
 //	warren build [-o IMAGE] [-iso] [-append ARGS] PKG
-//	warren run [-m MEM] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]
+//	warren run [-m MEM] [-append ARGS] [-nic MODEL] [-fwd HOST:GUEST] [-timeout D] IMAGE|ISO|PKG [ARG...]
 //	warren test [-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]
+//	warren bench [-runs N] [-nic MODELS] [-w README.md] ...
+//	warren syscalls [-w README.md]
 //	warren help [COMMAND]
 //
 // The Warren source tree is found from $WARREN_ROOT, else the directory
