@@ -72,30 +72,27 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startGuest boots dir with a NIC of the given model on QEMU's user
-// network, forwarding a host port (TCP and UDP) to guestPort.
-func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...string) *guest {
+// bootGuest builds the package in directory dir of this repository and
+// boots it on m in the background; the machine stops when the test ends.
+// m.Image is set here; m.Stdout and m.Timeout get defaults.
+func bootGuest(t *testing.T, dir string, m qemu.Machine) *guest {
 	t.Helper()
 	qemu.RequireTools(t, qemu.Binary)
 	root := repoRoot(t)
-	image := filepath.Join(t.TempDir(), "warren.elf")
-	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, image); err != nil {
+	m.Image = filepath.Join(t.TempDir(), "warren.elf")
+	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, m.Image); err != nil {
 		t.Fatalf("building %s: %v", dir, err)
 	}
-	line, err := build.Cmdline(cmdline, nil)
-	if err != nil {
-		t.Fatal(err)
+	g := &guest{t: t, done: make(chan struct{})}
+	m.Stdout = g
+	if m.Timeout == 0 {
+		m.Timeout = 5 * time.Minute
 	}
-	g := &guest{t: t, port: freePort(t), done: make(chan struct{})}
+	if m.Memory == "" {
+		m.Memory = "128M"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel = cancel
-	m := qemu.Machine{
-		Image: image, Append: line, Memory: "128M", Timeout: 5 * time.Minute, Stdout: g,
-		ExtraArgs: []string{
-			"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", g.port, guestPort, g.port, guestPort),
-			"-device", model + ",netdev=n0",
-		},
-	}
 	go func() {
 		res, err := m.Run(ctx)
 		g.status, g.err = res.Status, err
@@ -109,6 +106,37 @@ func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...strin
 		}
 	})
 	return g
+}
+
+// startGuest boots dir with a NIC of the given model on QEMU's user
+// network, forwarding a host port (TCP and UDP) to guestPort.
+func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...string) *guest {
+	t.Helper()
+	line, err := build.Cmdline(cmdline, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	g := bootGuest(t, dir, qemu.Machine{
+		Append: line,
+		ExtraArgs: []string{
+			"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", port, guestPort, port, guestPort),
+			"-device", model + ",netdev=n0",
+		},
+	})
+	g.port = port
+	return g
+}
+
+// startTapGuest boots dir with a NIC of the given model on the tap device
+// of ns; QEMU runs inside the namespace, where the device is.
+func startTapGuest(t *testing.T, ns *qemu.Netns, dir, model, cmdline string) *guest {
+	t.Helper()
+	wrapper, err := ns.QEMUWrapper(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bootGuest(t, dir, qemu.Machine{QEMU: wrapper, Append: cmdline, ExtraArgs: qemu.TapArgs(model)})
 }
 
 // TestEcho sends 16 MiB through the TCP echo server and a datagram

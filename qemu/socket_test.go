@@ -1,15 +1,10 @@
 package qemu_test
 
 import (
-	"context"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"warren.dev/qemu"
-	"warren.dev/tools/build"
 )
 
 // TestUnmodifiedProgram boots qemu/testdata/netprog, a Go program with no
@@ -27,35 +22,7 @@ func TestUnmodifiedProgram(t *testing.T) {
 			defer dns.Close()
 			go serveDNS(dns, map[string]netip.Addr{"warren.test.": netip.MustParseAddr("10.0.3.77")})
 
-			root := repoRoot(t)
-			dir := t.TempDir()
-			image := filepath.Join(dir, "warren.elf")
-			if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./qemu/testdata/netprog", image); err != nil {
-				t.Fatal(err)
-			}
-			wrapper, err := ns.QEMUWrapper(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			g := &guest{t: t, done: make(chan struct{})}
-			ctx, cancel := context.WithCancel(context.Background())
-			m := qemu.Machine{
-				QEMU: wrapper, Image: image, Memory: "128M", Timeout: 5 * time.Minute, Stdout: g,
-				Append:    "ip=10.0.3.2/24 gw=10.0.3.1 dns=10.0.3.1 -- -resolve warren.test",
-				ExtraArgs: qemu.TapArgs(model),
-			}
-			go func() {
-				res, err := m.Run(ctx)
-				g.status, g.err = res.Status, err
-				close(g.done)
-			}()
-			t.Cleanup(func() {
-				cancel()
-				<-g.done
-				if t.Failed() {
-					t.Logf("console:\n%s", g.output())
-				}
-			})
+			g := startTapGuest(t, ns, "qemu/testdata/netprog", model, "ip=10.0.3.2/24 gw=10.0.3.1 dns=10.0.3.1 -- -resolve warren.test")
 			g.waitFor("netprog: serving", 3*time.Minute)
 			out := g.output()
 			for _, want := range []string{
