@@ -13,17 +13,6 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 )
 
-// Lease is what a DHCP server granted one interface.
-type Lease struct {
-	Addr     netip.Prefix // the address and its network
-	Router   netip.Addr   // default gateway; invalid if none was offered
-	DNS      []netip.Addr
-	Server   netip.Addr // the server identifier
-	Obtained time.Time
-	Duration time.Duration // lease time
-	T1       time.Duration // renewal time, from Obtained
-}
-
 // dhcpState is one interface's DHCP client. Its fields are written by the
 // goroutine that owns the client and read under Stack.mu.
 type dhcpState struct {

@@ -1,34 +1,24 @@
 package net
 
 import (
-	"fmt"
 	stdnet "net"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/net/netinfo"
 )
 
-// Live is the configuration in force: what static options, DHCP and
-// router advertisements have made of the stack.
-type Live struct {
-	Interfaces []InterfaceState
-	DNS        []netip.Addr
-}
-
-// InterfaceState is one interface as it is now.
-type InterfaceState struct {
-	Name     string
-	Index    int // netstack's NIC ID
-	MAC      stdnet.HardwareAddr
-	MTU      int
-	Up       bool // the NIC reports link; loopback is always up
-	Addrs    []netip.Prefix
-	Gateways []netip.Addr // default routers, IPv4 first
-	Lease    *Lease       // the DHCP lease, if any
-}
+// Live, InterfaceState and Lease describe the configuration in force:
+// what static options, DHCP and router advertisements have made of the
+// stack (package netinfo, shared with stand-ins for this package).
+type (
+	Live           = netinfo.Live
+	InterfaceState = netinfo.InterfaceState
+	Lease          = netinfo.Lease
+)
 
 // Live returns a snapshot of the configuration in force.
 func (s *Stack) Live() Live {
@@ -97,55 +87,4 @@ func sortAddrs(p []netip.Prefix) {
 		}
 		return 1
 	})
-}
-
-// Gateway returns the first default router of the given family (IPv4 when
-// v4 is true), or an invalid Addr.
-func (l Live) Gateway(v4 bool) netip.Addr {
-	for _, ifc := range l.Interfaces {
-		for _, gw := range ifc.Gateways {
-			if gw.Is4() == v4 {
-				return gw
-			}
-		}
-	}
-	return netip.Addr{}
-}
-
-// ResolvConf renders the DNS servers as /etc/resolv.conf.
-func (l Live) ResolvConf() string {
-	var b strings.Builder
-	for _, d := range l.DNS {
-		fmt.Fprintf(&b, "nameserver %s\n", d)
-	}
-	return b.String()
-}
-
-// String is a short ifconfig-like description.
-func (l Live) String() string {
-	var b strings.Builder
-	for _, ifc := range l.Interfaces {
-		state := "up"
-		if !ifc.Up {
-			state = "down"
-		}
-		fmt.Fprintf(&b, "%s: %s mtu %d", ifc.Name, state, ifc.MTU)
-		if len(ifc.MAC) > 0 {
-			fmt.Fprintf(&b, " ether %s", ifc.MAC)
-		}
-		b.WriteByte('\n')
-		for _, a := range ifc.Addrs {
-			fmt.Fprintf(&b, "    inet %s\n", a)
-		}
-		for _, g := range ifc.Gateways {
-			fmt.Fprintf(&b, "    gateway %s\n", g)
-		}
-		if l := ifc.Lease; l != nil {
-			fmt.Fprintf(&b, "    dhcp from %s, lease %v, renew at %s\n", l.Server, l.Duration, l.Obtained.Add(l.T1).Format("15:04:05"))
-		}
-	}
-	for _, d := range l.DNS {
-		fmt.Fprintf(&b, "dns %s\n", d)
-	}
-	return b.String()
 }

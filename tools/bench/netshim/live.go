@@ -3,29 +3,22 @@ package net
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	stdnet "net"
 	"net/netip"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"warren.dev/net/netinfo"
 )
 
-// Live describes the interfaces as the kernel has them.
-type Live struct {
-	Interfaces []InterfaceState
-}
-
-// InterfaceState is one interface.
-type InterfaceState struct {
-	Name     string
-	MAC      stdnet.HardwareAddr
-	MTU      int
-	Up       bool
-	Addrs    []netip.Prefix
-	Gateways []netip.Addr
-}
+// Live and InterfaceState are warren.dev/net's: the interfaces as the
+// kernel has them.
+type (
+	Live           = netinfo.Live
+	InterfaceState = netinfo.InterfaceState
+)
 
 // liveTTL is how long Live reuses what it read. warren.dev/net's Live is
 // an in-memory snapshot of netstack's state; reading the kernel's takes
@@ -92,40 +85,4 @@ func defaultGateways(table string) map[string][]netip.Addr {
 		}
 	}
 	return out
-}
-
-// Gateway returns the first default router of the given family (IPv4 when
-// v4 is true), or an invalid Addr.
-func (l Live) Gateway(v4 bool) netip.Addr {
-	for _, ifc := range l.Interfaces {
-		for _, gw := range ifc.Gateways {
-			if gw.Is4() == v4 {
-				return gw
-			}
-		}
-	}
-	return netip.Addr{}
-}
-
-// String is a short ifconfig-like description, as warren.dev/net prints.
-func (l Live) String() string {
-	var b strings.Builder
-	for _, ifc := range l.Interfaces {
-		state := "up"
-		if !ifc.Up {
-			state = "down"
-		}
-		fmt.Fprintf(&b, "%s: %s mtu %d", ifc.Name, state, ifc.MTU)
-		if len(ifc.MAC) > 0 {
-			fmt.Fprintf(&b, " ether %s", ifc.MAC)
-		}
-		b.WriteByte('\n')
-		for _, a := range ifc.Addrs {
-			fmt.Fprintf(&b, "    inet %s\n", a)
-		}
-		for _, g := range ifc.Gateways {
-			fmt.Fprintf(&b, "    gateway %s\n", g)
-		}
-	}
-	return b.String()
 }
