@@ -14,20 +14,27 @@ const (
 	// SysReply (id, result, errno) completes request id: the caller's
 	// system call returns result, or -errno if errno is not 0.
 	SysReply = 508
-	// SysInstall (flags, domain, type, protocol) makes a socket and a
-	// descriptor for it (O_NONBLOCK/O_CLOEXEC from flags), for sockets the
-	// socket layer creates itself (accept). It returns fd | sock<<32. The
+	// SysInstall (flags, domain, type, protocol, id) makes a socket and a
+	// descriptor for it (O_NONBLOCK/O_CLOEXEC from flags) in the
+	// descriptor table of request id's caller, for sockets the socket
+	// layer creates itself (accept). It returns fd | sock<<32. The
 	// descriptor's last close is forwarded as OpRelease.
 	SysInstall = 509
 	// SysReady (sock, events) records the EPOLL* events ready on a socket
 	// and wakes pollers.
 	SysReady = 510
-	// SysCopyIn (addr, buf, n) copies n bytes from the caller's memory at
-	// addr to buf, checked as any system call argument: EFAULT on a bad
-	// range.
+	// SysCopyIn (addr, buf, n, id) copies n bytes from the memory of
+	// request id's caller at addr to buf, checked as any system call
+	// argument: EFAULT on a bad range.
 	SysCopyIn = 511
-	// SysCopyOut (addr, buf, n) copies n bytes from buf to the caller's
-	// memory at addr, checked.
+	// SysCopyOut (addr, buf, n, id) copies n bytes from buf to the memory
+	// of request id's caller at addr, checked.
+	//
+	// In SysInstall, SysCopyIn and SysCopyOut, id is a Request.ID: the
+	// kernel serves requests of several processes at once, and id names
+	// the one whose address space and descriptor table to use. They fail
+	// with EINVAL if id is not being served (handed out by SysServe and
+	// not yet replied to).
 	SysCopyOut = 512
 	// SysSetFile (path, pathLen, data, dataLen) sets the contents of a
 	// read-only file the kernel serves (/etc/resolv.conf and friends).
