@@ -10,9 +10,10 @@
 // endpoint) and runs each in a worker through the table in systab.go, so
 // a call that blocks holds up no other.
 //
-// Handlers reach the caller only through Kernel: user memory is copied in
-// and out with checks (EFAULT), accepted connections get descriptors from
-// the kernel, and readiness and addresses are pushed to it.
+// Handlers reach the caller only through Kernel, naming the request they
+// serve (calls of several processes run at once): user memory is copied
+// in and out with checks (EFAULT), accepted connections get descriptors
+// from the kernel, and readiness and addresses are pushed to it.
 //
 // Sockets: AF_INET and AF_INET6 (TCP, UDP, ICMP echo) over netstack, and
 // AF_NETLINK/NETLINK_ROUTE dumps of links, addresses and routes so that

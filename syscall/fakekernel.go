@@ -11,9 +11,10 @@ import (
 
 // FakeKernel is a Kernel for tests that plays the kernel's part of
 // sockets: the caller's memory is one byte slice at a base address
-// (anything outside it faults); it makes sockets and descriptors, answers
-// getsockname and getpeername from the addresses the layer sets, and
-// records readiness and files.
+// (anything outside it faults); it hands out requests (Request) and
+// serves copies and installs only for those not yet done (Done), makes
+// sockets and descriptors, answers getsockname and getpeername from the
+// addresses the layer sets, and records readiness and files.
 type FakeKernel struct {
 	base uint64
 
@@ -27,6 +28,8 @@ type FakeKernel struct {
 	readies  int
 	changed  chan struct{} // closed and replaced at every Ready
 	files    map[string][]byte
+	lastID   uint64          // of the last request handed out; 0 is never one
+	serving  map[uint64]bool // requests handed out and not yet done
 }
 
 type fakeFD struct {
@@ -56,52 +59,62 @@ func NewFakeKernel(size int) *FakeKernel {
 		nextSock: 1,
 		changed:  make(chan struct{}),
 		files:    map[string][]byte{},
+		serving:  map[uint64]bool{},
 	}
 }
 
-// span returns the offset of [addr, addr+n) in mem, or false.
-func (k *FakeKernel) span(addr uint64, n int) (int, bool) {
+// window is caller memory [addr, addr+n), or false if any of it is
+// outside (an empty range never is). Called with k.mu held.
+func (k *FakeKernel) window(addr uint64, n int) ([]byte, bool) {
+	if n == 0 {
+		return nil, true
+	}
 	if addr < k.base || n < 0 {
-		return 0, false
+		return nil, false
 	}
 	off := addr - k.base
 	if off > uint64(len(k.mem)) || uint64(n) > uint64(len(k.mem))-off {
-		return 0, false
+		return nil, false
 	}
-	return int(off), true
+	return k.mem[off:][:n], true
 }
 
-func (k *FakeKernel) CopyIn(addr uint64, b []byte) unix.Errno {
-	if len(b) == 0 {
-		return 0
+// userLocked is the window of a copy for request id: EINVAL, as the
+// kernel answers, unless id is being served, so that a handler naming the
+// wrong request fails.
+func (k *FakeKernel) userLocked(id, addr uint64, n int) ([]byte, unix.Errno) {
+	m, ok := k.window(addr, n)
+	switch {
+	case !k.serving[id]:
+		return nil, unix.EINVAL
+	case !ok:
+		return nil, unix.EFAULT
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	off, ok := k.span(addr, len(b))
-	if !ok {
-		return unix.EFAULT
-	}
-	copy(b, k.mem[off:])
-	return 0
+	return m, 0
 }
 
-func (k *FakeKernel) CopyOut(addr uint64, b []byte) unix.Errno {
-	if len(b) == 0 {
-		return 0
-	}
+func (k *FakeKernel) CopyIn(id, addr uint64, b []byte) unix.Errno {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	off, ok := k.span(addr, len(b))
-	if !ok {
-		return unix.EFAULT
-	}
-	copy(k.mem[off:], b)
-	return 0
+	m, e := k.userLocked(id, addr, len(b))
+	copy(b, m)
+	return e
 }
 
-func (k *FakeKernel) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+func (k *FakeKernel) CopyOut(id, addr uint64, b []byte) unix.Errno {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	m, e := k.userLocked(id, addr, len(b))
+	copy(m, b)
+	return e
+}
+
+func (k *FakeKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.serving[id] {
+		return 0, 0, unix.EINVAL
+	}
 	fd, sock := k.newSocketLocked(flags, domain, typ, proto)
 	return fd, sock, 0
 }
@@ -178,16 +191,22 @@ func (k *FakeKernel) FreeTo(mark int) {
 // Bytes returns a copy of n bytes of caller memory at addr, or nil if the
 // range faults.
 func (k *FakeKernel) Bytes(addr uint64, n int) []byte {
-	b := make([]byte, n)
-	if k.CopyIn(addr, b) != 0 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, ok := k.window(addr, n)
+	if !ok {
 		return nil
 	}
-	return b
+	return append(make([]byte, 0, n), m...)
 }
 
 // Put copies b to caller memory at addr; false if the range faults.
 func (k *FakeKernel) Put(addr uint64, b []byte) bool {
-	return k.CopyOut(addr, b) == 0
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, ok := k.window(addr, len(b))
+	copy(m, b)
+	return ok
 }
 
 // Call serves the socket calls the kernel answers itself: socket,
@@ -204,7 +223,11 @@ func (k *FakeKernel) Call(nr uint64, args ...uint64) (v uint64, e unix.Errno, ok
 			e = unix.EOPNOTSUPP
 		}
 	case unix.SYS_GETSOCKNAME, unix.SYS_GETPEERNAME:
-		e = k.name(int(int32(a[0])), nr == unix.SYS_GETPEERNAME, a[1], a[2])
+		// The kernel answers in its caller's memory; the fake does so
+		// through a request of its own, to reuse writeSockaddr.
+		r := k.Request(nr, args...)
+		e = k.name(r.ID, int(int32(a[0])), nr == unix.SYS_GETPEERNAME, a[1], a[2])
+		k.Done(r.ID)
 	default:
 		return 0, 0, false
 	}
@@ -243,8 +266,9 @@ func (k *FakeKernel) socket(domain, typ, proto int32) (uint64, unix.Errno) {
 	return uint64(fd), 0
 }
 
-// name answers getsockname or getpeername with Linux's truncation.
-func (k *FakeKernel) name(fd int, peer bool, addr, lenAddr uint64) unix.Errno {
+// name answers getsockname or getpeername, for request id, with Linux's
+// truncation.
+func (k *FakeKernel) name(id uint64, fd int, peer bool, addr, lenAddr uint64) unix.Errno {
 	k.mu.Lock()
 	f, ok := k.fds[fd]
 	var sa []byte
@@ -265,22 +289,44 @@ func (k *FakeKernel) name(fd int, peer bool, addr, lenAddr uint64) unix.Errno {
 	case peer && len(sa) == 0:
 		return unix.ENOTCONN
 	}
-	return writeSockaddr(k, sa, addr, lenAddr)
+	return writeSockaddr(caller{k, id}, sa, addr, lenAddr)
 }
 
-// Request builds the request the kernel would forward for system call nr
-// on the descriptor in args[0] (Sock -1 if it is none).
+// Request hands out the request the kernel would forward for system call
+// nr on the descriptor in args[0] (Sock -1 if it is none), with a new ID
+// that copies and installs may name until Done.
 func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
 	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, TID: 1}
 	copy(r.Args[:], args)
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.lastID++
+	r.ID = k.lastID
+	k.serving[r.ID] = true
 	if f, ok := k.fds[int(int32(r.Args[0]))]; ok {
 		s := k.socks[f.sock]
 		r.Sock, r.Flags = f.sock, f.flags
 		r.Domain, r.Type, r.Protocol = s.domain, s.typ, s.proto
 	}
 	return r
+}
+
+// Done ends request id, as the kernel's SysReply does: copies and
+// installs naming it fail from now on.
+func (k *FakeKernel) Done(id uint64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.serving, id)
+}
+
+// Sock returns the socket behind descriptor fd, or -1.
+func (k *FakeKernel) Sock(fd int) int32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if f, ok := k.fds[fd]; ok {
+		return f.sock
+	}
+	return -1
 }
 
 // Close drops descriptor fd and returns its socket, with last set when it

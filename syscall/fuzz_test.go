@@ -164,6 +164,7 @@ func (f *fuzzer) call(t *testing.T, ent Entry, r *sockabi.Request) {
 	done := make(chan result, 1)
 	go func() {
 		v, e := f.e.l.Handle(r)
+		f.e.k.Done(r.ID)
 		done <- result{v, e}
 	}()
 	start := time.Now()

@@ -71,6 +71,7 @@ func (e *env) call(nr uint64, args ...uint64) (uint64, unix.Errno) {
 		return v, errno
 	}
 	r := e.k.Request(nr, args...)
+	defer e.k.Done(r.ID)
 	return e.l.Handle(&r)
 }
 
@@ -105,7 +106,7 @@ func (e *env) close(fd uint64) {
 }
 
 // sock is the socket behind fd.
-func (e *env) sock(fd uint64) int32 { return e.k.Request(unix.SYS_READ, fd).Sock }
+func (e *env) sock(fd uint64) int32 { return e.k.Sock(int(fd)) }
 
 // mem puts b in user memory.
 func (e *env) mem(b []byte) uint64 {

@@ -17,14 +17,14 @@ func sysIoctl(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	arg := r.Args[2]
+	c, arg := l.caller(r), r.Args[2]
 	switch cmd := uint32(r.Args[1]); cmd {
 	case unix.SIOCINQ:
 		n, e := s.inq()
 		if e != 0 {
 			return 0, e
 		}
-		return 0, putU32(l.k, arg, uint32(n))
+		return 0, putU32(c, arg, uint32(n))
 	case unix.SIOCOUTQ:
 		n := 0
 		if is, ok := s.(*inetSocket); ok {
@@ -34,12 +34,12 @@ func sysIoctl(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 			}
 			n = v
 		}
-		return 0, putU32(l.k, arg, uint32(n))
+		return 0, putU32(c, arg, uint32(n))
 	case unix.SIOCGIFCONF:
-		return 0, l.ifconf(arg)
+		return 0, l.ifconf(c, arg)
 	case unix.SIOCGIFINDEX, unix.SIOCGIFNAME, unix.SIOCGIFFLAGS, unix.SIOCGIFMTU,
 		unix.SIOCGIFHWADDR, unix.SIOCGIFADDR, unix.SIOCGIFNETMASK, unix.SIOCGIFBRDADDR:
-		return 0, l.ifreq(cmd, arg)
+		return 0, l.ifreq(c, cmd, arg)
 	}
 	return 0, unix.ENOTTY
 }
@@ -51,9 +51,9 @@ const (
 )
 
 // ifreq answers one SIOCGIF* query on the struct ifreq at arg.
-func (l *Layer) ifreq(cmd uint32, arg uint64) unix.Errno {
+func (l *Layer) ifreq(c caller, cmd uint32, arg uint64) unix.Errno {
 	var req [sizeofIfreq]byte
-	if e := l.k.CopyIn(arg, req[:]); e != 0 {
+	if e := c.CopyIn(arg, req[:]); e != 0 {
 		return e
 	}
 	var (
@@ -100,7 +100,7 @@ func (l *Layer) ifreq(cmd uint32, arg uint64) unix.Errno {
 		}
 		copy(u, encodeInet(unix.AF_INET, tcpip.FullAddress{Addr: ip}))
 	}
-	return l.k.CopyOut(arg, req[:])
+	return c.CopyOut(arg, req[:])
 }
 
 func firstV4(f iface) (tcpip.AddressWithPrefix, bool) {
@@ -114,9 +114,9 @@ func firstV4(f iface) (tcpip.AddressWithPrefix, bool) {
 
 // ifconf answers SIOCGIFCONF: struct ifconf {int len; char *buf} gets one
 // ifreq per interface with an IPv4 address; a NULL buf asks for the size.
-func (l *Layer) ifconf(arg uint64) unix.Errno {
+func (l *Layer) ifconf(c caller, arg uint64) unix.Errno {
 	var hdr [16]byte
-	if e := l.k.CopyIn(arg, hdr[:]); e != 0 {
+	if e := c.CopyIn(arg, hdr[:]); e != 0 {
 		return e
 	}
 	room := int(int32(binary.LittleEndian.Uint32(hdr[:])))
@@ -136,11 +136,11 @@ func (l *Layer) ifconf(arg uint64) unix.Errno {
 		out = append(out, req[:]...)
 	}
 	if buf != 0 {
-		if e := l.k.CopyOut(buf, out); e != 0 {
+		if e := c.CopyOut(buf, out); e != 0 {
 			return e
 		}
 	}
-	return putU32(l.k, arg, uint32(len(out)))
+	return putU32(c, arg, uint32(len(out)))
 }
 
 // v4Mask is the IPv4 netmask of a prefix length.

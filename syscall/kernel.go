@@ -8,18 +8,25 @@ import (
 
 // Kernel is what handlers need from the kernel. The real one makes
 // Warren's socket-layer system calls (System); FakeKernel serves tests.
+//
+// Calls from different processes are served at once, so copies and
+// installs name the request (sockabi.Request.ID) they act for: the kernel
+// uses that request's caller's address space and descriptor table, and
+// fails with EINVAL if id is not being served (not handed out, or already
+// replied to). Handlers reach them through caller.
 type Kernel interface {
-	// CopyIn copies len(b) bytes of the caller's memory at addr into b:
-	// EFAULT if any of the range is not readable.
-	CopyIn(addr uint64, b []byte) unix.Errno
-	// CopyOut copies b to the caller's memory at addr: EFAULT if any of
-	// the range is not writable.
-	CopyOut(addr uint64, b []byte) unix.Errno
+	// CopyIn copies len(b) bytes of the memory of request id's caller at
+	// addr into b: EFAULT if any of the range is not readable.
+	CopyIn(id, addr uint64, b []byte) unix.Errno
+	// CopyOut copies b to the memory of request id's caller at addr:
+	// EFAULT if any of the range is not writable.
+	CopyOut(id, addr uint64, b []byte) unix.Errno
 	// Install makes a socket of (domain, typ, proto) and a descriptor for
-	// it with the O_NONBLOCK and O_CLOEXEC bits of flags, for a socket the
-	// layer created itself (an accepted connection), and returns both. Its
-	// last close comes back as OpRelease.
-	Install(flags uint32, domain, typ, proto int32) (fd int, sock int32, e unix.Errno)
+	// it in request id's caller, with the O_NONBLOCK and O_CLOEXEC bits of
+	// flags, for a socket the layer created itself (an accepted
+	// connection), and returns both. Its last close comes back as
+	// OpRelease.
+	Install(id uint64, flags uint32, domain, typ, proto int32) (fd int, sock int32, e unix.Errno)
 	// Ready records the EPOLL* events ready on sock. Every call is a
 	// wake-up: the layer calls it again with the same events when new
 	// data, space or a connection arrives after a caller saw EAGAIN, as
@@ -39,4 +46,21 @@ type Server interface {
 	Next(r *sockabi.Request) unix.Errno
 	// Reply completes call id with result, or with errno e if not 0.
 	Reply(id, result uint64, e unix.Errno)
+}
+
+// caller is the kernel acting for one request: the memory and descriptor
+// table of the process that made it.
+type caller struct {
+	k  Kernel
+	id uint64
+}
+
+// caller returns the kernel acting for r.
+func (l *Layer) caller(r *sockabi.Request) caller { return caller{l.k, r.ID} }
+
+func (c caller) CopyIn(addr uint64, b []byte) unix.Errno  { return c.k.CopyIn(c.id, addr, b) }
+func (c caller) CopyOut(addr uint64, b []byte) unix.Errno { return c.k.CopyOut(c.id, addr, b) }
+
+func (c caller) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+	return c.k.Install(c.id, flags, domain, typ, proto)
 }

@@ -24,24 +24,25 @@ func (sysKernel) Reply(id, result uint64, e unix.Errno) {
 	unix.Syscall(sockabi.SysReply, uintptr(id), uintptr(result), uintptr(e))
 }
 
-func (sysKernel) CopyIn(addr uint64, b []byte) unix.Errno {
+func (sysKernel) CopyIn(id, addr uint64, b []byte) unix.Errno {
+	return sysCopy(sockabi.SysCopyIn, id, addr, b)
+}
+
+func (sysKernel) CopyOut(id, addr uint64, b []byte) unix.Errno {
+	return sysCopy(sockabi.SysCopyOut, id, addr, b)
+}
+
+// sysCopy makes SysCopyIn or SysCopyOut (addr, buf, n, id).
+func sysCopy(nr uintptr, id, addr uint64, b []byte) unix.Errno {
 	if len(b) == 0 {
 		return 0
 	}
-	_, _, e := unix.Syscall(sockabi.SysCopyIn, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	_, _, e := unix.Syscall6(nr, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0, 0)
 	return e
 }
 
-func (sysKernel) CopyOut(addr uint64, b []byte) unix.Errno {
-	if len(b) == 0 {
-		return 0
-	}
-	_, _, e := unix.Syscall(sockabi.SysCopyOut, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-	return e
-}
-
-func (sysKernel) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
-	r, _, e := unix.Syscall6(sockabi.SysInstall, uintptr(flags), uintptr(domain), uintptr(typ), uintptr(proto), 0, 0)
+func (sysKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+	r, _, e := unix.Syscall6(sockabi.SysInstall, uintptr(flags), uintptr(domain), uintptr(typ), uintptr(proto), uintptr(id), 0)
 	return int(uint32(r)), int32(r >> 32), e
 }
 

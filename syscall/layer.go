@@ -157,11 +157,11 @@ func (l *Layer) start(s socket, sock int32) {
 	st.rmu.Unlock()
 }
 
-// accepted makes a descriptor for a socket the layer created, with flags
-// (SOCK_NONBLOCK, SOCK_CLOEXEC). On failure s is closed.
-func (l *Layer) accepted(s socket, flags uint32) (uint64, unix.Errno) {
+// accepted makes a descriptor in c for a socket the layer created, with
+// flags (SOCK_NONBLOCK, SOCK_CLOEXEC). On failure s is closed.
+func (l *Layer) accepted(c caller, s socket, flags uint32) (uint64, unix.Errno) {
 	st := s.state()
-	fd, sock, e := l.k.Install(flags&(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), int32(st.family), int32(st.stype), int32(st.proto))
+	fd, sock, e := c.Install(flags&(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), int32(st.family), int32(st.stype), int32(st.proto))
 	if e != 0 {
 		l.close(s)
 		return 0, e

@@ -36,12 +36,16 @@ func (s *chanServer) Next(r *sockabi.Request) unix.Errno {
 	return 0
 }
 
-func (s *chanServer) Reply(id, result uint64, e unix.Errno) { s.replies <- reply{id, result, e} }
+func (s *chanServer) Reply(id, result uint64, e unix.Errno) {
+	s.Done(id)
+	s.replies <- reply{id, result, e}
+}
 
-func (s *chanServer) call(id, nr uint64, args ...uint64) {
+// call forwards system call nr and returns its request's ID.
+func (s *chanServer) call(nr uint64, args ...uint64) uint64 {
 	r := s.Request(nr, args...)
-	r.ID = id
 	s.reqs <- r
+	return r.ID
 }
 
 func (s *chanServer) reply(t *testing.T) reply {
@@ -66,25 +70,25 @@ func TestServeBlocking(t *testing.T) {
 	c, srv := e.pair()
 	e.k.SetNonblock(int(srv), false)
 	buf := e.buf(16)
-	s.call(1, unix.SYS_READ, srv, buf, 16)
-	s.call(2, unix.SYS_GETSOCKOPT, srv, unix.SOL_SOCKET, unix.SO_TYPE, e.buf(4), e.int32p(4))
-	if r := s.reply(t); r.id != 2 || r.e != 0 {
+	read := s.call(unix.SYS_READ, srv, buf, 16)
+	opt := s.call(unix.SYS_GETSOCKOPT, srv, unix.SOL_SOCKET, unix.SO_TYPE, e.buf(4), e.int32p(4))
+	if r := s.reply(t); r.id != opt || r.e != 0 {
 		t.Fatalf("first reply %+v, want the getsockopt", r)
 	}
-	s.call(3, unix.SYS_WRITE, c, e.mem([]byte("wake")), 4)
+	write := s.call(unix.SYS_WRITE, c, e.mem([]byte("wake")), 4)
 	got := map[uint64]reply{}
 	for range 2 {
 		r := s.reply(t)
 		got[r.id] = r
 	}
-	if got[1].result != 4 || got[3].result != 4 {
+	if got[read].result != 4 || got[write].result != 4 {
 		t.Fatalf("replies %+v", got)
 	}
 	sock, _, _ := e.k.Close(int(c))
-	s.reqs <- sockabi.Request{ID: 4, Op: sockabi.OpRelease, Sock: sock}
-	s.call(5, unix.SYS_READ, srv, buf, 16) // end of file
-	if r := s.reply(t); r.id != 5 || r.result != 0 || r.e != 0 {
-		t.Fatalf("reply %+v, want end of file for 5", r)
+	s.reqs <- sockabi.Request{Op: sockabi.OpRelease, Sock: sock}
+	eof := s.call(unix.SYS_READ, srv, buf, 16)
+	if r := s.reply(t); r.id != eof || r.result != 0 || r.e != 0 {
+		t.Fatalf("reply %+v, want end of file for the read", r)
 	}
 	close(s.reqs)
 	if err := <-done; !errors.Is(err, unix.EBADF) {
@@ -102,7 +106,7 @@ func TestServeDefault(t *testing.T) {
 	fd, _, _ := k.Call(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
 	opt := k.Alloc(4)
 	k.Put(opt, []byte{1, 0, 0, 0})
-	s.call(1, unix.SYS_SETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, opt, 4)
+	s.call(unix.SYS_SETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, opt, 4)
 	if r := s.reply(t); r.e != 0 {
 		t.Fatalf("setsockopt: %v", r.e)
 	}

@@ -21,13 +21,13 @@ const (
 // readSockaddr copies in the address a caller passed by pointer and
 // length: EINVAL for a negative or oversized length, as Linux's
 // move_addr_to_kernel.
-func readSockaddr(k Kernel, addr uint64, length uint64) ([]byte, unix.Errno) {
+func readSockaddr(c caller, addr uint64, length uint64) ([]byte, unix.Errno) {
 	n := int32(length)
 	if n < 0 || n > maxAddrLen {
 		return nil, unix.EINVAL
 	}
 	b := make([]byte, n)
-	if e := k.CopyIn(addr, b); e != 0 {
+	if e := c.CopyIn(addr, b); e != 0 {
 		return nil, e
 	}
 	return b, 0
@@ -36,9 +36,9 @@ func readSockaddr(k Kernel, addr uint64, length uint64) ([]byte, unix.Errno) {
 // writeSockaddr copies sa out to addr for a caller whose buffer length is
 // at lenAddr: it writes at most that many bytes and stores sa's full
 // length back, as Linux's move_addr_to_user.
-func writeSockaddr(k Kernel, sa []byte, addr, lenAddr uint64) unix.Errno {
+func writeSockaddr(c caller, sa []byte, addr, lenAddr uint64) unix.Errno {
 	var lb [4]byte
-	if e := k.CopyIn(lenAddr, lb[:]); e != 0 {
+	if e := c.CopyIn(lenAddr, lb[:]); e != 0 {
 		return e
 	}
 	n := int32(binary.LittleEndian.Uint32(lb[:]))
@@ -48,11 +48,11 @@ func writeSockaddr(k Kernel, sa []byte, addr, lenAddr uint64) unix.Errno {
 	if int(n) > len(sa) {
 		n = int32(len(sa))
 	}
-	if e := k.CopyOut(addr, sa[:n]); e != 0 {
+	if e := c.CopyOut(addr, sa[:n]); e != 0 {
 		return e
 	}
 	binary.LittleEndian.PutUint32(lb[:], uint32(len(sa)))
-	return k.CopyOut(lenAddr, lb[:])
+	return c.CopyOut(lenAddr, lb[:])
 }
 
 // family reads the family field of a socket address.

@@ -41,7 +41,7 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 	}
 	buf := stage(n)
 	defer buf.free()
-	if e := gather(l.k, iov, buf.b); e != 0 {
+	if e := gather(l.caller(r), iov, buf.b); e != 0 {
 		return 0, e
 	}
 	sent, e := s.send(l, buf.b, to, flags, blocking(r.Flags, flags))
@@ -67,7 +67,7 @@ func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wa
 	// The read may have emptied the queue: keep level-triggered pollers
 	// from waking for nothing.
 	l.report(s)
-	if e := scatter(l.k, iov, buf.b[:res.n]); e != 0 {
+	if e := scatter(l.caller(r), iov, buf.b[:res.n]); e != 0 {
 		return recvResult{}, e
 	}
 	return res, 0
@@ -105,7 +105,7 @@ func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	iov, e := readIovecs(l.k, r.Args[1], r.Args[2])
+	iov, e := readIovecs(l.caller(r), r.Args[1], r.Args[2])
 	if e != 0 {
 		return 0, e
 	}
@@ -122,7 +122,7 @@ func sysWritev(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	iov, e := readIovecs(l.k, r.Args[1], r.Args[2])
+	iov, e := readIovecs(l.caller(r), r.Args[1], r.Args[2])
 	if e != 0 {
 		return 0, e
 	}
@@ -134,7 +134,7 @@ func sysSendto(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	var to []byte
 	if r.Args[4] != 0 {
 		var e unix.Errno
-		if to, e = readSockaddr(l.k, r.Args[4], r.Args[5]); e != 0 {
+		if to, e = readSockaddr(l.caller(r), r.Args[4], r.Args[5]); e != 0 {
 			return 0, e
 		}
 	}
@@ -153,7 +153,7 @@ func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	if addr != 0 {
-		if e := writeSockaddr(l.k, res.from, addr, lenAddr); e != 0 {
+		if e := writeSockaddr(l.caller(r), res.from, addr, lenAddr); e != 0 {
 			return 0, e
 		}
 	}
@@ -170,17 +170,18 @@ func sysSendmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 func (l *Layer) sendmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
-	m, e := readMsghdr(l.k, addr)
+	c := l.caller(r)
+	m, e := readMsghdr(c, addr)
 	if e != 0 {
 		return 0, e
 	}
 	var to []byte
 	if m.name != 0 && m.namelen != 0 {
-		if to, e = readSockaddr(l.k, m.name, uint64(m.namelen)); e != 0 {
+		if to, e = readSockaddr(c, m.name, uint64(m.namelen)); e != 0 {
 			return 0, e
 		}
 	}
-	iov, e := readIovecs(l.k, m.iov, m.iovlen)
+	iov, e := readIovecs(c, m.iov, m.iovlen)
 	if e != 0 {
 		return 0, e
 	}
@@ -197,14 +198,15 @@ func sysRecvmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
-	m, e := readMsghdr(l.k, addr)
+	c := l.caller(r)
+	m, e := readMsghdr(c, addr)
 	if e != 0 {
 		return 0, e
 	}
 	if int32(m.namelen) < 0 {
 		return 0, unix.EINVAL
 	}
-	iov, e := readIovecs(l.k, m.iov, m.iovlen)
+	iov, e := readIovecs(c, m.iov, m.iovlen)
 	if e != 0 {
 		return 0, e
 	}
@@ -214,17 +216,17 @@ func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 	}
 	if m.name != 0 {
 		n := min(int(m.namelen), len(res.from))
-		if e := l.k.CopyOut(m.name, res.from[:n]); e != 0 {
+		if e := c.CopyOut(m.name, res.from[:n]); e != 0 {
 			return 0, e
 		}
-		if e := putU32(l.k, addr+msgNamelenOff, uint32(len(res.from))); e != 0 {
+		if e := putU32(c, addr+msgNamelenOff, uint32(len(res.from))); e != 0 {
 			return 0, e
 		}
 	}
-	if e := putU64(l.k, addr+msgControllenOff, 0); e != 0 {
+	if e := putU64(c, addr+msgControllenOff, 0); e != 0 {
 		return 0, e
 	}
-	if e := putU32(l.k, addr+msgFlagsOff, uint32(res.flags)); e != 0 {
+	if e := putU32(c, addr+msgFlagsOff, uint32(res.flags)); e != 0 {
 		return 0, e
 	}
 	return uint64(res.ret), 0
@@ -261,7 +263,7 @@ func mmsg(l *Layer, r *sockabi.Request, recv bool) (uint64, unix.Errno) {
 			n, e = l.sendmsg(s, r, at, flags)
 		}
 		if e == 0 {
-			e = putU32(l.k, at+sizeofMsghdr, uint32(n))
+			e = putU32(l.caller(r), at+sizeofMsghdr, uint32(n))
 		}
 		if e != 0 {
 			break

@@ -13,7 +13,8 @@ func sysGetsockopt(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	level, name, val, lenAddr := i32(r.Args[1]), i32(r.Args[2]), r.Args[3], r.Args[4]
-	n, e := getU32(l.k, lenAddr)
+	c := l.caller(r)
+	n, e := getU32(c, lenAddr)
 	if e != 0 {
 		return 0, e
 	}
@@ -28,10 +29,10 @@ func sysGetsockopt(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	v = v[:min(len(v), int(n))]
-	if e := l.k.CopyOut(val, v); e != 0 {
+	if e := c.CopyOut(val, v); e != 0 {
 		return 0, e
 	}
-	return 0, putU32(l.k, lenAddr, uint32(len(v)))
+	return 0, putU32(c, lenAddr, uint32(len(v)))
 }
 
 // commonOpt answers the read-only options every socket has.
@@ -61,7 +62,7 @@ func sysSetsockopt(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	v := make([]byte, min(n, maxOptLen))
-	if e := l.k.CopyIn(val, v); e != 0 {
+	if e := l.caller(r).CopyIn(val, v); e != 0 {
 		return 0, e
 	}
 	if _, e := commonOpt(s, level, name); e == 0 {

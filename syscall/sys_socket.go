@@ -20,7 +20,7 @@ func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	sa, e := readSockaddr(l.k, r.Args[1], r.Args[2])
+	sa, e := readSockaddr(l.caller(r), r.Args[1], r.Args[2])
 	if e != 0 {
 		return 0, e
 	}
@@ -68,10 +68,10 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 	if !ok {
 		return 0, unix.EOPNOTSUPP
 	}
-	addr, lenAddr := r.Args[1], r.Args[2]
+	c, addr, lenAddr := l.caller(r), r.Args[1], r.Args[2]
 	if addr != 0 {
 		// Check the length before a connection is taken.
-		n, e := getU32(l.k, lenAddr)
+		n, e := getU32(c, lenAddr)
 		if e != 0 {
 			return 0, e
 		}
@@ -85,12 +85,12 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 	}
 	l.report(s)
 	if addr != 0 {
-		if e := writeSockaddr(l.k, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
+		if e := writeSockaddr(c, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
 			l.close(ns)
 			return 0, e
 		}
 	}
-	return l.accepted(ns, uint32(flags))
+	return l.accepted(c, ns, uint32(flags))
 }
 
 // connect(fd, addr, addrlen)
@@ -99,7 +99,7 @@ func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	sa, e := readSockaddr(l.k, r.Args[1], r.Args[2])
+	sa, e := readSockaddr(l.caller(r), r.Args[1], r.Args[2])
 	if e != 0 {
 		return 0, e
 	}

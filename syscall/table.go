@@ -7,8 +7,8 @@ import (
 	"warren.dev/kernel/sockabi"
 )
 
-// Handler serves one forwarded system call. It reads the caller's memory
-// only through l's Kernel and keeps no reference to it after returning.
+// Handler serves one forwarded system call. It reaches the caller's memory
+// only through l.caller(r) and keeps no reference to it after returning.
 type Handler func(l *Layer, r *sockabi.Request) (uint64, unix.Errno)
 
 // Support says how completely an entry implements the Linux call: the

@@ -64,7 +64,8 @@ func TestHandleUnknown(t *testing.T) {
 	e.fails(unix.ENOSYS, unix.SYS_GETPID)
 	e.fails(unix.ENOSYS, 9999)
 	// A socket call on a descriptor that is no socket, or a stale one.
-	r := sockabi.Request{Nr: unix.SYS_BIND, Sock: -1}
+	r := e.k.Request(unix.SYS_BIND, ^uint64(0))
+	defer e.k.Done(r.ID)
 	if _, errno := e.l.Handle(&r); errno != unix.ENOTSOCK {
 		t.Errorf("no socket: %v", errno)
 	}

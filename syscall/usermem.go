@@ -30,12 +30,12 @@ type iovec struct{ base, len uint64 }
 
 // readIovecs copies in cnt iovecs at addr: EINVAL for more than
 // UIO_MAXIOV or a total that does not fit ssize_t.
-func readIovecs(k Kernel, addr, cnt uint64) ([]iovec, unix.Errno) {
+func readIovecs(c caller, addr, cnt uint64) ([]iovec, unix.Errno) {
 	if cnt > maxIovecs {
 		return nil, unix.EINVAL
 	}
 	b := make([]byte, cnt*sizeofIovec)
-	if e := k.CopyIn(addr, b); e != 0 {
+	if e := c.CopyIn(addr, b); e != 0 {
 		return nil, e
 	}
 	iov := make([]iovec, cnt)
@@ -63,13 +63,13 @@ func ioSize(iov []iovec) int {
 }
 
 // gather copies the first len(b) bytes the iovecs describe into b.
-func gather(k Kernel, iov []iovec, b []byte) unix.Errno {
+func gather(c caller, iov []iovec, b []byte) unix.Errno {
 	for _, v := range iov {
 		if len(b) == 0 {
 			break
 		}
 		n := min(uint64(len(b)), v.len)
-		if e := k.CopyIn(v.base, b[:n]); e != 0 {
+		if e := c.CopyIn(v.base, b[:n]); e != 0 {
 			return e
 		}
 		b = b[n:]
@@ -78,13 +78,13 @@ func gather(k Kernel, iov []iovec, b []byte) unix.Errno {
 }
 
 // scatter copies b out over the iovecs.
-func scatter(k Kernel, iov []iovec, b []byte) unix.Errno {
+func scatter(c caller, iov []iovec, b []byte) unix.Errno {
 	for _, v := range iov {
 		if len(b) == 0 {
 			break
 		}
 		n := min(uint64(len(b)), v.len)
-		if e := k.CopyOut(v.base, b[:n]); e != 0 {
+		if e := c.CopyOut(v.base, b[:n]); e != 0 {
 			return e
 		}
 		b = b[n:]
@@ -103,9 +103,9 @@ type msghdr struct {
 	flags      int32
 }
 
-func readMsghdr(k Kernel, addr uint64) (msghdr, unix.Errno) {
+func readMsghdr(c caller, addr uint64) (msghdr, unix.Errno) {
 	var b [sizeofMsghdr]byte
-	if e := k.CopyIn(addr, b[:]); e != 0 {
+	if e := c.CopyIn(addr, b[:]); e != 0 {
 		return msghdr{}, e
 	}
 	le := binary.LittleEndian
@@ -128,21 +128,21 @@ const (
 )
 
 // putU32 and putU64 store one value in the caller's memory.
-func putU32(k Kernel, addr uint64, v uint32) unix.Errno {
+func putU32(c caller, addr uint64, v uint32) unix.Errno {
 	var b [4]byte
 	binary.LittleEndian.PutUint32(b[:], v)
-	return k.CopyOut(addr, b[:])
+	return c.CopyOut(addr, b[:])
 }
 
-func putU64(k Kernel, addr uint64, v uint64) unix.Errno {
+func putU64(c caller, addr uint64, v uint64) unix.Errno {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], v)
-	return k.CopyOut(addr, b[:])
+	return c.CopyOut(addr, b[:])
 }
 
-func getU32(k Kernel, addr uint64) (uint32, unix.Errno) {
+func getU32(c caller, addr uint64) (uint32, unix.Errno) {
 	var b [4]byte
-	e := k.CopyIn(addr, b[:])
+	e := c.CopyIn(addr, b[:])
 	return binary.LittleEndian.Uint32(b[:]), e
 }
 

@@ -10,19 +10,20 @@ import (
 
 func TestFakeKernelFaults(t *testing.T) {
 	k := NewFakeKernel(4096)
+	id := k.Request(unix.SYS_READ).ID
 	b := make([]byte, 8)
 	for _, addr := range []uint64{0, FakeBase - 1, FakeBase + 4096 - 7, ^uint64(0) - 3} {
-		if e := k.CopyIn(addr, b); e != unix.EFAULT {
+		if e := k.CopyIn(id, addr, b); e != unix.EFAULT {
 			t.Errorf("CopyIn(%#x): %v", addr, e)
 		}
-		if e := k.CopyOut(addr, b); e != unix.EFAULT {
+		if e := k.CopyOut(id, addr, b); e != unix.EFAULT {
 			t.Errorf("CopyOut(%#x): %v", addr, e)
 		}
 	}
-	if e := k.CopyOut(FakeBase+4096-8, b); e != 0 {
+	if e := k.CopyOut(id, FakeBase+4096-8, b); e != 0 {
 		t.Errorf("last 8 bytes: %v", e)
 	}
-	if e := k.CopyIn(0, nil); e != 0 {
+	if e := k.CopyIn(id, 0, nil); e != 0 {
 		t.Errorf("empty copy faulted: %v", e)
 	}
 }
