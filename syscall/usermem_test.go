@@ -28,6 +28,71 @@ func TestFakeKernelFaults(t *testing.T) {
 	}
 }
 
+// TestFakeKernelRequests: copies and installs name a request being
+// served, as the kernel checks; any other fails with EINVAL.
+func TestFakeKernelRequests(t *testing.T) {
+	k := NewFakeKernel(4096)
+	live := k.Request(unix.SYS_READ).ID
+	done := k.Request(unix.SYS_READ).ID
+	k.Done(done)
+	b := make([]byte, 8)
+	for _, id := range []uint64{0, done, done + 1} {
+		if e := k.CopyIn(id, FakeBase, b); e != unix.EINVAL {
+			t.Errorf("CopyIn for request %d: %v", id, e)
+		}
+		if e := k.CopyOut(id, FakeBase, b); e != unix.EINVAL {
+			t.Errorf("CopyOut for request %d: %v", id, e)
+		}
+		if e := k.CopyIn(id, FakeBase, nil); e != unix.EINVAL {
+			t.Errorf("empty CopyIn for request %d: %v", id, e)
+		}
+		if _, _, e := k.Install(id, 0, unix.AF_INET, unix.SOCK_STREAM, 0); e != unix.EINVAL {
+			t.Errorf("Install for request %d: %v", id, e)
+		}
+	}
+	if fds := k.FDs(); len(fds) != 0 {
+		t.Errorf("descriptors %v installed for no request", fds)
+	}
+	if e := k.CopyOut(live, FakeBase, b); e != 0 {
+		t.Errorf("CopyOut for a live request: %v", e)
+	}
+	if _, _, e := k.Install(live, 0, unix.AF_INET, unix.SOCK_STREAM, 0); e != 0 {
+		t.Errorf("Install for a live request: %v", e)
+	}
+}
+
+// TestStaleRequest: handlers copy and install for the request they serve,
+// so one served again after its reply gets EINVAL and leaves no socket
+// or descriptor behind.
+func TestStaleRequest(t *testing.T) {
+	e := newEnv(t)
+	ln := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	sa, n := e.sockaddr(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0), unix.AF_INET)
+	e.must(unix.SYS_BIND, ln, sa, n)
+	e.must(unix.SYS_LISTEN, ln, 8)
+	sa, n = e.sockaddr(e.name(unix.SYS_GETSOCKNAME, ln), unix.AF_INET)
+	c := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	e.fails(unix.EINPROGRESS, unix.SYS_CONNECT, c, sa, n)
+	e.waitEvents(ln, unix.EPOLLIN)
+	fds, socks := len(e.k.FDs()), e.l.Sockets()
+	for _, args := range [][]uint64{
+		{unix.SYS_GETSOCKOPT, ln, unix.SOL_SOCKET, unix.SO_TYPE, e.buf(4), e.int32p(4)},
+		{unix.SYS_SETSOCKOPT, ln, unix.SOL_SOCKET, unix.SO_REUSEADDR, e.int32p(1), 4},
+		{unix.SYS_ACCEPT4, ln, 0, 0, nbcx},
+	} {
+		r := e.k.Request(args[0], args[1:]...)
+		e.k.Done(r.ID)
+		if _, errno := e.l.Handle(&r); errno != unix.EINVAL {
+			t.Errorf("%s after its reply: %v, want EINVAL", callName(r.Nr), errno)
+		}
+	}
+	if len(e.k.FDs()) != fds || e.l.Sockets() != socks {
+		t.Errorf("descriptors %d -> %d, sockets %d -> %d", fds, len(e.k.FDs()), socks, e.l.Sockets())
+	}
+	e.close(c)
+	e.close(ln)
+}
+
 // TestBadPointers: every pointer argument is checked.
 func TestBadPointers(t *testing.T) {
 	e := newEnv(t)
