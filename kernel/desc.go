@@ -36,17 +36,20 @@ var (
 // (vectors_amd64.s).
 func vectorStubs() *[256]uint64
 
-// setupDescriptors loads Warren's GDT, TSS and IDT.
+// setupDescriptors loads Warren's GDT, TSS and IDT, as seen at the image's
+// own addresses plus base: 0 at boot, then aliasBase (alias.go). Loading
+// them again is possible because the TSS descriptor is rewritten as not
+// busy.
 //
 // Context: kernel (no allocation, no pointer stores).
-func setupDescriptors() {
+func setupDescriptors(base uint64) {
 	gdt[1] = cpu.DescKernelCode
 	gdt[2] = cpu.DescKernelData
 	gdt[3] = cpu.DescUserData
 	gdt[4] = cpu.DescUserCode
-	gdt[5], gdt[6] = cpu.TSSDescriptor(addrOfTSS(), uint32(len(tss)-1))
+	gdt[5], gdt[6] = cpu.TSSDescriptor(base+addrOfTSS(), uint32(len(tss)-1))
 	tss.SetNoIOBitmap()
-	loadGDT()
+	loadGDT(base)
 	cpu.ReloadSegments(cpu.KernelCS, cpu.KernelDS)
 	cpu.Ltr(cpu.TSSSel)
 
@@ -65,9 +68,9 @@ func setupDescriptors() {
 		if v == vecBreakpoint || v == vecOverflow {
 			typ = cpu.GateUserTrap // int3 and into from user code raise SIGTRAP/SIGSEGV as on Linux
 		}
-		idt[v] = cpu.MakeGate(stubs[v], cpu.KernelCS, ist, typ)
+		idt[v] = cpu.MakeGate(base+stubs[v], cpu.KernelCS, ist, typ)
 	}
-	loadIDT()
+	loadIDT(base)
 }
 
 // Exception vectors (SDM Vol. 3A Table 6-1) and Warren's interrupt vectors.

@@ -2,8 +2,20 @@ package kernel
 
 // Assembly entry points (trap_amd64.s, vectors_amd64.s).
 
-// trapEntry completes a trap frame and calls trap. Never called from Go.
+// trapEntry saves the registers and switches to the kernel's page
+// tables; trapBody completes the trap frame and calls trap. Never called
+// from Go.
 func trapEntry()
+func trapBody()
+
+// trapExit loads the page tables in AX and leaves through the frame at SP.
+// Never called from Go.
+func trapExit()
+
+// trapBodyAddr and trapExitAddr return trapBody's and trapExit's
+// addresses in the image.
+func trapBodyAddr() uint64
+func trapExitAddr() uint64
 
 // trapReturn leaves the kernel through the trap frame at SP. Never called
 // from Go.

@@ -2,7 +2,7 @@ package kernel
 
 import "golang.org/x/sys/unix"
 
-// The descriptor table: one per process (Warren runs one). A descriptor
+// The descriptor tables: one per process. A descriptor
 // names an open file description, which dup shares; the description says
 // what kind of object it is and which one. Everything is integers so the
 // table can change in kernel context.
@@ -47,20 +47,29 @@ type fdEntry struct {
 }
 
 var (
-	fdTable [maxFDs]fdEntry
-	files   [maxFiles]openFile
+	fdTables [maxProcs][maxFDs]fdEntry
+	files    [maxFiles]openFile
 )
 
-// initFDs opens 0, 1 and 2 on the console: the runtime checks them at
-// start-up.
-func initFDs() {
-	for i := range fdTable {
-		fdTable[i].file = -1
+// fds is the calling thread's process's descriptor table.
+func fds() *[maxFDs]fdEntry { return &fdTables[curProc()] }
+
+// openConsoleFDs gives process p, whose table is empty, descriptors 0, 1
+// and 2 on the console: runtimes check them at start-up.
+//
+// Context: kernel (no allocation, no pointer stores).
+func openConsoleFDs(p int32) {
+	t := &fdTables[p]
+	for i := range t {
+		t[i].file = -1
 	}
-	f, _ := newFile(kindConsole, 0, unix.O_RDWR)
+	f, e := newFile(kindConsole, 0, unix.O_RDWR)
+	if e != 0 {
+		return // no descriptions left: the process starts without them
+	}
 	for fd := 0; fd < 3; fd++ {
 		files[f].refs++
-		fdTable[fd].file = f
+		t[fd].file = f
 	}
 	files[f].refs-- // newFile's reference was only to hand it out
 }
@@ -79,13 +88,21 @@ func newFile(kind fileKind, obj int32, flags uint32) (int32, unix.Errno) {
 }
 
 // installFD gives an open file description the lowest free descriptor at
-// or above min, taking over the caller's reference.
+// or above min in the caller's table, taking over the caller's reference.
 //
 // Context: kernel (no allocation, no pointer stores).
 func installFD(f int32, min int, cloexec bool) (int, unix.Errno) {
+	return installFDIn(curProc(), f, min, cloexec)
+}
+
+// installFDIn is installFD for process p's table.
+//
+// Context: kernel (no allocation, no pointer stores).
+func installFDIn(p int32, f int32, min int, cloexec bool) (int, unix.Errno) {
+	t := &fdTables[p]
 	for fd := min; fd < maxFDs; fd++ {
-		if fdTable[fd].file < 0 {
-			fdTable[fd] = fdEntry{file: f, cloexec: cloexec}
+		if t[fd].file < 0 {
+			t[fd] = fdEntry{file: f, cloexec: cloexec}
 			return fd, 0
 		}
 	}
@@ -107,10 +124,11 @@ func openNew(kind fileKind, obj int32, flags uint32) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func lookupFD(fd uint64) (*openFile, unix.Errno) {
-	if fd >= maxFDs || fdTable[fd].file < 0 {
+	t := fds()
+	if fd >= maxFDs || t[fd].file < 0 {
 		return nil, unix.EBADF
 	}
-	return &files[fdTable[fd].file], 0
+	return &files[t[fd].file], 0
 }
 
 // releaseFile drops a reference; the last one frees the object.
@@ -136,15 +154,21 @@ func releaseFile(f int32) {
 	of.kind = kindNone
 }
 
-// closeFD closes one descriptor.
+// closeFD closes one of the caller's descriptors.
 //
 // Context: kernel (no allocation, no pointer stores).
-func closeFD(fd uint64) unix.Errno {
-	if fd >= maxFDs || fdTable[fd].file < 0 {
+func closeFD(fd uint64) unix.Errno { return closeFDIn(curProc(), fd) }
+
+// closeFDIn closes one of process p's descriptors.
+//
+// Context: kernel (no allocation, no pointer stores).
+func closeFDIn(p int32, fd uint64) unix.Errno {
+	t := &fdTables[p]
+	if fd >= maxFDs || t[fd].file < 0 {
 		return unix.EBADF
 	}
-	f := fdTable[fd].file
-	fdTable[fd].file = -1
+	f := t[fd].file
+	t[fd].file = -1
 	releaseFile(f)
 	return 0
 }

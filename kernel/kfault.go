@@ -63,7 +63,7 @@ func kernelFault(f *cpu.TrapFrame, what string) {
 	wakeup(faultReportKey, 1)
 	t := &threads[cur]
 	t.state = threadDead // the faulting thread never runs again
-	nlive--
+	procs[t.proc].nthreads--
 	schedule()
 }
 

@@ -23,9 +23,11 @@ var bootInfo multiboot.Info
 // Context: kernel (no allocation, no pointer stores). Pointer stores are
 // allowed here only: the runtime has not started.
 func kmain(mbInfo uintptr) {
+	kernelCR3, userCR3 = cpu.ReadCR3(), cpu.ReadCR3() // the boot tables, until setupMemory
+	trapBodyPC, trapExitPC = trapBodyAddr(), trapExitAddr()
 	console.Init()
 	setupCPU()
-	setupDescriptors()
+	setupDescriptors(0)
 	if !parseImageSegments(physBytes(imageBase, 2*pageSize+0x60)) {
 		bootFail("the image at 1 MiB has no ELF program headers or Multiboot header")
 	}
@@ -35,13 +37,15 @@ func kmain(mbInfo uintptr) {
 	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)
 	setupMemory(&bootInfo)
 	setupInterruptStacks()
+	moveEntryToAlias()
+	initProcesses()
 	mountInitrd(&bootInfo)
 	initClock()
 	disablePIC()
 	initLAPIC()
 	initIOAPIC()
 	setupSyscalls()
-	initFDs()
+	openConsoleFDs(0)
 	buildVDSO()
 	startProgram()
 	idle()
@@ -81,7 +85,7 @@ func setupSyscalls() {
 	// STAR: kernel CS/SS from 0x08; SYSRET would use 0x10+16|3 (user CS)
 	// and 0x10+8|3 (user SS), matching the GDT order.
 	cpu.Wrmsr(msrSTAR, uint64(cpu.KernelDS)<<48|uint64(cpu.KernelCS)<<32)
-	cpu.Wrmsr(msrLSTAR, syscallEntryPC())
+	cpu.Wrmsr(msrLSTAR, aliasOf(syscallEntryPC()))
 	cpu.Wrmsr(msrFMASK, fmaskBits)
 	if err := install(runtimeSyscalls[:]); err != nil {
 		bootFail(err.Error())

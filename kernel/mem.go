@@ -135,7 +135,9 @@ func setupMemory(info *multiboot.Info) {
 
 	cpu.Wrmsr(msrEFER, cpu.Rdmsr(msrEFER)|eferNXE|eferSCE)
 	cpu.WriteCR0(cpu.ReadCR0() | cr0WP)
+	mapImageAlias()
 	cpu.WriteCR3(kernelTables.Root())
+	kernelCR3, userCR3 = kernelTables.Root(), kernelTables.Root()
 	physFrames.SetAllocLimit(0)
 
 	userBase := uint64(1) << 32

@@ -219,7 +219,7 @@ func sysEpollCtl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, unix.EPERM // regular files are always ready: Linux refuses them
 	}
 	inst := &epolls[ep.obj]
-	file := fdTable[fd].file
+	file := fds()[fd].file
 	idx := -1
 	for i := 0; i < inst.n; i++ {
 		if inst.items[i].file == file && inst.items[i].fd == int32(fd) {

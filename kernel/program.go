@@ -4,7 +4,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
-	"warren.dev/kernel/signal"
 )
 
 // Starting the program: thread 1 enters the Go runtime's Linux entry
@@ -41,7 +40,7 @@ func startProgram() {
 	top += userStackSize
 	sp := buildInitialStack(top)
 
-	i, e := allocThread()
+	i, e := allocThread(0)
 	if e != 0 {
 		bootFail("no memory for the first thread")
 	}
@@ -54,10 +53,7 @@ func startProgram() {
 		RSP:    sp,
 		SS:     cpu.UserDS,
 	}
-	cpu.Xsave(uintptr(t.xsave)) // the boot FPU state: default control words
-	if err := signal.PrepareXSave(physBytes(t.xsave, int(xsaveSize)), xcr0); err != nil {
-		bootFail("XSAVE area")
-	}
+	copy(physBytes(t.xsave, int(xsaveSize)), physBytes(xsaveInit, int(xsaveSize)))
 	prepareFirstSwitch(i)
 	enqueue(i)
 }

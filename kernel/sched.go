@@ -73,6 +73,7 @@ func switchTo(i int32) {
 		tss.SetRSP0(t.kstackTop)
 		userFSBase = t.fsBase
 		curXSave = t.xsave
+		userCR3 = pageTableRoot(t.proc)
 	}
 	sliceEnd = nanotime() + timeSlice
 }
@@ -86,6 +87,17 @@ func afterSwitch() {
 		if threads[i].state == threadDead && i != cur {
 			threads[i].state = threadFree
 		}
+	}
+}
+
+// threadBegin is where a new thread starts, on its own stack, before it
+// first enters user mode.
+//
+// Context: kernel (no allocation, no pointer stores).
+func threadBegin() {
+	afterSwitch()
+	if threads[cur].killed {
+		exitThread(0) // its process ended before it ran
 	}
 }
 
@@ -106,7 +118,7 @@ func yield() {
 // Context: kernel (no allocation, no pointer stores).
 func sleepOn(key uint64, deadline int64, interruptible bool) wakeReason {
 	t := &threads[cur]
-	if interruptible && t.sigPending&^t.sigBlocked != 0 {
+	if t.killed || interruptible && t.sigPending&^t.sigBlocked != 0 {
 		return wokenSignal
 	}
 	if deadline != 0 && deadline <= nanotime() {

@@ -58,11 +58,39 @@ func forward(f *cpu.TrapFrame, op sockabi.Op, sock int32, flags uint32) (uint64,
 	}
 	r := &requests[i]
 	for r.state != reqDone {
+		if threads[cur].killed { // the process is ending: nobody will read the reply
+			abandonRequest(i)
+			return 0, unix.EINTR
+		}
 		sleepOn(replyKeyBase+uint64(i), 0, false)
 	}
 	res, e := r.result, r.errno
 	r.state = reqFree
 	return res, e
+}
+
+// abandonRequest gives up request i: a queued one is dropped, a served
+// one is freed when its reply comes, and its copies and installs fail.
+//
+// Context: kernel (no allocation, no pointer stores).
+func abandonRequest(i int) {
+	r := &requests[i]
+	r.caller = -1
+	if r.state == reqQueued {
+		r.state = reqFree
+	}
+}
+
+// requestCaller returns the process of the thread waiting for request id,
+// which must be in the socket layer's hands.
+//
+// Context: kernel (no allocation, no pointer stores).
+func requestCaller(id uint64) (int32, unix.Errno) {
+	r := &requests[id&0xff]
+	if r.state != reqServed || r.req.ID != id || r.caller < 0 {
+		return 0, unix.EINVAL
+	}
+	return threads[r.caller].proc, 0
 }
 
 // queueRequest fills a free request slot and wakes a server.
@@ -141,18 +169,26 @@ func sysReply(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if r.state != reqServed || r.req.ID != id {
 		return 0, unix.EINVAL
 	}
+	if r.caller < 0 { // abandoned: its caller is gone
+		r.state = reqFree
+		return 0, 0
+	}
 	r.result, r.errno, r.state = f.RSI, unix.Errno(f.RDX), reqDone
 	wakeup(replyKeyBase+uint64(i), 1)
 	return 0, 0
 }
 
 // sysSockInstall makes a socket the socket layer created (an accepted
-// connection) and its descriptor.
+// connection) and its descriptor, in the table of request R8's caller.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysSockInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	p, e := requestCaller(f.R8)
+	if e != 0 {
+		return 0, e
+	}
 	flags := uint32(f.RDI)
-	fd, sock, e := newSocket(int32(f.RSI), int32(f.RDX), int32(f.R10), flags)
+	fd, sock, e := newSocket(p, int32(f.RSI), int32(f.RDX), int32(f.R10), flags)
 	if e != 0 {
 		return 0, e
 	}
@@ -179,20 +215,39 @@ func socketReleased(of *openFile) {
 	queueRequest(sockabi.OpRelease, nil, of.obj, 0, -1)
 }
 
-// sysCopyIn and sysCopyOut move bytes between the caller's memory and the
-// socket layer's buffer, both checked.
-func sysCopyIn(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, copyUser(f.RSI, f.RDI, f.RDX) }
+// sysCopyIn and sysCopyOut move bytes between the memory of request R10's
+// caller and the socket layer's buffer, both checked.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysCopyIn(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	p, e := requestCaller(f.R10)
+	if e != 0 {
+		return 0, e
+	}
+	return 0, copyBetween(curProc(), f.RSI, p, f.RDI, f.RDX)
+}
 
-func sysCopyOut(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, copyUser(f.RDI, f.RSI, f.RDX) }
+func sysCopyOut(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	p, e := requestCaller(f.R10)
+	if e != 0 {
+		return 0, e
+	}
+	return 0, copyBetween(p, f.RDI, curProc(), f.RSI, f.RDX)
+}
 
-func copyUser(dst, src, n uint64) unix.Errno {
-	if e := checkUser(src, n, false); e != 0 {
+// copyBetween copies n bytes from process sp's memory at src to process
+// dp's at dst. At most one of them may be a process other than the
+// program: the window shows one at a time.
+//
+// Context: kernel (no allocation, no pointer stores).
+func copyBetween(dp int32, dst uint64, sp int32, src, n uint64) unix.Errno {
+	if e := checkUserIn(sp, src, n, false); e != 0 {
 		return e
 	}
-	if e := checkUser(dst, n, true); e != 0 {
+	if e := checkUserIn(dp, dst, n, true); e != 0 {
 		return e
 	}
-	copy(userBytes(dst, int(n)), userBytes(src, int(n)))
+	copy(userBytesIn(dp, dst, int(n)), userBytesIn(sp, src, int(n)))
 	return 0
 }
 

@@ -45,10 +45,11 @@ func socketFile(sock int32) (*openFile, bool) {
 	return &files[sock&0xffff], true
 }
 
-// newSocket makes a socket's open file description and descriptor.
+// newSocket makes a socket's open file description and a descriptor
+// for it in process p's table.
 //
 // Context: kernel (no allocation, no pointer stores).
-func newSocket(domain, typ, proto int32, flags uint32) (int, int32, unix.Errno) {
+func newSocket(p, domain, typ, proto int32, flags uint32) (int, int32, unix.Errno) {
 	file, e := newFile(kindSocket, 0, unix.O_RDWR|flags&unix.O_NONBLOCK)
 	if e != 0 {
 		return 0, 0, e
@@ -58,7 +59,7 @@ func newSocket(domain, typ, proto int32, flags uint32) (int, int32, unix.Errno) 
 	sock := int32(m.gen&0x7fff)<<16 | file
 	m.gen &= 0x7fff
 	files[file].obj = sock
-	fd, e := installFD(file, 0, flags&unix.O_CLOEXEC != 0)
+	fd, e := installFDIn(p, file, 0, flags&unix.O_CLOEXEC != 0)
 	if e != 0 {
 		return 0, 0, e
 	}
@@ -98,7 +99,7 @@ func sysSocket(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	default:
 		return 0, unix.EAFNOSUPPORT
 	}
-	fd, _, e := newSocket(domain, typ, proto, flags)
+	fd, _, e := newSocket(curProc(), domain, typ, proto, flags)
 	return uint64(fd), e
 }
 

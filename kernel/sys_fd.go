@@ -219,7 +219,7 @@ func sysDup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if _, e := lookupFD(f.RDI); e != 0 {
 		return 0, e
 	}
-	file := fdTable[f.RDI].file
+	file := fds()[f.RDI].file
 	files[file].refs++
 	fd, e := installFD(file, 0, false)
 	return uint64(fd), e
@@ -251,12 +251,12 @@ func dupTo(oldfd, newfd uint64, cloexec bool) (uint64, unix.Errno) {
 	if newfd >= maxFDs {
 		return 0, unix.EBADF
 	}
-	file := fdTable[oldfd].file
+	file := fds()[oldfd].file
 	files[file].refs++
-	if fdTable[newfd].file >= 0 {
+	if fds()[newfd].file >= 0 {
 		closeFD(newfd)
 	}
-	fdTable[newfd] = fdEntry{file: file, cloexec: cloexec}
+	fds()[newfd] = fdEntry{file: file, cloexec: cloexec}
 	return newfd, 0
 }
 
@@ -271,12 +271,12 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	switch cmd {
 	case unix.F_GETFD:
-		if fdTable[fd].cloexec {
+		if fds()[fd].cloexec {
 			return unix.FD_CLOEXEC, 0
 		}
 		return 0, 0
 	case unix.F_SETFD:
-		fdTable[fd].cloexec = arg&unix.FD_CLOEXEC != 0
+		fds()[fd].cloexec = arg&unix.FD_CLOEXEC != 0
 		return 0, 0
 	case unix.F_GETFL:
 		return uint64(of.flags), 0
@@ -288,7 +288,7 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		if arg >= maxFDs {
 			return 0, unix.EINVAL
 		}
-		file := fdTable[fd].file
+		file := fds()[fd].file
 		files[file].refs++
 		nfd, e := installFD(file, int(arg), cmd == unix.F_DUPFD_CLOEXEC)
 		return uint64(nfd), e

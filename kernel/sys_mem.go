@@ -14,21 +14,29 @@ func sysMmap(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&unix.MAP_ANONYMOUS == 0 {
 		return 0, unix.ENODEV // no file mappings: Go programs do not need them
 	}
-	return userAS.Mmap(addr, length, prot, flags)
+	return addressSpace(curProc()).Mmap(addr, length, prot, flags)
 }
 
 func sysMunmap(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return 0, userAS.Munmap(f.RDI, f.RSI)
+	return 0, addressSpace(curProc()).Munmap(f.RDI, f.RSI)
 }
 
 func sysMprotect(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return 0, userAS.Mprotect(f.RDI, f.RSI, int(f.RDX))
+	return 0, addressSpace(curProc()).Mprotect(f.RDI, f.RSI, int(f.RDX))
 }
 
 func sysMadvise(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return 0, userAS.Madvise(f.RDI, f.RSI, int(f.RDX))
+	return 0, addressSpace(curProc()).Madvise(f.RDI, f.RSI, int(f.RDX))
 }
 
-// sysBrk reports a program break that cannot move: Go never uses brk,
-// and C allocators fall back to mmap when it fails, as Linux allows.
-func sysBrk(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
+// sysBrk moves a process's break. The program's cannot move: Go never
+// uses brk, and C allocators fall back to mmap when it fails, as Linux
+// allows.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysBrk(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if p := curProc(); p != 0 {
+		return procBrk(p, f.RDI), 0
+	}
+	return 0, 0
+}

@@ -107,7 +107,7 @@ func fillRandom(b []byte) bool {
 // limit on the rest. Setting limits is accepted and ignored.
 func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pid, res, old := f.RDI, f.RSI, f.R10
-	if pid != 0 && pid != processID {
+	if pid != 0 && pid != uint64(procs[curProc()].pid) {
 		return 0, unix.ESRCH
 	}
 	if res >= rlimNLimits {

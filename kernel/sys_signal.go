@@ -13,7 +13,7 @@ import (
 
 const maxSignal = 64
 
-var sigActions [maxSignal + 1]signal.Action
+var sigActions [maxProcs][maxSignal + 1]signal.Action
 
 // Dispositions that are not handler addresses.
 const (
@@ -47,13 +47,13 @@ func sysRtSigaction(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		next = a
 	}
 	if old != 0 {
-		signal.EncodeAction(buf[:], &sigActions[sig])
+		signal.EncodeAction(buf[:], &sigActions[curProc()][sig])
 		if e := copyOut(old, buf[:]); e != 0 {
 			return 0, e
 		}
 	}
 	if act != 0 {
-		sigActions[sig] = next
+		sigActions[curProc()][sig] = next
 	}
 	return 0, 0
 }
@@ -158,7 +158,7 @@ func sysRtSigreturn(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysTgkill(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if int32(f.RDI) != processID {
+	if i, ok := threadByTID(int32(f.RSI)); !ok || procs[threads[i].proc].pid != int32(f.RDI) {
 		return 0, unix.ESRCH
 	}
 	return signalThread(int32(f.RSI), int(f.RDX))
@@ -168,11 +168,17 @@ func sysTkill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return signalThread(int32(f.RDI), int(f.RSI))
 }
 
-// sysKill signals the process: the first thread that does not block it.
+// sysKill signals a process: the first of its threads that does not
+// block the signal. Process groups are not kept: 0 and -1 mean the
+// caller's own process.
 func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pid, sig := int32(f.RDI), int(f.RSI)
-	if pid != processID && pid != 0 && pid != -1 {
-		return 0, unix.ESRCH
+	p := curProc()
+	if pid != 0 && pid != -1 {
+		var ok bool
+		if p, ok = procByPID(pid); !ok || procs[p].state != procLive {
+			return 0, unix.ESRCH
+		}
 	}
 	if sig < 0 || sig > maxSignal {
 		return 0, unix.EINVAL
@@ -180,13 +186,23 @@ func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if sig == 0 {
 		return 0, 0
 	}
+	first := int32(-1)
 	for i := int32(1); i < threadHigh; i++ {
 		t := &threads[i]
-		if (t.state == threadRunning || t.state == threadRunnable || t.state == threadBlocked) && t.sigBlocked&signal.Bit(sig) == 0 {
+		if t.proc != p || t.state != threadRunning && t.state != threadRunnable && t.state != threadBlocked {
+			continue
+		}
+		if t.sigBlocked&signal.Bit(sig) == 0 {
 			return signalThread(t.tid, sig)
 		}
+		if first < 0 {
+			first = i
+		}
 	}
-	return signalThread(threads[cur].tid, sig)
+	if first < 0 {
+		return 0, unix.ESRCH
+	}
+	return signalThread(threads[first].tid, sig) // blocked everywhere: pending until unblocked
 }
 
 // signalThread marks sig pending on thread tid and interrupts its wait.
@@ -231,13 +247,13 @@ func deliverSignals(f *cpu.TrapFrame) {
 			sig = ready.Lowest()
 		}
 		t.sigPending &^= signal.Bit(sig)
-		info := signal.Info{Signo: int32(sig), Code: signal.SI_TKILL, Pid: processID}
+		info := signal.Info{Signo: int32(sig), Code: signal.SI_TKILL, Pid: procs[t.proc].pid}
 		fromFault := sig == int(t.faultSig)
 		if fromFault {
 			info = t.fault
 			t.faultSig = 0
 		}
-		act := sigActions[sig]
+		act := sigActions[t.proc][sig]
 		switch act.Handler {
 		case sigDFL:
 			if defaultIgnored(sig) {
@@ -256,7 +272,7 @@ func deliverSignals(f *cpu.TrapFrame) {
 		}
 		t.sigBlocked = blocked &^ unblockable
 		if act.Flags&signal.SA_RESETHAND != 0 {
-			sigActions[sig] = signal.Action{}
+			sigActions[t.proc][sig] = signal.Action{}
 		}
 		return
 	}
@@ -271,16 +287,27 @@ func defaultIgnored(sig int) bool {
 	return false
 }
 
-// killProcess ends the program as a fatal signal does: the machine exits
-// with 128+sig, as a shell would report it.
+// killProcess ends the caller's process as a fatal signal does. For the
+// program that is the machine, which exits with 128+sig, as a shell would
+// report it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func killProcess(sig int) {
+	var addr uint64
+	if t := &threads[cur]; int(t.fault.Signo) == sig {
+		addr = t.fault.Addr
+	}
+	if p := curProc(); p != 0 {
+		if !procs[p].exiting {
+			procs[p].faultAddr = addr
+		}
+		endProcess(uint32(sig))
+	}
 	var l line
 	l.s("warren: program killed by signal ").u(uint64(sig))
-	if t := &threads[cur]; int(t.fault.Signo) == sig && t.fault.Addr != 0 {
-		l.s(" at ").hex(t.fault.Addr)
+	if addr != 0 {
+		l.s(" at ").hex(addr)
 	}
 	l.put()
-	powerOff(uint8(128 + sig))
+	endProcess(uint32(sig))
 }

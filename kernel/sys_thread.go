@@ -8,10 +8,8 @@ import (
 
 // Threads: clone for CLONE_THREAD children, exit, futex, sleeping.
 
-const processID = 1 // one process: the program; its first thread has TID 1
-
-// cloneThreadFlags must all be present: Warren runs threads of one process,
-// not new processes.
+// cloneThreadFlags must all be present: clone makes threads of the
+// caller's process; processes come from executables (procabi), not fork.
 const cloneThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
 
 // sysClone creates a thread that returns 0 from clone on its own stack,
@@ -21,14 +19,14 @@ const cloneThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix
 func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	flags, stack, ptid, ctid, tls := f.RDI, f.RSI, f.RDX, f.R10, f.R8
 	if flags&cloneThreadFlags != cloneThreadFlags {
-		return 0, unix.ENOSYS // fork and vfork: Warren runs one process
+		return 0, unix.ENOSYS // fork and vfork
 	}
 	known := uint64(cloneThreadFlags | unix.CLONE_SYSVSEM | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID |
 		unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | unix.CLONE_DETACHED | 0xff /* exit signal */)
 	if flags&^known != 0 {
 		return 0, unix.EINVAL
 	}
-	i, e := allocThread()
+	i, e := allocThread(curProc())
 	if e != 0 {
 		return 0, e
 	}
@@ -63,26 +61,44 @@ func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysExit(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	exitThread(uint8(f.RDI))
+	return 0, 0
+}
+
+// exitThread ends the calling thread; the last thread of a process ends
+// the process with status (unless it is already ending with another),
+// and the program's last thread ends the machine. It does not return.
+//
+// Context: kernel (no allocation, no pointer stores).
+func exitThread(status uint8) {
 	t := &threads[cur]
-	if t.clearChildTID != 0 {
+	p := t.proc
+	pr := &procs[p]
+	if t.clearChildTID != 0 && !pr.exiting {
 		if store32(t.clearChildTID, 0) == 0 {
 			wakeup(futexKey(t.clearChildTID), 1<<30)
 		}
 	}
 	t.state = threadDead
-	nlive--
-	if nlive == 0 {
-		exitMachine(uint8(f.RDI))
+	pr.nthreads--
+	if pr.nthreads == 0 {
+		if p == 0 {
+			exitMachine(status)
+		}
+		if !pr.exiting {
+			pr.status = uint32(status) << 8
+		}
+		releaseProcess(p)
 	}
 	schedule() // never returns: nothing switches back to a dead thread
-	return 0, 0
 }
 
-// sysExitGroup ends the program and the machine with its status.
+// sysExitGroup ends the caller's process with its status; the program's
+// end is the machine's.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysExitGroup(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	exitMachine(uint8(f.RDI))
+	endProcess(uint32(uint8(f.RDI)) << 8)
 	return 0, 0
 }
 
@@ -98,10 +114,13 @@ func exitMachine(status uint8) {
 // Futexes: a waiter sleeps on a key derived from the word's address.
 // Uniprocessor kernel context makes "compare and sleep" atomic.
 
-func futexKey(addr uint64) uint64 { return addr } // user addresses are below 2^47: no clash with kernel keys
+// futexKey keys a word by process and address: user addresses are below
+// 2^47, the slot goes above them, and kernel keys have bit 63.
+func futexKey(addr uint64) uint64 { return addr | uint64(curProc())<<47 }
 
-// sysFutex implements FUTEX_WAIT and FUTEX_WAKE (private or not: one
-// process) and their BITSET forms with a full bitset.
+// sysFutex implements FUTEX_WAIT and FUTEX_WAKE (private or not: no
+// memory is shared between processes) and their BITSET forms with a full
+// bitset.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysFutex(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -244,7 +263,7 @@ func sysSchedGetaffinity(f *cpu.TrapFrame) (uint64, unix.Errno) {
 
 func sysGettid(*cpu.TrapFrame) (uint64, unix.Errno) { return uint64(threads[cur].tid), 0 }
 
-func sysGetpid(*cpu.TrapFrame) (uint64, unix.Errno) { return processID, 0 }
+func sysGetpid(*cpu.TrapFrame) (uint64, unix.Errno) { return uint64(procs[curProc()].pid), 0 }
 
 func sysGetppid(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
 

@@ -4,7 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
-	"warren.dev/kernel/sockabi"
+	"warren.dev/kernel/procabi"
 )
 
 // SysFunc handles one system call. Arguments are in the frame's registers
@@ -50,9 +50,10 @@ func SyscallName(nr uint64) string {
 		return "warren_fault_wait"
 	case nr == sysWarrenDebugFault:
 		return "warren_debug_fault"
-	case nr >= sysWarrenDMAAlloc && nr <= sockabi.SysSetAddr:
+	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
-			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr"}[nr-sysWarrenDMAAlloc]
+			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr",
+			"warren_proc_create", "warren_proc_map", "warren_proc_write", "warren_proc_protect", "warren_proc_start", "warren_proc_wait"}[nr-sysWarrenDMAAlloc]
 	}
 	return "unknown"
 }
@@ -114,7 +115,7 @@ func doSyscall(f *cpu.TrapFrame) {
 		return
 	}
 	var fn SysFunc
-	if nr < sysMax {
+	if nr < sysMax && (nr < sysWarrenFirst || curProc() == 0) { // processes get Linux's calls only
 		fn = sysTable[nr]
 	}
 	if fn == nil {

@@ -3,6 +3,7 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/procabi"
 	"warren.dev/kernel/sockabi"
 )
 
@@ -22,7 +23,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_MMAP, sysMmap, Partial, "anonymous private mappings only, backed on first touch"},
 	{unix.SYS_MPROTECT, sysMprotect, Full, ""},
 	{unix.SYS_MUNMAP, sysMunmap, Full, ""},
-	{unix.SYS_BRK, sysBrk, Stub, "the break never moves; allocators fall back to mmap"},
+	{unix.SYS_BRK, sysBrk, Full, "processes' breaks move; the Warren program's never does (Go does not use it)"},
 	{unix.SYS_RT_SIGACTION, sysRtSigaction, Full, ""},
 	{unix.SYS_RT_SIGPROCMASK, sysRtSigprocmask, Full, ""},
 	{unix.SYS_RT_SIGRETURN, sysRtSigreturn, Full, ""},
@@ -100,6 +101,12 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysCopyOut, sysCopyOut, Full, "Warren: checked copy to a caller's memory"},
 	{sockabi.SysSetFile, sysSetFile, Full, "Warren: contents of a served read-only file (/etc/resolv.conf, ...)"},
 	{sockabi.SysSetAddr, sysSetAddr, Full, "Warren: a socket's local or peer address, for getsockname and getpeername"},
+	{procabi.SysCreate, sysProcCreate, Full, "Warren: an empty ring-3 process, for the loader"},
+	{procabi.SysMap, sysProcMap, Full, "Warren: zeroed memory in a process being loaded"},
+	{procabi.SysWrite, sysProcWrite, Full, "Warren: copy the loader's bytes into a process"},
+	{procabi.SysProtect, sysProcProtect, Full, "Warren: mprotect in a process being loaded"},
+	{procabi.SysStart, sysProcStart, Full, "Warren: start a loaded process's first thread"},
+	{procabi.SysWait, sysProcWait, Full, "Warren: wait for a process's end and its status"},
 	{unix.SYS_SOCKET, sysSocket, Full, "AF_INET, AF_INET6 (stream, datagram, ICMP echo), AF_NETLINK (NETLINK_ROUTE); served by the socket layer"},
 	{unix.SYS_SOCKETPAIR, sysSocketpair, Stub, "no AF_UNIX"},
 	{unix.SYS_GETSOCKNAME, sysGetsockname, Full, ""},
@@ -120,4 +127,7 @@ const (
 	sysWarrenMMIOMap    = 504
 	sysWarrenIRQMSI     = 505
 	sysWarrenIRQLine    = 506
+	// sysWarrenFirst starts Warren's calls, which only the Warren program
+	// may make.
+	sysWarrenFirst = sysWarrenFaultWait
 )

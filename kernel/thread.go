@@ -48,6 +48,10 @@ const (
 type thread struct {
 	state threadState
 	tid   int32
+	proc  int32 // process slot (process.go)
+	// killed: the process is ending; the thread ends instead of
+	// returning to user mode, and no longer sleeps.
+	killed bool
 
 	kstackTop uint64 // 0 until the slot's stack is mapped
 	savedSP   uint64 // kernel stack pointer while switched out
@@ -75,7 +79,6 @@ var (
 	threads [maxThreads]thread
 	cur     int32 // index of the running thread
 	nextTID int32 = 1
-	nlive   int   // threads that are neither free nor idle
 	// threadHigh bounds the slots ever used, so scans stay short.
 	threadHigh int32 = 1
 )
@@ -90,7 +93,7 @@ func (t *thread) frame() *cpu.TrapFrame {
 // first use; slots keep them for reuse.
 //
 // Context: kernel (no allocation, no pointer stores).
-func allocThread() (int32, unix.Errno) {
+func allocThread(p int32) (int32, unix.Errno) {
 	for i := int32(1); i < maxThreads; i++ {
 		t := &threads[i]
 		if t.state != threadFree {
@@ -111,7 +114,8 @@ func allocThread() (int32, unix.Errno) {
 		t.sigPending, t.faultSig = 0, 0
 		t.altStack = signal.AltStack{Flags: signal.SS_DISABLE}
 		t.state = threadBlocked // not runnable until the caller enqueues it
-		nlive++
+		t.proc, t.killed = p, false
+		procs[p].nthreads++
 		return i, 0
 	}
 	return 0, unix.EAGAIN

@@ -33,4 +33,10 @@ var (
 	userFSBase uint64
 	// curXSave is the address of the current thread's XSAVE area.
 	curXSave uint64
+	// kernelCR3 is the kernel's page-table root, which trapEntry loads;
+	// userCR3 is the current thread's process's, which trapExit loads.
+	kernelCR3, userCR3 uint64
+	// trapBodyPC and trapExitPC are where the entry code jumps between
+	// the image and its alias (trap_amd64.s).
+	trapBodyPC, trapExitPC uint64
 )

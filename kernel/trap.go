@@ -35,7 +35,7 @@ func trap(f *cpu.TrapFrame) {
 	case v >= vecIRQBase:
 		deviceInterrupt(v) // masks a level-triggered line before the EOI lets it fire again
 		ackInterrupt()
-	case v == vecPageFault && inTail(cpu.ReadCR2()):
+	case v == vecPageFault && inTail(cpu.ReadCR2()) && (curProc() == 0 || !f.FromUser()):
 		if !backTail(cpu.ReadCR2()) {
 			outOfMemory(cpu.ReadCR2())
 		}
@@ -51,6 +51,9 @@ func trap(f *cpu.TrapFrame) {
 		if needResched {
 			yield()
 		}
+		if threads[cur].killed {
+			exitThread(0) // its process is ending
+		}
 		deliverSignals(f)
 	}
 	armTimer()
@@ -65,12 +68,16 @@ func userException(f *cpu.TrapFrame) {
 	case vecPageFault:
 		addr := cpu.ReadCR2()
 		const errWrite, errFetch = 1 << 1, 1 << 4
-		switch userAS.Fault(addr, f.ErrorCode&errWrite != 0, f.ErrorCode&errFetch != 0) {
+		switch addressSpace(curProc()).Fault(addr, f.ErrorCode&errWrite != 0, f.ErrorCode&errFetch != 0) {
 		case vm.Mapped:
 			return
 		case vm.AccErr:
 			sendFault(int(unix.SIGSEGV), signal.SEGV_ACCERR, addr)
 		case vm.OOM:
+			if curProc() != 0 { // as Linux's OOM killer: the process, not the machine
+				sendFault(int(unix.SIGKILL), 0, addr)
+				return
+			}
 			outOfMemory(addr)
 		default:
 			sendFault(int(unix.SIGSEGV), signal.SEGV_MAPERR, addr)

@@ -19,8 +19,13 @@
 
 // trapEntry is reached from every vector stub with the vector and an error
 // code pushed on top of the CPU's interrupt frame. Interrupts are off (all
-// IDT entries are interrupt gates). It completes the cpu.TrapFrame, saves
-// the user's extended state, runs trap, and returns through trapReturn.
+// IDT entries are interrupt gates). It runs at the image's high alias
+// (alias.go) on the page tables of whatever was interrupted: a process's
+// map only that alias and the kernel stacks, so it first saves the
+// registers and switches to the kernel's tables, then continues in
+// trapBody at the image's own addresses. Only RIP-relative references
+// and relative jumps work at the alias, which is why the continuation's
+// address is loaded from a variable.
 TEXT ·trapEntry(SB), NOSPLIT|NOFRAME, $0
 	PUSHQ AX
 	PUSHQ CX
@@ -38,6 +43,18 @@ TEXT ·trapEntry(SB), NOSPLIT|NOFRAME, $0
 	PUSHQ R14
 	PUSHQ R15
 	CLD
+	MOVQ ·kernelCR3(SB), AX
+	MOVQ CR3, CX
+	CMPQ AX, CX
+	JEQ  tables
+	MOVQ AX, CR3
+tables:
+	MOVQ ·trapBodyPC(SB), AX
+	JMP  AX
+
+// trapBody completes the cpu.TrapFrame, saves the user's extended state,
+// runs trap, and returns through trapReturn.
+TEXT ·trapBody(SB), NOSPLIT|NOFRAME, $0
 	TESTQ $3, FRAME_CS(SP)
 	JZ kernel
 	// Kernel Go code uses vector registers: save the user's first.
@@ -56,7 +73,8 @@ kernel:
 
 // trapReturn resumes the context in the cpu.TrapFrame at SP. Returning to
 // user mode restores the current thread's FS base and extended state,
-// which the scheduler may have switched.
+// which the scheduler may have switched, and its process's page tables,
+// which trapExit loads from the alias.
 TEXT ·trapReturn(SB), NOSPLIT|NOFRAME, $0
 	TESTQ $3, FRAME_CS(SP)
 	JZ restore
@@ -69,7 +87,22 @@ TEXT ·trapReturn(SB), NOSPLIT|NOFRAME, $0
 	MOVL $-1, AX
 	MOVL $-1, DX
 	XRSTOR64 (DI)
+	MOVQ ·userCR3(SB), AX
+	MOVQ ·trapExitPC(SB), BX
+	JMP  BX
 restore:
+	MOVQ CR3, AX
+	JMP ·trapExit(SB)
+
+// trapExit loads the page tables in AX (unless they are loaded already:
+// a CR3 write flushes the TLB) and pops the frame. It runs at the alias
+// when returning to a process, whose tables map nothing else.
+TEXT ·trapExit(SB), NOSPLIT|NOFRAME, $0
+	MOVQ CR3, CX
+	CMPQ AX, CX
+	JEQ  pop
+	MOVQ AX, CR3
+pop:
 	POPQ R15
 	POPQ R14
 	POPQ R13
@@ -119,7 +152,7 @@ TEXT ·swtch(SB), NOSPLIT|NOFRAME, $0-16
 // threadStart is where a new thread's first swtch returns to: its stack
 // holds only the trap frame it will leave the kernel with.
 TEXT ·threadStart(SB), NOSPLIT|NOFRAME, $0
-	CALL ·afterSwitch(SB)
+	CALL ·threadBegin(SB)
 	JMP ·trapReturn(SB)
 
 // start64 is entered from the 32-bit Multiboot stub (boot/goarch_multiboot.asm)
@@ -149,7 +182,7 @@ TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 	// kmain does not return.
 	HLT
 
-// afterSwitch, trap and kmain are Go functions called above; their
+// threadBegin, trap and kmain are Go functions called above; their
 // addresses are kept by these references.
 DATA ·kernelTLS+0(SB)/8, $·kernelG(SB)
 GLOBL ·kernelTLS(SB), NOPTR, $16
@@ -157,6 +190,16 @@ GLOBL ·kernelTLS(SB), NOPTR, $16
 // threadStartPC returns the address of threadStart for new threads' stacks.
 TEXT ·threadStartPC(SB), NOSPLIT, $0-8
 	MOVQ $·threadStart(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·trapBodyAddr(SB), NOSPLIT, $0-8
+	MOVQ $·trapBody(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·trapExitAddr(SB), NOSPLIT, $0-8
+	MOVQ $·trapExit(SB), AX
 	MOVQ AX, ret+0(FP)
 	RET
 

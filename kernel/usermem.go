@@ -24,12 +24,22 @@ var (
 // maxUserCopy caps one copy; larger requests are split by the callers.
 const maxUserCopy = 1 << 30
 
-// checkUser validates [addr, addr+n) for a read (write=false) or write.
+// checkUser validates [addr, addr+n) of the calling thread's process for
+// a read (write=false) or write.
 //
 // Context: kernel (no allocation, no pointer stores).
-func checkUser(addr, n uint64, write bool) unix.Errno {
+func checkUser(addr, n uint64, write bool) unix.Errno { return checkUserIn(curProc(), addr, n, write) }
+
+// checkUserIn validates [addr, addr+n) of process p; userBytesIn may then
+// view it until the next check of another process.
+//
+// Context: kernel (no allocation, no pointer stores).
+func checkUserIn(p int32, addr, n uint64, write bool) unix.Errno {
 	if n == 0 {
 		return 0
+	}
+	if p != 0 {
+		return checkProcessUser(p, addr, n, write)
 	}
 	end := addr + n
 	if n > maxUserCopy || end < addr {

@@ -16,13 +16,21 @@ func pointerAt(addr uint64) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
 }
 
-// userBytes views n bytes of checked user memory.
-func userBytes(addr uint64, n int) []byte {
+// userBytes views n bytes of the calling thread's process's memory that
+// checkUser accepted.
+func userBytes(addr uint64, n int) []byte { return userBytesIn(curProc(), addr, n) }
+
+// userBytesIn views n bytes of process p's memory that checkUserIn
+// accepted: the program's directly, another process's through the window.
+func userBytesIn(p int32, addr uint64, n int) []byte {
+	if p != 0 {
+		addr += windowBase
+	}
 	return unsafe.Slice((*byte)(pointerAt(addr)), n)
 }
 
 // userUint32 points at a checked, 4-byte user word.
-func userUint32(addr uint64) *uint32 { return (*uint32)(pointerAt(addr)) }
+func userUint32(addr uint64) *uint32 { return (*uint32)(unsafe.Pointer(&userBytes(addr, 4)[0])) }
 
 // physBytes views n bytes of physical memory through the direct map.
 func physBytes(pa uint64, n int) []byte {

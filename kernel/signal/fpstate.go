@@ -142,3 +142,19 @@ func resetFP(img []byte, k *kernelFP) {
 	copy(img[offSWBytes:fxsaveSize], k.sw[:])
 	// XSTATE_BV 0: XRSTOR initialises every component.
 }
+
+// InitXSave makes img the XSAVE image of a new thread that starts with
+// every state component in its initial configuration (XSTATE_BV 0; the
+// MXCSR, which XRSTOR loads regardless, at its power-on value), then
+// prepares it as PrepareXSave does.
+//
+// Context: kernel (no allocation, no pointer stores).
+func InitXSave(img []byte, xfeatures uint64) error {
+	if len(img) < xsaveMinSize {
+		return errInval
+	}
+	clear(img)
+	le.PutUint16(img[0:], initFCW)
+	le.PutUint32(img[offMXCSR:], initMXCSR)
+	return PrepareXSave(img, xfeatures)
+}
