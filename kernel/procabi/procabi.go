@@ -13,13 +13,16 @@ const (
 	// descriptors 0, 1 and 2 on the console. The name (at most NameMax
 	// bytes are kept) labels it in the kernel's messages. Returns the pid.
 	SysCreate = 515
+	// SysMap, SysWrite and SysProtect apply only to processes that have
+	// not started (EBUSY otherwise).
+	//
 	// SysMap (pid, addr, len, prot) maps zeroed anonymous memory at the
 	// page-aligned addr in process pid, replacing what was there, with
 	// protection prot (PROT_*).
 	SysMap = 516
 	// SysWrite (pid, addr, buf, n) copies n bytes from buf into process
-	// pid's memory at addr, which must be mapped; its protection is not
-	// checked, so the loader writes text before protecting it.
+	// pid's memory at addr, which must be mapped writable: the loader
+	// writes a segment before it protects it.
 	SysWrite = 517
 	// SysProtect (pid, addr, len, prot) changes the protection of mapped
 	// memory in process pid, as mprotect.
@@ -31,7 +34,9 @@ const (
 	SysStart = 519
 	// SysWait (pid) blocks until process pid has ended and returns its
 	// wait status in Linux's encoding (exit code << 8, or the number of
-	// the signal that killed it), then forgets the pid.
+	// the signal that killed it), then forgets the pid. On a process that
+	// never started it discards it (status SIGKILL): a loader that gives
+	// up calls it to free the slot. EINTR if a signal ends the wait.
 	SysWait = 520
 )
 
