@@ -271,3 +271,17 @@ func sysSetTidAddress(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	threads[cur].clearChildTID = f.RDI
 	return uint64(threads[cur].tid), 0
 }
+
+// sysSetRobustList accepts the list head libc registers for each thread.
+// Warren does not walk it when a thread dies: only a process whose
+// threads die holding process-shared robust mutexes would notice.
+func sysSetRobustList(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	const robustListHeadSize = 24
+	if f.RSI != robustListHeadSize {
+		return 0, unix.EINVAL
+	}
+	return 0, 0
+}
+
+// sysNotSupported answers calls that libraries probe for and do without.
+func sysNotSupported(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.ENOSYS }
