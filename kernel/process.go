@@ -135,8 +135,10 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		if pr.state != procFree {
 			continue
 		}
-		*pr = process{state: procNew, pid: nextPID}
-		nextPID++
+		// Process and thread IDs share one sequence, as on Linux, where
+		// a process's first thread has its pid as tid.
+		*pr = process{state: procNew, pid: nextTID}
+		nextTID++
 		pr.nameLen = copy(pr.name[:], name)
 		sigActions[p] = [maxSignal + 1]signal.Action{}
 		openConsoleFDs(p)
@@ -158,6 +160,7 @@ func startProcess(p int32, entry, sp, brk uint64) unix.Errno {
 		return e
 	}
 	t := &threads[i]
+	t.tid = procs[p].pid
 	*t.frame() = cpu.TrapFrame{
 		RIP:    entry,
 		CS:     cpu.UserCS,
