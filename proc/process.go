@@ -1,0 +1,62 @@
+package proc
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// A Process is a program the kernel runs in an address space of its own.
+type Process struct {
+	Pid int
+}
+
+// Start loads the static executable exe into a new process and starts it,
+// with arguments argv (argv[0] is the program's path) and environment
+// envv. name labels the process in the kernel's messages. Everything that
+// can be checked is checked before the process is created; the kernel's
+// ABI has no call to discard a process that was created but could not be
+// loaded (out of memory), so such a process stays, never started.
+func Start(name string, exe []byte, argv, envv []string) (*Process, error) {
+	l, err := prepare(exe, argv, envv)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := sysCreate(name)
+	if err != nil {
+		return nil, fmt.Errorf("creating the process: %w", err)
+	}
+	img, err := l.load(kernelMemory{pid})
+	if err != nil {
+		return nil, err
+	}
+	if err := sysStart(pid, img); err != nil {
+		return nil, fmt.Errorf("starting the process: %w", err)
+	}
+	return &Process{Pid: pid}, nil
+}
+
+// Wait blocks until the process has ended and returns its wait status.
+// After it, the pid names no process.
+func (p *Process) Wait() (unix.WaitStatus, error) {
+	for {
+		ws, err := sysWait(p.Pid)
+		if !errors.Is(err, unix.EINTR) {
+			return ws, err
+		}
+	}
+}
+
+// kernelMemory is the memory of process pid, written through the kernel.
+type kernelMemory struct{ pid int }
+
+func (m kernelMemory) Map(addr, length uint64, prot int) error {
+	return sysMap(m.pid, addr, length, prot)
+}
+
+func (m kernelMemory) Protect(addr, length uint64, prot int) error {
+	return sysProtect(m.pid, addr, length, prot)
+}
+
+func (m kernelMemory) Write(addr uint64, b []byte) error { return sysWrite(m.pid, addr, b) }
