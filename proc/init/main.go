@@ -1,0 +1,115 @@
+// Command init is the Warren program of an image built with
+// `warren build -user`: it starts each static Linux executable the image
+// lists in proc.ManifestPath as a process of its own, and when all have
+// ended it exits with the status of the last to end, so the machine's exit
+// status is that program's.
+//
+// The processes' environment is the boot command line's NAME=VALUE
+// variables: init's own, less GOMEMLIMIT, which the kernel sizes for
+// init's Go runtime. Arguments given to the image (after "--" on the
+// command line) are appended to the program's if there is one program.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"warren.dev/proc"
+	_ "warren.dev/system" // the network and the socket layer the processes' socket calls go to
+)
+
+// statusNotLoaded counts as the exit status of a program that could not
+// be loaded, as a shell's for a command it cannot execute.
+const statusNotLoaded = 126
+
+func main() {
+	cmds, err := readManifest()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warren: %v\n", err)
+		os.Exit(1)
+	}
+	cmds = withArgs(cmds, os.Args[1:])
+	env := environ(os.Environ())
+	ended := make(chan int, len(cmds))
+	for _, c := range cmds {
+		p, err := start(c, env)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "warren: %s: %v\n", c.Path, err)
+			ended <- statusNotLoaded
+			continue
+		}
+		fmt.Printf("warren: started %s as process %d\n", c.Path, p.Pid)
+		go func() { ended <- wait(c.Path, p) }()
+	}
+	status := 0
+	for range cmds {
+		status = <-ended
+	}
+	os.Exit(status)
+}
+
+func readManifest() ([]proc.Command, error) {
+	data, err := os.ReadFile(proc.ManifestPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading the list of programs: %w", err)
+	}
+	cmds, err := proc.DecodeManifest(data)
+	if err == nil && len(cmds) == 0 {
+		err = fmt.Errorf("%s lists no programs", proc.ManifestPath)
+	}
+	return cmds, err
+}
+
+// withArgs appends the image's arguments to its only program's; with more
+// programs they are ignored, with a warning.
+func withArgs(cmds []proc.Command, args []string) []proc.Command {
+	switch {
+	case len(args) == 0:
+	case len(cmds) == 1:
+		cmds[0].Args = append(cmds[0].Args, args...)
+	default:
+		fmt.Fprintf(os.Stderr, "warren: ignoring the arguments %q: the image runs %d programs\n", args, len(cmds))
+	}
+	return cmds
+}
+
+// environ is init's environment less what the kernel added for init's
+// own Go runtime.
+func environ(env []string) []string {
+	var out []string
+	for _, v := range env {
+		if !strings.HasPrefix(v, "GOMEMLIMIT=") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func start(c proc.Command, env []string) (*proc.Process, error) {
+	exe, err := os.ReadFile(c.Path)
+	if err != nil {
+		return nil, err
+	}
+	return proc.Start(c.Path, exe, c.Argv(), env)
+}
+
+// wait waits for p to end and returns its exit status, a shell's: the
+// exit code, or 128 + the number of the signal that killed it.
+func wait(path string, p *proc.Process) int {
+	ws, err := p.Wait()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warren: %s: waiting for process %d: %v\n", path, p.Pid, err)
+		return 1
+	}
+	return exitStatus(ws)
+}
+
+func exitStatus(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
