@@ -5,14 +5,16 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"warren.dev/proc/proctest"
 )
 
 // FuzzLoad feeds Load arbitrary files: it must never panic, and what it
 // accepts must be laid out consistently.
 func FuzzLoad(f *testing.F) {
-	seeds := [][]byte{sharedPage().bytes(), readBin(f, "go")}
+	seeds := [][]byte{sharedPage().bytes(), proctest.Read(f, proctest.Go)}
 	if _, err := exec.LookPath("gcc"); err == nil {
-		seeds = append(seeds, readBin(f, "c"), readBin(f, "c-pie"))
+		seeds = append(seeds, proctest.Read(f, proctest.C), proctest.Read(f, proctest.CPIE))
 	}
 	for _, exe := range seeds {
 		f.Add(exe)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"warren.dev/proc/proctest"
 )
 
 var (
@@ -18,9 +20,9 @@ var (
 )
 
 func TestLoadRealExecutables(t *testing.T) {
-	for _, kind := range []string{"go", "c", "c-pie"} {
+	for _, kind := range []string{proctest.Go, proctest.C, proctest.CPIE} {
 		t.Run(kind, func(t *testing.T) {
-			exe := readBin(t, kind)
+			exe := proctest.Read(t, kind)
 			mem := newFakeMemory()
 			img, err := Load(mem, exe, testArgv, testEnvv)
 			if err != nil {
@@ -31,7 +33,7 @@ func TestLoadRealExecutables(t *testing.T) {
 				t.Fatal(err)
 			}
 			base := uint64(0)
-			if kind == "c-pie" {
+			if kind == proctest.CPIE {
 				base = PIEBase
 			}
 			if img.Entry != f.Entry+base {
