@@ -13,9 +13,16 @@ import (
 
 func init() {
 	commands = append(commands, &command{
-		name:  "build",
-		args:  "[-o IMAGE] [-iso] [-append ARGS] PKG",
-		help:  "Build compiles the main package PKG with the Warren kernel linked in into a\nmultiboot image (or, with -iso, a GRUB rescue ISO holding it).\n\n",
+		name: "build",
+		args: "[-o IMAGE] [-iso] [-append ARGS] (PKG | -user 'FILE [ARG...]'...)",
+		help: "Build compiles the main package PKG with the Warren kernel linked in into a\n" +
+			"multiboot image (or, with -iso, a GRUB rescue ISO holding it).\n\n" +
+			"With -user instead of PKG, the image runs static Linux x86-64 executables\n" +
+			"(gcc -static, CGO_ENABLED=0 go build, static-pie), each as a process of its\n" +
+			"own with the arguments that follow FILE in the flag's value; they are checked\n" +
+			"now, and a dynamically linked one is refused. The executables travel in\n" +
+			"IMAGE.initrd, a multiboot module that warren run passes along (an ISO holds\n" +
+			"it). The machine exits with the status of the last process to end.\n\n",
 		flags: func() *flag.FlagSet { return buildFlags(new(buildOpts)) },
 		run:   runBuild,
 	})
@@ -25,14 +32,30 @@ type buildOpts struct {
 	out        string
 	iso        bool
 	appendArgs string
+	user       userFlag
 	pkg        string
+}
+
+// userFlag collects -user values.
+type userFlag []build.UserProgram
+
+func (u *userFlag) String() string { return "" }
+
+func (u *userFlag) Set(s string) error {
+	p, err := build.ParseUserProgram(s)
+	if err != nil {
+		return err
+	}
+	*u = append(*u, p)
+	return nil
 }
 
 func buildFlags(o *buildOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	fs.StringVar(&o.out, "o", "", "write the image to `file` (default: the package name + .elf, or .iso)")
+	fs.StringVar(&o.out, "o", "", "write the image to `file` (default: the package's or the first -user file's name + .elf, or .iso)")
 	fs.BoolVar(&o.iso, "iso", false, "make a bootable GRUB rescue ISO")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line written into the ISO's grub.cfg")
+	fs.Var(&o.user, "user", "run the static Linux executable `'FILE [ARG...]'` as a process (repeatable; instead of PKG)")
 	return fs
 }
 
@@ -42,7 +65,10 @@ func parseBuild(e *env, args []string) (*buildOpts, error) {
 	if err := parseFlags(fs, e, args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() != 1 {
+	switch {
+	case len(o.user) > 0 && fs.NArg() > 0:
+		return nil, usageError(e, "build", "-user and a package (%s) cannot be used together: an image runs either a Go program or user programs", fs.Arg(0))
+	case len(o.user) == 0 && fs.NArg() != 1:
 		return nil, usageError(e, "build", "want exactly one package, got %d", fs.NArg())
 	}
 	if o.appendArgs != "" && !o.iso {
@@ -67,21 +93,46 @@ func runBuild(ctx context.Context, e *env, args []string) (int, error) {
 	if o.iso || image == "" {
 		image = filepath.Join(tmp, "warren.elf")
 	}
-	pkg, err := build.Build(ctx, build.Config{}, o.pkg, image)
+	name, err := o.build(ctx, image)
 	if err != nil {
 		return 0, err
 	}
 	out := o.out
 	if out == "" {
-		out = path.Base(pkg.ImportPath) + map[bool]string{false: ".elf", true: ".iso"}[o.iso]
+		out = name + map[bool]string{false: ".elf", true: ".iso"}[o.iso]
+	}
+	var mods []build.BootModule
+	if len(o.user) > 0 {
+		mods = []build.BootModule{{Path: image + build.UserArchiveSuffix, Name: build.ArchiveModule}}
 	}
 	if o.iso {
-		return 0, build.BuildISO(ctx, image, out, o.appendArgs, nil)
+		return 0, build.BuildISO(ctx, image, out, o.appendArgs, mods)
 	}
-	if image != out {
-		return 0, moveFile(image, out)
+	if image == out {
+		return 0, nil
+	}
+	if err := moveFile(image, out); err != nil {
+		return 0, err
+	}
+	for _, m := range mods {
+		if err := moveFile(m.Path, out+build.UserArchiveSuffix); err != nil {
+			return 0, err
+		}
 	}
 	return 0, nil
+}
+
+// build builds the image and returns the name of what it runs: the
+// package's last element, or the first user program's file name.
+func (o *buildOpts) build(ctx context.Context, image string) (string, error) {
+	if len(o.user) > 0 {
+		return filepath.Base(o.user[0].Path), build.BuildUser(ctx, build.Config{}, o.user, image)
+	}
+	pkg, err := build.Build(ctx, build.Config{}, o.pkg, image)
+	if err != nil {
+		return "", err
+	}
+	return path.Base(pkg.ImportPath), nil
 }
 
 // moveFile renames, or copies across file systems.
@@ -89,12 +140,16 @@ func moveFile(from, to string) error {
 	if os.Rename(from, to) == nil {
 		return nil
 	}
+	fi, err := os.Stat(from)
+	if err != nil {
+		return err
+	}
 	data, err := os.ReadFile(from)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(to, data, 0o755); err != nil {
-		return fmt.Errorf("writing the image: %w", err)
+	if err := os.WriteFile(to, data, fi.Mode().Perm()); err != nil {
+		return fmt.Errorf("writing %s: %w", to, err)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 // Command warren builds Go programs into bootable Warren images and runs
-// them, and their tests, in QEMU.
+// them, and their tests, in QEMU. An image can also run static Linux
+// executables as processes (build -user), their files in IMAGE.initrd.
 //
 //	warren build [-o IMAGE] [-iso] [-append ARGS] PKG
+//	warren build [-o IMAGE] [-iso] [-append ARGS] -user 'FILE [ARG...]' [-user ...]
 //	warren run [-m MEM] [-append ARGS] [-nic MODEL] [-fwd HOST:GUEST] [-timeout D] IMAGE|ISO|PKG [ARG...]
 //	warren test [-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]
 //	warren bench [-runs N] [-nic MODELS] [-w README.md] ...

@@ -60,6 +60,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"build", "-iso=maybe", "p"}, "invalid boolean value"},
 		{[]string{"build", "a", "b"}, "want exactly one package"},
 		{[]string{"build", "-append", "x", "p"}, "-append needs -iso"},
+		{[]string{"build", "-user", "./x", "./cmd/y"}, "-user and a package (./cmd/y) cannot be used together"},
+		{[]string{"build", "-user", " "}, `invalid value " " for flag -user`},
+		{[]string{"build"}, "want exactly one package, got 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "Usage:"},
 	} {
@@ -98,6 +101,18 @@ func TestParseBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.out != "x.iso" || !o.iso || o.appendArgs != "a b" || o.pkg != "./cmd/x" {
+		t.Errorf("%+v", o)
+	}
+}
+
+func TestParseBuildUser(t *testing.T) {
+	e, _, _ := testEnv()
+	o, err := parseBuild(e, []string{"-user", "./echo-server -port 7", "-o", "x.elf", "-user", "/bin/b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.user) != 2 || o.user[0].Path != "./echo-server" || !slices.Equal(o.user[0].Args, []string{"-port", "7"}) ||
+		o.user[1].Path != "/bin/b" || len(o.user[1].Args) != 0 || o.pkg != "" || o.out != "x.elf" {
 		t.Errorf("%+v", o)
 	}
 }

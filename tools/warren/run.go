@@ -19,7 +19,7 @@ func init() {
 	commands = append(commands, &command{
 		name:  "run",
 		args:  "[-m MEM] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
-		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program.\n\n",
+		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a multiboot module.\n\n",
 		flags: func() *flag.FlagSet { return runFlags(new(runOpts)) },
 		run:   runRun,
 	})
@@ -114,7 +114,7 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 		}
 		m.ISO = o.target
 	case statErr == nil && fi.Mode().IsRegular():
-		m.Image = o.target
+		m.Image, m.Modules = o.target, imageModules(o.target)
 	default:
 		tmp, err := os.MkdirTemp("", "warren-")
 		if err != nil {
@@ -134,4 +134,14 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 		return 0, err
 	}
 	return res.Status, nil
+}
+
+// imageModules returns the modules an image is booted with: its archive
+// if warren build -user made one.
+func imageModules(image string) []qemu.Module {
+	archive := image + build.UserArchiveSuffix
+	if fi, err := os.Stat(archive); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	return []qemu.Module{{Path: archive, Name: build.ArchiveModule}}
 }
