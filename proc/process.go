@@ -10,15 +10,25 @@ import (
 // A Process is a program the kernel runs in an address space of its own.
 type Process struct {
 	Pid int
+	img Image
 }
 
-// Start loads the static executable exe into a new process and starts it,
+// Start is New followed by Process.Start.
+func Start(name string, exe []byte, argv, envv []string) (*Process, error) {
+	p, err := New(name, exe, argv, envv)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.Start()
+}
+
+// New loads the static executable exe into a new process, ready to start,
 // with arguments argv (argv[0] is the program's path) and environment
 // envv. name labels the process in the kernel's messages. Everything that
 // can be checked is checked before the process is created; the kernel's
 // ABI has no call to discard a process that was created but could not be
 // loaded (out of memory), so such a process stays, never started.
-func Start(name string, exe []byte, argv, envv []string) (*Process, error) {
+func New(name string, exe []byte, argv, envv []string) (*Process, error) {
 	l, err := prepare(exe, argv, envv)
 	if err != nil {
 		return nil, err
@@ -31,10 +41,15 @@ func Start(name string, exe []byte, argv, envv []string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sysStart(pid, img); err != nil {
-		return nil, fmt.Errorf("starting the process: %w", err)
+	return &Process{Pid: pid, img: img}, nil
+}
+
+// Start starts the process's first thread.
+func (p *Process) Start() error {
+	if err := sysStart(p.Pid, p.img); err != nil {
+		return fmt.Errorf("starting process %d: %w", p.Pid, err)
 	}
-	return &Process{Pid: pid}, nil
+	return nil
 }
 
 // Wait blocks until the process has ended and returns its wait status.

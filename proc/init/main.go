@@ -35,14 +35,12 @@ func main() {
 	env := environ(os.Environ())
 	ended := make(chan int, len(cmds))
 	for _, c := range cmds {
-		p, err := start(c, env)
-		if err != nil {
+		if p, err := start(c, env); err != nil {
 			fmt.Fprintf(os.Stderr, "warren: %s: %v\n", c.Path, err)
 			ended <- statusNotLoaded
-			continue
+		} else {
+			go func() { ended <- wait(c.Path, p) }()
 		}
-		fmt.Printf("warren: started %s as process %d\n", c.Path, p.Pid)
-		go func() { ended <- wait(c.Path, p) }()
 	}
 	status := 0
 	for range cmds {
@@ -88,12 +86,19 @@ func environ(env []string) []string {
 	return out
 }
 
+// start loads and starts c. The line saying so comes first, so that it
+// precedes what the process prints.
 func start(c proc.Command, env []string) (*proc.Process, error) {
 	exe, err := os.ReadFile(c.Path)
 	if err != nil {
 		return nil, err
 	}
-	return proc.Start(c.Path, exe, c.Argv(), env)
+	p, err := proc.New(c.Path, exe, c.Argv(), env)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("warren: started %s as process %d\n", c.Path, p.Pid)
+	return p, p.Start()
 }
 
 // wait waits for p to end and returns its exit status, a shell's: the
