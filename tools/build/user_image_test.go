@@ -38,8 +38,8 @@ func TestBuildUser(t *testing.T) {
 	}
 	image := filepath.Join(dir, "app.elf")
 	checkImage(t, image)
-	if !hasSymbol(t, image, "warren.dev/proc.Start") {
-		t.Errorf("%s is not the init program (no warren.dev/proc.Start)", image)
+	if !hasSymbol(t, image, "warren.dev/proc.DecodeManifest") {
+		t.Errorf("%s is not the init program (no warren.dev/proc.DecodeManifest)", image)
 	}
 	archive, err := os.ReadFile(image + build.UserArchiveSuffix)
 	if err != nil {
