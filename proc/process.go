@@ -19,15 +19,16 @@ func Start(name string, exe []byte, argv, envv []string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p, p.Start()
+	if err := p.Start(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // New loads the static executable exe into a new process, ready to start,
 // with arguments argv (argv[0] is the program's path) and environment
 // envv. name labels the process in the kernel's messages. Everything that
-// can be checked is checked before the process is created; the kernel's
-// ABI has no call to discard a process that was created but could not be
-// loaded (out of memory), so such a process stays, never started.
+// can be checked is checked before the process is created.
 func New(name string, exe []byte, argv, envv []string) (*Process, error) {
 	l, err := prepare(exe, argv, envv)
 	if err != nil {
@@ -37,22 +38,26 @@ func New(name string, exe []byte, argv, envv []string) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the process: %w", err)
 	}
-	img, err := l.load(kernelMemory{pid})
-	if err != nil {
+	p := &Process{Pid: pid}
+	if p.img, err = l.load(kernelMemory{pid}); err != nil {
+		p.Wait() // discards a process that never started
 		return nil, err
 	}
-	return &Process{Pid: pid, img: img}, nil
+	return p, nil
 }
 
-// Start starts the process's first thread.
+// Start starts the process's first thread. If it fails, the process is
+// discarded.
 func (p *Process) Start() error {
 	if err := sysStart(p.Pid, p.img); err != nil {
+		p.Wait()
 		return fmt.Errorf("starting process %d: %w", p.Pid, err)
 	}
 	return nil
 }
 
-// Wait blocks until the process has ended and returns its wait status.
+// Wait blocks until the process has ended and returns its wait status;
+// on a process that never started, it discards it (status SIGKILL).
 // After it, the pid names no process.
 func (p *Process) Wait() (unix.WaitStatus, error) {
 	for {

@@ -98,7 +98,10 @@ func start(c proc.Command, env []string) (*proc.Process, error) {
 		return nil, err
 	}
 	fmt.Printf("warren: started %s as process %d\n", c.Path, p.Pid)
-	return p, p.Start()
+	if err := p.Start(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // wait waits for p to end and returns its exit status, a shell's: the
