@@ -83,6 +83,13 @@ func bootGuest(t *testing.T, dir string, m qemu.Machine) *guest {
 	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, m.Image); err != nil {
 		t.Fatalf("building %s: %v", dir, err)
 	}
+	return runGuest(t, m)
+}
+
+// runGuest boots a built machine in the background; the test's cleanup
+// stops it and, if the test failed, logs its console.
+func runGuest(t *testing.T, m qemu.Machine) *guest {
+	t.Helper()
 	g := &guest{t: t, done: make(chan struct{})}
 	m.Stdout = g
 	if m.Timeout == 0 {
@@ -108,6 +115,16 @@ func bootGuest(t *testing.T, dir string, m qemu.Machine) *guest {
 	return g
 }
 
+// userNetwork is QEMU's arguments for a NIC of the given model on the
+// user network, forwarding a free host port (TCP and UDP) to guestPort.
+func userNetwork(t *testing.T, model string, guestPort int) (args []string, port int) {
+	port = freePort(t)
+	return []string{
+		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", port, guestPort, port, guestPort),
+		"-device", model + ",netdev=n0",
+	}, port
+}
+
 // startGuest boots dir with a NIC of the given model on QEMU's user
 // network, forwarding a host port (TCP and UDP) to guestPort.
 func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...string) *guest {
@@ -116,14 +133,8 @@ func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	g := bootGuest(t, dir, qemu.Machine{
-		Append: line,
-		ExtraArgs: []string{
-			"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", port, guestPort, port, guestPort),
-			"-device", model + ",netdev=n0",
-		},
-	})
+	args, port := userNetwork(t, model, guestPort)
+	g := bootGuest(t, dir, qemu.Machine{Append: line, ExtraArgs: args})
 	g.port = port
 	return g
 }

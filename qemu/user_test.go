@@ -261,36 +261,18 @@ func userMachine(image string, opts ...string) (qemu.Machine, error) {
 
 // bootUserGuest boots a user image in the background with a NIC of the
 // given model on QEMU's user network, forwarding a host port (TCP and
-// UDP) to guestPort; the machine stops when the test ends. It is
-// bootGuest (net_test.go) for an image built already.
+// UDP) to guestPort; the machine stops when the test ends.
 func bootUserGuest(t *testing.T, image, model string, guestPort int, opts ...string) *guest {
 	t.Helper()
 	m, err := userMachine(image, append([]string{"ip=10.0.2.15/24", "gw=10.0.2.2"}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	m.ExtraArgs = []string{
-		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d", port, guestPort, port, guestPort),
-		"-device", model + ",netdev=n0",
-	}
+	var port int
+	m.ExtraArgs, port = userNetwork(t, model, guestPort)
 	m.Timeout = 5 * time.Minute
-	g := &guest{t: t, port: port, done: make(chan struct{})}
-	m.Stdout = g
-	ctx, cancel := context.WithCancel(context.Background())
-	g.cancel = cancel
-	go func() {
-		res, err := m.Run(ctx)
-		g.status, g.err = res.Status, err
-		close(g.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-g.done
-		if t.Failed() {
-			t.Logf("console:\n%s", g.output())
-		}
-	})
+	g := runGuest(t, m)
+	g.port = port
 	return g
 }
 
