@@ -64,7 +64,10 @@ type runner struct {
 	wrapper string
 	httpd   string // Warren images
 	echo    string
-	linux   *Linux
+	// userHTTPD runs the Linux guest's httpd binary as a ring-3 process;
+	// its programs travel in userHTTPD+".initrd".
+	userHTTPD string
+	linux     *Linux
 }
 
 // Run builds the images, makes the namespace and measures.
@@ -101,6 +104,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if r.linux, err = PrepareLinux(ctx, cfg.Root, tmp, cfg.Cache, cfg.NICs, cfg.Log); err != nil {
 		return nil, err
 	}
+	r.userHTTPD = filepath.Join(tmp, "httpd-user.elf")
+	if err := build.BuildUser(ctx, bc, []build.UserProgram{{Path: r.linux.HTTPD}}, r.userHTTPD); err != nil {
+		return nil, err
+	}
 	if r.ns, err = qemu.NewNetns("warren-bench"); err != nil {
 		return nil, err
 	}
@@ -123,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		res := &NICResult{NIC: nic}
 		rep.NICs = append(rep.NICs, res)
 		for run := 1; run <= cfg.Runs; run++ {
-			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenEcho, r.linuxGuest} {
+			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenUserHTTP, r.warrenEcho, r.linuxGuest} {
 				if err := m(ctx, nic, res); err != nil {
 					if ctx.Err() != nil {
 						return rep, ctx.Err()

@@ -15,6 +15,7 @@ import (
 type Linux struct {
 	Kernel    *Kernel
 	Initramfs string
+	HTTPD     string              // the httpd binary /bin/httpd is, on the host
 	modules   map[string][]string // NIC model → modules in load order
 	size      int64               // vmlinuz + an initramfs of init, httpd and the modules
 }
@@ -40,6 +41,9 @@ func PrepareLinux(ctx context.Context, root, tmp, cache string, nics []string, l
 			return nil, err
 		}
 		files = append(files, InitramfsFile{Name: name, Path: out, Perm: 0o755})
+		if name == "bin/httpd" {
+			l.HTTPD = out
+		}
 	}
 	mods := map[string]string{}
 	for _, nic := range nics {

@@ -20,48 +20,65 @@ func failed(g *guest, what string, err error) error {
 	return fmt.Errorf("%s: %w\nconsole (end):\n%s", what, err, lastLines(g.console.String(), 20))
 }
 
+// httpRun is what serveHTTP measured.
+type httpRun struct {
+	boot     time.Duration
+	w, plain Wrk
+	mem      Memory
+}
+
 // serveHTTP measures a booted guest serving httpd: time to the first 200,
 // wrk's figures and the memory /stats reports.
-func (r *runner) serveHTTP(ctx context.Context, g *guest, warren bool, res *NICResult) error {
-	name := map[bool]string{true: "Warren", false: "Linux"}[warren]
+func (r *runner) serveHTTP(ctx context.Context, g *guest, name, nic string) (httpRun, error) {
+	var h httpRun
 	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
 	if err != nil {
-		return failed(g, name+": waiting for the first 200", err)
+		return h, failed(g, name+": waiting for the first 200", err)
 	}
-	boot := t.Sub(g.start)
-	res.add(warren, FigBoot, ms(boot))
+	h.boot = t.Sub(g.start)
 	url := "http://" + guestIP + "/"
 	if r.cfg.Warmup > 0 {
 		warm := r.cfg.Load
 		warm.Duration = r.cfg.Warmup
 		if _, err := runWrk(ctx, r.ns, warm, url); err != nil {
-			return failed(g, name+": warm-up", err)
+			return h, failed(g, name+": warm-up", err)
 		}
 	}
-	w, err := runWrk(ctx, r.ns, r.cfg.Load, url)
-	if err != nil {
-		return failed(g, name+": wrk", err)
+	if h.w, err = runWrk(ctx, r.ns, r.cfg.Load, url); err != nil {
+		return h, failed(g, name+": wrk", err)
 	}
-	res.add(warren, FigRate, w.RequestsPerS)
-	res.add(warren, FigP50, ms(w.P50))
-	res.add(warren, FigP99, ms(w.P99))
-	res.add(warren, FigWrkErrors, float64(w.SocketErrors+w.Non2xx))
-	plain, err := runWrk(ctx, r.ns, r.cfg.Load, "http://"+guestIP+plainPath)
-	if err != nil {
-		return failed(g, name+": wrk "+plainPath, err)
+	if h.plain, err = runWrk(ctx, r.ns, r.cfg.Load, "http://"+guestIP+plainPath); err != nil {
+		return h, failed(g, name+": wrk "+plainPath, err)
 	}
-	res.add(warren, FigPlainRate, plain.RequestsPerS)
-	res.add(warren, FigPlainP99, ms(plain.P99))
 	page, err := fetchStats(ctx, r.ns.DialContext)
 	if err != nil {
-		return failed(g, name+": /stats", err)
+		return h, failed(g, name+": /stats", err)
 	}
-	mem := parseMemory(page)
-	res.add(warren, FigGoSys, mem.GoSys)
-	res.add(warren, FigUsed, mem.Used)
+	h.mem = parseMemory(page)
 	fmt.Fprintf(r.cfg.Log, "bench: %s %s: first 200 after %v; / %.0f req/s, p50 %v, p99 %v, %d errors; %s %.0f req/s, p99 %v; Go Sys %.1f MiB, in use %.1f MiB\n",
-		res.NIC, name, boot.Round(time.Millisecond), w.RequestsPerS, w.P50, w.P99, w.SocketErrors+w.Non2xx, plainPath, plain.RequestsPerS, plain.P99, mem.GoSys, mem.Used)
-	return nil
+		nic, name, h.boot.Round(time.Millisecond), h.w.RequestsPerS, h.w.P50, h.w.P99, h.w.SocketErrors+h.w.Non2xx, plainPath, h.plain.RequestsPerS, h.plain.P99, h.mem.GoSys, h.mem.Used)
+	return h, nil
+}
+
+// addHTTP records a run of httpd in the main rows.
+func (res *NICResult) addHTTP(warren bool, h httpRun) {
+	res.add(warren, FigBoot, ms(h.boot))
+	res.add(warren, FigRate, h.w.RequestsPerS)
+	res.add(warren, FigP50, ms(h.w.P50))
+	res.add(warren, FigP99, ms(h.w.P99))
+	res.add(warren, FigWrkErrors, float64(h.w.SocketErrors+h.w.Non2xx))
+	res.add(warren, FigPlainRate, h.plain.RequestsPerS)
+	res.add(warren, FigPlainP99, ms(h.plain.P99))
+	res.add(warren, FigGoSys, h.mem.GoSys)
+	res.add(warren, FigUsed, h.mem.Used)
+}
+
+// addUserHTTP records a run of Linux's httpd binary in the ring-3 rows.
+func (res *NICResult) addUserHTTP(warren bool, h httpRun) {
+	res.add(warren, FigUserBoot, ms(h.boot))
+	res.add(warren, FigUserRate, h.w.RequestsPerS)
+	res.add(warren, FigUserP99, ms(h.w.P99))
+	res.add(warren, FigUserPlainRate, h.plain.RequestsPerS)
 }
 
 // echo measures the TCP echo server of a booted guest.
@@ -92,7 +109,25 @@ func (r *runner) warrenMachine(image, mem string) qemu.Machine {
 func (r *runner) warrenHTTP(ctx context.Context, nic string, res *NICResult) error {
 	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Memory), r.wrapper, nic)
 	defer g.stop()
-	return r.serveHTTP(ctx, g, true, res)
+	h, err := r.serveHTTP(ctx, g, "Warren", nic)
+	if err == nil {
+		res.addHTTP(true, h)
+	}
+	return err
+}
+
+// warrenUserHTTP boots Warren with the Linux guest's httpd binary as a
+// ring-3 process.
+func (r *runner) warrenUserHTTP(ctx context.Context, nic string, res *NICResult) error {
+	m := r.warrenMachine(r.userHTTPD, r.cfg.Memory)
+	m.Modules = []qemu.Module{{Path: r.userHTTPD + ".initrd"}}
+	g := startGuest(ctx, m, r.wrapper, nic)
+	defer g.stop()
+	h, err := r.serveHTTP(ctx, g, "Warren ring 3", nic)
+	if err == nil {
+		res.addUserHTTP(true, h)
+	}
+	return err
 }
 
 // warrenEcho boots Warren's echo server.
@@ -110,9 +145,12 @@ func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) err
 	}
 	g := startGuest(ctx, m, r.wrapper, nic)
 	defer g.stop()
-	if err := r.serveHTTP(ctx, g, false, res); err != nil {
+	h, err := r.serveHTTP(ctx, g, "Linux", nic)
+	if err != nil {
 		return err
 	}
+	res.addHTTP(false, h)
+	res.addUserHTTP(false, h) // the same binary the ring-3 rows run
 	return r.echoRate(ctx, g, false, res)
 }
 

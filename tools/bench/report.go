@@ -18,6 +18,10 @@ const (
 	FigWrkErrors
 	FigPlainRate
 	FigPlainP99
+	FigUserBoot
+	FigUserRate
+	FigUserP99
+	FigUserPlainRate
 	FigEcho
 	FigGoSys
 	FigUsed
@@ -32,9 +36,15 @@ var figureNames = [numFigures]string{
 	FigWrkErrors: "wrk socket errors + non-2xx",
 	FigPlainRate: "HTTP req/s, keep-alive `" + plainPath + "`",
 	FigPlainP99:  "latency p99 there (ms)",
-	FigEcho:      "TCP echo (MB/s)",
-	FigGoSys:     "Go runtime memory from the OS, MemStats.Sys (MiB)",
-	FigUsed:      "guest memory in use (MiB)",
+	// The ring-3 rows: Linux's httpd binary as a Warren process, against
+	// the same binary on Linux.
+	FigUserBoot:      "ring 3: QEMU start → first HTTP 200 (ms)",
+	FigUserRate:      "ring 3: HTTP req/s, keep-alive `/`",
+	FigUserP99:       "ring 3: latency p99 (ms)",
+	FigUserPlainRate: "ring 3: HTTP req/s, keep-alive `" + plainPath + "`",
+	FigEcho:          "TCP echo (MB/s)",
+	FigGoSys:         "Go runtime memory from the OS, MemStats.Sys (MiB)",
+	FigUsed:          "guest memory in use (MiB)",
 }
 
 func (f Figure) String() string { return figureNames[f] }
@@ -106,6 +116,9 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim).
 - @/@ prints the interface list (warren.dev/net's Live) on every request; netshim reads the kernel's at most once a
   second. @PLAIN@ (1 KiB, about the size of @/@) does no such work: the HTTP server and the network stack alone.
+- ring 3: the Linux guest's own /bin/httpd binary (static, built by plain @go build@) run by Warren as a ring-3
+  process (@warren build -user@) in its own address space, its socket calls crossing the hardware boundary; the
+  Linux column repeats that binary's figures on Linux. Against Warren's rows above, it is the boundary's cost.
 - TCP echo: %g MiB written and read back at once through the echo example, checked; cut off after a minute.
 - Guest memory in use: Linux MemTotal − MemAvailable; Warren total − free RAM of sysinfo(2), when httpd's /stats
   prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
