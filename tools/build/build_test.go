@@ -14,6 +14,15 @@ import (
 
 // hasKernel reports whether the image links the kernel's 64-bit entry.
 func hasKernel(t *testing.T, image string) bool {
+	return hasSymbolWith(t, image, func(name string) bool { return strings.HasPrefix(name, build.EntrySymbol) })
+}
+
+// hasSymbol reports whether the image has a symbol of this name.
+func hasSymbol(t *testing.T, image, name string) bool {
+	return hasSymbolWith(t, image, func(s string) bool { return s == name })
+}
+
+func hasSymbolWith(t *testing.T, image string, match func(string) bool) bool {
 	t.Helper()
 	f, err := elf.Open(image)
 	if err != nil {
@@ -25,7 +34,7 @@ func hasKernel(t *testing.T, image string) bool {
 		t.Fatal(err)
 	}
 	for _, s := range syms {
-		if strings.HasPrefix(s.Name, build.EntrySymbol) {
+		if match(s.Name) {
 			return true
 		}
 	}

@@ -3,7 +3,6 @@ package build_test
 import (
 	"bytes"
 	"context"
-	"debug/elf"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,23 +75,4 @@ func TestBuildUserRejectsDynamic(t *testing.T) {
 			t.Errorf("%s was written", f)
 		}
 	}
-}
-
-func hasSymbol(t *testing.T, image, name string) bool {
-	t.Helper()
-	f, err := elf.Open(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range syms {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
 }
