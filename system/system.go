@@ -33,14 +33,15 @@ func init() {
 	}()
 }
 
-// socketProcs is GOMAXPROCS once the program makes socket system calls.
+// SocketProcs is GOMAXPROCS once the program makes socket system calls.
 // They are served by goroutines of the program, and a thread waiting in
 // one keeps its P: with one P the socket layer runs only after sysmon
-// takes it back. Programs on the kernel socket API (warren.dev/net) make
+// takes it back. Ring-3 Go programs wait the same way, for the program's
+// socket layer, so warren.dev/proc/init gives them this many Ps too. Programs on the kernel socket API (warren.dev/net) make
 // no such calls and keep one P, which serves them best on one CPU
 // (measured: the in-kernel httpd did 1153 req/s with one P, 1093 with
 // four; an unmodified net/http program 190 with one, 475 with four).
-const socketProcs = 4
+const SocketProcs = 4
 
 // adaptiveProcs raises GOMAXPROCS at the first forwarded call, unless the
 // command line set it.
@@ -52,8 +53,8 @@ type adaptiveProcs struct {
 func (a *adaptiveProcs) Next(r *sockabi.Request) unix.Errno {
 	e := a.Server.Next(r)
 	a.once.Do(func() {
-		if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < socketProcs {
-			runtime.GOMAXPROCS(socketProcs)
+		if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < SocketProcs {
+			runtime.GOMAXPROCS(SocketProcs)
 		}
 	})
 	return e

@@ -6,8 +6,9 @@
 //
 // The processes' environment is the boot command line's NAME=VALUE
 // variables: init's own, less GOMEMLIMIT, which the kernel sizes for
-// init's Go runtime. Arguments given to the image (after "--" on the
-// command line) are appended to the program's if there is one program.
+// init's Go runtime, and with GOMAXPROCS set for Go programs unless given.
+// Arguments given to the image (after "--" on the command line) are
+// appended to the program's if there is one program.
 package main
 
 import (
@@ -18,7 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/proc"
-	_ "warren.dev/system" // the network and the socket layer the processes' socket calls go to
+	"warren.dev/system" // the network and the socket layer the processes' socket calls go to
 )
 
 // statusNotLoaded counts as the exit status of a program that could not
@@ -75,13 +76,22 @@ func withArgs(cmds []proc.Command, args []string) []proc.Command {
 }
 
 // environ is init's environment less what the kernel added for init's
-// own Go runtime.
+// own Go runtime, plus GOMAXPROCS=system.SocketProcs unless it is set:
+// a Go process's thread waits in its socket calls for init's socket
+// layer, keeping its P, and with one P its other goroutines would wait
+// for sysmon (measured with the benchmark's httpd binary in ring 3, on
+// virtio-net: about 150 req/s with one P).
 func environ(env []string) []string {
 	var out []string
+	procs := false
 	for _, v := range env {
+		procs = procs || strings.HasPrefix(v, "GOMAXPROCS=")
 		if !strings.HasPrefix(v, "GOMEMLIMIT=") {
 			out = append(out, v)
 		}
+	}
+	if !procs {
+		out = append(out, fmt.Sprintf("GOMAXPROCS=%d", system.SocketProcs))
 	}
 	return out
 }

@@ -26,8 +26,12 @@ func TestExitStatus(t *testing.T) {
 
 func TestEnviron(t *testing.T) {
 	got := environ([]string{"A=1", "GOMEMLIMIT=1000", "GODEBUG=x=1", "GOMEMLIMITX=2"})
-	if want := []string{"A=1", "GODEBUG=x=1", "GOMEMLIMITX=2"}; !slices.Equal(got, want) {
+	if want := []string{"A=1", "GODEBUG=x=1", "GOMEMLIMITX=2", "GOMAXPROCS=4"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+	got = environ([]string{"GOMAXPROCS=1"})
+	if want := []string{"GOMAXPROCS=1"}; !slices.Equal(got, want) {
+		t.Errorf("GOMAXPROCS given: got %q, want %q", got, want)
 	}
 }
 
