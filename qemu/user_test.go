@@ -669,3 +669,31 @@ func TestUserCrashKeepsServing(t *testing.T) {
 	}
 	checkKernelHealthy(t, g.output())
 }
+
+// TestUserISO boots a user image from a GRUB rescue ISO, which carries
+// the programs as a module: the handler case of isolate catches its own
+// SIGSEGV and exits 42, which must be the machine's status.
+func TestUserISO(t *testing.T) {
+	qemu.RequireTools(t, "grub-mkrescue", "xorriso")
+	isolate := cProgram(t, &isolateBuild, "isolate")
+	image := userImage(t, userProgram{"handler", isolate, []string{"handler", kernelAddrs[0].addr}})
+	iso := filepath.Join(t.TempDir(), "warren.iso")
+	mods := []build.BootModule{{Path: image + build.UserArchiveSuffix, Name: build.ArchiveModule}}
+	if err := build.BuildISO(context.Background(), image, iso, "", mods); err != nil {
+		t.Fatal(err)
+	}
+	log := &lineLogger{t: t}
+	res, err := (&qemu.Machine{ISO: iso, Memory: "256M", Timeout: 3 * time.Minute, Stdout: log}).Run(context.Background())
+	log.Flush()
+	if err != nil {
+		t.Fatalf("the machine did not stop with a status: %v", err)
+	}
+	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
+	checkKernelHealthy(t, out)
+	if !strings.Contains(out, "caught SIGSEGV at "+kernelAddrs[0].addr) {
+		t.Errorf("the handler did not report the fault:\n%s", out)
+	}
+	if res.Status != 42 {
+		t.Errorf("machine status %d, want 42 (the process's)", res.Status)
+	}
+}
