@@ -3,7 +3,6 @@ package qemu_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -158,45 +157,12 @@ func TestEcho(t *testing.T) {
 			g := startGuest(t, "examples/echo", model, 7, "ip=10.0.2.15/24", "gw=10.0.2.2")
 			g.waitFor("echo: serving", 2*time.Minute)
 
-			conn, err := net.DialTimeout("tcp", fmt.Sprint("127.0.0.1:", g.port), 30*time.Second)
-			if err != nil {
+			addr := fmt.Sprint("127.0.0.1:", g.port)
+			if err := echoRoundTrip(addr, 16<<20, 3*time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			defer conn.Close()
-			data := make([]byte, 16<<20)
-			rand.Read(data)
-			go func() {
-				conn.Write(data)
-				conn.(*net.TCPConn).CloseWrite()
-			}()
-			conn.SetDeadline(time.Now().Add(3 * time.Minute))
-			got, err := io.ReadAll(conn)
-			if err != nil {
-				t.Fatalf("after %d bytes: %v", len(got), err)
-			}
-			if !bytes.Equal(got, data) {
-				t.Fatalf("echoed %d bytes, not the %d sent", len(got), len(data))
-			}
-
-			u, err := net.Dial("udp", fmt.Sprint("127.0.0.1:", g.port))
-			if err != nil {
+			if err := udpEcho(addr, "ping over udp"); err != nil {
 				t.Fatal(err)
-			}
-			defer u.Close()
-			buf := make([]byte, 100)
-			for try := 0; ; try++ { // UDP may be lost: retry a few times
-				u.Write([]byte("ping over udp"))
-				u.SetReadDeadline(time.Now().Add(2 * time.Second))
-				n, err := u.Read(buf)
-				if err == nil {
-					if string(buf[:n]) != "ping over udp" {
-						t.Fatalf("udp echo %q", buf[:n])
-					}
-					break
-				}
-				if try == 5 {
-					t.Fatalf("no udp echo: %v", err)
-				}
 			}
 		})
 	}
