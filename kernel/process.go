@@ -295,6 +295,6 @@ func (p procTLB) Invalidate(va uint64) {
 
 func (p procTLB) Flush() {
 	if windowProc == int32(p) {
-		cpu.WriteCR3(cpu.ReadCR3())
+		tlb{}.Flush()
 	}
 }

@@ -18,8 +18,11 @@ func loaderTarget(pid uint64, states ...procState) (int32, unix.Errno) {
 	if curProc() != 0 {
 		return 0, unix.EPERM
 	}
+	if pid >= 1<<31 {
+		return 0, unix.ESRCH
+	}
 	p, ok := procByPID(int32(pid))
-	if !ok || p == 0 || pid > 1<<31 {
+	if !ok || p == 0 {
 		return 0, unix.ESRCH
 	}
 	for _, s := range states {

@@ -3,7 +3,6 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
-	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/procabi"
 	"warren.dev/mm/pagetable"
 )
@@ -44,7 +43,7 @@ func showWindow(p int32) {
 	}
 	windowProc = p
 	if stale {
-		cpu.WriteCR3(cpu.ReadCR3())
+		tlb{}.Flush()
 	}
 }
 
@@ -61,7 +60,7 @@ func hideWindow(p int32) {
 		k[windowSlot+i] = 0
 	}
 	windowProc = 0
-	cpu.WriteCR3(cpu.ReadCR3())
+	tlb{}.Flush()
 }
 
 // checkProcessUser validates [addr, addr+n) of process p (not the
