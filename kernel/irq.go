@@ -61,7 +61,7 @@ func allocIRQ(pin int) (vector int, fd uint64, e unix.Errno) {
 // address in the first argument, and the MSI address is fixed (the boot
 // CPU's local APIC, 0xfee00000).
 func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if e := checkUser(f.RDI, 4, true); e != 0 {
+	if e := probeUser(f.RDI, 4, true); e != 0 {
 		return 0, e
 	}
 	v, fd, e := allocIRQ(-1)

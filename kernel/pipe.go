@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/mm/usercopy"
 )
 
 // Pipes: a byte ring per pipe, its read end and write end two open file
@@ -32,7 +33,7 @@ func sysPipe2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&^(unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_DIRECT) != 0 {
 		return 0, unix.EINVAL
 	}
-	if e := checkUser(fds, 8, true); e != 0 {
+	if e := probeUser(fds, 8, true); e != 0 {
 		return 0, e
 	}
 	for i := int32(0); i < maxPipes; i++ {
@@ -81,13 +82,22 @@ func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 			return 0, unix.EINTR
 		}
 	}
-	dst := userBytes(buf, int(min(n, uint64(p.n))))
+	// Copy now, after any sleep, into the caller's memory as it is now;
+	// bytes that could not be copied stay in the pipe.
+	want := int(min(n, uint64(p.n)))
 	done := 0
-	for done < len(dst) {
-		chunk := copy(dst[done:], p.buf[p.r:min(p.r+p.n, pipeBufSize)])
-		p.r = (p.r + chunk) % pipeBufSize
-		p.n -= chunk
-		done += chunk
+	for done < want {
+		seg := p.buf[p.r:min(p.r+want-done, pipeBufSize)]
+		k, e := usercopy.Out(caller(), buf+uint64(done), seg)
+		p.r = (p.r + k) % pipeBufSize
+		p.n -= k
+		done += k
+		if e != 0 {
+			if done == 0 {
+				return 0, e
+			}
+			break
+		}
 	}
 	p.seq++
 	pollNotify()
@@ -100,39 +110,37 @@ func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 // Context: kernel (no allocation, no pointer stores).
 func pipeWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 	p := &pipes[of.obj]
-	src := userBytes(buf, int(n))
-	done := 0
-	for done < len(src) {
+	done := uint64(0)
+	for done < n {
 		if p.readers == 0 {
 			threads[cur].sigPending |= 1 << (unix.SIGPIPE - 1)
-			if done > 0 {
-				return uint64(done), 0
-			}
-			return 0, unix.EPIPE
+			return transferred(done, unix.EPIPE)
 		}
 		if p.n == pipeBufSize {
 			if of.nonblocking() {
-				if done > 0 {
-					return uint64(done), 0
-				}
-				return 0, unix.EAGAIN
+				return transferred(done, unix.EAGAIN)
 			}
 			if sleepOn(pollKey, 0, true) == wokenSignal {
-				if done > 0 {
-					return uint64(done), 0
-				}
-				return 0, unix.EINTR
+				return transferred(done, unix.EINTR)
 			}
 			continue
 		}
+		// Each piece is copied from the caller's memory as it is after
+		// the last sleep, straight into the ring.
 		w := (p.r + p.n) % pipeBufSize
-		chunk := copy(p.buf[w:min(w+pipeBufSize-p.n, pipeBufSize)], src[done:])
-		p.n += chunk
-		done += chunk
-		p.seq++
-		pollNotify()
+		room := p.buf[w:min(w+pipeBufSize-p.n, pipeBufSize)]
+		k, e := usercopy.In(caller(), room[:min(uint64(len(room)), n-done)], buf+done)
+		p.n += k
+		done += uint64(k)
+		if k > 0 {
+			p.seq++
+			pollNotify()
+		}
+		if e != 0 {
+			return transferred(done, e)
+		}
 	}
-	return uint64(done), 0
+	return done, 0
 }
 
 // pipePoll reports a pipe end's readiness.

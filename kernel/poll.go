@@ -295,7 +295,7 @@ func sysEpollPwait(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if ep.kind != kindEpoll || max <= 0 || max > maxInterest {
 		return 0, unix.EINVAL
 	}
-	if e := checkUser(out, uint64(max)*epollEventSize, true); e != 0 {
+	if e := userRange(out, uint64(max)*epollEventSize); e != 0 {
 		return 0, e
 	}
 	var deadline int64
@@ -303,8 +303,8 @@ func sysEpollPwait(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		deadline = nanotime() + timeout*1e6
 	}
 	for {
-		if n := collectEvents(&epolls[ep.obj], out, max); n > 0 || timeout == 0 {
-			return uint64(n), 0
+		if n, e := collectEvents(&epolls[ep.obj], out, max); n > 0 || e != 0 || timeout == 0 {
+			return transferred(uint64(n), e)
 		}
 		switch sleepOn(pollKey, deadline, true) {
 		case wokenTimeout:
@@ -317,10 +317,12 @@ func sysEpollPwait(f *cpu.TrapFrame) (uint64, unix.Errno) {
 
 func sysEpollWait(f *cpu.TrapFrame) (uint64, unix.Errno) { return sysEpollPwait(f) }
 
-// collectEvents writes up to max ready events to out (already checked).
+// collectEvents writes up to max ready events to out, each copied into
+// the caller's memory as it is at that moment. An event that cannot be
+// copied ends the collection and leaves its item's state as it was.
 //
 // Context: kernel (no allocation, no pointer stores).
-func collectEvents(inst *epollInstance, out uint64, max int) int {
+func collectEvents(inst *epollInstance, out uint64, max int) (int, unix.Errno) {
 	n := 0
 	for i := 0; i < inst.n && n < max; i++ {
 		it := &inst.items[i]
@@ -329,20 +331,22 @@ func collectEvents(inst *epollInstance, out uint64, max int) int {
 		if ready == 0 || it.events&^(unix.EPOLLET|unix.EPOLLONESHOT|unix.EPOLLEXCLUSIVE|unix.EPOLLWAKEUP) == 0 {
 			continue
 		}
+		if it.events&unix.EPOLLET != 0 && it.seen == seq {
+			continue
+		}
+		var b [epollEventSize]byte
+		b[0], b[1], b[2], b[3] = byte(ready), byte(ready>>8), byte(ready>>16), byte(ready>>24)
+		put64(b[4:], it.data)
+		if e := copyOut(out+uint64(n)*epollEventSize, b[:]); e != 0 {
+			return n, e
+		}
 		if it.events&unix.EPOLLET != 0 {
-			if it.seen == seq {
-				continue
-			}
 			it.seen = seq
 		}
 		if it.events&unix.EPOLLONESHOT != 0 {
 			it.events &= unix.EPOLLET | unix.EPOLLONESHOT // disarmed until EPOLL_CTL_MOD
 		}
-		var b [epollEventSize]byte
-		b[0], b[1], b[2], b[3] = byte(ready), byte(ready>>8), byte(ready>>16), byte(ready>>24)
-		put64(b[4:], it.data)
-		copy(userBytes(out+uint64(n)*epollEventSize, epollEventSize), b[:])
 		n++
 	}
-	return n
+	return n, 0
 }

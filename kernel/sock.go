@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/sockabi"
+	"warren.dev/mm/usercopy"
 )
 
 // Sockets are served by the socket layer (warren.dev/syscall), which runs
@@ -131,7 +132,7 @@ func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if f.RSI != sockabi.RequestSize {
 		return 0, unix.EINVAL
 	}
-	if e := checkUser(f.RDI, sockabi.RequestSize, true); e != 0 {
+	if e := probeUser(f.RDI, sockabi.RequestSize, true); e != 0 {
 		return 0, e
 	}
 	for {
@@ -143,9 +144,11 @@ func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		}
 		if best >= 0 {
 			r := &requests[best]
-			// The length comes from the (checked) argument, not the constant:
-			// go1.26.8's compiler crashes inlining a constant-size copy here.
-			copy(userBytes(f.RDI, int(f.RSI)), requestBytes(&r.req))
+			// Copied after any sleep; a buffer gone meanwhile leaves the
+			// request queued for another server thread.
+			if e := copyOut(f.RDI, requestBytes(&r.req)); e != 0 {
+				return 0, e
+			}
 			if r.caller < 0 {
 				r.state = reqFree // nobody waits for a release
 			} else {
@@ -236,19 +239,14 @@ func sysCopyOut(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 // copyBetween copies n bytes from process sp's memory at src to process
-// dp's at dst. At most one of them may be a process other than the
-// program: the window shows one at a time.
+// dp's at dst, a chunk at a time, each resolved as it is copied. At most
+// one of them may be a process other than the program: the window shows
+// one at a time.
 //
 // Context: kernel (no allocation, no pointer stores).
 func copyBetween(dp int32, dst uint64, sp int32, src, n uint64) unix.Errno {
-	if e := checkUserIn(sp, src, n, false); e != 0 {
-		return e
-	}
-	if e := checkUserIn(dp, dst, n, true); e != 0 {
-		return e
-	}
-	copy(userBytesIn(dp, dst, int(n)), userBytesIn(sp, src, int(n)))
-	return 0
+	_, e := usercopy.Between(userSpace(dp), dst, userSpace(sp), src, n)
+	return e
 }
 
 // forwardSocketCall routes a system call to the socket layer when it is a

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/mm/usercopy"
 )
 
 // Descriptor system calls shared by every kind of file.
@@ -51,23 +52,33 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 	if of.flags&unix.O_ACCMODE == unix.O_WRONLY {
 		return 0, unix.EBADF
 	}
-	if e := checkUser(buf, n, true); e != 0 {
+	if e := userRange(buf, n); e != 0 {
 		return 0, e
 	}
 	switch of.kind {
 	case kindConsole, kindNull:
 		return 0, 0 // end of file: the console has no input for programs
 	case kindZero:
-		clear(userBytes(buf, int(n)))
-		return n, 0
+		return transferred(usercopy.Visit(caller(), buf, n, true, func(b []byte) bool {
+			clear(b)
+			return true
+		}))
 	case kindRandom:
-		if n > 1<<20 {
-			n = 1 << 20
-		}
-		if !haveRDRAND || !fillRandom(userBytes(buf, int(n))) {
+		if !haveRDRAND {
 			return 0, unix.EIO
 		}
-		return n, 0
+		filled := uint64(0)
+		_, e := usercopy.Visit(caller(), buf, min(n, 1<<20), true, func(b []byte) bool {
+			if !fillRandom(b) {
+				return false
+			}
+			filled += uint64(len(b))
+			return true
+		})
+		if e == 0 && filled < min(n, 1<<20) {
+			e = unix.EIO // the generator ran dry
+		}
+		return transferred(filled, e)
 	case kindEventfd:
 		return eventfdRead(of, buf, n)
 	case kindPipe:
@@ -79,22 +90,30 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		if off >= int64(e.n) {
 			return 0, 0
 		}
-		return uint64(copy(userBytes(buf, int(n)), e.data[off:e.n])), 0
+		return readOut(buf, n, e.data[off:e.n])
 	case kindCmdline:
 		if off >= int64(bootCmdlineLen) {
 			return 0, 0
 		}
-		return uint64(copy(userBytes(buf, int(n)), bootCmdline[off:bootCmdlineLen])), 0
+		return readOut(buf, n, bootCmdline[off:bootCmdlineLen])
 	case kindInitrdFile:
 		data := initrdData(of.obj)
 		if off >= int64(len(data)) {
 			return 0, 0
 		}
-		return uint64(copy(userBytes(buf, int(n)), data[off:])), 0
+		return readOut(buf, n, data[off:])
 	case kindInitrdDir:
 		return 0, unix.EISDIR
 	}
 	return 0, unix.EINVAL
+}
+
+// readOut copies up to n bytes of a file's data to user buffer buf.
+//
+// Context: kernel (no allocation, no pointer stores).
+func readOut(buf, n uint64, data []byte) (uint64, unix.Errno) {
+	k, e := usercopy.Out(caller(), buf, data[:min(n, uint64(len(data)))])
+	return transferred(uint64(k), e)
 }
 
 // sysWrite writes to a descriptor.
@@ -115,13 +134,15 @@ func writeFile(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 	if of.flags&unix.O_ACCMODE == unix.O_RDONLY {
 		return 0, unix.EBADF
 	}
-	if e := checkUser(buf, n, false); e != 0 {
+	if e := userRange(buf, n); e != 0 {
 		return 0, e
 	}
 	switch of.kind {
 	case kindConsole:
-		console.Write(userBytes(buf, int(n)))
-		return n, 0
+		return transferred(usercopy.Visit(caller(), buf, n, false, func(b []byte) bool {
+			console.Write(b)
+			return true
+		}))
 	case kindNull, kindZero, kindRandom:
 		return n, 0
 	case kindEventfd:

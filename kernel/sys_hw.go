@@ -81,7 +81,7 @@ func overlapsRAM(start, end uint64) bool {
 	return false
 }
 
-// User windows are the DMA and MMIO ranges mapped for drivers; checkUser
+// User windows are the DMA and MMIO ranges mapped for drivers; checkUserIn
 // accepts them like mmap areas.
 const maxWindows = 256
 

@@ -125,23 +125,6 @@ func entryPath(idx int, buf []byte) (int, bool) {
 	return n, true
 }
 
-// copyInString copies a NUL-terminated user string into buf.
-//
-// Context: kernel (no allocation, no pointer stores).
-func copyInString(buf []byte, addr uint64) ([]byte, unix.Errno) {
-	for n := 0; n < len(buf); n++ {
-		if e := checkUser(addr+uint64(n), 1, false); e != 0 {
-			return nil, e
-		}
-		c := userBytes(addr+uint64(n), 1)[0]
-		if c == 0 {
-			return buf[:n], 0
-		}
-		buf[n] = c
-	}
-	return nil, unix.ENAMETOOLONG
-}
-
 // sysOpenat opens a file of the tree or a device, read-only.
 //
 // Context: kernel (no allocation, no pointer stores).
@@ -364,7 +347,7 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, unix.ENOTDIR
 	}
 	out, size := f.RSI, f.RDX
-	if e := checkUser(out, size, true); e != 0 {
+	if e := userRange(out, size); e != 0 {
 		return 0, e
 	}
 	var buf [pageSize]byte
@@ -380,7 +363,9 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if tooSmall {
 		return 0, unix.EINVAL // the buffer cannot hold one entry
 	}
+	if e := copyOut(out, buf[:n]); e != 0 {
+		return 0, e // the position stays: nothing was read
+	}
 	of.offset = next
-	copy(userBytes(out, n), buf[:n])
 	return uint64(n), 0
 }

@@ -41,13 +41,18 @@ func pollFDs(fds, n uint64, deadline int64) (uint64, unix.Errno) {
 	if n > maxPollFDs {
 		return 0, unix.EINVAL
 	}
-	if e := checkUser(fds, n*8, true); e != 0 {
+	if e := probeUser(fds, n*8, true); e != 0 {
 		return 0, e
 	}
 	for {
+		// Each entry is read and its revents written as it is after the
+		// last sleep: the array may have been unmapped meanwhile.
 		ready := uint64(0)
 		for i := uint64(0); i < n; i++ {
-			p := userBytes(fds+8*i, 8)
+			var p [8]byte
+			if e := copyIn(p[:], fds+8*i); e != 0 {
+				return 0, e
+			}
 			fd := int32(uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16 | uint32(p[3])<<24)
 			want := uint32(uint16(p[4]) | uint16(p[5])<<8)
 			var got uint32
@@ -61,6 +66,9 @@ func pollFDs(fds, n uint64, deadline int64) (uint64, unix.Errno) {
 				}
 			}
 			p[6], p[7] = byte(got), byte(got>>8)
+			if e := copyOut(fds+8*i+6, p[6:]); e != 0 {
+				return 0, e
+			}
 			if got != 0 {
 				ready++
 			}

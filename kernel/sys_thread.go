@@ -170,7 +170,7 @@ func sysFutex(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		if cmd == futexWakeBitset && val3 != 0xffffffff {
 			return 0, unix.EINVAL
 		}
-		if e := checkUser(addr, 4, false); e != 0 {
+		if e := probeUser(addr, 4, false); e != 0 {
 			return 0, e
 		}
 		return uint64(wakeup(futexKey(addr), int(val))), 0

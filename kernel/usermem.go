@@ -1,13 +1,23 @@
 package kernel
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/procabi"
+	"warren.dev/mm/usercopy"
+)
 
 // User memory: the Go program's address space is the kernel's (one page
-// table), so a checked range can be copied directly. Every pointer that
-// arrives in a system call goes through checkUser first: a range must lie
-// in the user mmap areas (faulted in here, so the copy cannot fault) or in
-// the loaded image with the right permission, never in kernel-private
-// memory, and must not wrap.
+// table); a process's is reached through the window (window.go). There is
+// one way to touch either: the copies below, built on mm/usercopy, which
+// resolve each chunk of a range in its owner's address space just before
+// copying it. Nothing else in the kernel views user memory: a view taken
+// before a sleep could show another process, or an unmapped range, after
+// it (usermem_test.go checks that no other file does).
+//
+// Resolving a range of the program means: it lies in the user mmap areas
+// (faulted in, so the copy cannot fault) or in the loaded image with the
+// right permission, never in kernel-private memory, and does not wrap.
 
 // imageSegment is one loaded ELF segment of the image: the program's code
 // and globals, which are user memory too.
@@ -21,17 +31,27 @@ var (
 	nImageSegs int
 )
 
-// maxUserCopy caps one copy; larger requests are split by the callers.
-const maxUserCopy = 1 << 30
+// userSpace is process p's memory (0: the program) as usercopy sees it.
+type userSpace int32
 
-// checkUser validates [addr, addr+n) of the calling thread's process for
-// a read (write=false) or write.
+// Resolve implements usercopy.Space: it checks and backs [addr, addr+n)
+// and views it; for another process, through the window, which then shows
+// that process.
 //
 // Context: kernel (no allocation, no pointer stores).
-func checkUser(addr, n uint64, write bool) unix.Errno { return checkUserIn(curProc(), addr, n, write) }
+func (s userSpace) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
+	if e := checkUserIn(int32(s), addr, n, write); e != 0 {
+		return nil, e
+	}
+	return userBytesIn(int32(s), addr, int(n)), 0
+}
 
-// checkUserIn validates [addr, addr+n) of process p; userBytesIn may then
-// view it until the next check of another process.
+// caller is the calling thread's process's memory.
+func caller() userSpace { return userSpace(curProc()) }
+
+// checkUserIn validates [addr, addr+n) of process p (at most one
+// usercopy.Chunk) and backs its pages; userBytesIn may then view it until
+// the thread sleeps or another process is checked.
 //
 // Context: kernel (no allocation, no pointer stores).
 func checkUserIn(p int32, addr, n uint64, write bool) unix.Errno {
@@ -42,7 +62,7 @@ func checkUserIn(p int32, addr, n uint64, write bool) unix.Errno {
 		return checkProcessUser(p, addr, n, write)
 	}
 	end := addr + n
-	if n > maxUserCopy || end < addr {
+	if end < addr {
 		return unix.EFAULT
 	}
 	for i := 0; i < nImageSegs; i++ {
@@ -89,43 +109,91 @@ func (userMemory) CopyOut(addr uint64, b []byte) error {
 	return nil
 }
 
-// copyIn copies from user memory after checking the range.
+// copyIn copies len(dst) bytes from the caller's memory at addr; any
+// byte that cannot be read fails the whole copy.
 //
 // Context: kernel (no allocation, no pointer stores).
 func copyIn(dst []byte, addr uint64) unix.Errno {
-	if e := checkUser(addr, uint64(len(dst)), false); e != 0 {
-		return e
-	}
-	copy(dst, userBytes(addr, len(dst)))
-	return 0
+	_, e := usercopy.In(caller(), dst, addr)
+	return e
 }
 
-// copyOut copies to user memory after checking the range.
+// copyOut copies src to the caller's memory at addr; any byte that
+// cannot be written fails the whole copy (the bytes before it may have
+// been written, as on Linux).
 //
 // Context: kernel (no allocation, no pointer stores).
 func copyOut(addr uint64, src []byte) unix.Errno {
-	if e := checkUser(addr, uint64(len(src)), true); e != 0 {
-		return e
+	_, e := usercopy.Out(caller(), addr, src)
+	return e
+}
+
+// copyInString copies a NUL-terminated string from the caller's memory
+// into buf and returns it without the NUL. It reads a page at a time, so
+// a string that ends just before an unmapped page is read whole.
+//
+// Context: kernel (no allocation, no pointer stores).
+func copyInString(buf []byte, addr uint64) ([]byte, unix.Errno) {
+	for n := 0; n < len(buf); {
+		a := addr + uint64(n)
+		k := min(len(buf)-n, int(pageSize-a%pageSize))
+		if e := copyIn(buf[n:n+k], a); e != 0 {
+			return nil, e
+		}
+		for i, c := range buf[n : n+k] {
+			if c == 0 {
+				return buf[:n+i], 0
+			}
+		}
+		n += k
 	}
-	copy(userBytes(addr, len(src)), src)
+	return nil, unix.ENAMETOOLONG
+}
+
+// probeUser checks that the caller may read or write (write) [addr,
+// addr+n), backing it, for calls that must fail before acting when a
+// result pointer is bad. It is no licence to view the range later: copy
+// through copyIn/copyOut when the time comes.
+//
+// Context: kernel (no allocation, no pointer stores).
+func probeUser(addr, n uint64, write bool) unix.Errno {
+	_, e := usercopy.Visit(caller(), addr, n, write, func([]byte) bool { return true })
+	return e
+}
+
+// transferred is what a read or write that moved done bytes before
+// failing with e returns: the count if any bytes moved, else the error
+// (Linux's rule for a fault part-way through a buffer).
+func transferred(done uint64, e unix.Errno) (uint64, unix.Errno) {
+	if done > 0 {
+		return done, 0
+	}
+	return 0, e
+}
+
+// userRange rejects a buffer that cannot be user memory at all (wrapping,
+// or beyond the largest user address) before a call acts on it, as
+// Linux's access_ok does; the copies check the rest as they go.
+func userRange(addr, n uint64) unix.Errno {
+	if addr+n < addr || addr+n > procabi.UserTop {
+		return unix.EFAULT
+	}
 	return 0
 }
 
 // load64/store64/load32/store32 move one aligned word across the boundary.
 
 func load32(addr uint64) (uint32, unix.Errno) {
-	if e := checkUser(addr, 4, false); e != 0 {
+	var b [4]byte
+	if e := copyIn(b[:], addr); e != 0 {
 		return 0, e
 	}
-	return *userUint32(addr), 0
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24, 0
 }
 
 func store32(addr uint64, v uint32) unix.Errno {
-	if e := checkUser(addr, 4, true); e != 0 {
-		return e
-	}
-	*userUint32(addr) = v
-	return 0
+	b := [4]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}
+	return copyOut(addr, b[:])
 }
 
 func load64(addr uint64) (uint64, unix.Errno) {

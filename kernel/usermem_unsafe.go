@@ -11,26 +11,20 @@ import (
 // pointerAt turns an address the kernel has validated into a pointer. It
 // reinterprets the integer's bits rather than converting it, which is the
 // same thing to the compiler but not a pattern vet flags: every caller
-// has checked the address (checkUser, the direct map, MMIO it mapped).
+// has checked the address (checkUserIn, the direct map, MMIO it mapped).
 func pointerAt(addr uint64) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&addr))
 }
 
-// userBytes views n bytes of the calling thread's process's memory that
-// checkUser accepted.
-func userBytes(addr uint64, n int) []byte { return userBytesIn(curProc(), addr, n) }
-
-// userBytesIn views n bytes of process p's memory that checkUserIn
-// accepted: the program's directly, another process's through the window.
+// userBytesIn views n bytes of process p's memory that checkUserIn has
+// just accepted: the program's directly, another process's through the
+// window. Only userSpace.Resolve calls it.
 func userBytesIn(p int32, addr uint64, n int) []byte {
 	if p != 0 {
 		addr += windowBase
 	}
 	return unsafe.Slice((*byte)(pointerAt(addr)), n)
 }
-
-// userUint32 points at a checked, 4-byte user word.
-func userUint32(addr uint64) *uint32 { return (*uint32)(unsafe.Pointer(&userBytes(addr, 4)[0])) }
 
 // physBytes views n bytes of physical memory through the direct map.
 func physBytes(pa uint64, n int) []byte {

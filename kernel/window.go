@@ -12,7 +12,8 @@ import (
 // memory it maps that process's user half a second time at windowBase,
 // supervisor-only, by copying the process's top-level entries (its lower
 // tables are shared, so later changes below them show at once). The window
-// shows one process at a time, the last one checkUserIn was asked about.
+// shows one process at a time, the last one checkUserIn was asked about;
+// the copies in usermem.go resolve each chunk just before they touch it.
 
 const (
 	windowBase = 0xffff_8000_0000_0000
@@ -69,7 +70,7 @@ func hideWindow(p int32) {
 // Context: kernel (no allocation, no pointer stores).
 func checkProcessUser(p int32, addr, n uint64, write bool) unix.Errno {
 	end := addr + n
-	if n > maxUserCopy || end < addr || addr < procabi.UserBottom || end > procabi.UserTop {
+	if end < addr || addr < procabi.UserBottom || end > procabi.UserTop {
 		return unix.EFAULT
 	}
 	if e := procAS[p].Access(addr, n, write); e != 0 {

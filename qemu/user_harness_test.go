@@ -137,6 +137,7 @@ type hostBuild struct {
 var (
 	echoBuild     hostBuild // testdata/userc/echo.c
 	isolateBuild  hostBuild // testdata/userc/isolate.c
+	raceBuild     hostBuild // testdata/userc/race.c
 	userhttpBuild hostBuild // testdata/userhttp
 )
 

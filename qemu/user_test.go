@@ -142,6 +142,51 @@ func TestUserIsolation(t *testing.T) {
 	}
 }
 
+// TestUserBlockedCallRace runs qemu/testdata/userc/race as two processes
+// with the same addresses: an attacker whose pipe reads and writes, poll
+// and epoll_wait sleep and then copy, while a victim keeps the kernel
+// reaching into its own memory. Each copy must land in (or come from) the
+// sleeper's own memory, and a buffer a sibling thread unmapped during the
+// sleep must fail with EFAULT without losing the pipe's bytes or the
+// machine.
+func TestUserBlockedCallRace(t *testing.T) {
+	race := cProgram(t, &raceBuild, "race")
+	// The victim runs for a fixed time, longer than the attacker needs
+	// (about 2 s under TCG here), so that every round races it.
+	image := userImage(t,
+		userProgram{"victim", race, []string{"victim", "8"}},
+		userProgram{"attacker", race, []string{"attacker", "100"}},
+	)
+	m, err := userMachine(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Timeout = 3 * time.Minute
+	log := &lineLogger{t: t}
+	m.Stdout = log
+	res, err := m.Run(context.Background())
+	log.Flush()
+	if err != nil {
+		t.Fatalf("the machine did not stop with a status: %v", err)
+	}
+	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
+	checkKernelHealthy(t, out)
+	if strings.Contains(out, "FAIL:") {
+		t.Errorf("a process reported a failure (FAIL: lines above)")
+	}
+	for _, ok := range []string{"attacker ok", "victim ok"} {
+		if !strings.Contains(out, ok) {
+			t.Errorf("%q is missing", ok)
+		}
+	}
+	pids, ends := consoleProcs(out)
+	for _, name := range []string{"victim", "attacker"} {
+		if e := ends[pids[name]]; e.signal != 0 || e.status != 0 {
+			t.Errorf("/bin/%s: %v: %s", name, e, e.line)
+		}
+	}
+}
+
 // TestUserISO boots a user image from a GRUB rescue ISO, which carries
 // the programs as a module: the handler case of isolate catches its own
 // SIGSEGV and exits 42, which must be the machine's status.
