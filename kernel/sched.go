@@ -118,7 +118,7 @@ func yield() {
 // Context: kernel (no allocation, no pointer stores).
 func sleepOn(key uint64, deadline int64, interruptible bool) wakeReason {
 	t := &threads[cur]
-	if t.killed || interruptible && t.sigPending&^t.sigBlocked != 0 {
+	if t.killed || interruptible && t.signalPending() {
 		return wokenSignal
 	}
 	if deadline != 0 && deadline <= nanotime() {

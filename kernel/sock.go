@@ -58,16 +58,41 @@ func forward(f *cpu.TrapFrame, op sockabi.Op, sock int32, flags uint32) (uint64,
 		return 0, unix.EAGAIN
 	}
 	r := &requests[i]
+	t := &threads[cur]
+	interrupted := false
 	for r.state != reqDone {
-		if threads[cur].killed { // the process is ending: nobody will read the reply
+		if t.killed { // the process is ending: nobody will read the reply
 			abandonRequest(i)
 			return 0, unix.EINTR
 		}
-		sleepOn(replyKeyBase+uint64(i), 0, false)
+		if !interrupted && t.signalPending() {
+			if r.state == reqQueued { // not started: nothing to undo
+				r.state = reqFree
+				return 0, errRestart
+			}
+			// Served: the socket layer may be sleeping for us. Ask it to
+			// stop; its reply says whether the call got anywhere.
+			interrupted = interruptRequest(r.req.ID)
+		}
+		// Once the interrupt is sent, a pending signal must not end the
+		// sleep: the reply is still owed.
+		sleepOn(replyKeyBase+uint64(i), 0, !interrupted && !t.signalPending())
 	}
 	res, e := r.result, r.errno
 	r.state = reqFree
 	return res, e
+}
+
+// interruptRequest queues OpInterrupt for the served request id; false if
+// the queue is full.
+//
+// Context: kernel (no allocation, no pointer stores).
+func interruptRequest(id uint64) bool {
+	j, ok := queueRequest(sockabi.OpInterrupt, nil, -1, 0, -1)
+	if ok {
+		requests[j].req.Args[0] = id
+	}
+	return ok
 }
 
 // abandonRequest gives up request i: a queued one is dropped, a served
@@ -254,7 +279,7 @@ func copyBetween(dp int32, dst uint64, sp int32, src, n uint64) unix.Errno {
 // it did.
 //
 // Context: kernel (no allocation, no pointer stores).
-func forwardSocketCall(f *cpu.TrapFrame) (handled bool) {
+func forwardSocketCall(f *cpu.TrapFrame) (r uint64, e unix.Errno, handled bool) {
 	nr := f.RAX
 	switch {
 	case sockabi.Forwarded(nr):
@@ -263,12 +288,10 @@ func forwardSocketCall(f *cpu.TrapFrame) (handled bool) {
 			e = unix.ENOTSOCK
 		}
 		if e != 0 {
-			setResult(f, 0, e)
-			return true
+			return 0, e, true
 		}
 		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
-		setResult(f, r, e)
-		return true
+		return r, e, true
 	}
 	for _, n := range sockabi.FDCalls {
 		if n != nr {
@@ -276,18 +299,10 @@ func forwardSocketCall(f *cpu.TrapFrame) (handled bool) {
 		}
 		of, e := lookupFD(f.RDI)
 		if e != 0 || of.kind != kindSocket || nr == unix.SYS_IOCTL && f.RSI == ioctlFIONBIO {
-			return false // the kernel's own handler answers
+			return 0, 0, false // the kernel's own handler answers
 		}
 		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
-		setResult(f, r, e)
-		return true
+		return r, e, true
 	}
-	return false
-}
-
-func setResult(f *cpu.TrapFrame, r uint64, e unix.Errno) {
-	if e != 0 {
-		r = errnoResult(e)
-	}
-	f.RAX = r
+	return 0, 0, false
 }

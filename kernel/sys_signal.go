@@ -242,6 +242,7 @@ func deliverSignals(f *cpu.TrapFrame) {
 		}
 		if sig == 0 {
 			if ready == 0 {
+				settleRestart(f, false, 0)
 				return
 			}
 			sig = ready.Lowest()
@@ -266,6 +267,7 @@ func deliverSignals(f *cpu.TrapFrame) {
 			}
 			continue
 		}
+		settleRestart(f, true, act.Flags)
 		blocked, err := signal.Deliver(f, sig, &info, &act, &t.altStack, t.sigBlocked, physBytes(t.xsave, int(xsaveSize)), userMemory{})
 		if err != nil {
 			killProcess(int(unix.SIGSEGV)) // no room for the frame: Linux kills too

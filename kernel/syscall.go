@@ -5,6 +5,8 @@ import (
 
 	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/procabi"
+	"warren.dev/kernel/signal"
+	"warren.dev/kernel/sockabi"
 )
 
 // SysFunc handles one system call. Arguments are in the frame's registers
@@ -111,19 +113,23 @@ func Syscalls() []Syscall {
 // Context: kernel (no allocation, no pointer stores).
 func doSyscall(f *cpu.TrapFrame) {
 	nr := f.RAX
-	if forwardSocketCall(f) {
-		return
+	r, e, handled := forwardSocketCall(f)
+	if !handled {
+		var fn SysFunc
+		if nr < sysMax && (nr < sysWarrenFirst || curProc() == 0) { // processes get Linux's calls only
+			fn = sysTable[nr]
+		}
+		if fn == nil {
+			logUnknownSyscall(nr)
+			f.RAX = errnoResult(unix.ENOSYS)
+			return
+		}
+		r, e = fn(f)
 	}
-	var fn SysFunc
-	if nr < sysMax && (nr < sysWarrenFirst || curProc() == 0) { // processes get Linux's calls only
-		fn = sysTable[nr]
+	if e == errRestart {
+		t := &threads[cur]
+		t.restartNr, t.restart = nr, true
 	}
-	if fn == nil {
-		logUnknownSyscall(nr)
-		f.RAX = errnoResult(unix.ENOSYS)
-		return
-	}
-	r, e := fn(f)
 	if e != 0 {
 		r = errnoResult(e)
 	}
@@ -144,4 +150,32 @@ func logUnknownSyscall(nr uint64) {
 	}
 	var l line
 	l.s("warren: unimplemented syscall ").s(SyscallName(nr)).s(" (").u(nr).s("): ENOSYS").put()
+}
+
+// errRestart ends a call that a signal interrupted before it did anything
+// (sockabi.ErrRestart, Linux's ERESTARTSYS); settleRestart decides, at
+// the return to user mode, whether the call runs again or fails with
+// EINTR.
+const errRestart = unix.Errno(sockabi.ErrRestart)
+
+// settleRestart finishes a call that ended with errRestart, before the
+// thread returns to user mode through f: with handler set (the action of
+// the signal about to run) the call fails with EINTR unless the handler
+// asked for SA_RESTART; with no handler to run it is made again. Making it
+// again means returning to the SYSCALL instruction (2 bytes) with the
+// number back in RAX; the argument registers are unchanged.
+//
+// Context: kernel (no allocation, no pointer stores).
+func settleRestart(f *cpu.TrapFrame, handler bool, flags uint64) {
+	t := &threads[cur]
+	if !t.restart {
+		return
+	}
+	t.restart = false
+	if handler && flags&signal.SA_RESTART == 0 {
+		f.RAX = errnoResult(unix.EINTR)
+		return
+	}
+	f.RAX = t.restartNr
+	f.RIP -= 2
 }

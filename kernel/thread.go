@@ -68,6 +68,12 @@ type thread struct {
 
 	clearChildTID uint64 // CLONE_CHILD_CLEARTID address
 
+	// restartNr is the system call that ended with errRestart, to run
+	// again or fail with EINTR when the thread returns to user mode;
+	// restart says whether there is one.
+	restartNr uint64
+	restart   bool
+
 	sigBlocked signal.Set
 	sigPending signal.Set
 	fault      signal.Info // siginfo of a pending synchronous signal
@@ -82,6 +88,9 @@ var (
 	// threadHigh bounds the slots ever used, so scans stay short.
 	threadHigh int32 = 1
 )
+
+// signalPending reports whether a signal t does not block is waiting.
+func (t *thread) signalPending() bool { return t.sigPending&^t.sigBlocked != 0 }
 
 // frame returns the trap frame at the top of t's kernel stack: the user
 // context it returns to.

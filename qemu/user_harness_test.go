@@ -138,6 +138,7 @@ var (
 	echoBuild     hostBuild // testdata/userc/echo.c
 	isolateBuild  hostBuild // testdata/userc/isolate.c
 	raceBuild     hostBuild // testdata/userc/race.c
+	intrBuild     hostBuild // testdata/userc/intr.c
 	userhttpBuild hostBuild // testdata/userhttp
 )
 

@@ -187,6 +187,31 @@ func TestUserBlockedCallRace(t *testing.T) {
 	}
 }
 
+// TestUserSignalInterruptsSocketCall runs qemu/testdata/userc/intr: a
+// signal ends a blocking accept or recv with EINTR, restarts it under
+// SA_RESTART, and ends it with EINTR under SO_RCVTIMEO, as on Linux.
+func TestUserSignalInterruptsSocketCall(t *testing.T) {
+	intr := cProgram(t, &intrBuild, "intr")
+	image := userImage(t, userProgram{"intr", intr, nil})
+	m, err := userMachine(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Timeout = 3 * time.Minute
+	log := &lineLogger{t: t}
+	m.Stdout = log
+	res, err := m.Run(context.Background())
+	log.Flush()
+	if err != nil {
+		t.Fatalf("the machine did not stop with a status: %v", err)
+	}
+	out := string(res.Output)
+	checkKernelHealthy(t, out)
+	if !strings.Contains(out, "intr ok") || res.Status != 0 {
+		t.Errorf("intr did not pass (status %d)", res.Status)
+	}
+}
+
 // TestUserISO boots a user image from a GRUB rescue ISO, which carries
 // the programs as a module: the handler case of isolate catches its own
 // SIGSEGV and exits 42, which must be the machine's status.

@@ -162,13 +162,13 @@ func (s *inetSocket) listen(backlog int32) unix.Errno {
 }
 
 // accept takes one connection; the new socket is not yet installed.
-func (s *inetSocket) accept(l *Layer, block bool) (*inetSocket, tcpip.FullAddress, unix.Errno) {
+func (s *inetSocket) accept(l *Layer, blk block) (*inetSocket, tcpip.FullAddress, unix.Errno) {
 	var (
 		ep   tcpip.Endpoint
 		wq   *waiter.Queue
 		peer tcpip.FullAddress
 	)
-	e := l.wait(s, waitIn, block, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
 		var err tcpip.Error
 		ep, wq, err = s.ep.Accept(&peer)
 		return errnoOf(err)
@@ -180,7 +180,7 @@ func (s *inetSocket) accept(l *Layer, block bool) (*inetSocket, tcpip.FullAddres
 }
 
 // connect starts a connection; a blocking one waits for the handshake.
-func (s *inetSocket) connect(l *Layer, sa []byte, block bool) unix.Errno {
+func (s *inetSocket) connect(l *Layer, sa []byte, blk block) unix.Errno {
 	if fam, e := family(sa); e == 0 && fam == unix.AF_UNSPEC {
 		switch err := s.ep.Disconnect(); err.(type) {
 		case *tcpip.ErrNotSupported:
@@ -193,7 +193,7 @@ func (s *inetSocket) connect(l *Layer, sa []byte, block bool) unix.Errno {
 	if e != 0 {
 		return e
 	}
-	if !block {
+	if !blk.ok {
 		return s.connectErr(s.ep.Connect(fa))
 	}
 	entry, ch := waiter.NewChannelEntry(waitOut)
@@ -204,16 +204,20 @@ func (s *inetSocket) connect(l *Layer, sa []byte, block bool) unix.Errno {
 	default:
 		return s.connectErr(err)
 	}
+	var expired <-chan time.Time
 	if d := s.timeout(&s.sndTimeo); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
-		select {
-		case <-ch:
-		case <-t.C:
-			return unix.EINPROGRESS
-		}
-	} else {
-		<-ch
+		expired = t.C
+	}
+	select {
+	case <-ch:
+	case <-expired:
+		return unix.EINPROGRESS
+	case <-blk.interrupted:
+		// The handshake goes on, as on Linux; a connect made again says
+		// EALREADY, so this one fails with EINTR rather than restarting.
+		return unix.EINTR
 	}
 	return s.connectErr(s.ep.Connect(fa))
 }

@@ -10,7 +10,7 @@ import (
 
 // send writes b. A blocking stream write waits until all of b is queued;
 // after an error or timeout part-way, the count so far is the result.
-func (s *inetSocket) send(l *Layer, b, to []byte, flags int, block bool) (int, unix.Errno) {
+func (s *inetSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, unix.Errno) {
 	opts := tcpip.WriteOptions{More: flags&unix.MSG_MORE != 0, EndOfRecord: flags&unix.MSG_EOR != 0}
 	if len(to) > 0 && !s.stream() {
 		fa, e := s.address(to, false)
@@ -23,18 +23,18 @@ func (s *inetSocket) send(l *Layer, b, to []byte, flags int, block bool) (int, u
 		total int
 		r     bytes.Reader
 	)
-	e := l.wait(s, waitOut, block, s.timeout(&s.sndTimeo), func() unix.Errno {
+	e := l.wait(s, waitOut, blk, s.timeout(&s.sndTimeo), func() unix.Errno {
 		r.Reset(b[total:])
 		n, err := s.ep.Write(&r, opts)
 		total += int(n)
 		switch err.(type) {
 		case nil:
-			if block && s.stream() && total < len(b) {
+			if blk.ok && s.stream() && total < len(b) {
 				return unix.EAGAIN
 			}
 			return 0
 		case *tcpip.ErrWouldBlock:
-			if total > 0 && !block {
+			if total > 0 && !blk.ok {
 				return 0
 			}
 			return unix.EAGAIN
@@ -49,7 +49,7 @@ func (s *inetSocket) send(l *Layer, b, to []byte, flags int, block bool) (int, u
 
 // recv reads into b: MSG_PEEK, MSG_TRUNC (datagrams: the full length;
 // streams: discard), MSG_WAITALL (streams: fill b).
-func (s *inetSocket) recv(l *Layer, b []byte, flags int, block, wantFrom bool) (recvResult, unix.Errno) {
+func (s *inetSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom bool) (recvResult, unix.Errno) {
 	switch {
 	case flags&unix.MSG_OOB != 0:
 		return recvResult{}, unix.EINVAL // out-of-band data is inline
@@ -58,7 +58,7 @@ func (s *inetSocket) recv(l *Layer, b []byte, flags int, block, wantFrom bool) (
 	}
 	waitAll := flags&(unix.MSG_WAITALL|unix.MSG_PEEK|unix.MSG_TRUNC) == unix.MSG_WAITALL && s.stream()
 	var res recvResult
-	e := l.wait(s, waitIn, block, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
 		r, e := s.readOnce(b[res.n:], flags, wantFrom)
 		if e != 0 {
 			return e
@@ -67,7 +67,7 @@ func (s *inetSocket) recv(l *Layer, b []byte, flags int, block, wantFrom bool) (
 		res = r
 		res.n += n
 		res.ret += n
-		if waitAll && block && r.n > 0 && res.n < len(b) {
+		if waitAll && blk.ok && r.n > 0 && res.n < len(b) {
 			return unix.EAGAIN
 		}
 		return 0

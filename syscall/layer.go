@@ -21,6 +21,7 @@ type Layer struct {
 
 	ready   readyQueue
 	netlink netlinkPorts
+	intr    interrupts
 }
 
 // New returns a layer serving sockets of ns to k. Close stops it.

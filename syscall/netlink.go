@@ -165,7 +165,7 @@ func (s *netlinkSocket) inq() (int, unix.Errno) {
 
 // send takes requests addressed to the kernel (port 0) and queues the
 // answers. Malformed trailing bytes are ignored, as Linux does.
-func (s *netlinkSocket) send(l *Layer, b, to []byte, _ int, _ bool) (int, unix.Errno) {
+func (s *netlinkSocket) send(l *Layer, b, to []byte, _ int, _ block) (int, unix.Errno) {
 	if len(to) > 0 {
 		pid, _, e := decodeNetlink(to)
 		if e != 0 {
@@ -197,9 +197,9 @@ func (s *netlinkSocket) send(l *Layer, b, to []byte, _ int, _ bool) (int, unix.E
 	return len(b), 0
 }
 
-func (s *netlinkSocket) recv(l *Layer, b []byte, flags int, block, wantFrom bool) (recvResult, unix.Errno) {
+func (s *netlinkSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom bool) (recvResult, unix.Errno) {
 	var res recvResult
-	e := l.wait(s, waitIn, block, 0, func() unix.Errno {
+	e := l.wait(s, waitIn, blk, 0, func() unix.Errno {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {

@@ -38,7 +38,12 @@ func (l *Layer) Serve(s Server) error {
 		var j job
 		switch e := s.Next(&j.r); e {
 		case 0:
+			if j.r.Op == sockabi.OpInterrupt {
+				l.intr.fire(j.r.Args[0])
+				continue
+			}
 			j.s, j.e = l.admit(&j.r)
+			l.intr.watch(&j.r)
 			w.submit(l, s, j)
 		case unix.EINTR:
 		default:
@@ -75,6 +80,7 @@ func (w *workers) submit(l *Layer, s Server, j job) {
 func (w *workers) run(l *Layer, s Server, j job) {
 	for {
 		res, e := l.run(&j.r, j.s, j.e)
+		l.intr.done(j.r.ID)
 		if j.r.Op != sockabi.OpRelease {
 			s.Reply(j.r.ID, res, e)
 		}

@@ -23,9 +23,9 @@ type socket interface {
 	peer() ([]byte, unix.Errno)
 	shutdown(how int) unix.Errno
 	// send writes b (to the address to, if any) and returns the count.
-	send(l *Layer, b, to []byte, flags int, block bool) (int, unix.Errno)
+	send(l *Layer, b, to []byte, flags int, blk block) (int, unix.Errno)
 	// recv reads into b.
-	recv(l *Layer, b []byte, flags int, block, wantFrom bool) (recvResult, unix.Errno)
+	recv(l *Layer, b []byte, flags int, blk block, wantFrom bool) (recvResult, unix.Errno)
 	getsockopt(l *Layer, level, name int) ([]byte, unix.Errno)
 	setsockopt(l *Layer, level, name int, v []byte) unix.Errno
 	// inq is the byte count FIONREAD reports.
@@ -72,9 +72,3 @@ const (
 	waitIn  = waiter.ReadableEvents | waiter.EventHUp | waiter.EventErr
 	waitOut = waiter.WritableEvents | waiter.EventHUp | waiter.EventErr
 )
-
-// blocking reports whether a call on a descriptor with status flags
-// fflags and message flags msg may wait.
-func blocking(fflags uint32, msg int) bool {
-	return fflags&unix.O_NONBLOCK == 0 && msg&unix.MSG_DONTWAIT == 0
-}

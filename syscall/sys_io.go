@@ -44,7 +44,7 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 	if e := gather(l.caller(r), iov, buf.b); e != 0 {
 		return 0, e
 	}
-	sent, e := s.send(l, buf.b, to, flags, blocking(r.Flags, flags))
+	sent, e := s.send(l, buf.b, to, flags, l.blocking(r, flags))
 	if s.state().stype != unix.SOCK_STREAM {
 		l.syncUnbound(s) // a first datagram binds the socket
 	}
@@ -60,7 +60,7 @@ func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wa
 	n, _ := ioLen(s, uint64(ioSize(iov)), false)
 	buf := stage(n)
 	defer buf.free()
-	res, e := s.recv(l, buf.b, flags, blocking(r.Flags, flags), wantFrom)
+	res, e := s.recv(l, buf.b, flags, l.blocking(r, flags), wantFrom)
 	if e != 0 {
 		return res, e
 	}

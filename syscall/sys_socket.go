@@ -79,7 +79,7 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 			return 0, unix.EINVAL
 		}
 	}
-	ns, peer, e := is.accept(l, blocking(r.Flags, 0))
+	ns, peer, e := is.accept(l, l.blocking(r, 0))
 	if e != 0 {
 		return 0, e
 	}
@@ -105,7 +105,7 @@ func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	}
 	switch s := s.(type) {
 	case *inetSocket:
-		e = s.connect(l, sa, blocking(r.Flags, 0))
+		e = s.connect(l, sa, l.blocking(r, 0))
 		l.syncAddrs(s)
 		l.report(s)
 		return 0, e

@@ -62,7 +62,20 @@ const (
 	// OpRelease: the last descriptor of socket Sock was closed; no caller
 	// waits (SysReply is not expected).
 	OpRelease
+	// OpInterrupt: the caller of request Args[0], which the socket layer
+	// is serving, has a signal to handle. A call sleeping for it stops
+	// and replies ErrRestart (or EINTR when a timeout was set, as Linux
+	// does); a call that is not sleeping finishes as usual. No reply is
+	// expected; an unknown or finished id is ignored.
+	OpInterrupt
 )
+
+// ErrRestart is the errno a call replies when a signal ended its sleep
+// before it did anything: the kernel runs the call again after the
+// signal's handler if the handler was installed with SA_RESTART (or no
+// handler runs), and fails it with EINTR otherwise. It is Linux's
+// internal ERESTARTSYS and never reaches user code.
+const ErrRestart = 512
 
 // Request is one forwarded call, as SysServe copies it out.
 type Request struct {
