@@ -69,6 +69,10 @@ func TestDecodeExit(t *testing.T) {
 		{0, "", 0, "without an exit status"},
 		{0, "qemu-system-x86_64: terminating on signal 15\n", 0, "terminating on signal 15"},
 		{1, "qemu-system-x86_64: -kernel x: No such file or directory\n", 0, "No such file"},
+		{1, "qemu-system-x86_64: -netdev tap,id=n0: warning: vnet header\n", 0, ""},
+		{1, "qemu: invalid kernel header\n", 0, "exit code 1: qemu: invalid kernel header"},
+		{1, "qemu: could not load kernel 'x': No such file or directory\n", 0, "could not load kernel"},
+		{1, "(qemu-system-x86_64:42): Slirp-WARNING **: Failed to send packet, ret: -1\n", 0, ""},
 		{2, "boom", 0, "exit code 2: boom"},
 	} {
 		status, err := decodeExit(tc.code, tc.stderr)
@@ -182,6 +186,26 @@ func TestRunFake(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second || string(res.Output) != "started\n" {
 		t.Errorf("took %v, output %q", time.Since(start), res.Output)
+	}
+}
+
+// TestRunNotAKernel boots files QEMU's -kernel loader refuses: QEMU
+// exits with 1, the code of the program's status 0, and Run must report
+// QEMU's error instead.
+func TestRunNotAKernel(t *testing.T) {
+	RequireTools(t, Binary)
+	dir := t.TempDir()
+	for name, data := range map[string]string{"empty.bin": "", "text.bin": "not a kernel\n"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m := Machine{Image: path, Memory: "32M", Accel: AccelTCG, Timeout: time.Minute}
+		res, err := m.Run(context.Background())
+		var qerr *Error
+		if !errors.As(err, &qerr) || qerr.Code != 1 {
+			t.Errorf("%s: status %d, error %v; want QEMU's own failure (QEMU said %q)", name, res.Status, err, res.Stderr)
+		}
 	}
 }
 

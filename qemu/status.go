@@ -28,8 +28,9 @@ func (e *Error) Error() string {
 // decodeExit turns QEMU's exit code into the program's exit status. The
 // kernel writes v to isa-debug-exit and QEMU exits with (v<<1)|1, which the
 // host truncates to 8 bits: statuses 0..127 come back intact, 128..255
-// alias them. QEMU's own errors also exit with 1 (which would read as
-// status 0): they are told apart by QEMU's error messages on stderr.
+// alias them. QEMU's own errors also exit with 1, which would read as
+// status 0, so code 1 is the program's only when QEMU reported no error of
+// its own on stderr (qemuFailed).
 func decodeExit(code int, stderr string) (int, error) {
 	switch {
 	case code == 0 && strings.TrimSpace(stderr) != "":
@@ -45,12 +46,15 @@ func decodeExit(code int, stderr string) (int, error) {
 	}
 }
 
-// qemuFailed reports whether QEMU printed an error (not just a warning).
-// QEMU prefixes its messages with its program name.
+// qemuFailed reports whether QEMU printed an error, not just a warning.
+// Its messages start with its program name ("qemu-system-x86_64: -kernel
+// x: ...", "qemu-system-x86_64: -netdev ...: warning: ..."), or with
+// "qemu:" in the -kernel loader ("qemu: invalid kernel header", "qemu:
+// could not load kernel ..."); other lines on stderr, such as GLib's
+// warnings from the user network, are not QEMU giving up.
 func qemuFailed(stderr string) bool {
 	for _, line := range strings.Split(stderr, "\n") {
-		_, msg, ok := strings.Cut(line, "qemu-system-x86_64: ")
-		if ok && !strings.HasPrefix(msg, "warning:") {
+		if (strings.HasPrefix(line, Binary+": ") || strings.HasPrefix(line, "qemu: ")) && !strings.Contains(line, " warning: ") {
 			return true
 		}
 	}
