@@ -77,11 +77,52 @@ func kernelOption(opt []byte) {
 		optCwd = opt[len("warren.cwd="):]
 	case string(opt) == "warren.debug=fault":
 		optDebugFault = true
+	case hasPrefix(opt, "warren.limit.mem="):
+		optMemLimit = optionSize(opt, len("warren.limit.mem="))
+	case hasPrefix(opt, "warren.limit.threads="):
+		limitDefaults.threads = int32(min(optionSize(opt, len("warren.limit.threads=")), maxThreads))
+	case hasPrefix(opt, "warren.limit.nofile="):
+		limitDefaults.files = int32(min(optionSize(opt, len("warren.limit.nofile=")), maxFDs))
 	default:
 		var l line
-		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault)").put()
+		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N)").put()
 		powerOff(exitBootFailure)
 	}
+}
+
+// optionSize parses the value of opt after its name (at) as a positive
+// decimal number with an optional K, M or G suffix; anything else stops
+// the boot with an error naming the option.
+func optionSize(opt []byte, at int) uint64 {
+	v := opt[at:]
+	shift := 0
+	if n := len(v); n > 0 {
+		switch v[n-1] {
+		case 'K', 'k':
+			shift = 10
+		case 'M', 'm':
+			shift = 20
+		case 'G', 'g':
+			shift = 30
+		}
+		if shift != 0 {
+			v = v[:n-1]
+		}
+	}
+	var n uint64
+	for _, c := range v {
+		if c < '0' || c > '9' || n > 1<<40 {
+			n = 0
+			break
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n == 0 {
+		var l line
+		l.s("warren: bad boot option ").b(opt).s(": want a positive number (K, M or G may follow)").put()
+		powerOff(exitBootFailure)
+	}
+	return n << shift
 }
 
 // saveToken copies a token without its quotes into argStore,

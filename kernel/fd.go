@@ -78,9 +78,13 @@ func openConsoleFDs(p int32) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func newFile(kind fileKind, obj int32, flags uint32) (int32, unix.Errno) {
+	if !fileAllowed() {
+		return -1, unix.ENFILE
+	}
 	for i := int32(0); i < maxFiles; i++ {
 		if files[i].refs == 0 {
 			files[i] = openFile{kind: kind, refs: 1, obj: obj, flags: flags}
+			filesUsed++
 			return i, 0
 		}
 	}
@@ -100,7 +104,7 @@ func installFD(f int32, min int, cloexec bool) (int, unix.Errno) {
 // Context: kernel (no allocation, no pointer stores).
 func installFDIn(p int32, f int32, min int, cloexec bool) (int, unix.Errno) {
 	t := &fdTables[p]
-	for fd := min; fd < maxFDs; fd++ {
+	for fd := min; fd < fdLimit(p); fd++ {
 		if t[fd].file < 0 {
 			t[fd] = fdEntry{file: f, cloexec: cloexec}
 			return fd, 0
@@ -138,6 +142,7 @@ func releaseFile(f int32) {
 	if of.refs > 0 {
 		return
 	}
+	filesUsed--
 	switch of.kind {
 	case kindEventfd:
 		eventfds[of.obj].used = false

@@ -39,6 +39,7 @@ func kmain(mbInfo uintptr) {
 	setupInterruptStacks()
 	moveEntryToAlias()
 	initProcesses()
+	initLimits()
 	mountInitrd(&bootInfo)
 	initClock()
 	disablePIC()

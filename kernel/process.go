@@ -44,6 +44,8 @@ type process struct {
 	// brk is where it is now.
 	brkStart, brk uint64
 	faultAddr     uint64 // of the fault that killed it, for the message
+	frames        uint64 // resident frames of its address space (limits.go)
+	oomKilled     bool
 	name          [procabi.NameMax]byte
 	nameLen       int
 }
@@ -84,7 +86,9 @@ func initProcesses() {
 		for _, i := range shared {
 			root[i] = k[i]
 		}
-		cfg := vm.Config{Tables: &procTables[p], Frames: &physFrames, Mem: physMemory{}, TLB: procTLB(p),
+		// Page-table frames come from physFrames: at most one per 512
+		// data frames, which procFrames limits.
+		cfg := vm.Config{Tables: &procTables[p], Frames: procFrames(p), Mem: physMemory{}, TLB: procTLB(p),
 			Lo: procabi.UserBottom, Hi: procabi.UserTop}
 		if err := procAS[p].Init(cfg); err != nil {
 			bootFail("process address space")
@@ -138,6 +142,7 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		// Process and thread IDs share one sequence, as on Linux, where
 		// a process's first thread has its pid as tid.
 		*pr = process{state: procNew, pid: nextTID}
+		limits[p] = limitDefaults
 		nextTID++
 		pr.nameLen = copy(pr.name[:], name)
 		sigActions[p] = [maxSignal + 1]signal.Action{}

@@ -103,25 +103,32 @@ func fillRandom(b []byte) bool {
 	return true
 }
 
-// sysPrlimit64 reports fixed limits: the descriptor table's size and no
-// limit on the rest. Setting limits is accepted and ignored.
+// sysPrlimit64 reports and sets the caller's limits (limits.go); other
+// processes' are not reachable.
 func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	pid, res, old := f.RDI, f.RSI, f.R10
-	if pid != 0 && pid != uint64(procs[curProc()].pid) {
+	pid, res, nw, old := f.RDI, f.RSI, f.RDX, f.R10
+	p := curProc()
+	if pid != 0 && pid != uint64(procs[p].pid) {
 		return 0, unix.ESRCH
 	}
 	if res >= rlimNLimits {
 		return 0, unix.EINVAL
 	}
+	cur, max := rlimit(p, res)
+	if res == unix.RLIMIT_STACK && cur == unix.RLIM_INFINITY {
+		cur = userStackSize
+	}
+	if nw != 0 {
+		var b [16]byte
+		if e := copyIn(b[:], nw); e != 0 {
+			return 0, e
+		}
+		if e := setRlimit(p, res, le64(b[0:]), le64(b[8:])); e != 0 {
+			return 0, e
+		}
+	}
 	if old == 0 {
 		return 0, 0
-	}
-	cur, max := uint64(unix.RLIM_INFINITY), uint64(unix.RLIM_INFINITY)
-	switch res {
-	case unix.RLIMIT_NOFILE:
-		cur, max = maxFDs, maxFDs
-	case unix.RLIMIT_STACK:
-		cur = userStackSize
 	}
 	var b [16]byte
 	put64(b[0:], cur)

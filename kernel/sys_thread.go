@@ -218,6 +218,15 @@ func sysClockNanosleep(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return sleepFor(ns, f.R10)
 }
 
+// sysPause sleeps until a signal arrives.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysPause(*cpu.TrapFrame) (uint64, unix.Errno) {
+	for sleepOn(sleepKey, 0, true) != wokenSignal {
+	}
+	return 0, unix.EINTR
+}
+
 func sleepFor(ns int64, rem uint64) (uint64, unix.Errno) {
 	if ns == 0 {
 		yield()

@@ -103,6 +103,13 @@ func (t *thread) frame() *cpu.TrapFrame {
 //
 // Context: kernel (no allocation, no pointer stores).
 func allocThread(p int32) (int32, unix.Errno) {
+	used := int32(0)
+	for i := range procs {
+		used += procs[i].nthreads
+	}
+	if !threadAllowed(p, maxThreads-1-used) {
+		return 0, unix.EAGAIN
+	}
 	for i := int32(1); i < maxThreads; i++ {
 		t := &threads[i]
 		if t.state != threadFree {

@@ -75,7 +75,7 @@ func userException(f *cpu.TrapFrame) {
 			sendFault(int(unix.SIGSEGV), signal.SEGV_ACCERR, addr)
 		case vm.OOM:
 			if curProc() != 0 { // as Linux's OOM killer: the process, not the machine
-				sendFault(int(unix.SIGKILL), 0, addr)
+				oomKill(curProc())
 				return
 			}
 			outOfMemory(addr)

@@ -74,6 +74,9 @@ func checkProcessUser(p int32, addr, n uint64, write bool) unix.Errno {
 		return unix.EFAULT
 	}
 	if e := procAS[p].Access(addr, n, write); e != 0 {
+		if e == unix.ENOMEM {
+			oomKill(p)
+		}
 		return e
 	}
 	showWindow(p)

@@ -139,6 +139,7 @@ var (
 	isolateBuild  hostBuild // testdata/userc/isolate.c
 	raceBuild     hostBuild // testdata/userc/race.c
 	intrBuild     hostBuild // testdata/userc/intr.c
+	hogBuild      hostBuild // testdata/userc/hog.c
 	userhttpBuild hostBuild // testdata/userhttp
 )
 

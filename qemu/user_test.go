@@ -2,6 +2,7 @@ package qemu_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -209,6 +210,58 @@ func TestUserSignalInterruptsSocketCall(t *testing.T) {
 	checkKernelHealthy(t, out)
 	if !strings.Contains(out, "intr ok") || res.Status != 0 {
 		t.Errorf("intr did not pass (status %d)", res.Status)
+	}
+}
+
+// TestUserLimits runs qemu/testdata/userc/hog: processes that take all
+// the memory they can (through the kernel, reading /dev/zero, and by
+// touching pages), open descriptors and start threads until they fail,
+// beside a survivor that keeps needing each. The memory hogs must be
+// killed with SIGKILL and a line naming them, the others stopped by
+// their limits (EMFILE, EAGAIN), and the survivor and the machine must
+// not notice.
+func TestUserLimits(t *testing.T) {
+	hog := cProgram(t, &hogBuild, "hog")
+	image := userImage(t,
+		userProgram{"dev-zero", hog, []string{"dev-zero"}},
+		userProgram{"touch", hog, []string{"touch"}},
+		userProgram{"files", hog, []string{"files"}},
+		userProgram{"threads", hog, []string{"threads"}},
+		userProgram{"survivor", hog, []string{"survivor", "6"}},
+	)
+	m, err := userMachine(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Timeout = 3 * time.Minute
+	log := &lineLogger{t: t}
+	m.Stdout = log
+	res, err := m.Run(context.Background())
+	log.Flush()
+	if err != nil {
+		t.Fatalf("the machine did not stop with a status: %v", err)
+	}
+	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
+	checkKernelHealthy(t, out)
+	if strings.Contains(out, "FAIL:") {
+		t.Errorf("a process reported a failure (FAIL: lines above)")
+	}
+	pids, ends := consoleProcs(out)
+	for _, name := range []string{"dev-zero", "touch"} {
+		if e := ends[pids[name]]; e.signal != 9 {
+			t.Errorf("/bin/%s: %v, want killed by SIGKILL: %s", name, e, e.line)
+		}
+		if want := fmt.Sprintf("out of memory: killing process %d (/bin/%s)", pids[name], name); !strings.Contains(out, want) {
+			t.Errorf("no line %q", want)
+		}
+	}
+	for _, ok := range []string{"files ok", "threads ok", "survivor ok"} {
+		if !strings.Contains(out, ok) {
+			t.Errorf("%q is missing", ok)
+		}
+	}
+	if res.Status != 0 {
+		t.Errorf("machine status %d, want the survivor's 0", res.Status)
 	}
 }
 
