@@ -71,6 +71,9 @@ func TestBootStandIn(t *testing.T) {
 		if err := build.BuildISO(context.Background(), helloImage(t), iso, cmdline, mods); err != nil {
 			t.Fatal(err)
 		}
+		if err := build.CheckISO(iso); err != nil {
+			t.Errorf("the ISO BuildISO made: %v", err)
+		}
 		out := boot(t, qemu.Machine{ISO: iso})
 		// Unlike QEMU, GRUB passes neither the image's nor the module's path.
 		want := regexp.MustCompile(`\n\r?<` + regexp.QuoteMeta(cmdline) + `>\{GRUB [^}]+\}\n\[initrd\]070701\n$`)

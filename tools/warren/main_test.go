@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,6 +128,38 @@ func TestHelp(t *testing.T) {
 		}
 		if code := run(context.Background(), e, args); code != 0 || !strings.Contains(out.String(), "warren "+name) {
 			t.Errorf("help %s: exit %d\n%s", name, code, out)
+		}
+	}
+}
+
+// TestRunRejectsNonImage runs files that are not Warren images: each is
+// refused before QEMU starts (there is none on PATH here), with an error
+// naming the file and what it is.
+func TestRunRejectsNonImage(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	dir := t.TempDir()
+	self, err := os.ReadFile(os.Args[0]) // an x86-64 ELF file without Warren's kernel
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty.elf", nil, "empty file, not a Warren image"},
+		{"notelf.bin", []byte("not a kernel\n"), "not an ELF file"},
+		{"plain.elf", self, "ELF file without Warren's kernel"},
+		{"empty.iso", nil, "empty file, not a bootable ISO"},
+	} {
+		path := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e, _, errb := testEnv()
+		code := run(context.Background(), e, []string{"run", path})
+		if code != exitFail || !strings.Contains(errb.String(), "warren run: "+path+": "+tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and the file named with %q", tc.name, code, errb.String(), exitFail, tc.want)
 		}
 	}
 }

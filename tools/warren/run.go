@@ -19,7 +19,7 @@ func init() {
 	commands = append(commands, &command{
 		name:  "run",
 		args:  "[-m MEM] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
-		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a multiboot module.\n\n",
+		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a multiboot module. A file that\nis not a Warren image (or a bootable ISO) is refused before QEMU starts, and\nQEMU failing is an error (exit 1), never a status of the program.\n\n",
 		flags: func() *flag.FlagSet { return runFlags(new(runOpts)) },
 		run:   runRun,
 	})
@@ -112,8 +112,14 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 		if m.Append != "" {
 			return 0, usageError(e, "run", "an ISO has its command line in grub.cfg: use warren build -iso -append")
 		}
+		if err := build.CheckISO(o.target); err != nil {
+			return 0, err
+		}
 		m.ISO = o.target
 	case statErr == nil && fi.Mode().IsRegular():
+		if err := build.CheckImage(o.target); err != nil {
+			return 0, err
+		}
 		m.Image, m.Modules = o.target, imageModules(o.target)
 	default:
 		tmp, err := os.MkdirTemp("", "warren-")
