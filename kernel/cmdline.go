@@ -6,15 +6,14 @@ import "warren.dev/boot/multiboot"
 // program's environment (NAME=VALUE) and its arguments (everything else;
 // all tokens after "--"). Double quotes group words, as on Linux.
 
-const (
-	maxArgs    = 256
-	cmdlineMax = 8 << 10
-)
+const maxArgs = 256
 
 var (
 	// argStore holds the unquoted, NUL-terminated strings that argv and envp
-	// point into once copied to the user stack.
-	argStore        [cmdlineMax]byte
+	// point into once copied to the user stack: the program's name, then
+	// the tokens of a command line of at most multiboot.MaxCmdline bytes,
+	// which with their NULs take at most one byte more than the line.
+	argStore        [len(programName) + 1 + multiboot.MaxCmdline + 1]byte
 	argStoreLen     int
 	argv, envv      [maxArgs][]byte
 	nArgv, nEnvv    int
@@ -28,7 +27,7 @@ const programName = "warren"
 // bootCmdline keeps the command line as the boot loader passed it, for
 // /proc/cmdline: the loader's copy lies in memory the kernel reuses.
 var (
-	bootCmdline    [cmdlineMax]byte
+	bootCmdline    [multiboot.MaxCmdline]byte
 	bootCmdlineLen int
 )
 

@@ -1,9 +1,14 @@
 package qemu_test
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"warren.dev/boot/multiboot"
+	"warren.dev/tools/build"
 )
 
 // TestRuntime boots examples/runtime in 48 MiB: goroutines, 2 GiB of
@@ -64,6 +69,56 @@ func TestCommandLine(t *testing.T) {
 	if status != 3 {
 		t.Errorf("exit status %d, want 3", status)
 	}
+}
+
+// TestLongCommandLine boots with command lines longer than the other
+// boot strings may be, through both loaders: the program sees every
+// argument, the last one included, up to the limit (GRUB passes the line
+// alone, so the ISO can fill it exactly); past it the kernel stops with an
+// error naming the limit.
+func TestLongCommandLine(t *testing.T) {
+	word := strings.Repeat("w", 999)
+	over4k := append(slices.Repeat([]string{word}, 6), "last-arg")
+	atLimit := slices.Repeat([]string{word}, 8)
+	line, _ := build.Cmdline(nil, atLimit)
+	atLimit = append(atLimit, "last-arg-"+strings.Repeat("z", multiboot.MaxCmdline-len(line)-len(" last-arg-")))
+	if line, _ = build.Cmdline(nil, atLimit); len(line) != multiboot.MaxCmdline {
+		t.Fatalf("the line at the limit is %d bytes", len(line))
+	}
+	for _, tc := range []struct {
+		name string
+		iso  bool
+		args []string
+	}{
+		{"kernel", false, over4k},
+		{"iso", true, over4k},
+		{"iso-at-limit", true, atLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, status, err := bootExample(t, "qemu/testdata/echoargs", boot{ISO: tc.iso, Args: tc.args})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, fmt.Sprintf("args %q\n", tc.args)) {
+				t.Errorf("output lacks the %d arguments ending in %.20q", len(tc.args), tc.args[len(tc.args)-1])
+			}
+			if status != 0 {
+				t.Errorf("exit status %d, want 0", status)
+			}
+		})
+	}
+	t.Run("kernel-over-limit", func(t *testing.T) {
+		out, status, err := bootExample(t, "qemu/testdata/echoargs", boot{Args: slices.Repeat([]string{word}, 9)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("boot failed: multiboot: command line longer than %d bytes", multiboot.MaxCmdline); !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+		if status == 0 {
+			t.Error("exit status 0 with a command line over the limit")
+		}
+	})
 }
 
 // TestBadBootOption checks that an unknown kernel option is named.

@@ -8,7 +8,7 @@ var (
 	ErrInfoRange = errors.New("multiboot: information structure outside memory")
 
 	ErrCmdlineRange      = errors.New("multiboot: command line outside memory")
-	ErrCmdlineTooLong    = errors.New("multiboot: command line longer than MaxString bytes")
+	ErrCmdlineTooLong    = errors.New("multiboot: command line longer than 8192 bytes (MaxCmdline)")
 	ErrLoaderNameRange   = errors.New("multiboot: boot loader name outside memory")
 	ErrLoaderNameTooLong = errors.New("multiboot: boot loader name longer than MaxString bytes")
 

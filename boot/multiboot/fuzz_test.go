@@ -37,7 +37,7 @@ func FuzzParse(f *testing.F) {
 		var info Info
 		err := Parse(mem, infoAddr, &info)
 		if info.NumRegions > MaxRegions || info.NumModules > MaxModules ||
-			len(info.Cmdline) > MaxString || len(info.LoaderName) > MaxString {
+			len(info.Cmdline) > MaxCmdline || len(info.LoaderName) > MaxString {
 			t.Fatalf("unbounded result %+v", info)
 		}
 		for _, m := range info.ModuleList() {

@@ -27,7 +27,7 @@ func parseModules(mem Memory, count, addr uint32, info *Info) error {
 		if !ok {
 			return ErrModuleRange
 		}
-		s, st := cString(mem, uint64(binary.LittleEndian.Uint32(e[8:])))
+		s, st := cString(mem, uint64(binary.LittleEndian.Uint32(e[8:])), MaxString)
 		if err := st.err(ErrModuleCmdlineRange, ErrModuleCmdlineTooLong); err != nil {
 			return err
 		}

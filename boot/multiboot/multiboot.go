@@ -37,10 +37,19 @@ const (
 // Limits of what Parse records. They bound Info's size and the work done on
 // a corrupt structure.
 const (
-	MaxRegions = 128     // memory map entries kept; the rest are counted
-	MaxModules = 32      // modules; more is an error
-	MaxString  = 4 << 10 // bytes of a string, without its NUL
-	maxMmap    = 64 << 10
+	MaxRegions = 128 // memory map entries kept; the rest are counted
+	MaxModules = 32  // modules; more is an error
+
+	// MaxCmdline is the longest kernel command line, in bytes without its
+	// NUL, as the boot loader passes it: QEMU's -kernel puts the image's
+	// path and a space before the -append text, GRUB passes the words
+	// after the image's path. It is the one limit: the kernel sizes its
+	// copies of the command line by it and the warren tool checks against
+	// it before booting.
+	MaxCmdline = 8 << 10
+
+	MaxString = 4 << 10 // bytes of another string (loader name, module string), without its NUL
+	maxMmap   = 64 << 10
 )
 
 // Info is the parsed information structure. Byte slices view the boot

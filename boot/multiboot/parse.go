@@ -50,7 +50,7 @@ func Parse(mem Memory, infoAddr uint64, info *Info) error {
 		info.BootDevice = u32(offBootDevice)
 	}
 	if flags&FlagCmdline != 0 {
-		s, st := cString(mem, uint64(u32(offCmdline)))
+		s, st := cString(mem, uint64(u32(offCmdline)), MaxCmdline)
 		if err := st.err(ErrCmdlineRange, ErrCmdlineTooLong); err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func Parse(mem Memory, infoAddr uint64, info *Info) error {
 		}
 	}
 	if flags&FlagLoaderName != 0 {
-		s, st := cString(mem, uint64(u32(offLoaderName)))
+		s, st := cString(mem, uint64(u32(offLoaderName)), MaxString)
 		if err := st.err(ErrLoaderNameRange, ErrLoaderNameTooLong); err != nil {
 			return err
 		}
@@ -128,21 +128,21 @@ func (s strStatus) err(rangeErr, tooLongErr error) error {
 	return nil
 }
 
-// cString views the NUL-terminated string at addr, without its NUL. A null
-// pointer is an empty string: no loader puts a string in the real-mode
-// interrupt table.
-func cString(mem Memory, addr uint64) ([]byte, strStatus) {
+// cString views the NUL-terminated string at addr, without its NUL, if it
+// is at most limit bytes long. A null pointer is an empty string: no loader
+// puts a string in the real-mode interrupt table.
+func cString(mem Memory, addr, limit uint64) ([]byte, strStatus) {
 	if addr == 0 {
 		return nil, strOK
 	}
-	if b, ok := view(mem, addr, MaxString+1); ok {
+	if b, ok := view(mem, addr, limit+1); ok {
 		if n := bytes.IndexByte(b, 0); n >= 0 {
 			return b[:n:n], strOK
 		}
 		return nil, strTooLong
 	}
 	// The window runs off the end of memory: look for the NUL byte by byte.
-	for n := uint64(0); n <= MaxString; n++ {
+	for n := uint64(0); n <= limit; n++ {
 		c, ok := view(mem, addr+n, 1)
 		if !ok {
 			return nil, strRange

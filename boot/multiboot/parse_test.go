@@ -3,6 +3,8 @@ package multiboot
 import (
 	"bytes"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -225,6 +227,34 @@ func TestParseStringAtEnd(t *testing.T) {
 	}
 }
 
+// TestParseLongCmdline takes command lines up to MaxCmdline bytes, longer
+// than the other strings may be, and refuses one byte more; the error
+// names the limit.
+func TestParseLongCmdline(t *testing.T) {
+	for _, n := range []int{MaxString + 1, 6000, MaxCmdline} {
+		m := qemuBoot(t)
+		line := bytes.Repeat([]byte("x"), n)
+		m.putString(t, 0x20000, string(line))
+		m.put32(t, qemuInfo+offCmdline, 0x20000)
+		var info Info
+		if err := Parse(m, qemuInfo, &info); err != nil || !bytes.Equal(info.Cmdline, line) {
+			t.Errorf("%d bytes: got %d, %v", n, len(info.Cmdline), err)
+		}
+		m.at(t, 0x20000+uint64(n))[0] = 'y' // the NUL one byte later
+		m.putString(t, 0x20000+uint64(n)+1, "")
+		var want error
+		if n == MaxCmdline {
+			want = ErrCmdlineTooLong
+		}
+		if err := Parse(m, qemuInfo, &info); err != want {
+			t.Errorf("%d+1 bytes: got %v, want %v", n, err, want)
+		}
+	}
+	if !strings.Contains(ErrCmdlineTooLong.Error(), " "+strconv.Itoa(MaxCmdline)+" bytes") {
+		t.Errorf("%q does not name the limit, %d bytes", ErrCmdlineTooLong, MaxCmdline)
+	}
+}
+
 func TestParseMaxRegions(t *testing.T) {
 	m := &fakeMem{}
 	m.add(0, 0x10000)
@@ -250,7 +280,7 @@ func TestParseMaxRegions(t *testing.T) {
 
 // TestParseErrors breaks a good QEMU layout one field at a time.
 func TestParseErrors(t *testing.T) {
-	noNUL := make([]byte, MaxString+8)
+	noNUL := make([]byte, MaxCmdline+8)
 	for i := range noNUL {
 		noNUL[i] = 'x'
 	}
@@ -273,8 +303,8 @@ func TestParseErrors(t *testing.T) {
 			m.put32(t, qemuInfo+offCmdline, 0x20000)
 		}, ErrCmdlineTooLong},
 		{"cmdline too long at end of memory", qemuInfo, func(t testing.TB, m *fakeMem) {
-			copy(m.at(t, 0xa0000-MaxString), noNUL)
-			m.put32(t, qemuInfo+offCmdline, 0xa0000-MaxString)
+			copy(m.at(t, 0xa0000-MaxCmdline), noNUL)
+			m.put32(t, qemuInfo+offCmdline, 0xa0000-MaxCmdline)
 		}, ErrCmdlineRange},
 		{"loader name outside memory", qemuInfo, func(t testing.TB, m *fakeMem) {
 			m.put32(t, qemuInfo+offLoaderName, 0xffffffff)

@@ -3,6 +3,8 @@ package build
 import (
 	"fmt"
 	"strings"
+
+	"warren.dev/boot/multiboot"
 )
 
 // JoinArgs joins program arguments into a kernel command line. The kernel
@@ -71,4 +73,23 @@ func Cmdline(opts, args []string) (string, error) {
 		all = append(append(append([]string(nil), opts...), ArgsSeparator), args...)
 	}
 	return JoinArgs(all)
+}
+
+// CheckCmdline returns an error naming the limit, multiboot.MaxCmdline, if
+// the kernel could not take cmdline as the boot loader hands it over.
+// image is the path QEMU's -kernel is given, which it puts with a space
+// before the command line, or "" for GRUB, which passes the command line
+// alone.
+func CheckCmdline(image, cmdline string) error {
+	n := len(cmdline)
+	if image != "" {
+		n += len(image) + 1
+	}
+	if n <= multiboot.MaxCmdline {
+		return nil
+	}
+	if image != "" {
+		return fmt.Errorf("boot command line too long: %d bytes with the image path QEMU puts first (%d bytes); the kernel takes at most %d", n, len(image)+1, multiboot.MaxCmdline)
+	}
+	return fmt.Errorf("boot command line too long: %d bytes; the kernel takes at most %d", n, multiboot.MaxCmdline)
 }

@@ -2,7 +2,11 @@ package build
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"warren.dev/boot/multiboot"
 )
 
 func TestJoinArgs(t *testing.T) {
@@ -58,5 +62,32 @@ func TestCmdline(t *testing.T) {
 		if got, err := Cmdline(tc.opts, tc.args); err != nil || got != tc.want {
 			t.Errorf("Cmdline(%q, %q) = %q, %v; want %q", tc.opts, tc.args, got, err, tc.want)
 		}
+	}
+}
+
+func TestCheckCmdline(t *testing.T) {
+	const image = "/tmp/x.elf"
+	limit := multiboot.MaxCmdline
+	for _, tc := range []struct {
+		image string
+		n     int
+		ok    bool
+	}{
+		{"", 6000, true},
+		{"", limit, true},
+		{"", limit + 1, false},
+		{image, limit - len(image) - 1, true}, // QEMU's line: image, space, cmdline
+		{image, limit - len(image), false},
+	} {
+		err := CheckCmdline(tc.image, strings.Repeat("x", tc.n))
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%q, %d bytes: %v", tc.image, tc.n, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "at most "+strconv.Itoa(limit))):
+			t.Errorf("%q, %d bytes: got %v, want an error naming the limit", tc.image, tc.n, err)
+		}
+	}
+	if _, err := GrubConfig(strings.Repeat("x", limit+1), nil); err == nil || !strings.Contains(err.Error(), strconv.Itoa(limit)) {
+		t.Errorf("GrubConfig with a line over the limit: %v", err)
 	}
 }

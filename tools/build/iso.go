@@ -24,6 +24,9 @@ var grubPlatformDir = "/usr/lib/grub/i386-pc"
 // single-quoted so GRUB's shell-like parser passes it unchanged; GRUB
 // re-quotes tokens containing spaces, so the kernel sees what -append gives.
 func GrubConfig(cmdline string, mods []BootModule) (string, error) {
+	if err := CheckCmdline("", cmdline); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.WriteString("set timeout=0\nserial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\n")
 	b.WriteString("multiboot /boot/warren.elf")

@@ -74,6 +74,9 @@ func parseBuild(e *env, args []string) (*buildOpts, error) {
 	if o.appendArgs != "" && !o.iso {
 		return nil, usageError(e, "build", "-append needs -iso (an image gets its command line when booted)")
 	}
+	if err := build.CheckCmdline("", o.appendArgs); err != nil {
+		return nil, usageError(e, "build", "-append: %v", err)
+	}
 	o.pkg = fs.Arg(0)
 	return o, nil
 }

@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"warren.dev/boot/multiboot"
 )
 
 func testEnv() (*env, *bytes.Buffer, *bytes.Buffer) {
@@ -160,6 +163,34 @@ func TestRunRejectsNonImage(t *testing.T) {
 		code := run(context.Background(), e, []string{"run", path})
 		if code != exitFail || !strings.Contains(errb.String(), "warren run: "+path+": "+tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want %d and the file named with %q", tc.name, code, errb.String(), exitFail, tc.want)
+		}
+	}
+}
+
+// TestLongCmdline checks command lines against the kernel's limit before
+// anything is built or booted (neither go nor QEMU is on PATH here): past
+// it the error names the limit; a line of 6,000 bytes is within it.
+func TestLongCmdline(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	limit := strconv.Itoa(multiboot.MaxCmdline)
+	word := strings.Repeat("x", 999)
+	long := slices.Repeat([]string{word}, 9)   // 9,000 bytes
+	within := slices.Repeat([]string{word}, 6) // 6,000 bytes
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{append([]string{"run", "./cmd/x"}, long...), exitUsage, "the kernel takes at most " + limit},
+		{[]string{"run", "-append", strings.Join(long, " "), "./cmd/x"}, exitUsage, "the kernel takes at most " + limit},
+		{[]string{"build", "-iso", "-append", strings.Join(long, " "), "./cmd/x"}, exitUsage, "-append: boot command line too long: 8999 bytes; the kernel takes at most " + limit},
+		{append([]string{"run", "./cmd/x"}, within...), exitFail, "warren run: "},
+	} {
+		e, _, errb := testEnv()
+		code := run(context.Background(), e, tc.args)
+		msg := errb.String()
+		if code != tc.code || !strings.Contains(msg, tc.want) || (tc.code == exitFail && strings.Contains(msg, "too long")) {
+			t.Errorf("%q with %d arguments: exit %d, stderr %q; want %d and %q", tc.args[:2], len(tc.args), code, msg, tc.code, tc.want)
 		}
 	}
 }

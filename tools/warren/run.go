@@ -107,6 +107,7 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 	if m.ExtraArgs, urls, err = o.netArgs(); err != nil {
 		return 0, usageError(e, "run", "%v", err)
 	}
+	var pkg string // to build first
 	switch fi, statErr := os.Stat(o.target); {
 	case statErr == nil && fi.Mode().IsRegular() && strings.HasSuffix(o.target, ".iso"):
 		if m.Append != "" {
@@ -127,8 +128,15 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 			return 0, err
 		}
 		defer os.RemoveAll(tmp)
-		m.Image = filepath.Join(tmp, "warren.elf")
-		if _, err := build.Build(ctx, build.Config{}, o.target, m.Image); err != nil {
+		m.Image, pkg = filepath.Join(tmp, "warren.elf"), o.target
+	}
+	if m.Image != "" {
+		if err := build.CheckCmdline(m.Image, m.Append); err != nil {
+			return 0, usageError(e, "run", "%v", err)
+		}
+	}
+	if pkg != "" {
+		if _, err := build.Build(ctx, build.Config{}, pkg, m.Image); err != nil {
 			return 0, err
 		}
 	}

@@ -152,18 +152,21 @@ func testPackage(ctx context.Context, e *env, o *testOpts, pkg *build.Package, t
 		return false
 	}
 	image, archive := filepath.Join(tmp, "test.elf"), filepath.Join(tmp, build.ArchiveModule)
+	cmdline, err := build.Cmdline([]string{build.CwdOption + pkg.Dir}, o.binaryArgs())
+	if err == nil {
+		err = build.CheckCmdline(image, cmdline)
+	}
+	if err != nil { // a directory with a double quote in its name, or a command line too long
+		fmt.Fprintf(e.stderr, "warren test: %v\n", err)
+		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
+		return false
+	}
 	if err := build.BuildTestPackage(ctx, build.Config{}, pkg, image); err != nil {
 		fmt.Fprintf(e.stderr, "%v\n", err)
 		fmt.Fprintf(e.stdout, "FAIL\t%s [build failed]\n", pkg.ImportPath)
 		return false
 	}
 	if err := build.TestArchive(ctx, pkg, archive); err != nil {
-		fmt.Fprintf(e.stderr, "warren test: %v\n", err)
-		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
-		return false
-	}
-	cmdline, err := build.Cmdline([]string{build.CwdOption + pkg.Dir}, o.binaryArgs())
-	if err != nil { // a directory with a double quote in its name
 		fmt.Fprintf(e.stderr, "warren test: %v\n", err)
 		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
 		return false
