@@ -175,7 +175,11 @@ func transferred(done uint64, e unix.Errno) (uint64, unix.Errno) {
 // or beyond the largest user address) before a call acts on it, as
 // Linux's access_ok does; the copies check the rest as they go.
 func userRange(addr, n uint64) unix.Errno {
-	if addr+n < addr || addr+n > procabi.UserTop {
+	top := uint64(procabi.UserTop)
+	if curProc() == 0 {
+		top = userTop // the program's address space reaches higher
+	}
+	if addr+n < addr || addr+n > top {
 		return unix.EFAULT
 	}
 	return 0

@@ -305,3 +305,25 @@ func (g *guest) running() {
 	default:
 	}
 }
+
+// bootUser boots a user image to its end and returns the console output
+// (with plain newlines) and the machine's status, after checking that
+// the kernel reported no trouble.
+func bootUser(t *testing.T, image string) (out string, status int) {
+	t.Helper()
+	m, err := userMachine(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Timeout = 3 * time.Minute
+	log := &lineLogger{t: t}
+	m.Stdout = log
+	res, err := m.Run(context.Background())
+	log.Flush()
+	if err != nil {
+		t.Fatalf("the machine did not stop with a status: %v", err)
+	}
+	out = strings.ReplaceAll(string(res.Output), "\r\n", "\n")
+	checkKernelHealthy(t, out)
+	return out, res.Status
+}

@@ -73,20 +73,7 @@ func TestUserIsolation(t *testing.T) {
 	}
 	image := userImage(t, progs...)
 
-	m, err := userMachine(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Timeout = 3 * time.Minute
-	log := &lineLogger{t: t}
-	m.Stdout = log
-	res, err := m.Run(context.Background())
-	log.Flush()
-	if err != nil {
-		t.Fatalf("the machine did not stop with a status: %v", err)
-	}
-	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
-	checkKernelHealthy(t, out)
+	out, status := bootUser(t, image)
 
 	pids, ends := consoleProcs(out)
 	var last procEnd
@@ -138,8 +125,8 @@ func TestUserIsolation(t *testing.T) {
 		t.Errorf("threads did not pass")
 	}
 
-	if lastName != "" && res.Status != last.machineStatus() {
-		t.Errorf("machine status %d; the last process to end was /bin/%s (%v), which makes it %d", res.Status, lastName, last, last.machineStatus())
+	if lastName != "" && status != last.machineStatus() {
+		t.Errorf("machine status %d; the last process to end was /bin/%s (%v), which makes it %d", status, lastName, last, last.machineStatus())
 	}
 }
 
@@ -158,20 +145,7 @@ func TestUserBlockedCallRace(t *testing.T) {
 		userProgram{"victim", race, []string{"victim", "8"}},
 		userProgram{"attacker", race, []string{"attacker", "100"}},
 	)
-	m, err := userMachine(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Timeout = 3 * time.Minute
-	log := &lineLogger{t: t}
-	m.Stdout = log
-	res, err := m.Run(context.Background())
-	log.Flush()
-	if err != nil {
-		t.Fatalf("the machine did not stop with a status: %v", err)
-	}
-	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
-	checkKernelHealthy(t, out)
+	out, _ := bootUser(t, image)
 	if strings.Contains(out, "FAIL:") {
 		t.Errorf("a process reported a failure (FAIL: lines above)")
 	}
@@ -194,22 +168,9 @@ func TestUserBlockedCallRace(t *testing.T) {
 func TestUserSignalInterruptsSocketCall(t *testing.T) {
 	intr := cProgram(t, &intrBuild, "intr")
 	image := userImage(t, userProgram{"intr", intr, nil})
-	m, err := userMachine(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Timeout = 3 * time.Minute
-	log := &lineLogger{t: t}
-	m.Stdout = log
-	res, err := m.Run(context.Background())
-	log.Flush()
-	if err != nil {
-		t.Fatalf("the machine did not stop with a status: %v", err)
-	}
-	out := string(res.Output)
-	checkKernelHealthy(t, out)
-	if !strings.Contains(out, "intr ok") || res.Status != 0 {
-		t.Errorf("intr did not pass (status %d)", res.Status)
+	out, status := bootUser(t, image)
+	if !strings.Contains(out, "intr ok") || status != 0 {
+		t.Errorf("intr did not pass (status %d)", status)
 	}
 }
 
@@ -229,20 +190,7 @@ func TestUserLimits(t *testing.T) {
 		userProgram{"threads", hog, []string{"threads"}},
 		userProgram{"survivor", hog, []string{"survivor", "6"}},
 	)
-	m, err := userMachine(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Timeout = 3 * time.Minute
-	log := &lineLogger{t: t}
-	m.Stdout = log
-	res, err := m.Run(context.Background())
-	log.Flush()
-	if err != nil {
-		t.Fatalf("the machine did not stop with a status: %v", err)
-	}
-	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
-	checkKernelHealthy(t, out)
+	out, status := bootUser(t, image)
 	if strings.Contains(out, "FAIL:") {
 		t.Errorf("a process reported a failure (FAIL: lines above)")
 	}
@@ -260,8 +208,8 @@ func TestUserLimits(t *testing.T) {
 			t.Errorf("%q is missing", ok)
 		}
 	}
-	if res.Status != 0 {
-		t.Errorf("machine status %d, want the survivor's 0", res.Status)
+	if status != 0 {
+		t.Errorf("machine status %d, want the survivor's 0", status)
 	}
 }
 
