@@ -4,6 +4,7 @@
 package net
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -35,9 +36,13 @@ type Config struct {
 	Interfaces []Interface
 	// DNS servers known up front; DHCP and router advertisements add more.
 	DNS []netip.Addr
-	// DHCPTimeout bounds how long Start waits for a first lease; 0 means
-	// 30 seconds.
+	// DHCPTimeout bounds how long Start waits for first leases, in all;
+	// 0 means DefaultDHCPTimeout. An interface without one by then goes on
+	// without an IPv4 address (its client keeps asking), and Warn is told.
 	DHCPTimeout time.Duration
+	// Warn, if set, is told of what Start goes on despite: an interface
+	// without its first DHCP lease (ErrNoDHCPAnswer).
+	Warn func(error)
 	// TXQueue, when positive, puts a FIFO queue of that many packets with
 	// its own goroutine between the stack and each NIC, so packets reach
 	// the driver in batches. 0 writes each packet synchronously.
@@ -72,6 +77,7 @@ func (c Config) protocols() Protocols {
 //
 //	ip=ADDR/PREFIX[,ADDR/PREFIX...]   static addresses (IPv4 or IPv6)
 //	ip=dhcp                           IPv4 address, routes and DNS by DHCP
+//	dhcp_timeout=DURATION             how long ip=dhcp holds the boot back (10s, 500ms)
 //	gw=ADDR[,ADDR]                    default gateways
 //	dns=ADDR[,ADDR...]                DNS servers
 //
@@ -83,7 +89,7 @@ func ParseConfig(tokens []string) (Config, error) {
 	seen := map[string]bool{}
 	for _, tok := range tokens {
 		key, val, ok := strings.Cut(tok, "=")
-		if key != "ip" && key != "gw" && key != "dns" {
+		if key != "ip" && key != "gw" && key != "dns" && key != "dhcp_timeout" {
 			continue
 		}
 		if !ok || val == "" {
@@ -101,10 +107,18 @@ func ParseConfig(tokens []string) (Config, error) {
 			ifc.Gateways, err = parseAddrs(val)
 		case "dns":
 			cfg.DNS, err = parseAddrs(val)
+		case "dhcp_timeout":
+			cfg.DHCPTimeout, err = time.ParseDuration(val)
+			if err != nil || cfg.DHCPTimeout <= 0 {
+				err = fmt.Errorf("%q is not a positive duration such as 10s or 500ms", val)
+			}
 		}
 		if err != nil {
 			return Config{}, fmt.Errorf("net: option %q: %v", tok, err)
 		}
+	}
+	if seen["dhcp_timeout"] && !ifc.DHCP {
+		return Config{}, errors.New("net: option dhcp_timeout= needs ip=dhcp")
 	}
 	for _, gw := range ifc.Gateways {
 		if err := checkGateway(ifc, gw); err != nil {

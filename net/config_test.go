@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -22,6 +23,7 @@ func TestParseConfig(t *testing.T) {
 			DNS: []netip.Addr{netip.MustParseAddr("10.0.2.3"), netip.MustParseAddr("1.1.1.1")},
 		}},
 		{[]string{"ip=dhcp"}, Config{Interfaces: []Interface{{DHCP: true}}}},
+		{[]string{"dhcp_timeout=1m30s", "ip=dhcp"}, Config{DHCPTimeout: 90 * time.Second, Interfaces: []Interface{{DHCP: true}}}},
 		{[]string{"ip=10.0.0.2/8,fd00::2/64", "gw=10.1.2.3,fe80::1"}, Config{
 			Interfaces: []Interface{{
 				Addrs:    []netip.Prefix{netip.MustParsePrefix("10.0.0.2/8"), netip.MustParsePrefix("fd00::2/64")},
@@ -59,6 +61,9 @@ func TestParseConfigErrors(t *testing.T) {
 		{[]string{"dns=8.8.8.8,"}, `"dns=8.8.8.8,"`},
 		{[]string{"dns=255.255.255.0/24"}, `"dns=255.255.255.0/24"`},
 		{[]string{"ip=dhcp", "ip=10.0.0.2/24"}, "ip given twice"},
+		{[]string{"ip=dhcp", "dhcp_timeout=5"}, `"dhcp_timeout=5": "5" is not a positive duration such as 10s`},
+		{[]string{"ip=dhcp", "dhcp_timeout=-1s"}, `"dhcp_timeout=-1s": "-1s" is not a positive duration`},
+		{[]string{"ip=10.0.0.2/24", "dhcp_timeout=5s"}, "dhcp_timeout= needs ip=dhcp"},
 	} {
 		_, err := ParseConfig(tc.tokens)
 		if err == nil {

@@ -21,9 +21,10 @@ func SetDefault(s *Stack) { defaultStack.Store(s) }
 var ErrNoStack = errors.New("net: no network stack (no NIC found, or not running on Warren)")
 
 // StartDefault parses the network options among the boot command-line
-// tokens, starts a stack over nics and makes it the default. It is the
-// entry point for the system glue.
-func StartDefault(tokens []string, nics []link.NIC) (*Stack, error) {
+// tokens, starts a stack over nics and makes it the default; warn is told
+// of what the stack starts despite (Config.Warn). It is the entry point
+// for the system glue.
+func StartDefault(tokens []string, nics []link.NIC, warn func(error)) (*Stack, error) {
 	cfg, err := ParseConfig(tokens)
 	if err != nil {
 		for _, n := range nics {
@@ -31,6 +32,7 @@ func StartDefault(tokens []string, nics []link.NIC) (*Stack, error) {
 		}
 		return nil, err
 	}
+	cfg.Warn = warn
 	s, err := Start(cfg, nics)
 	if err != nil {
 		return nil, err

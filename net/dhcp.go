@@ -2,6 +2,7 @@ package net
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -22,20 +23,33 @@ type dhcpState struct {
 	routes []tcpip.Route // the routes the lease added
 }
 
+// DefaultDHCPTimeout is how long Start waits for first DHCP leases when
+// Config.DHCPTimeout is 0.
+const DefaultDHCPTimeout = 30 * time.Second
+
 const (
 	dhcpClientPort   = 68
-	defaultDHCPWait  = 30 * time.Second
 	dhcpRetryTimeout = 2 * time.Second // per message; nclient4 retries
 	dhcpMinRetry     = time.Second     // shortest wait between renewals
 )
 
-// startDHCP obtains a first lease for every DHCP interface, then leaves a
-// goroutine per interface to renew it.
+// ErrNoDHCPAnswer is what Config.Warn is told, with the interface's name
+// and the wait, about an interface that has no lease when Start stops
+// waiting: no server answered, or none with a usable lease.
+var ErrNoDHCPAnswer = errors.New("DHCP got no answer")
+
+// startDHCP waits for a first lease on every DHCP interface, up to the
+// DHCP timeout in all. An interface still without one goes on without an
+// IPv4 address, which cfg.Warn hears about: a network without a DHCP
+// server must not keep the program from starting. Each interface's client
+// is then left to a goroutine that keeps asking, or renews the lease.
 func (s *Stack) startDHCP() error {
 	wait := s.cfg.DHCPTimeout
 	if wait <= 0 {
-		wait = defaultDHCPWait
+		wait = DefaultDHCPTimeout
 	}
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	defer cancel()
 	for _, n := range s.nics {
 		if n.dhcp == nil {
 			continue
@@ -43,11 +57,8 @@ func (s *Stack) startDHCP() error {
 		if err := s.dhcpOpen(n); err != nil {
 			return fmt.Errorf("net: %s: DHCP: %w", n.name, err)
 		}
-		ctx, cancel := context.WithTimeout(s.ctx, wait)
-		err := s.dhcpAcquire(ctx, n)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("net: %s: DHCP: no lease in %v: %w", n.name, wait, err)
+		if s.dhcpAcquire(ctx, n) != nil && s.cfg.Warn != nil {
+			s.cfg.Warn(fmt.Errorf("net: %s: %w in %v; going on without an IPv4 address, still asking", n.name, ErrNoDHCPAnswer, wait))
 		}
 		s.wg.Add(1)
 		go s.dhcpMaintain(n)
@@ -72,9 +83,10 @@ func (s *Stack) dhcpOpen(n *nicState) error {
 	return nil
 }
 
-// dhcpAcquire runs DISCOVER-OFFER-REQUEST-ACK and applies the lease.
-// Until an address is bound the NIC holds 0.0.0.0, the source RFC 2131
-// requires, so netstack will send and accept the exchange.
+// dhcpAcquire runs DISCOVER-OFFER-REQUEST-ACK and applies the lease,
+// starting over until it has one or ctx ends. Until an address is bound
+// the NIC holds 0.0.0.0, the source RFC 2131 requires, so netstack will
+// send and accept the exchange.
 func (s *Stack) dhcpAcquire(ctx context.Context, n *nicState) error {
 	unspec := tcpip.ProtocolAddress{Protocol: ipv4.ProtocolNumber, AddressWithPrefix: tcpip.AddressWithPrefix{Address: header.IPv4Any}}
 	if terr := s.ns.AddProtocolAddress(n.id, unspec, stack.AddressProperties{}); terr != nil {
@@ -84,12 +96,12 @@ func (s *Stack) dhcpAcquire(ctx context.Context, n *nicState) error {
 	for {
 		raw, err := n.dhcp.client.Request(ctx)
 		if err == nil {
-			return s.dhcpApply(n, raw)
+			if err = s.dhcpApply(n, raw); err == nil {
+				return nil
+			}
 		}
-		if ctx.Err() != nil {
-			return err
-		}
-		// A NAK or a lost exchange: start over after a pause.
+		// No answer, a NAK or a lease without an address: start over
+		// after a pause.
 		select {
 		case <-ctx.Done():
 			return err
@@ -98,14 +110,21 @@ func (s *Stack) dhcpAcquire(ctx context.Context, n *nicState) error {
 	}
 }
 
-// dhcpMaintain renews the lease at T1 and keeps trying, every half of the
-// remaining time, until it expires; then it starts over from DISCOVER.
+// dhcpMaintain asks for a lease until there is one, renews it at T1 and
+// keeps trying, every half of the remaining time, until it expires; then
+// it starts over from DISCOVER.
 func (s *Stack) dhcpMaintain(n *nicState) {
 	defer s.wg.Done()
 	for {
 		s.mu.Lock()
-		l, raw := *n.dhcp.lease, n.dhcp.raw
+		l, raw := n.dhcp.lease, n.dhcp.raw
 		s.mu.Unlock()
+		if l == nil {
+			if s.dhcpAcquire(s.ctx, n) != nil {
+				return // only Close ends dhcpAcquire without a lease
+			}
+			continue
+		}
 		expiry := l.Obtained.Add(l.Duration)
 		if !s.sleepUntil(l.Obtained.Add(l.T1)) {
 			return
@@ -124,12 +143,8 @@ func (s *Stack) dhcpMaintain(n *nicState) {
 				return
 			}
 		}
-		if renewed {
-			continue
-		}
-		s.dhcpUnapply(n)
-		if s.dhcpAcquire(s.ctx, n) != nil {
-			return // only Close ends dhcpAcquire without a lease
+		if !renewed {
+			s.dhcpUnapply(n)
 		}
 	}
 }

@@ -1,9 +1,10 @@
 package net
 
 import (
+	"errors"
 	stdnet "net"
 	"net/netip"
-	"strings"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,17 +110,61 @@ func TestDHCP(t *testing.T) {
 	echoRoundTrip(t, c, netip.MustParseAddrPort("10.0.0.1:7"), 1<<16)
 }
 
+// TestDHCPTimeout starts a stack on a link where no DHCP server answers:
+// Start waits the configured time, not less, says so through Warn and
+// returns a working stack whose interface has no IPv4 address. Its client
+// keeps asking, so a server that comes up later still configures it.
 func TestDHCPTimeout(t *testing.T) {
 	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
-	defer nb.Close()
+	var warnings []error
+	cfg, err := ParseConfig([]string{"ip=dhcp", "dhcp_timeout=300ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Warn = func(err error) { warnings = append(warnings, err) }
 	start := time.Now()
-	_, err := Start(Config{DHCPTimeout: 500 * time.Millisecond, Interfaces: []Interface{{DHCP: true}}}, []link.NIC{na})
-	if err == nil || !strings.Contains(err.Error(), "DHCP") {
+	c, err := Start(cfg, []link.NIC{na})
+	waited := time.Since(start)
+	if err != nil {
+		nb.Close()
 		t.Fatalf("Start without a DHCP server: %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("gave up after %v", d)
+	defer c.Close()
+	if waited < 300*time.Millisecond {
+		t.Errorf("Start gave up after %v, before the 300ms configured", waited)
 	}
+	const want = "net: eth0: DHCP got no answer in 300ms; going on without an IPv4 address, still asking"
+	if len(warnings) != 1 || !errors.Is(warnings[0], ErrNoDHCPAnswer) || warnings[0].Error() != want {
+		t.Fatalf("warnings %q, want [%q]", warnings, want)
+	}
+	eth := c.Live().Interfaces[1]
+	if eth.Lease != nil || slices.ContainsFunc(eth.Addrs, func(p netip.Prefix) bool { return p.Addr().Is4() }) {
+		t.Errorf("eth0 without a lease: %+v", eth)
+	}
+	echoServer(t, c, 7)
+	echoRoundTrip(t, c, netip.MustParseAddrPort("127.0.0.1:7"), 1<<10)
+
+	// A server on the link now: the client's next DISCOVER gets a lease.
+	srvStack, err := Start(Config{Interfaces: []Interface{{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, []link.NIC{nb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srvStack.Close()
+	conn, err := srvStack.ListenUDPBroadcast(netip.MustParseAddrPort("0.0.0.0:67"), "eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dhcpServer
+	srv, err := server4.NewServer("", nil, d.handle, server4.WithConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve()
+	defer srv.Close()
+	waitFor(t, "a late lease", func() bool {
+		l := c.Live().Interfaces[1].Lease
+		return l != nil && l.Addr == netip.MustParsePrefix("10.0.0.50/24")
+	})
 }
 
 func containsPrefix(ps []netip.Prefix, s string) bool {

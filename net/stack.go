@@ -55,9 +55,10 @@ type nicState struct {
 }
 
 // Start builds a stack from cfg over nics and brings it up: addresses,
-// routes, and, for interfaces configured so, a first DHCP lease. It fails
-// if a lease cannot be had within cfg.DHCPTimeout. The stack owns the
-// NICs: Close closes them, and so does a failed Start.
+// routes, and, for interfaces configured so, a first DHCP lease, waiting
+// at most cfg.DHCPTimeout for those (an interface without one goes on
+// without an IPv4 address; cfg.Warn is told). The stack owns the NICs:
+// Close closes them, and so does a failed Start.
 func Start(cfg Config, nics []link.NIC) (*Stack, error) {
 	s := &Stack{
 		cfg:       cfg,

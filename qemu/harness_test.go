@@ -30,6 +30,8 @@ type boot struct {
 	Args    []string      // program arguments
 	Memory  string        // default 256M
 	Timeout time.Duration // default 2 minutes
+	QEMU    string        // the emulator, such as Netns.QEMUWrapper's; default qemu.Binary
+	NIC     []string      // QEMU's arguments for a NIC, such as qemu.TapArgs
 }
 
 // bootExample builds the package in directory dir of this repository (such
@@ -58,7 +60,7 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 	}
 	log := &lineLogger{t: t}
 	defer log.Flush()
-	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log}
+	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log, QEMU: b.QEMU, ExtraArgs: b.NIC}
 	if m.Timeout == 0 {
 		m.Timeout = 2 * time.Minute
 	}

@@ -14,7 +14,7 @@ import (
 func TestUnmodifiedProgram(t *testing.T) {
 	for _, model := range nicModels {
 		t.Run(model, func(t *testing.T) {
-			ns := newNetns(t)
+			ns := newNetns(t, "curl")
 			dns, err := ns.ListenPacket("udp", "10.0.3.1:53")
 			if err != nil {
 				t.Fatal(err)

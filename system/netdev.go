@@ -18,8 +18,10 @@ import (
 
 // startNetwork finds the NICs on the PCI bus, opens their drivers and
 // starts the default network stack, configured from the boot command line
-// (ip=, gw=, dns=). Without a NIC there is no network and nothing to do;
-// a failure is reported and the program runs without one.
+// (ip=, dhcp_timeout=, gw=, dns=). Without a NIC there is no network and
+// nothing to do; a failure is reported and the program runs without one,
+// and DHCP getting no answer in time is reported and the program runs
+// without an IPv4 address.
 func startNetwork() {
 	p := kernelhw.Platform()
 	var found []link.NIC
@@ -36,8 +38,9 @@ func startNetwork() {
 	if len(found) == 0 {
 		return
 	}
-	if _, err := net.StartDefault(cmdlineTokens(), found); err != nil {
-		fmt.Fprintf(os.Stderr, "warren: network: %v\n", err)
+	report := func(err error) { fmt.Fprintf(os.Stderr, "warren: network: %v\n", err) }
+	if _, err := net.StartDefault(cmdlineTokens(), found, report); err != nil {
+		report(err)
 	}
 }
 
