@@ -83,7 +83,13 @@ func sysProcProtect(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return 0, procAS[p].Mprotect(f.RSI, f.RDX, int(f.R10))
+	as := &procAS[p]
+	if e := as.Mprotect(f.RSI, f.RDX, int(f.R10)); e != 0 {
+		return 0, e
+	}
+	// What the loader protects is a segment of the executable: advice
+	// must not zero it (vm.Retain).
+	return 0, as.Retain(f.RSI, f.RDX)
 }
 
 // sysProcStart (pid, entry, sp, brk) starts the process's first thread.

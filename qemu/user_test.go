@@ -65,6 +65,7 @@ func TestUserIsolation(t *testing.T) {
 	// to end.
 	cases = append(cases,
 		tcase{userProgram{"handler", isolate, []string{"handler", kernelAddrs[0].addr}}, want{status: 42}},
+		tcase{userProgram{"madvise", isolate, []string{"madvise"}}, want{}},
 		tcase{userProgram{"threads", isolate, []string{"threads"}}, want{}},
 	)
 	var progs []userProgram
@@ -120,6 +121,9 @@ func TestUserIsolation(t *testing.T) {
 	}
 	if !strings.Contains(out, "caught SIGSEGV at "+kernelAddrs[0].addr+" on the alternate stack") {
 		t.Errorf("the SIGSEGV handler's line is missing")
+	}
+	if !strings.Contains(out, "madvise ok") {
+		t.Errorf("madvise did not pass")
 	}
 	if !strings.Contains(out, "threads ok") {
 		t.Errorf("threads did not pass")

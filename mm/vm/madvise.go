@@ -37,7 +37,7 @@ func (as *AddressSpace) Madvise(addr, length uint64, advice int) unix.Errno {
 		return 0
 	}
 	if drop {
-		as.drop(addr, end)
+		as.dropAdvised(addr, end)
 	}
 	if !as.covered(addr, end) {
 		return unix.ENOMEM

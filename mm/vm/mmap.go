@@ -89,6 +89,7 @@ func (as *AddressSpace) mmapFixed(addr, length uint64, prot uint8, noReplace boo
 		return 0, unix.ENOMEM
 	}
 	as.drop(addr, end) // the old contents go; the new mapping reads as zero
+	as.unretain(addr, end)
 	as.apply(&ed)
 	return addr, 0
 }

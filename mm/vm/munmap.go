@@ -19,6 +19,7 @@ func (as *AddressSpace) Munmap(addr, length uint64) unix.Errno {
 		return unix.ENOMEM // splitting one area in two with the table full
 	}
 	as.drop(addr, end)
+	as.unretain(addr, end)
 	as.apply(&ed)
 	return 0
 }

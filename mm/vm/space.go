@@ -57,6 +57,9 @@ type AddressSpace struct {
 	excl   [MaxExcluded]Range // sorted
 	nexcl  int
 
+	retained  [MaxRetained]Range // loaded segments (retain.go)
+	nretained int
+
 	pt     *pagetable.Tables
 	frames pagetable.FrameSource
 	mem    pagetable.PhysMem

@@ -16,6 +16,9 @@
  *	handler [ADDR]		catch the SIGSEGV of reading ADDR in a
  *				SA_SIGINFO handler on the alternate signal
  *				stack: exits 42 if the handler ran there
+ *	madvise			MADV_DONTNEED over its own code (it runs
+ *				on, as on Linux), at an unaligned address
+ *				(EINVAL) and over kernel addresses (ENOMEM)
  *	threads			pthreads, a mutex, a condition variable,
  *				nanosleep and thread-local storage: prints
  *				"threads ok" and exits 0
@@ -33,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -407,6 +411,28 @@ static int threads(void)
 	return 0;
 }
 
+/* madvise_all drops the pages of the program's own code, and advises
+ * over kernel addresses: on Linux the code is a private file mapping read
+ * back from the file, so the program runs on; the kernel's memory is no
+ * mapping of the process at all. */
+extern char __executable_start[], etext[];
+
+static int madvise_all(void)
+{
+	uintptr_t start = (uintptr_t)__executable_start & ~4095UL;
+	uintptr_t end = ((uintptr_t)etext + 4095) & ~4095UL;
+	errno = 0;
+	if (syscall(SYS_madvise, start, end - start, MADV_DONTNEED) != 0)
+		say("FAIL: madvise over the code: errno %d\n", errno);
+	if (syscall(SYS_madvise, start + 1, 4096UL, MADV_DONTNEED) != -1 || errno != EINVAL)
+		say("FAIL: madvise at an unaligned address: errno %d, want EINVAL\n", errno);
+	errno = 0;
+	if (syscall(SYS_madvise, (uintptr_t)DEFAULT_KERNEL_ADDR, 1UL << 20, MADV_DONTNEED) != -1 || errno != ENOMEM)
+		say("FAIL: madvise over kernel addresses: errno %d, want ENOMEM\n", errno);
+	say("madvise ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -424,5 +450,7 @@ int main(int argc, char **argv)
 		return handler(argc == 3 ? parse_addr(argv[2]) : (uintptr_t)DEFAULT_KERNEL_ADDR);
 	if (strcmp(mode, "threads") == 0 && argc == 2)
 		return threads();
+	if (strcmp(mode, "madvise") == 0 && argc == 2)
+		return madvise_all();
 	usage();
 }
