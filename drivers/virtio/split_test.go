@@ -231,6 +231,26 @@ func TestEventIdxKickSuppression(t *testing.T) {
 	}
 }
 
+// TestKick: Kick rings the doorbell even when the device suppressed
+// notifications, by event index or by flag.
+func TestKick(t *testing.T) {
+	for _, eventIdx := range []bool{true, false} {
+		q, b, _ := newQueue(t, 8, eventIdx)
+		ringmem.Store16(q.used, ringFlags, usedFNoNotify)
+		q.Add([]Buffer{{Len: 1}})
+		q.Publish()
+		q.Add([]Buffer{{Len: 1}})
+		if q.Publish() {
+			t.Fatalf("eventIdx %v: second batch notified", eventIdx)
+		}
+		before := b.n
+		q.Kick()
+		if b.n != before+1 {
+			t.Fatalf("eventIdx %v: Kick rang %d times", eventIdx, b.n-before)
+		}
+	}
+}
+
 func TestNoNotifyFlag(t *testing.T) {
 	q, b, _ := newQueue(t, 8, false)
 	ringmem.Store16(q.used, ringFlags, usedFNoNotify)
