@@ -370,6 +370,22 @@ func (d *Device) MapBAR(bar int) (hw.Regs, uint64, error) {
 
 var errRefused = errors.New("devmodel: features refused")
 
+// QueueState is the device's side of a queue's indexes.
+type QueueState struct {
+	AvailIdx   uint16 // the driver's available idx
+	Consumed   uint16 // available entries the device has taken
+	UsedIdx    uint16 // the used idx the device last published
+	AvailEvent uint16 // where the device asked to be notified (EVENT_IDX)
+}
+
+// QueueState returns queue i's indexes.
+func (d *Device) QueueState(i int) QueueState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := d.queues[i]
+	return QueueState{AvailIdx: q.availIdx(), Consumed: q.lastAvail, UsedIdx: q.published, AvailEvent: q.availEvent()}
+}
+
 // DebugString describes the queues' device-side state.
 func (d *Device) DebugString() string {
 	d.mu.Lock()

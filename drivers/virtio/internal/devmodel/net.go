@@ -112,6 +112,7 @@ type Net struct {
 	sentCond  *sync.Cond
 	held      []uint16
 	chains    []chain // deliver's scratch
+	stall     txStall
 	// RxTooBig counts packets dropped because (without MRG_RXBUF) a
 	// receive buffer was too small.
 	rxTooBig int
@@ -140,7 +141,7 @@ func NewNet(dma *hwtest.DMA, ints *hwtest.Interrupts, o Options, no NetOptions) 
 func (n *Net) Queues() []uint16 { return []uint16{n.opts.QueueSize, n.opts.QueueSize} }
 
 // Reset implements Personality.
-func (n *Net) Reset() { n.held = nil }
+func (n *Net) Reset() { n.held, n.stall = nil, txStall{} }
 
 // CheckFeatures implements Personality: the dependencies of §5.1.3.1.
 func (n *Net) CheckFeatures(f uint64) error {
@@ -165,17 +166,21 @@ func (n *Net) Process(d *Device) {
 	ev := d.Negotiated(FEventIdx)
 	rx, tx := d.queue(0), d.queue(1)
 	for {
-		tx.busy(ev)
-		n.transmit(d, tx)
-		if tx.publish(ev) {
-			d.signalQueue(tx)
+		serveTX := n.txServed(d)
+		if serveTX {
+			tx.busy(ev)
+			n.transmit(d, tx, ev)
+			if tx.publish(ev) {
+				d.signalQueue(tx)
+			}
 		}
 		rx.busy(ev)
 		n.receive(d, rx, ev)
 		if rx.publish(ev) {
 			d.signalQueue(rx)
 		}
-		more := tx.idle(ev)
+		// A transmit queue stopped by StallTX is not looked at again.
+		more := serveTX && !n.stall.stopped && tx.idle(ev)
 		if rx.idle(ev) && len(n.rxWaiting) > 0 {
 			more = true
 		}
@@ -185,38 +190,49 @@ func (n *Net) Process(d *Device) {
 	}
 }
 
-func (n *Net) transmit(d *Device, q *vq) {
-	for {
-		q.releaseSegs()
-		c, ok, err := q.pop(d.DMA)
-		if err != nil {
-			d.Violationf("transmitq: %v", err)
+// transmit sends what the driver made available, unless StallTX stops
+// it first.
+func (n *Net) transmit(d *Device, q *vq, ev bool) {
+	for n.transmitOne(d, q) {
+		if n.stall.consumed(d, q, ev) {
 			return
-		}
-		if !ok {
-			return
-		}
-		var b []byte
-		for _, s := range c.segs {
-			if s.writable {
-				d.Violationf("transmitq: device-writable descriptor")
-			}
-			b = append(b, s.buf...)
-		}
-		if len(b) < hdrLen {
-			d.Violationf("transmitq: %d-byte buffer has no header", len(b))
-		} else {
-			p := Packet{Hdr: parseHdr(b), Data: b[hdrLen:]}
-			n.checkTX(d, p)
-			n.sent = append(n.sent, p)
-			n.sentCond.Broadcast()
-		}
-		if n.opts.HoldTX {
-			n.held = append(n.held, c.head)
-		} else {
-			q.use(c.head, 0)
 		}
 	}
+}
+
+// transmitOne takes one chain from the transmit queue and sends it; false
+// means there was none.
+func (n *Net) transmitOne(d *Device, q *vq) bool {
+	q.releaseSegs()
+	c, ok, err := q.pop(d.DMA)
+	if err != nil {
+		d.Violationf("transmitq: %v", err)
+		return false
+	}
+	if !ok {
+		return false
+	}
+	var b []byte
+	for _, s := range c.segs {
+		if s.writable {
+			d.Violationf("transmitq: device-writable descriptor")
+		}
+		b = append(b, s.buf...)
+	}
+	if len(b) < hdrLen {
+		d.Violationf("transmitq: %d-byte buffer has no header", len(b))
+	} else {
+		p := Packet{Hdr: parseHdr(b), Data: b[hdrLen:]}
+		n.checkTX(d, p)
+		n.sent = append(n.sent, p)
+		n.sentCond.Broadcast()
+	}
+	if n.opts.HoldTX {
+		n.held = append(n.held, c.head)
+	} else {
+		q.use(c.head, 0)
+	}
+	return true
 }
 
 // checkTX applies the driver requirements of §5.1.6.2.1.

@@ -218,13 +218,22 @@ func (q *vq) idle(eventIdx bool) (more bool) {
 	// The atomic store (a full fence) orders the request before the
 	// available index load below: either the driver sees it when it
 	// publishes, or we see the driver's new index here.
+	q.askNotify(eventIdx)
+	return q.pending() != 0
+}
+
+// askNotify asks the driver to notify when it makes available the entry
+// after those the device consumed: avail_event at the consumed index, or
+// flags 0 without EVENT_IDX.
+func (q *vq) askNotify(eventIdx bool) {
 	if eventIdx {
 		ringmem.Store16(q.used, 4+8*int(q.size), q.lastAvail)
 	} else {
 		ringmem.Store16(q.used, 0, 0)
 	}
-	return q.pending() != 0
 }
+
+func (q *vq) availEvent() uint16 { return ringmem.Load16(q.used, 4+8*int(q.size)) }
 
 // busy suppresses notifications while the device is processing
 // (flags NO_NOTIFY; with EVENT_IDX avail_event simply stays behind).
