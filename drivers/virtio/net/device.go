@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/virtio"
@@ -66,21 +67,25 @@ type Config struct {
 	// Disable lists features not to negotiate.
 	Disable virtio.Features
 
-	// Receive is called on the driver's goroutine with each batch of
-	// received frames. The frames' Data points into receive buffers
-	// that are given back to the device when it returns. Required. It
-	// may call Transmit, but not WaitTXSpace (with a shared interrupt
-	// vector the transmit interrupt is served by the same goroutine) or
+	// Receive is called on the driver's receive goroutine with each
+	// batch of received frames. The frames' Data points into receive
+	// buffers that are given back to the device when it returns.
+	// Required. It may call Transmit and WaitTXSpace (a network stack
+	// answers some frames at once, and waits for room to), but not
 	// Close.
 	Receive func(frames []Frame)
-	// LinkChange, if set, is called on the driver's goroutine when the
-	// link status changes. The same restrictions apply.
+	// LinkChange, if set, is called on an interrupt goroutine when the
+	// link status changes. It may call Transmit, but not WaitTXSpace
+	// (with one vector, or INTx, the transmit interrupt that ends the
+	// wait is served on the same goroutine) or Close.
 	LinkChange func(up bool)
 
 	// testRearm runs just before the receive loop re-enables
 	// interrupts: tests make the device use a buffer there, the race
 	// the re-check closes.
 	testRearm func()
+	// testStall replaces stallTimeout.
+	testStall time.Duration
 }
 
 // Device is an open virtio-net device.
@@ -106,7 +111,8 @@ type Device struct {
 	errMu  sync.Mutex
 	err    error // first fatal error
 
-	rxStats, txStats counters
+	rxStats, txStats          counters
+	txWaitKicks, txStallKicks atomic.Uint64
 }
 
 // Open initializes the device (§3.1.1, §5.1.5): negotiates features,
@@ -234,7 +240,11 @@ func (d *Device) setupQueues(c Config) error {
 	if d.features&hostTSO != 0 {
 		maxTX = maxGSOFrame
 	}
-	return d.tx.init(d, c.DMA, queueSize(d.t, txQueueIndex, c.QueueSize), c.BufferSize, maxTX, eventIdx)
+	stall := stallTimeout
+	if c.testStall > 0 {
+		stall = c.testStall
+	}
+	return d.tx.init(d, c.DMA, queueSize(d.t, txQueueIndex, c.QueueSize), c.BufferSize, maxTX, eventIdx, stall)
 }
 
 // queueSize is the largest power of two within both limits.
@@ -279,6 +289,7 @@ func (d *Device) Close() error {
 		return ErrClosed
 	}
 	d.tx.cond.Broadcast()
+	d.tx.watch.timer.Stop()
 	d.tx.mu.Unlock()
 	// Stop the goroutines before resetting, so that none of them rings a
 	// doorbell on the reset device.
@@ -332,4 +343,7 @@ func (d *Device) Features() virtio.Features { return d.features }
 func (d *Device) Offloads() Offloads { return offloadsOf(d.features) }
 
 // Stats returns the counters.
-func (d *Device) Stats() Stats { return Stats{RX: d.rxStats.load(), TX: d.txStats.load()} }
+func (d *Device) Stats() Stats {
+	return Stats{RX: d.rxStats.load(), TX: d.txStats.load(),
+		TXWaitKicks: d.txWaitKicks.Load(), TXStallKicks: d.txStallKicks.Load()}
+}

@@ -7,11 +7,13 @@
 // One receive queue and one transmit queue are used. Frames are copied
 // between the caller's memory and preallocated DMA buffers, one buffer
 // per descriptor, so the packet path does not allocate. Receive runs on
-// the driver's interrupt goroutine, which polls the receive ring with
-// interrupts suppressed and re-enables them with a re-check. Transmit
-// runs on the caller's goroutine and reclaims completed buffers as it
-// goes; transmit interrupts are only requested while someone waits for
-// room (WaitTXSpace).
+// the driver's receive goroutine, which polls the receive ring with
+// interrupts suppressed and re-enables them with a re-check; it never
+// serves the transmit interrupt, so Receive may wait for transmit room.
+// Transmit runs on the caller's goroutine and reclaims completed buffers
+// as it goes; transmit interrupts are only requested while someone waits
+// for room (WaitTXSpace). A watchdog notifies the device when it holds
+// transmit buffers and uses none for a while (txwatch.go).
 //
 // Wiring it to a PCI function (the PCI-side names are illustrative): the
 // function's vendor-specific capabilities (ID 0x09) are parsed with

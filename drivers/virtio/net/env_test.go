@@ -30,6 +30,7 @@ type opts struct {
 	net        devmodel.NetOptions
 	receive    func([]Frame) // replaces the recording callback
 	rearm      func(*env)    // Config.testRearm
+	stall      time.Duration // Config.testStall
 }
 
 // env is a driver opened against a device model.
@@ -96,7 +97,7 @@ func (o opts) config(t *testing.T, m *devmodel.Net, dma *hwtest.DMA, ints *hwtes
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable}
+	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable, testStall: o.stall}
 	if o.msix == -1 {
 		c.Line = m.Line
 	} else {

@@ -103,13 +103,29 @@ func (d *Device) startWorkers(p plan) {
 // learn the cause and deassert the line; with MSI-X, the vector says).
 func (d *Device) serve(w worker) {
 	defer d.wg.Done()
+	pollRX := d.pollRX
+	if w.rx && w.tx {
+		// Receive may wait for transmit room, which the transmit
+		// interrupt ends. Served here, that interrupt would wait for
+		// Receive to return: Receive gets a goroutine of its own.
+		wake := make(chan struct{}, 1)
+		defer close(wake)
+		d.wg.Add(1)
+		go d.receiver(wake)
+		pollRX = func() {
+			select {
+			case wake <- struct{}{}:
+			default: // a poll is pending; it will see these frames too
+			}
+		}
+	}
 	// The configuration may have changed, and frames may have arrived,
 	// between Open reading it and this goroutine starting.
 	if w.config {
 		d.configChanged()
 	}
 	if w.rx {
-		d.pollRX()
+		pollRX()
 	}
 	for {
 		if w.irq.Wait() != nil || d.closed.Load() {
@@ -128,8 +144,17 @@ func (d *Device) serve(w worker) {
 			d.txInterrupt()
 		}
 		if w.rx && cause&virtio.ISRQueue != 0 {
-			d.pollRX()
+			pollRX()
 		}
+	}
+}
+
+// receiver polls the receive ring each time serve passes it a receive
+// interrupt, until serve closes wake.
+func (d *Device) receiver(wake <-chan struct{}) {
+	defer d.wg.Done()
+	for range wake {
+		d.pollRX()
 	}
 }
 

@@ -5,6 +5,13 @@ import "sync/atomic"
 // Stats are a device's counters.
 type Stats struct {
 	RX, TX Counters
+	// TXWaitKicks counts transmit notifications sent whatever the
+	// device's suppression said, one each time a sender waits for room;
+	// TXStallKicks those sent because the device had held buffers for
+	// the stall timeout without using any (txwatch.go). Stall kicks mean
+	// the device stopped serving its queue and waited for a notification
+	// it was not owed.
+	TXWaitKicks, TXStallKicks uint64
 }
 
 // Counters are one direction's counters. Packets and Bytes count frames

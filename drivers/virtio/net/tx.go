@@ -3,6 +3,7 @@ package net
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/virtio"
@@ -26,9 +27,12 @@ type txQueue struct {
 	// want is the number of descriptors the frame that did not fit
 	// needs; WaitTXSpace waits for that many.
 	want int
+	// completed counts the buffers reclaimed, for the watchdog.
+	completed uint64
+	watch     txWatch
 }
 
-func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventIdx bool) error {
+func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventIdx bool, stall time.Duration) error {
 	q, err := virtio.NewSplitQueue(dma, size, eventIdx)
 	if err != nil {
 		return err
@@ -41,6 +45,7 @@ func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventId
 	t.q, t.dma, t.mem, t.pa, t.chunk, t.maxFrame = q, dma, mem, pa, chunk, maxFrame
 	t.ids = make([]uint16, size)
 	t.cond = sync.NewCond(&t.mu)
+	t.watch.init(stall, d.txTick)
 	// Completions are reclaimed by Transmit; interrupts only while
 	// someone waits for room.
 	q.DisableInterrupts()
@@ -108,7 +113,7 @@ func (d *Device) Transmit(frames []Frame) (int, error) {
 		d.txStats.packets.Add(1)
 		d.txStats.bytes.Add(uint64(size))
 	}
-	t.q.Publish()
+	d.watchTX(t.q.Publish())
 	return n, err
 }
 
@@ -213,6 +218,7 @@ func (d *Device) reclaim() {
 			d.errMu.Unlock()
 			break
 		}
+		t.completed++
 	}
 	if wake && t.waiters > 0 {
 		t.cond.Broadcast()
@@ -223,11 +229,15 @@ func (d *Device) reclaim() {
 // last failed with ErrQueueFull (or for any frame), the device fails, or
 // it is closed. It asks the device for an interrupt once enough frames in
 // flight are done, and at least three quarters of them, to batch
-// completions (like Linux's virtqueue_enable_cb_delayed).
+// completions (like Linux's virtqueue_enable_cb_delayed). Before it
+// sleeps it notifies the device, owed or not: a device that stopped
+// short of buffers already published (txwatch.go) would otherwise use
+// no more, and nothing would end the wait.
 func (d *Device) WaitTXSpace() error {
 	t := &d.tx
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	kicked := false
 	for {
 		if d.closed.Load() {
 			return ErrClosed
@@ -246,6 +256,16 @@ func (d *Device) WaitTXSpace() error {
 		if t.q.EnableInterruptsAfter(min(out, max(t.want-free, out*3/4))) {
 			continue
 		}
+		// One kick per wait, after arming the interrupt so that what
+		// the device uses in answer is signalled; the watchdog kicks
+		// again if the device stays silent.
+		fresh := !kicked
+		if fresh {
+			d.txWaitKicks.Add(1)
+			t.q.Kick()
+			kicked = true
+		}
+		d.watchTX(fresh)
 		t.waiters++
 		t.cond.Wait()
 		t.waiters--
