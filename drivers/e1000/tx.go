@@ -3,6 +3,7 @@ package e1000
 import (
 	"encoding/binary"
 	"sync"
+	"time"
 
 	"warren.dev/drivers/e1000/internal/dmamem"
 	"warren.dev/drivers/e1000/internal/reg"
@@ -110,6 +111,46 @@ func (d *Device) Transmit(frames []Frame) (int, error) {
 // TxSpace is signalled when transmit descriptors come free after a
 // Transmit returned ErrRingFull.
 func (d *Device) TxSpace() <-chan struct{} { return d.tx.space }
+
+// txPoll is how often WaitTXSpace reclaims by itself while it waits.
+const txPoll = time.Millisecond
+
+// WaitTXSpace blocks until transmit descriptors have come free since a
+// Transmit returned ErrRingFull (at once if none did), the device is
+// closed (ErrClosed), or timeout passes (ErrRingFull). Rather than only
+// wait for TxSpace, which the interrupt goroutine signals, it reclaims
+// sent frames itself, by their DD bits: the receiver runs on that
+// goroutine and may transmit, and a receiver waiting for it would wait
+// for itself. The device needs no prompting: it sends up to TDT whenever
+// TDT moves, and nothing lets it stop short of that and wait to be told.
+func (d *Device) WaitTXSpace(timeout time.Duration) error {
+	t := &d.tx
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	poll := time.NewTicker(txPoll)
+	defer poll.Stop()
+	for {
+		t.mu.Lock()
+		closed := t.closed
+		if !closed {
+			d.reclaim()
+		}
+		full := t.wantSpace
+		t.mu.Unlock()
+		switch {
+		case closed:
+			return ErrClosed
+		case !full:
+			return nil
+		}
+		select {
+		case <-t.space:
+		case <-poll.C:
+		case <-deadline.C:
+			return ErrRingFull
+		}
+	}
+}
 
 // queue puts one frame into the ring without telling the device.
 func (d *Device) queue(f *Frame) error {

@@ -2,6 +2,7 @@ package e1000
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -185,4 +186,71 @@ func TestTransmitAllocs(t *testing.T) {
 		t.Errorf("Transmit allocates %.1f times per call", a)
 	}
 	r.m.HoldTx(false)
+}
+
+// TestWaitTXSpaceFromReceiver: a receiver that answers a frame, as the
+// network stack does, finds the transmit ring full and waits for room.
+// It waits on the interrupt goroutine, which cannot take the transmit
+// interrupt meanwhile, so the wait must end by itself once the device
+// has sent the frames.
+func TestWaitTXSpaceFromReceiver(t *testing.T) {
+	r := newModel(t, e1000test.Config{})
+	var waiting sync.Once
+	waits := make(chan struct{})
+	replied := make(chan error, 1)
+	answer := func(Frame) {
+		reply := []Frame{{Data: [][]byte{numbered(peerMAC, 15, 64)}}}
+		for {
+			n, err := r.d.Transmit(reply)
+			if n == 1 {
+				break
+			}
+			if !errors.Is(err, ErrRingFull) {
+				replied <- err
+				return
+			}
+			waiting.Do(func() { close(waits) })
+			if err := r.d.WaitTXSpace(time.Minute); err != nil {
+				replied <- err
+				return
+			}
+		}
+		replied <- nil
+	}
+	if err := r.open(Options{TxDescriptors: 16, Receive: answer}); err != nil {
+		t.Fatal(err)
+	}
+	r.m.HoldTx(true)
+	var frames []Frame
+	for i := range 15 {
+		frames = append(frames, Frame{Data: [][]byte{numbered(peerMAC, i, 64)}})
+	}
+	if n, err := r.d.Transmit(frames); n != 15 || err != nil {
+		t.Fatalf("Transmit = %d, %v", n, err)
+	}
+	if !r.m.Receive(numbered(testMAC, 100, 64)) {
+		t.Fatal("the model dropped the frame")
+	}
+	select {
+	case <-waits:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the receiver did not find the ring full")
+	}
+	r.m.HoldTx(false)
+	select {
+	case err := <-replied:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the receiver is still waiting for room")
+	}
+	if !r.m.WaitSent(16, 5*time.Second) {
+		t.Fatal("the reply was not sent")
+	}
+	for i, f := range r.m.Sent() {
+		if seqOf(f) != i {
+			t.Fatalf("frame %d has seq %d", i, seqOf(f))
+		}
+	}
 }

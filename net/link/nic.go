@@ -88,6 +88,10 @@ func (f *Frame) CopyTo(dst []byte) int {
 
 // TXWaiter is implemented by NICs that can block until their transmit
 // ring has room again, after Transmit accepted fewer frames than given.
+// The stack answers some frames from the receiver (ARP and ICMP replies,
+// TCP resets), so WaitTXSpace is also called on the NIC's receive
+// goroutine: what ends the wait must need neither that goroutine nor a
+// device that resumes sending only when told to.
 type TXWaiter interface {
 	WaitTXSpace() error
 }

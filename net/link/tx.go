@@ -88,7 +88,8 @@ const maxTXWaits = 64
 // transmit hands frames to the NIC. When its ring is full and it can say
 // when room comes back (TXWaiter), transmit waits and goes on: dropping
 // would leave TCP to recover by retransmission timeouts, which collapses
-// throughput on a fast sender.
+// throughput on a fast sender. Replies sent from the receiver wait too,
+// on the NIC's receive goroutine, which TXWaiter allows for.
 func (e *Endpoint) transmit(frames []Frame) (int, error) {
 	w, canWait := e.nic.(TXWaiter)
 	sent := 0

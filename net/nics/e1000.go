@@ -4,6 +4,7 @@
 package nics
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -33,15 +34,17 @@ func (n *E1000) Close() error            { return n.dev.Close() }
 // Device returns the driver, for its statistics.
 func (n *E1000) Device() *e1000.Device { return n.dev }
 
-// WaitTXSpace implements link.TXWaiter: the driver signals TxSpace when
-// descriptors come free after a full ring.
+// WaitTXSpace implements link.TXWaiter. A device that sends nothing for
+// txWait (its link down) costs the link layer one wait, not a hang: it
+// tries Transmit again, and drops after a bounded number of waits.
 func (n *E1000) WaitTXSpace() error {
-	select {
-	case <-n.dev.TxSpace():
-	case <-time.After(100 * time.Millisecond): // a lost signal costs one wait, not a hang
+	if err := n.dev.WaitTXSpace(txWait); errors.Is(err, e1000.ErrClosed) {
+		return err
 	}
 	return nil
 }
+
+const txWait = 100 * time.Millisecond
 
 // Transmit implements link.NIC.
 func (n *E1000) Transmit(frames []link.Frame) (int, error) {
