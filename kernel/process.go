@@ -157,7 +157,7 @@ func createProcess(name []byte) (int32, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func startProcess(p int32, entry, sp, brk uint64) unix.Errno {
-	if !canonical(entry) || !canonical(sp) {
+	if entry >= procabi.UserTop || sp > procabi.UserTop {
 		return unix.EINVAL
 	}
 	i, e := allocThread(p)

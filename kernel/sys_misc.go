@@ -13,7 +13,7 @@ func sysArchPrctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	t := &threads[cur]
 	switch f.RDI {
 	case archSetFS:
-		if !canonical(f.RSI) {
+		if f.RSI >= callerTop() { // as Linux: user addresses only
 			return 0, unix.EPERM
 		}
 		t.fsBase = f.RSI
@@ -26,8 +26,6 @@ func sysArchPrctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	return 0, unix.EINVAL
 }
-
-func canonical(a uint64) bool { return a < 1<<47 || a >= 0xffff_8000_0000_0000 }
 
 // utsname fields are 65 bytes each: sysname, nodename, release, version,
 // machine, domainname.

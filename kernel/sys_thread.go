@@ -26,6 +26,15 @@ func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&^known != 0 {
 		return 0, unix.EINVAL
 	}
+	if flags&unix.CLONE_SETTLS != 0 && tls >= callerTop() {
+		return 0, unix.EPERM // as arch_prctl: the FS base must be a user address
+	}
+	if stack > callerTop() {
+		// Linux would let the child fault; here its first return to
+		// user mode does not pass checkUserReturn, and IRETQ must not
+		// see a stack outside user memory.
+		return 0, unix.EINVAL
+	}
 	i, e := allocThread(curProc())
 	if e != 0 {
 		return 0, e

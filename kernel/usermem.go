@@ -175,14 +175,19 @@ func transferred(done uint64, e unix.Errno) (uint64, unix.Errno) {
 // or beyond the largest user address) before a call acts on it, as
 // Linux's access_ok does; the copies check the rest as they go.
 func userRange(addr, n uint64) unix.Errno {
-	top := uint64(procabi.UserTop)
-	if curProc() == 0 {
-		top = userTop // the program's address space reaches higher
-	}
-	if addr+n < addr || addr+n > top {
+	if addr+n < addr || addr+n > callerTop() {
 		return unix.EFAULT
 	}
 	return 0
+}
+
+// callerTop is the end of the calling thread's user memory: a process's
+// stops at procabi.UserTop, the program's reaches higher.
+func callerTop() uint64 {
+	if curProc() == 0 {
+		return userTop
+	}
+	return procabi.UserTop
 }
 
 // load64/store64/load32/store32 move one aligned word across the boundary.

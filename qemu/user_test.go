@@ -66,6 +66,9 @@ func TestUserIsolation(t *testing.T) {
 	cases = append(cases,
 		tcase{userProgram{"handler", isolate, []string{"handler", kernelAddrs[0].addr}}, want{status: 42}},
 		tcase{userProgram{"madvise", isolate, []string{"madvise"}}, want{}},
+		tcase{userProgram{"bad-fs", isolate, []string{"bad-fs"}}, want{}},
+		tcase{userProgram{"bad-sigreturn", isolate, []string{"bad-return", "sigreturn"}}, segv},
+		tcase{userProgram{"bad-handler", isolate, []string{"bad-return", "handler"}}, segv},
 		tcase{userProgram{"threads", isolate, []string{"threads"}}, want{}},
 	)
 	var progs []userProgram
@@ -121,6 +124,9 @@ func TestUserIsolation(t *testing.T) {
 	}
 	if !strings.Contains(out, "caught SIGSEGV at "+kernelAddrs[0].addr+" on the alternate stack") {
 		t.Errorf("the SIGSEGV handler's line is missing")
+	}
+	if !strings.Contains(out, "bad-fs ok") {
+		t.Errorf("bad-fs did not pass")
 	}
 	if !strings.Contains(out, "madvise ok") {
 		t.Errorf("madvise did not pass")

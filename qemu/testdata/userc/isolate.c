@@ -19,6 +19,10 @@
  *	madvise			MADV_DONTNEED over its own code (it runs
  *				on, as on Linux), at an unaligned address
  *				(EINVAL) and over kernel addresses (ENOMEM)
+ *	bad-fs			FS base outside user memory (arch_prctl,
+ *				clone): EPERM
+ *	bad-return sigreturn|handler	return to user mode at a
+ *				non-canonical address: must die of SIGSEGV
  *	threads			pthreads, a mutex, a condition variable,
  *				nanosleep and thread-local storage: prints
  *				"threads ok" and exits 0
@@ -36,7 +40,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -411,6 +417,59 @@ static int threads(void)
 	return 0;
 }
 
+/* A non-canonical address: a kernel that returns to it with IRETQ
+ * faults in kernel mode on real hardware. */
+#define NONCANONICAL 0x0000800000000000UL
+
+/* bad_fs asks for an FS base outside user memory, directly and through
+ * clone: EPERM, as on Linux. */
+static int bad_fs(void)
+{
+	errno = 0;
+	if (syscall(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, NONCANONICAL) != -1 || errno != EPERM)
+		say("FAIL: arch_prctl(ARCH_SET_FS, non-canonical): errno %d, want EPERM\n", errno);
+	errno = 0;
+	if (syscall(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, DEFAULT_KERNEL_ADDR) != -1 || errno != EPERM)
+		say("FAIL: arch_prctl(ARCH_SET_FS, kernel address): errno %d, want EPERM\n", errno);
+	errno = 0;
+	long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SETTLS;
+	if (syscall(SYS_clone, flags, (void *)(altstack + sizeof altstack), NULL, NULL, NONCANONICAL) != -1 || errno != EPERM)
+		say("FAIL: clone with a non-canonical TLS: errno %d, want EPERM\n", errno);
+	say("bad-fs ok\n");
+	return 0;
+}
+
+/* on_usr1_bad_rip points the interrupted context at a non-canonical
+ * address, for rt_sigreturn to return to. */
+static void on_usr1_bad_rip(int sig, siginfo_t *si, void *uctx)
+{
+	(void)sig;
+	(void)si;
+	((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP] = NONCANONICAL;
+}
+
+/* bad_return makes the kernel return to user mode at a non-canonical
+ * address, through sigreturn (how "sigreturn") or by running a handler
+ * installed there ("handler"): the process must die of SIGSEGV and the
+ * kernel live. */
+static int bad_return(const char *how)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	if (strcmp(how, "sigreturn") == 0) {
+		sa.sa_sigaction = on_usr1_bad_rip;
+		sa.sa_flags = SA_SIGINFO;
+	} else {
+		sa.sa_handler = (void (*)(int))NONCANONICAL;
+	}
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		say("FAIL: sigaction: errno %d\n", errno);
+	raise(SIGUSR1);
+	say("FAIL: returned to a non-canonical address and lived\n");
+	return 1;
+}
+
 /* madvise_all drops the pages of the program's own code, and advises
  * over kernel addresses: on Linux the code is a private file mapping read
  * back from the file, so the program runs on; the kernel's memory is no
@@ -452,5 +511,9 @@ int main(int argc, char **argv)
 		return threads();
 	if (strcmp(mode, "madvise") == 0 && argc == 2)
 		return madvise_all();
+	if (strcmp(mode, "bad-fs") == 0 && argc == 2)
+		return bad_fs();
+	if (strcmp(mode, "bad-return") == 0 && argc == 3)
+		return bad_return(argv[2]);
 	usage();
 }
