@@ -17,6 +17,9 @@ import "golang.org/x/sys/unix"
 //	         program 64 of the thread table
 //	files    RLIMIT_NOFILE (descriptor numbers below it): 256; processes
 //	         leave the program 64 of the open-file table
+//	pipes, epoll instances, eventfds: a quarter of each global table
+//	         per process (8 pipes, 2 epoll instances, 16 eventfds), and
+//	         processes leave the program a quarter (shareAllowed)
 //
 // A process that runs out of memory is killed with SIGKILL, with a line
 // naming it, and its frames are freed when it ends.
@@ -115,6 +118,31 @@ func fdLimit(p int32) int {
 		return maxFDs
 	}
 	return int(limits[p].files)
+}
+
+// shareAllowed reports whether the caller may take one more slot of a
+// global table of n kernel objects (pipes, epoll instances, eventfds),
+// whose slot i is in use by process owner when used: a process may hold
+// a quarter of the table, and processes together leave the program a
+// quarter.
+//
+// Context: kernel (no allocation, no pointer stores).
+func shareAllowed(n int, slot func(i int) (owner int32, used bool)) bool {
+	p := curProc()
+	if p == 0 {
+		return true
+	}
+	mine, procsUsed := 0, 0
+	for i := range n {
+		owner, used := slot(i)
+		if used && owner != 0 {
+			procsUsed++
+			if owner == p {
+				mine++
+			}
+		}
+	}
+	return mine < n/4 && procsUsed < n-n/4
 }
 
 // rlimit returns process p's soft and hard limit of resource res.

@@ -17,6 +17,7 @@ const (
 
 type pipe struct {
 	used             bool
+	owner            int32 // process slot that created it (limits.go)
 	readers, writers int32
 	r, n             int // read position and bytes buffered
 	seq              uint64
@@ -36,12 +37,15 @@ func sysPipe2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e := probeUser(fds, 8, true); e != 0 {
 		return 0, e
 	}
+	if !shareAllowed(maxPipes, func(i int) (int32, bool) { return pipes[i].owner, pipes[i].used }) {
+		return 0, unix.ENFILE
+	}
 	for i := int32(0); i < maxPipes; i++ {
 		p := &pipes[i]
 		if p.used {
 			continue
 		}
-		p.used, p.readers, p.writers, p.r, p.n = true, 1, 1, 0, 0
+		p.used, p.owner, p.readers, p.writers, p.r, p.n = true, curProc(), 1, 1, 0, 0
 		keep := flags & (unix.O_CLOEXEC | unix.O_NONBLOCK)
 		rfd, e := openNew(kindPipe, i, keep|unix.O_RDONLY)
 		if e != 0 {

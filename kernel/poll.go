@@ -21,6 +21,7 @@ const (
 
 type eventfd struct {
 	used      bool
+	owner     int32 // process slot that created it (limits.go)
 	semaphore bool
 	count     uint64
 	seq       uint64
@@ -36,6 +37,7 @@ type interest struct {
 
 type epollInstance struct {
 	used  bool
+	owner int32 // process slot that created it (limits.go)
 	n     int // slots in use at the front of items, in any order
 	items [maxInterest]interest
 }
@@ -88,9 +90,12 @@ func sysEventfd2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&^(unix.EFD_CLOEXEC|unix.EFD_NONBLOCK|unix.EFD_SEMAPHORE) != 0 {
 		return 0, unix.EINVAL
 	}
+	if !shareAllowed(maxEventfds, func(i int) (int32, bool) { return eventfds[i].owner, eventfds[i].used }) {
+		return 0, unix.ENFILE
+	}
 	for i := int32(0); i < maxEventfds; i++ {
 		if !eventfds[i].used {
-			eventfds[i] = eventfd{used: true, semaphore: flags&unix.EFD_SEMAPHORE != 0, count: uint64(uint32(initval))}
+			eventfds[i] = eventfd{used: true, owner: curProc(), semaphore: flags&unix.EFD_SEMAPHORE != 0, count: uint64(uint32(initval))}
 			fd, e := openNew(kindEventfd, i, flags&(unix.O_CLOEXEC|unix.O_NONBLOCK)|unix.O_RDWR)
 			if e != 0 {
 				eventfds[i].used = false
@@ -182,9 +187,12 @@ func sysEpollCreate(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 func newEpoll(flags uint32) (uint64, unix.Errno) {
+	if !shareAllowed(maxEpolls, func(i int) (int32, bool) { return epolls[i].owner, epolls[i].used }) {
+		return 0, unix.ENFILE
+	}
 	for i := int32(0); i < maxEpolls; i++ {
 		if !epolls[i].used {
-			epolls[i].used = true
+			epolls[i].used, epolls[i].owner = true, curProc()
 			epolls[i].n = 0
 			fd, e := openNew(kindEpoll, i, flags&unix.O_CLOEXEC|unix.O_RDWR)
 			if e != 0 {

@@ -198,6 +198,7 @@ func TestUserLimits(t *testing.T) {
 		userProgram{"touch", hog, []string{"touch"}},
 		userProgram{"files", hog, []string{"files"}},
 		userProgram{"threads", hog, []string{"threads"}},
+		userProgram{"tables", hog, []string{"tables"}},
 		userProgram{"survivor", hog, []string{"survivor", "6"}},
 	)
 	out, status := bootUser(t, image)
@@ -213,7 +214,7 @@ func TestUserLimits(t *testing.T) {
 			t.Errorf("no line %q", want)
 		}
 	}
-	for _, ok := range []string{"files ok", "threads ok", "survivor ok"} {
+	for _, ok := range []string{"files ok", "threads ok", "tables ok 8 2", "survivor ok"} {
 		if !strings.Contains(out, ok) {
 			t.Errorf("%q is missing", ok)
 		}

@@ -15,9 +15,13 @@
  *			descriptor limit; prints "files ok N"
  *	threads		start sleeping threads until it fails: EAGAIN;
  *			prints "threads ok N"
- *	survivor SECONDS for SECONDS, repeatedly open a file, start a
- *			thread and touch 8 MiB of new memory, all of which
- *			must work while the others hog; prints "survivor ok"
+ *	tables		create pipes, then epoll instances, until each
+ *			fails: ENFILE after this process's share; prints
+ *			"tables ok PIPES EPOLLS"
+ *	survivor SECONDS for SECONDS, repeatedly open a file, a pipe and an
+ *			epoll instance, start a thread and touch 8 MiB of
+ *			new memory, all of which must work while the others
+ *			hog; prints "survivor ok"
  *
  * A failed check prints "FAIL: ..." and exits 1.
  */
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -124,6 +129,23 @@ static int threads(void)
 	exit(0);
 }
 
+static int tables(void)
+{
+	int pipes = 0, epolls = 0, p[2];
+	while (pipe(p) == 0)
+		pipes++;
+	if (errno != ENFILE)
+		fail("pipe past the share: want ENFILE");
+	while (epoll_create1(0) >= 0)
+		epolls++;
+	if (errno != ENFILE)
+		fail("epoll_create1 past the share: want ENFILE");
+	if (pipes == 0 || epolls == 0)
+		fail("no pipe or epoll instance at all");
+	printf("tables ok %d %d\n", pipes, epolls);
+	return 0;
+}
+
 static void *nothing(void *arg)
 {
 	return arg;
@@ -144,6 +166,14 @@ static int survivor(double seconds)
 		int fd = open("/dev/null", O_RDONLY);
 		if (fd < 0)
 			fail("survivor: open");
+		close(fd);
+		int pp[2];
+		if (pipe(pp) != 0)
+			fail("survivor: pipe");
+		close(pp[0]);
+		close(pp[1]);
+		if ((fd = epoll_create1(0)) < 0)
+			fail("survivor: epoll_create1");
 		close(fd);
 		pthread_t t;
 		errno = pthread_create(&t, NULL, nothing, NULL);
@@ -171,8 +201,10 @@ int main(int argc, char **argv)
 		return files();
 	if (argc == 2 && strcmp(argv[1], "threads") == 0)
 		return threads();
+	if (argc == 2 && strcmp(argv[1], "tables") == 0)
+		return tables();
 	if (argc == 3 && strcmp(argv[1], "survivor") == 0)
 		return survivor(atof(argv[2]));
-	fprintf(stderr, "usage: hog dev-zero | touch | files | threads | survivor SECONDS\n");
+	fprintf(stderr, "usage: hog dev-zero | touch | files | threads | tables | survivor SECONDS\n");
 	return 2;
 }
