@@ -38,7 +38,7 @@ type interest struct {
 type epollInstance struct {
 	used  bool
 	owner int32 // process slot that created it (limits.go)
-	n     int // slots in use at the front of items, in any order
+	n     int   // slots in use at the front of items, in any order
 	items [maxInterest]interest
 }
 
