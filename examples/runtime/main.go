@@ -6,7 +6,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -26,10 +25,7 @@ func check(name string, ok bool, format string, args ...any) {
 	fmt.Printf("%-10s %-4s %s\n", name, status, fmt.Sprintf(format, args...))
 }
 
-var sleepWorst = flag.Duration("sleep-worst", 5*time.Millisecond, "the longest oversleep the sleep check accepts")
-
 func main() {
-	flag.Parse()
 	start := time.Now()
 	ring(10_000, 100)
 	allocate(2 << 30)
@@ -88,19 +84,18 @@ func allocate(total int) {
 		got>>20, ms.NumGC, ms.HeapAlloc>>20, ms.Sys>>20, time.Since(t0).Round(time.Millisecond))
 }
 
-// sleeps measures time.Sleep(d) n times.
+// sleeps calls time.Sleep(d) n times. None may return early; how late
+// they return is reported, not checked: it depends on how busy the host
+// is (warren bench reports it).
 func sleeps(n int, d time.Duration) {
-	errs := make([]time.Duration, n)
-	for i := range errs {
+	late := make([]time.Duration, n)
+	for i := range late {
 		t0 := time.Now()
 		time.Sleep(d)
-		errs[i] = time.Since(t0) - d
+		late[i] = time.Since(t0) - d
 	}
-	slices.Sort(errs)
-	median, worst := errs[n/2], errs[n-1]
-	abs := func(x time.Duration) time.Duration { return max(x, -x) }
-	check("sleep", abs(median) <= time.Millisecond && worst <= *sleepWorst && errs[0] >= 0,
-		"%d x %v: error median %v, min %v, max %v", n, d, median, errs[0], worst)
+	slices.Sort(late)
+	check("sleep", late[0] >= 0, "%d x %v: oversleep median %v, min %v, max %v", n, d, late[n/2], late[0], late[n-1])
 }
 
 type node struct{ next *node }

@@ -2,7 +2,8 @@
 // servers, both in QEMU with one vCPU and a NIC on a tap device inside a
 // network namespace the benchmark makes: time from QEMU's start to the
 // first HTTP 200, HTTP requests per second and latency under wrk, TCP echo
-// throughput, image size and memory in use. The Linux guest is Debian's
+// throughput, image size and memory in use; and, for Warren alone, how late
+// time.Sleep returns (examples/runtime). The Linux guest is Debian's
 // kernel with an initramfs whose /init (linuxinit) starts the examples
 // built as ordinary Linux programs (warren.dev/net replaced by netshim).
 package bench
@@ -64,6 +65,7 @@ type runner struct {
 	wrapper string
 	httpd   string // Warren images
 	echo    string
+	runtime string
 	// userHTTPD runs the Linux guest's httpd binary as a ring-3 process;
 	// its programs travel in userHTTPD+".initrd".
 	userHTTPD string
@@ -93,10 +95,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer os.RemoveAll(tmp)
 
 	version := treeVersion(cfg.Root)
-	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf")}
+	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf"), runtime: filepath.Join(tmp, "runtime.elf")}
 	fmt.Fprintf(cfg.Log, "bench: building the Warren images and the Linux guest\n")
 	bc := build.Config{Root: cfg.Root, Dir: cfg.Root}
-	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo"} {
+	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo", r.runtime: "./examples/runtime"} {
 		if _, err := build.Build(ctx, bc, pkg, img); err != nil {
 			return nil, err
 		}
@@ -143,6 +145,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if cfg.Small != "" {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
+		}
+	}
+	for run := 1; run <= cfg.Runs; run++ {
+		if err := r.sleepAccuracy(ctx, rep); err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			msg := fmt.Sprintf("sleep run %d: %v", run, err)
+			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
+			rep.Failures = append(rep.Failures, msg)
 		}
 	}
 	if cfg.Profile != "" {

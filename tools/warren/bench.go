@@ -20,7 +20,8 @@ func init() {
 			"servers built as Linux programs) in QEMU with one vCPU, each NIC on a tap\n" +
 			"device in a network namespace it makes (root needed): QEMU start to the\n" +
 			"first HTTP 200, wrk's req/s and latency, TCP echo MB/s, image size and\n" +
-			"memory, and whether Warren serves with -small of RAM. It prints a\n" +
+			"memory, whether Warren serves with -small of RAM, and how late\n" +
+			"time.Sleep returns in Warren (examples/runtime). It prints a\n" +
 			"Markdown table of medians, or writes it into README between the\n" +
 			"bench-table markers. Needs wrk, iproute2, apt-get and dpkg-deb; the\n" +
 			"kernel package is cached in $XDG_CACHE_HOME/warren-bench.\n\n",
