@@ -119,8 +119,8 @@ func TestDeadlines(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("read past deadline: %v, want a timeout", err)
 	}
-	if d := time.Since(start); d < 40*time.Millisecond || d > 2*time.Second {
-		t.Errorf("timed out after %v", d)
+	if d := time.Since(start); d < 40*time.Millisecond {
+		t.Errorf("timed out after %v, before the deadline", d)
 	}
 	c.SetReadDeadline(time.Time{})
 	srv.Write([]byte("x"))

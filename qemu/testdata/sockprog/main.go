@@ -171,8 +171,8 @@ func deadline() error {
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		return fmt.Errorf("read past the deadline: %v", err)
 	}
-	if d := time.Since(start); d < 90*time.Millisecond || d > 5*time.Second {
-		return fmt.Errorf("deadline after %v", d)
+	if d := time.Since(start); d < 90*time.Millisecond {
+		return fmt.Errorf("deadline after %v, before it was due", d)
 	}
 	return nil
 }
