@@ -140,6 +140,7 @@ var (
 	raceBuild     hostBuild // testdata/userc/race.c
 	intrBuild     hostBuild // testdata/userc/intr.c
 	hogBuild      hostBuild // testdata/userc/hog.c
+	fuzzBuild     hostBuild // testdata/userc/fuzz.c
 	userhttpBuild hostBuild // testdata/userhttp
 )
 

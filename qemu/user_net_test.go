@@ -2,11 +2,13 @@ package qemu_test
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"debug/buildinfo"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -164,5 +166,45 @@ func TestUserCrashKeepsServing(t *testing.T) {
 	if e, ok := ends[pids["userhttp"]]; ok {
 		t.Errorf("/bin/userhttp ended: %v: %s", e, e.line)
 	}
+	checkKernelHealthy(t, g.output())
+}
+
+// TestUserFuzzBesideEcho runs qemu/testdata/userc/fuzz (system calls with
+// hostile arguments: kernel, non-canonical, unmapped and misaligned
+// pointers, huge lengths) beside the C echo server: the fuzzer must get
+// an answer to every call and end normally, and the echo server must
+// still echo afterwards, with the kernel healthy.
+func TestUserFuzzBesideEcho(t *testing.T) {
+	echo := cProgram(t, &echoBuild, "echo")
+	fuzz := cProgram(t, &fuzzBuild, "fuzz")
+	calls := "100000"
+	if testing.Short() {
+		calls = "10000"
+	}
+	// A fixed seed makes a failure replayable; WARREN_FUZZ_SEED tries
+	// others.
+	seed := cmp.Or(os.Getenv("WARREN_FUZZ_SEED"), "0x5eed")
+	t.Logf("fuzz %s calls, seed %s", calls, seed)
+	image := userImage(t,
+		userProgram{"echo", echo, []string{"7"}},
+		userProgram{"fuzz", fuzz, []string{calls, seed}},
+	)
+	g := bootUserGuest(t, image, nicModels[0], 7)
+	g.waitFor("echo: listening on port 7", 2*time.Minute)
+	if e := g.waitEnd("fuzz", 5*time.Minute); e.signal != 0 || e.status != 0 {
+		t.Fatalf("/bin/fuzz: %v: %s", e, e.line)
+	}
+	g.waitFor("fuzz ok: ", time.Minute)
+	for _, l := range strings.Split(g.output(), "\n") {
+		if strings.Contains(l, "fuzz ok") {
+			t.Log(strings.TrimSpace(l))
+		}
+	}
+	addr := fmt.Sprint("127.0.0.1:", g.port)
+	waitEcho(t, addr, time.Minute)
+	if err := echoRoundTrip(addr, 1<<20, 3*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	g.running()
 	checkKernelHealthy(t, g.output())
 }
