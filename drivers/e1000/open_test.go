@@ -230,8 +230,10 @@ func TestLinkTimeout(t *testing.T) {
 	if !errors.Is(err, ErrNoLink) {
 		t.Fatalf("Open = %v, want ErrNoLink", err)
 	}
-	if el := time.Since(start); el < 100*time.Millisecond || el > 2*time.Second {
-		t.Errorf("gave up after %v", el)
+	// Not before the timeout; how much later depends on the host's load,
+	// which a test cannot bound.
+	if el := time.Since(start); el < 100*time.Millisecond {
+		t.Errorf("gave up after %v, before the %v timeout", el, 100*time.Millisecond)
 	}
 	if n := r.dma.Outstanding(); n != 0 {
 		t.Errorf("%d DMA allocations outstanding", n)
