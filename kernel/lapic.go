@@ -73,20 +73,23 @@ func initLAPIC() {
 // ackInterrupt signals end of interrupt to the local APIC.
 func ackInterrupt() { lapicWrite(lapicEOI, 0) }
 
-// armTimer programs the one-shot timer for the next event, or stops it
-// when nothing is due: an idle machine takes no timer interrupts.
+// armTimer programs the one-shot timer for the next event. It runs at
+// every return from a trap, and a write to the LAPIC is one of the
+// dearest things a trap can do (an exit to the device model under TCG, a
+// VM exit under KVM without TSC-deadline), so it writes only when the
+// next event comes before the timer would fire. A timer armed for a time
+// that has since moved later (a time slice renewed, a sleeper woken
+// early) fires once for nothing, and the trap re-arms it; with nothing
+// left to wait for, that interrupt is the last, and an idle machine takes
+// no timer interrupts.
 //
 // Context: kernel (no allocation, no pointer stores).
 func armTimer() {
 	next := nextEvent()
-	if next == armedAt {
+	if next == 0 || armedAt != 0 && armedAt <= next {
 		return
 	}
 	armedAt = next
-	if next == 0 {
-		lapicWrite(lapicInitCnt, 0)
-		return
-	}
 	d := next - nanotime()
 	if d < 1000 {
 		d = 1000 // fire promptly, but not before the write takes effect

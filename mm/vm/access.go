@@ -23,6 +23,12 @@ func (as *AddressSpace) Access(addr, length uint64, write bool) unix.Errno {
 		s = as.areas[i].end
 	}
 	for va := addr &^ (PageSize - 1); va < end; va += PageSize {
+		// A page already present with the access allowed needs nothing:
+		// Fault would also invalidate its TLB entry, which is wasted
+		// work on every copy of a system call.
+		if _, _, f, ok := as.pt.Lookup(va); ok && pteAllows(f, write, false) {
+			continue
+		}
 		switch as.Fault(va, write, false) {
 		case Mapped:
 		case OOM:
