@@ -82,9 +82,18 @@ func kernelOption(opt []byte) {
 		limitDefaults.threads = int32(min(optionSize(opt, len("warren.limit.threads=")), maxThreads))
 	case hasPrefix(opt, "warren.limit.nofile="):
 		limitDefaults.files = int32(min(optionSize(opt, len("warren.limit.nofile=")), maxFDs))
+	case hasPrefix(opt, "warren.stats="):
+		// The system (warren.dev/system) serves the counters on this
+		// port; the kernel only checks the value, so that a bad one stops
+		// the boot as every bad option does.
+		if !validPort(opt[len("warren.stats="):]) {
+			var l line
+			l.s("warren: bad boot option ").b(opt).s(": want a TCP port, 1 to 65535").put()
+			powerOff(exitBootFailure)
+		}
 	default:
 		var l line
-		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N)").put()
+		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N, warren.stats=PORT)").put()
 		powerOff(exitBootFailure)
 	}
 }
@@ -122,6 +131,24 @@ func optionSize(opt []byte, at int) uint64 {
 		powerOff(exitBootFailure)
 	}
 	return n << shift
+}
+
+// validPort reports whether v is a decimal TCP port, 1 to 65535, without
+// leading zeros.
+//
+// Context: kernel (no allocation, no pointer stores).
+func validPort(v []byte) bool {
+	if len(v) == 0 || len(v) > 5 || v[0] == '0' {
+		return false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n <= 65535
 }
 
 // saveToken copies a token without its quotes into argStore,

@@ -57,6 +57,7 @@ func schedule() {
 		return
 	}
 	prev := cur
+	kstats.ContextSwitches++
 	switchTo(next)
 	swtch(&threads[prev].savedSP, threads[next].savedSP)
 	afterSwitch()
@@ -128,6 +129,7 @@ func sleepOn(key uint64, deadline int64, interruptible bool) wakeReason {
 	t.deadline = deadline
 	t.interruptible = interruptible
 	t.state = threadBlocked
+	kstats.Sleeps++
 	schedule()
 	return t.woke
 }
@@ -135,6 +137,7 @@ func sleepOn(key uint64, deadline int64, interruptible bool) wakeReason {
 // wake ends thread i's wait.
 func wake(i int32, why wakeReason) {
 	t := &threads[i]
+	kstats.Wakeups++
 	t.waitKey, t.deadline = 0, 0
 	t.woke = why
 	enqueue(i)
@@ -164,6 +167,7 @@ func expireTimers(now int64) int {
 	for i := int32(1); i < threadHigh; i++ {
 		t := &threads[i]
 		if t.state == threadBlocked && t.deadline != 0 && t.deadline <= now {
+			kstats.TimerWakeups++
 			wake(i, wokenTimeout)
 			n++
 		}
@@ -205,6 +209,7 @@ func idle() {
 			continue
 		}
 		armTimer()
+		kstats.IdleHalts++
 		cpu.Halt()
 	}
 }

@@ -57,6 +57,10 @@ func forward(f *cpu.TrapFrame, op sockabi.Op, sock int32, flags uint32) (uint64,
 	if !ok {
 		return 0, unix.EAGAIN
 	}
+	kstats.Forwarded++
+	if curProc() != 0 {
+		kstats.ProcForwarded++
+	}
 	r := &requests[i]
 	t := &threads[cur]
 	interrupted := false
@@ -270,7 +274,8 @@ func sysCopyOut(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func copyBetween(dp int32, dst uint64, sp int32, src, n uint64) unix.Errno {
-	_, e := usercopy.Between(userSpace(dp), dst, userSpace(sp), src, n)
+	done, e := usercopy.Between(userSpace(dp), dst, userSpace(sp), src, n)
+	kstats.SockCopyBytes += done
 	return e
 }
 

@@ -272,6 +272,7 @@ func deliverSignals(f *cpu.TrapFrame) {
 		if err != nil {
 			killProcess(int(unix.SIGSEGV)) // no room for the frame: Linux kills too
 		}
+		kstats.Signals++
 		t.sigBlocked = blocked &^ unblockable
 		if act.Flags&signal.SA_RESETHAND != 0 {
 			sigActions[t.proc][sig] = signal.Action{}

@@ -7,6 +7,7 @@ import (
 	"warren.dev/kernel/procabi"
 	"warren.dev/kernel/signal"
 	"warren.dev/kernel/sockabi"
+	"warren.dev/kernel/statsabi"
 )
 
 // SysFunc handles one system call. Arguments are in the frame's registers
@@ -52,6 +53,8 @@ func SyscallName(nr uint64) string {
 		return "warren_fault_wait"
 	case nr == sysWarrenDebugFault:
 		return "warren_debug_fault"
+	case nr == statsabi.SysStats:
+		return "warren_stats"
 	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
 			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr",
@@ -60,7 +63,7 @@ func SyscallName(nr uint64) string {
 	return "unknown"
 }
 
-const sysMax = 1024
+const sysMax = statsabi.MaxNr
 
 var (
 	sysTable  [sysMax]SysFunc
@@ -113,6 +116,7 @@ func Syscalls() []Syscall {
 // Context: kernel (no allocation, no pointer stores).
 func doSyscall(f *cpu.TrapFrame) {
 	nr := f.RAX
+	countSyscall(nr)
 	r, e, handled := forwardSocketCall(f)
 	if !handled {
 		var fn SysFunc

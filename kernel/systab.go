@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/kernel/procabi"
 	"warren.dev/kernel/sockabi"
+	"warren.dev/kernel/statsabi"
 )
 
 // runtimeSyscalls is the part of the Linux ABI the Go runtime and the
@@ -111,6 +112,7 @@ var runtimeSyscalls = [...]Syscall{
 	{procabi.SysProtect, sysProcProtect, Full, "Warren: mprotect in a process being loaded"},
 	{procabi.SysStart, sysProcStart, Full, "Warren: start a loaded process's first thread"},
 	{procabi.SysWait, sysProcWait, Full, "Warren: wait for a process's end and its status"},
+	{statsabi.SysStats, sysStats, Full, "Warren: the kernel's event counters (warren.stats=PORT serves them)"},
 	{unix.SYS_SOCKET, sysSocket, Full, "AF_INET, AF_INET6 (stream, datagram, ICMP echo), AF_NETLINK (NETLINK_ROUTE); served by the socket layer"},
 	{unix.SYS_SOCKETPAIR, sysSocketpair, Stub, "no AF_UNIX"},
 	{unix.SYS_GETSOCKNAME, sysGetsockname, Full, ""},

@@ -13,10 +13,12 @@ import (
 //
 // Context: kernel (no allocation, no pointer stores).
 func trap(f *cpu.TrapFrame) {
+	kstats.Traps++
 	switch v := f.Vector; {
 	case v == cpu.VectorSyscall:
 		doSyscall(f)
 	case v == vecTimer:
+		kstats.TimerInterrupts++
 		ackInterrupt()
 		armedAt = 0
 		now := nanotime()
@@ -31,11 +33,14 @@ func trap(f *cpu.TrapFrame) {
 			needResched = true
 		}
 	case v == vecSpurious:
+		kstats.SpuriousInterrupts++
 		// No EOI for spurious interrupts (SDM Vol. 3A §11.9).
 	case v >= vecIRQBase:
+		kstats.DeviceInterrupts++
 		deviceInterrupt(v) // masks a level-triggered line before the EOI lets it fire again
 		ackInterrupt()
 	case v == vecPageFault && inTail(cpu.ReadCR2()) && (curProc() == 0 || !f.FromUser()):
+		kstats.PageFaults++
 		if !backTail(cpu.ReadCR2()) {
 			outOfMemory(cpu.ReadCR2())
 		}
@@ -49,6 +54,9 @@ func trap(f *cpu.TrapFrame) {
 	}
 	if f.FromUser() {
 		if needResched {
+			if runqHead >= 0 {
+				kstats.Preemptions++
+			}
 			yield()
 		}
 		if threads[cur].killed {
@@ -79,6 +87,11 @@ func checkUserReturn(f *cpu.TrapFrame) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func userException(f *cpu.TrapFrame) {
+	if f.Vector == vecPageFault {
+		kstats.PageFaults++
+	} else {
+		kstats.Exceptions++
+	}
 	switch f.Vector {
 	case vecPageFault:
 		addr := cpu.ReadCR2()

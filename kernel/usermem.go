@@ -43,7 +43,25 @@ func (s userSpace) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
 	if e := checkUserIn(int32(s), addr, n, write); e != 0 {
 		return nil, e
 	}
+	// Every copy resolves what it copies just before, so the bytes
+	// resolved are the bytes copied (kstats.CopyInBytes, CopyOutBytes).
+	if write {
+		kstats.CopyOutBytes += n
+	} else {
+		kstats.CopyInBytes += n
+	}
 	return userBytesIn(int32(s), addr, int(n)), 0
+}
+
+// probeSpace is process p's memory for probeUser: it checks and backs a
+// range without viewing it, and counts no copy.
+type probeSpace int32
+
+// Resolve implements usercopy.Space with an empty view.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (s probeSpace) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
+	return nil, checkUserIn(int32(s), addr, n, write)
 }
 
 // caller is the calling thread's process's memory.
@@ -157,7 +175,7 @@ func copyInString(buf []byte, addr uint64) ([]byte, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func probeUser(addr, n uint64, write bool) unix.Errno {
-	_, e := usercopy.Visit(caller(), addr, n, write, func([]byte) bool { return true })
+	_, e := usercopy.Visit(probeSpace(curProc()), addr, n, write, func([]byte) bool { return true })
 	return e
 }
 

@@ -6,6 +6,7 @@ import (
 	"warren.dev/boot/initrd"
 	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/sockabi"
+	"warren.dev/kernel/statsabi"
 )
 
 // pointerAt turns an address the kernel has validated into a pointer. It
@@ -64,6 +65,11 @@ func faultRecord() []byte {
 // requestBytes views a forwarded request as bytes.
 func requestBytes(r *sockabi.Request) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(r)), sockabi.RequestSize)
+}
+
+// countersBytes views the kernel's counters as bytes, for sysStats.
+func countersBytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&kstats)), statsabi.Size)
 }
 
 // bootStackBounds returns the boot (idle) stack's range.

@@ -190,23 +190,32 @@ func writeFields(b *strings.Builder, name string, v any) {
 // debugging what the summary in Stats leaves out.
 func (s *Stack) AllCounters() map[string]uint64 {
 	out := map[string]uint64{}
-	walkCounters(reflect.ValueOf(s.ns.Stats()), "", out)
+	s.EachCounter(func(path string, v uint64) {
+		if v != 0 {
+			out[path] = v
+		}
+	})
 	return out
 }
 
-func walkCounters(v reflect.Value, path string, out map[string]uint64) {
+// EachCounter calls fn with every netstack counter (tcpip.Stats), zero
+// or not, by its path of field names ("TCP.Retransmits",
+// "IP.PacketsReceived"; an embedded struct adds no name), in field order.
+func (s *Stack) EachCounter(fn func(path string, v uint64)) {
+	walkCounters(reflect.ValueOf(s.ns.Stats()), "", fn)
+}
+
+func walkCounters(v reflect.Value, path string, fn func(string, uint64)) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return
 		}
 		if c, ok := v.Interface().(*tcpip.StatCounter); ok {
-			if n := c.Value(); n != 0 {
-				out[path] = n
-			}
+			fn(path, c.Value())
 			return
 		}
-		walkCounters(v.Elem(), path, out)
+		walkCounters(v.Elem(), path, fn)
 	case reflect.Struct:
 		for i := range v.NumField() {
 			f := v.Type().Field(i)
@@ -214,10 +223,13 @@ func walkCounters(v reflect.Value, path string, out map[string]uint64) {
 				continue
 			}
 			p := f.Name
-			if path != "" {
+			switch {
+			case f.Anonymous: // embedded: its fields are the outer struct's
+				p = path
+			case path != "":
 				p = path + "." + f.Name
 			}
-			walkCounters(v.Field(i), p, out)
+			walkCounters(v.Field(i), p, fn)
 		}
 	}
 }

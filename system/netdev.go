@@ -18,11 +18,19 @@ import (
 
 // startNetwork finds the NICs on the PCI bus, opens their drivers and
 // starts the default network stack, configured from the boot command line
-// (ip=, dhcp_timeout=, gw=, dns=). Without a NIC there is no network and
+// (ip=, dhcp_timeout=, gw=, dns=), and the counters page if
+// warren.stats=PORT asks for it. Without a NIC there is no network and
 // nothing to do; a failure is reported and the program runs without one,
 // and DHCP getting no answer in time is reported and the program runs
 // without an IPv4 address.
 func startNetwork() {
+	tokens := cmdlineTokens()
+	startStats(tokens, startStack(tokens))
+}
+
+// startStack starts the default stack over the NICs found, or returns
+// nil.
+func startStack(tokens []string) *net.Stack {
 	p := kernelhw.Platform()
 	var found []link.NIC
 	for _, d := range pci.Scan(pci.PortConfig{}) {
@@ -36,12 +44,14 @@ func startNetwork() {
 		}
 	}
 	if len(found) == 0 {
-		return
+		return nil
 	}
 	report := func(err error) { fmt.Fprintf(os.Stderr, "warren: network: %v\n", err) }
-	if _, err := net.StartDefault(cmdlineTokens(), found, report); err != nil {
+	s, err := net.StartDefault(tokens, found, report)
+	if err != nil {
 		report(err)
 	}
+	return s
 }
 
 // openNIC opens the driver for a supported network device, or returns
