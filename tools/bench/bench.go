@@ -6,6 +6,13 @@
 // time.Sleep returns (examples/runtime). The Linux guest is Debian's
 // kernel with an initramfs whose /init (linuxinit) starts the examples
 // built as ordinary Linux programs (warren.dev/net replaced by netshim).
+//
+// The servers are Warren's examples on its kernel socket API (httpd,
+// echo) and an unmodified service (examples/plainhttp, no Warren import),
+// which Warren runs both built into the image and as a ring-3 process.
+// Around each measured wrk run the benchmark reads both guests' counters
+// (Warren's warren.stats=PORT page, Linux's /proc through linuxinit) and
+// reports what a request cost (counters.go).
 package bench
 
 import (
@@ -66,9 +73,10 @@ type runner struct {
 	httpd   string // Warren images
 	echo    string
 	runtime string
-	// userHTTPD runs the Linux guest's httpd binary as a ring-3 process;
-	// its programs travel in userHTTPD+".initrd".
-	userHTTPD string
+	unmod   string // examples/plainhttp built by warren build
+	// unmodUser runs the Linux guest's plainhttp binary as a ring-3
+	// process; its programs travel in unmodUser+".initrd".
+	unmodUser string
 	linux     *Linux
 }
 
@@ -95,10 +103,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer os.RemoveAll(tmp)
 
 	version := treeVersion(cfg.Root)
-	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf"), runtime: filepath.Join(tmp, "runtime.elf")}
+	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf"), runtime: filepath.Join(tmp, "runtime.elf"),
+		unmod: filepath.Join(tmp, "plainhttp.elf")}
 	fmt.Fprintf(cfg.Log, "bench: building the Warren images and the Linux guest\n")
 	bc := build.Config{Root: cfg.Root, Dir: cfg.Root}
-	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo", r.runtime: "./examples/runtime"} {
+	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo", r.runtime: "./examples/runtime", r.unmod: unmodPkg} {
 		if _, err := build.Build(ctx, bc, pkg, img); err != nil {
 			return nil, err
 		}
@@ -106,8 +115,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if r.linux, err = PrepareLinux(ctx, cfg.Root, tmp, cfg.Cache, cfg.NICs, cfg.Log); err != nil {
 		return nil, err
 	}
-	r.userHTTPD = filepath.Join(tmp, "httpd-user.elf")
-	if err := build.BuildUser(ctx, bc, []build.UserProgram{{Path: r.linux.HTTPD}}, r.userHTTPD); err != nil {
+	r.unmodUser = filepath.Join(tmp, "plainhttp-user.elf")
+	if err := build.BuildUser(ctx, bc, []build.UserProgram{{Path: r.linux.Unmodified}}, r.unmodUser); err != nil {
 		return nil, err
 	}
 	if r.ns, err = qemu.NewNetns("warren-bench"); err != nil {
@@ -132,7 +141,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		res := &NICResult{NIC: nic}
 		rep.NICs = append(rep.NICs, res)
 		for run := 1; run <= cfg.Runs; run++ {
-			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenUserHTTP, r.warrenEcho, r.linuxGuest} {
+			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenEcho, r.warrenUnmodImage, r.warrenUnmodRing3, r.linuxGuest} {
 				if err := m(ctx, nic, res); err != nil {
 					if ctx.Err() != nil {
 						return rep, ctx.Err()

@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,36 +29,64 @@ type httpRun struct {
 	mem      Memory
 }
 
+// countedWrk runs wrk on url with the guest's counters read just before
+// and just after, and records the difference per request under load in
+// res. Counters that cannot be read are a failure of their own: wrk's
+// figures stand.
+func (r *runner) countedWrk(ctx context.Context, res *NICResult, l Load, url string) (Wrk, error) {
+	before, berr := scrapeCounters(ctx, r.ns.DialContext)
+	w, err := runWrk(ctx, r.ns, r.cfg.Load, url)
+	if err != nil {
+		return w, err
+	}
+	after, aerr := scrapeCounters(ctx, r.ns.DialContext)
+	if cerr := cmp.Or(berr, aerr); cerr != nil {
+		res.Failures = append(res.Failures, fmt.Sprintf("%s %s, %s: %v", res.NIC, l.Guest, l.Page, cerr))
+		return w, nil
+	}
+	res.addCounters(l, diffCounters(before, after, w.Requests))
+	return w, nil
+}
+
+// warmUp puts url under the load for cfg.Warmup.
+func (r *runner) warmUp(ctx context.Context, url string) error {
+	if r.cfg.Warmup <= 0 {
+		return nil
+	}
+	warm := r.cfg.Load
+	warm.Duration = r.cfg.Warmup
+	_, err := runWrk(ctx, r.ns, warm, url)
+	return err
+}
+
 // serveHTTP measures a booted guest serving httpd: time to the first 200,
-// wrk's figures and the memory /stats reports.
-func (r *runner) serveHTTP(ctx context.Context, g *guest, name, nic string) (httpRun, error) {
+// wrk's figures with the counters around them, and the memory /stats
+// reports.
+func (r *runner) serveHTTP(ctx context.Context, g *guest, guestName string, res *NICResult) (httpRun, error) {
 	var h httpRun
+	nic := res.NIC
 	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
 	if err != nil {
-		return h, failed(g, name+": waiting for the first 200", err)
+		return h, failed(g, guestName+": waiting for the first 200", err)
 	}
 	h.boot = t.Sub(g.start)
 	url := "http://" + guestIP + "/"
-	if r.cfg.Warmup > 0 {
-		warm := r.cfg.Load
-		warm.Duration = r.cfg.Warmup
-		if _, err := runWrk(ctx, r.ns, warm, url); err != nil {
-			return h, failed(g, name+": warm-up", err)
-		}
+	if err := r.warmUp(ctx, url); err != nil {
+		return h, failed(g, guestName+": warm-up", err)
 	}
-	if h.w, err = runWrk(ctx, r.ns, r.cfg.Load, url); err != nil {
-		return h, failed(g, name+": wrk", err)
+	if h.w, err = r.countedWrk(ctx, res, Load{"httpd `/`", guestName}, url); err != nil {
+		return h, failed(g, guestName+": wrk", err)
 	}
-	if h.plain, err = runWrk(ctx, r.ns, r.cfg.Load, "http://"+guestIP+plainPath); err != nil {
-		return h, failed(g, name+": wrk "+plainPath, err)
+	if h.plain, err = r.countedWrk(ctx, res, Load{"httpd `" + plainPath + "`", guestName}, "http://"+guestIP+plainPath); err != nil {
+		return h, failed(g, guestName+": wrk "+plainPath, err)
 	}
 	page, err := fetchStats(ctx, r.ns.DialContext)
 	if err != nil {
-		return h, failed(g, name+": /stats", err)
+		return h, failed(g, guestName+": /stats", err)
 	}
 	h.mem = parseMemory(page)
 	fmt.Fprintf(r.cfg.Log, "bench: %s %s: first 200 after %v; / %.0f req/s, p50 %v, p99 %v, %d errors; %s %.0f req/s, p99 %v; Go Sys %.1f MiB, in use %.1f MiB\n",
-		nic, name, h.boot.Round(time.Millisecond), h.w.RequestsPerS, h.w.P50, h.w.P99, h.w.SocketErrors+h.w.Non2xx, plainPath, h.plain.RequestsPerS, h.plain.P99, h.mem.GoSys, h.mem.Used)
+		nic, guestName, h.boot.Round(time.Millisecond), h.w.RequestsPerS, h.w.P50, h.w.P99, h.w.SocketErrors+h.w.Non2xx, plainPath, h.plain.RequestsPerS, h.plain.P99, h.mem.GoSys, h.mem.Used)
 	return h, nil
 }
 
@@ -73,21 +103,14 @@ func (res *NICResult) addHTTP(warren bool, h httpRun) {
 	res.add(warren, FigUsed, h.mem.Used)
 }
 
-// addUserHTTP records a run of Linux's httpd binary in the ring-3 rows.
-func (res *NICResult) addUserHTTP(warren bool, h httpRun) {
-	res.add(warren, FigUserBoot, ms(h.boot))
-	res.add(warren, FigUserRate, h.w.RequestsPerS)
-	res.add(warren, FigUserP99, ms(h.w.P99))
-	res.add(warren, FigUserPlainRate, h.plain.RequestsPerS)
-}
-
-// echo measures the TCP echo server of a booted guest.
-func (r *runner) echoRate(ctx context.Context, g *guest, warren bool, res *NICResult) error {
-	name := map[bool]string{true: "Warren", false: "Linux"}[warren]
-	if _, err := waitReady(ctx, r.ns.DialContext, guestIP+":7", echoes, g.done, bootTimeout); err != nil {
+// echoRate measures the TCP echo server on port of a booted guest and
+// records the rate as each of figs.
+func (r *runner) echoRate(ctx context.Context, g *guest, name string, port int, warren bool, res *NICResult, figs ...Figure) error {
+	addr := guestIP + ":" + strconv.Itoa(port)
+	if _, err := waitReady(ctx, r.ns.DialContext, addr, echoes, g.done, bootTimeout); err != nil {
 		return failed(g, name+": waiting for the echo server", err)
 	}
-	b, err := echoBulk(ctx, r.ns.DialContext, guestIP+":7", r.cfg.EchoBytes, bulkLimit)
+	b, err := echoBulk(ctx, r.ns.DialContext, addr, r.cfg.EchoBytes, bulkLimit)
 	switch {
 	case errors.Is(err, errIncomplete):
 		// The rate so far is the figure; the shortfall is reported.
@@ -96,36 +119,24 @@ func (r *runner) echoRate(ctx context.Context, g *guest, warren bool, res *NICRe
 		return failed(g, name+": echo", err)
 	}
 	rate := b.MBps()
-	res.add(warren, FigEcho, rate)
-	fmt.Fprintf(r.cfg.Log, "bench: %s %s: TCP echo %.1f MB/s\n", res.NIC, name, rate)
+	for _, f := range figs {
+		res.add(warren, f, rate)
+	}
+	fmt.Fprintf(r.cfg.Log, "bench: %s %s: TCP echo on port %d %.1f MB/s\n", res.NIC, name, port, rate)
 	return nil
 }
 
 func (r *runner) warrenMachine(image, mem string) qemu.Machine {
-	return qemu.Machine{Image: image, Memory: mem, Append: strings.TrimSpace("ip=" + guestV4 + " gw=" + gatewayV4 + " " + r.cfg.Append)}
+	return qemu.Machine{Image: image, Memory: mem, Append: strings.TrimSpace(fmt.Sprintf("ip=%s gw=%s warren.stats=%d %s", guestV4, gatewayV4, statsPort, r.cfg.Append))}
 }
 
 // warrenHTTP boots Warren's httpd.
 func (r *runner) warrenHTTP(ctx context.Context, nic string, res *NICResult) error {
 	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Memory), r.wrapper, nic)
 	defer g.stop()
-	h, err := r.serveHTTP(ctx, g, "Warren", nic)
+	h, err := r.serveHTTP(ctx, g, GuestWarren, res)
 	if err == nil {
 		res.addHTTP(true, h)
-	}
-	return err
-}
-
-// warrenUserHTTP boots Warren with the Linux guest's httpd binary as a
-// ring-3 process.
-func (r *runner) warrenUserHTTP(ctx context.Context, nic string, res *NICResult) error {
-	m := r.warrenMachine(r.userHTTPD, r.cfg.Memory)
-	m.Modules = []qemu.Module{{Path: r.userHTTPD + ".initrd"}}
-	g := startGuest(ctx, m, r.wrapper, nic)
-	defer g.stop()
-	h, err := r.serveHTTP(ctx, g, "Warren ring 3", nic)
-	if err == nil {
-		res.addUserHTTP(true, h)
 	}
 	return err
 }
@@ -134,10 +145,11 @@ func (r *runner) warrenUserHTTP(ctx context.Context, nic string, res *NICResult)
 func (r *runner) warrenEcho(ctx context.Context, nic string, res *NICResult) error {
 	g := startGuest(ctx, r.warrenMachine(r.echo, r.cfg.Memory), r.wrapper, nic)
 	defer g.stop()
-	return r.echoRate(ctx, g, true, res)
+	return r.echoRate(ctx, g, GuestWarren, 7, true, res, FigEcho)
 }
 
-// linuxGuest boots the Linux guest, which runs both servers.
+// linuxGuest boots the Linux guest, which runs every server: httpd and
+// echo, then the unmodified service.
 func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) error {
 	m := qemu.Machine{
 		Image: r.linux.Kernel.Vmlinuz, Memory: r.cfg.Memory, Append: r.linux.Cmdline(nic),
@@ -145,13 +157,33 @@ func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) err
 	}
 	g := startGuest(ctx, m, r.wrapper, nic)
 	defer g.stop()
-	h, err := r.serveHTTP(ctx, g, "Linux", nic)
+	// The unmodified service starts with httpd: its first 200 is timed
+	// from the same boot, while httpd is measured.
+	unmodReady := make(chan float64, 1)
+	go func() {
+		t, err := waitReady(ctx, r.ns.DialContext, unmodAddr, httpOK, g.done, bootTimeout)
+		boot := ms(t.Sub(g.start))
+		if err != nil {
+			boot = math.NaN()
+		}
+		unmodReady <- boot
+	}()
+	h, err := r.serveHTTP(ctx, g, GuestLinux, res)
 	if err != nil {
 		return err
 	}
 	res.addHTTP(false, h)
-	res.addUserHTTP(false, h) // the same binary the ring-3 rows run
-	return r.echoRate(ctx, g, false, res)
+	if err := r.echoRate(ctx, g, GuestLinux, 7, false, res, FigEcho); err != nil {
+		return err
+	}
+	u, err := r.serveUnmodified(ctx, g, GuestLinux, res)
+	if err != nil {
+		return err
+	}
+	u.boot = <-unmodReady
+	res.addUnmodified(false, unmodFigures, u)
+	res.addUnmodified(false, ring3Figures, u) // the same binary the ring-3 rows run
+	return r.echoRate(ctx, g, GuestLinux+" unmodified", unmodEchoPort, false, res, unmodFigures.echo, ring3Figures.echo)
 }
 
 // small boots Warren's httpd with cfg.Small of RAM and puts it under load.

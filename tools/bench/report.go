@@ -18,13 +18,26 @@ const (
 	FigWrkErrors
 	FigPlainRate
 	FigPlainP99
-	FigUserBoot
-	FigUserRate
-	FigUserP99
-	FigUserPlainRate
 	FigEcho
 	FigGoSys
 	FigUsed
+	// The unmodified service (examples/plainhttp): the program in the
+	// image, then the same source built as a Linux program run as a
+	// ring-3 process; the Linux column of both is the Linux guest's.
+	FigUnmodBoot
+	FigUnmodRate
+	FigUnmodP99
+	FigUnmod1K
+	FigUnmod64K
+	FigUnmodErrors
+	FigUnmodEcho
+	FigRing3Boot
+	FigRing3Rate
+	FigRing3P99
+	FigRing31K
+	FigRing364K
+	FigRing3Errors
+	FigRing3Echo
 	numFigures
 )
 
@@ -36,15 +49,24 @@ var figureNames = [numFigures]string{
 	FigWrkErrors: "wrk socket errors + non-2xx",
 	FigPlainRate: "HTTP req/s, keep-alive `" + plainPath + "`",
 	FigPlainP99:  "latency p99 there (ms)",
-	// The ring-3 rows: Linux's httpd binary as a Warren process, against
-	// the same binary on Linux.
-	FigUserBoot:      "ring 3: QEMU start → first HTTP 200 (ms)",
-	FigUserRate:      "ring 3: HTTP req/s, keep-alive `/`",
-	FigUserP99:       "ring 3: latency p99 (ms)",
-	FigUserPlainRate: "ring 3: HTTP req/s, keep-alive `" + plainPath + "`",
-	FigEcho:          "TCP echo (MB/s)",
-	FigGoSys:         "Go runtime memory from the OS, MemStats.Sys (MiB)",
-	FigUsed:          "guest memory in use (MiB)",
+	FigEcho:      "TCP echo (MB/s)",
+	FigGoSys:     "Go runtime memory from the OS, MemStats.Sys (MiB)",
+	FigUsed:      "guest memory in use (MiB)",
+
+	FigUnmodBoot:   "unmodified: QEMU start → first HTTP 200 (ms)",
+	FigUnmodRate:   "unmodified: HTTP req/s, keep-alive `/` (hello)",
+	FigUnmodP99:    "unmodified: latency p99 there (ms)",
+	FigUnmod1K:     "unmodified: HTTP req/s, keep-alive `/1k`",
+	FigUnmod64K:    "unmodified: HTTP req/s, keep-alive `/64k`",
+	FigUnmodErrors: "unmodified: wrk socket errors + non-2xx",
+	FigUnmodEcho:   "unmodified: TCP echo (MB/s)",
+	FigRing3Boot:   "unmodified, ring 3: QEMU start → first HTTP 200 (ms)",
+	FigRing3Rate:   "unmodified, ring 3: HTTP req/s, keep-alive `/` (hello)",
+	FigRing3P99:    "unmodified, ring 3: latency p99 there (ms)",
+	FigRing31K:     "unmodified, ring 3: HTTP req/s, keep-alive `/1k`",
+	FigRing364K:    "unmodified, ring 3: HTTP req/s, keep-alive `/64k`",
+	FigRing3Errors: "unmodified, ring 3: wrk socket errors + non-2xx",
+	FigRing3Echo:   "unmodified, ring 3: TCP echo (MB/s)",
 }
 
 func (f Figure) String() string { return figureNames[f] }
@@ -65,7 +87,7 @@ func rangeCell(runs []float64, format func(float64) string) string {
 
 // format prints a value of the figure.
 func (f Figure) format(v float64) string {
-	if f == FigWrkErrors && !math.IsNaN(v) {
+	if (f == FigWrkErrors || f == FigUnmodErrors || f == FigRing3Errors) && !math.IsNaN(v) {
 		return commas(int64(math.Round(v)))
 	}
 	return fmtNum(v)
@@ -76,7 +98,10 @@ func (f Figure) format(v float64) string {
 type NICResult struct {
 	NIC           string
 	Warren, Linux [numFigures][]float64
-	Failures      []string
+	// Counters are what the guests' counters moved by in each measured
+	// wrk run, by load.
+	Counters []*LoadCounters
+	Failures []string
 }
 
 func (r *NICResult) add(warren bool, f Figure, v float64) {
@@ -120,13 +145,20 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   below 1 is better for times, latencies, sizes and memory, above 1 for rates.
 - The Linux guest boots Debian's kernel (@quiet@) with an initramfs whose /init (tools/bench/linuxinit, static Go)
   loads the NIC modules, configures eth0 by netlink and starts examples/httpd and examples/echo, built as Linux
-  programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim).
-- @/@ prints the interface list (warren.dev/net's Live) on every request; netshim reads the kernel's at most once a
-  second. @PLAIN@ (1 KiB, about the size of @/@) does no such work: the HTTP server and the network stack alone.
-- ring 3: the Linux guest's own /bin/httpd binary (static, built by plain @go build@) run by Warren as a ring-3
-  process (@warren build -user@) in its own address space, its socket calls crossing the hardware boundary; the
-  Linux column repeats that binary's figures on Linux. Against Warren's rows above, it is the boundary's cost.
-- TCP echo: %g MiB written and read back at once through the echo example, checked; cut off after a minute.
+  programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim), and
+  examples/plainhttp, built by plain @go build@. One boot serves every Linux row.
+- The first rows are Warren's examples/httpd and examples/echo on the kernel socket API (warren.dev/net): no system
+  calls for the network. @/@ prints the interface list (warren.dev/net's Live) on every request; netshim reads the
+  kernel's at most once a second. @PLAIN@ (1 KiB, about the size of @/@) does no such work: the HTTP server and
+  the network stack alone.
+- unmodified: examples/plainhttp, one Go source importing nothing of Warren's (net/http, net): @/@ answers
+  @hello@, @/1k@ and @/64k@ that many bytes made at start, and a TCP echo on port 7007 copies through a buffer
+  with Read and Write (io.Copy would splice(2) on Linux, which Warren does not offer). Warren's row is the program
+  built by @warren build@, in the image: its socket calls trap and are forwarded to the socket layer, goroutines of
+  the same program. ring 3: the Linux guest's own binary, run by Warren as a ring-3 process (@warren build -user@)
+  in its own address space, its socket calls crossing to the program in the image. The Linux column of both is
+  the binary on Linux. Each page is put under the same wrk load in turn after a warm-up on @/@.
+- TCP echo: %g MiB written and read back at once, checked; cut off after a minute.
 - Guest memory in use: Linux MemTotal − MemAvailable; Warren total − free RAM of sysinfo(2), when httpd's /stats
   prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
 - @time.Sleep(10ms)@: examples/runtime, booted without a NIC, sleeps 10 ms 100 times and prints how much later than
@@ -208,6 +240,28 @@ func (rep *Report) Markdown() string {
 		fmt.Fprintf(&b, "| %s | serves HTTP with `-m %s` | %s | — | |\n", s.NIC, s.Memory, cell)
 	}
 	fmt.Fprintf(&b, notes, float64(rep.EchoBytes)/(1<<20))
+	rep.targets(&b)
+	if rep.hasCounters() {
+		counterTable(&b, "Per request, kernel:", rep.NICs, kernelColumns)
+		counterTable(&b, "Per request, network:", rep.NICs, netColumns)
+		b.WriteString(strings.NewReplacer("@", "`").Replace(fmt.Sprintf(countersNote, statsPort, statsPort)))
+	}
+	rep.failures(&b)
+	return b.String()
+}
+
+// hasCounters reports whether any load's counters were read.
+func (rep *Report) hasCounters() bool {
+	for _, r := range rep.NICs {
+		if len(r.Counters) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// targets lists the targets and whether they are met.
+func (rep *Report) targets(b *strings.Builder) {
 	b.WriteString("\nTargets:\n")
 	for _, t := range rep.Targets() {
 		state := "not met"
@@ -217,8 +271,12 @@ func (rep *Report) Markdown() string {
 		case t.Met:
 			state = "met"
 		}
-		fmt.Fprintf(&b, "- %s: **%s** (%s)\n", t.Aim, state, t.Detail)
+		fmt.Fprintf(b, "- %s: **%s** (%s)\n", t.Aim, state, t.Detail)
 	}
+}
+
+// failures lists what went wrong, if anything did.
+func (rep *Report) failures(b *strings.Builder) {
 	fails := append([]string(nil), rep.Failures...)
 	for _, r := range rep.NICs {
 		fails = append(fails, r.Failures...)
@@ -231,10 +289,9 @@ func (rep *Report) Markdown() string {
 	if len(fails) > 0 {
 		b.WriteString("\nFailures:\n")
 		for _, f := range fails {
-			fmt.Fprintf(&b, "- %s\n", oneLine(f))
+			fmt.Fprintf(b, "- %s\n", oneLine(f))
 		}
 	}
-	return b.String()
 }
 
 func nanIfZero(v float64) float64 {

@@ -21,10 +21,14 @@ func init() {
 			"device in a network namespace it makes (root needed): QEMU start to the\n" +
 			"first HTTP 200, wrk's req/s and latency, TCP echo MB/s, image size and\n" +
 			"memory, whether Warren serves with -small of RAM, and how late\n" +
-			"time.Sleep returns in Warren (examples/runtime). It prints a\n" +
-			"Markdown table of medians, or writes it into README between the\n" +
-			"bench-table markers. Needs wrk, iproute2, apt-get and dpkg-deb; the\n" +
-			"kernel package is cached in $XDG_CACHE_HOME/warren-bench.\n\n",
+			"time.Sleep returns in Warren (examples/runtime). The servers are Warren's\n" +
+			"examples on its socket API and an unmodified service (examples/plainhttp),\n" +
+			"which Warren runs built into the image and as a ring-3 process. Around\n" +
+			"each measured wrk run it reads both guests' counters (warren.stats=PORT;\n" +
+			"/proc on Linux) and reports what a request cost. It prints a Markdown\n" +
+			"table of medians, or writes it into README between the bench-table\n" +
+			"markers. Needs wrk, iproute2, apt-get and dpkg-deb; the kernel package\n" +
+			"is cached in $XDG_CACHE_HOME/warren-bench.\n\n",
 		flags: func() *flag.FlagSet { return benchFlags(new(benchOpts)) },
 		run:   runBench,
 	})

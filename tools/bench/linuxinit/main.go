@@ -7,7 +7,10 @@
 //
 // The kernel passes it the words after "--" on the kernel command line:
 //
-//	-modules failover,net_failover,virtio_net -ip 10.0.3.2/24 -gw 10.0.3.1 -run /bin/httpd,/bin/echo
+//	-modules failover,net_failover,virtio_net -ip 10.0.3.2/24 -gw 10.0.3.1 -run /bin/httpd,/bin/echo -stats 9100
+//
+// With -stats it serves the kernel's counters from /proc on that port
+// (procstats.go).
 package main
 
 import (
@@ -27,6 +30,7 @@ func main() {
 	ip := flag.String("ip", "", "address of the interface, ADDR/PREFIX")
 	gw := flag.String("gw", "", "default gateway")
 	run := flag.String("run", "", "comma-separated programs to start")
+	stats := flag.Int("stats", 0, "serve the kernel's counters from /proc on this TCP port (0: no)")
 	flag.Parse()
 	log.SetPrefix("linuxinit: ")
 	log.SetFlags(0)
@@ -42,6 +46,9 @@ func main() {
 		fatal(err)
 	}
 	log.Printf("%s configured %v after init started", *ifname, time.Since(start).Round(time.Millisecond))
+	if *stats != 0 {
+		go func() { log.Printf("counters on port %d: %v", *stats, serveStats(*stats)) }()
+	}
 	for _, prog := range split(*run) {
 		cmd := exec.Command(prog)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
