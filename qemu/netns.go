@@ -141,6 +141,33 @@ func (n *Netns) do(fn func() error) error {
 	return fn()
 }
 
+// TapSocket opens an AF_PACKET socket of the given protocol (an ETH_P_
+// value; 0 receives nothing) bound to the tap device, through which a
+// test writes Ethernet frames of its own making to the guest, such as
+// spoofed or malformed ones, and reads what the guest sends. It is
+// non-blocking, so the File's deadlines work. The caller closes it.
+func (n *Netns) TapSocket(proto uint16) (*os.File, error) {
+	var f *os.File
+	err := n.do(func() error {
+		ifi, err := net.InterfaceByName(TapDevice)
+		if err != nil {
+			return err
+		}
+		be := proto<<8 | proto>>8 // network byte order
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(be))
+		if err != nil {
+			return fmt.Errorf("packet socket: %w", err)
+		}
+		if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: be, Ifindex: ifi.Index}); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("binding a packet socket to %s: %w", TapDevice, err)
+		}
+		f = os.NewFile(uintptr(fd), "packet:"+TapDevice)
+		return nil
+	})
+	return f, err
+}
+
 // ListenPacket opens a packet socket inside the namespace (for servers a
 // test runs on the host side of the tap device, such as DNS).
 func (n *Netns) ListenPacket(network, address string) (net.PacketConn, error) {

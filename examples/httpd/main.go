@@ -11,13 +11,19 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	wnet "warren.dev/net"
 )
 
-var port = flag.Int("port", 80, "the HTTP port")
+// The soak test (qemu/soak_test.go) spreads its load over several ports
+// and then checks that each still accepts, so the site can be served on
+// more than one.
+var ports = flag.String("port", "80", "the HTTP port, or several separated by commas")
 
 func main() {
 	flag.Parse()
@@ -26,13 +32,26 @@ func main() {
 		log.Fatal(wnet.ErrNoStack)
 	}
 	fmt.Print(s.Live())
-	ln, err := s.ListenTCP(netip.AddrPortFrom(netip.Addr{}, uint16(*port)))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("httpd: serving on port %d\n", *port)
 	srv := &http.Server{Handler: newHandler(s), ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(srv.Serve(ln))
+	list := strings.Split(*ports, ",")
+	errc := make(chan error, len(list))
+	for _, p := range list {
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			log.Fatalf("-port %s: %q is not a port", *ports, p)
+		}
+		ln, err := s.ListenTCP(netip.AddrPortFrom(netip.Addr{}, uint16(n)))
+		if err != nil {
+			log.Fatal(err)
+		}
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	if len(list) == 1 {
+		fmt.Printf("httpd: serving on port %s\n", list[0])
+	} else {
+		fmt.Printf("httpd: serving on ports %s\n", strings.Join(list, ", "))
+	}
+	log.Fatal(<-errc)
 }
 
 // newHandler returns the site, its counters drawn from s.
@@ -46,8 +65,16 @@ func newHandler(s *wnet.Stack) http.Handler {
 	})
 	mux.HandleFunc("GET /download", download)
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		// ?gc=1 collects and returns free memory first, so that the
+		// figures are what is live: without it they depend on where the
+		// collector is in its cycle, and cannot show a leak.
+		if r.URL.Query().Get("gc") == "1" {
+			// Twice: what sync.Pools hold survives one collection.
+			debug.FreeOSMemory()
+			debug.FreeOSMemory()
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "uptime %v\n\n%s\n%s\n%s", time.Since(start).Round(time.Millisecond), s.Live(), s.Stats(), memStats())
+		fmt.Fprintf(w, "uptime %v\n\n%s\n%s%s\n%s", time.Since(start).Round(time.Millisecond), s.Live(), s.Stats(), tcpStates(s), memStats())
 	})
 	return mux
 }
@@ -59,7 +86,7 @@ const page = `<!doctype html>
 <pre>%s</pre>
 <p>Up %v on %d CPUs, %s.</p>
 <ul>
-<li><a href="/stats">/stats</a>: NIC, stack and memory counters
+<li><a href="/stats">/stats</a>: NIC, stack and memory counters (<a href="/stats?gc=1">after a collection</a>)
 <li><a href="/download?bytes=104857600">/download?bytes=N</a>: N bytes of generated data
 </ul>
 `
@@ -98,13 +125,22 @@ func download(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// memStats describes the Go heap and the goroutines.
+// memStats describes the Go heap, the goroutines and the machine's RAM:
+// sysinfo(2) counts every page in use, the kernel's and the drivers'
+// included, so a leak anywhere shows there.
 func memStats() string {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	mb := func(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-	return fmt.Sprintf("memory: heap alloc %s, heap in use %s, heap idle %s, stacks %s, total from OS %s\n"+
+	out := fmt.Sprintf("memory: heap alloc %s, heap in use %s, heap idle %s, stacks %s, total from OS %s\n"+
 		"gc: %d cycles, last pause %v, total pause %v\ngoroutines: %d\n",
 		mb(m.HeapAlloc), mb(m.HeapInuse), mb(m.HeapIdle), mb(m.StackInuse), mb(m.Sys),
 		m.NumGC, time.Duration(m.PauseNs[(m.NumGC+255)%256]), time.Duration(m.PauseTotalNs), runtime.NumGoroutine())
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) == nil {
+		unit := uint64(max(si.Unit, 1))
+		total, free := si.Totalram*unit, si.Freeram*unit
+		out += fmt.Sprintf("ram (sysinfo): total %s, free %s, used %s\n", mb(total), mb(free), mb(total-free))
+	}
+	return out
 }
