@@ -116,6 +116,13 @@ func abandonRequest(i int) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func requestCaller(id uint64) (int32, unix.Errno) {
+	if id == sockabi.DirectID {
+		// The program serving its own call: only the program may ask.
+		if curProc() != 0 {
+			return 0, unix.EINVAL
+		}
+		return 0, 0
+	}
 	r := &requests[id&0xff]
 	if r.state != reqServed || r.req.ID != id || r.caller < 0 {
 		return 0, unix.EINVAL
@@ -225,6 +232,25 @@ func sysSockInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	return uint64(fd) | uint64(sock)<<32, 0
+}
+
+// sysSockLookup describes the program's socket descriptor RDI at RSI
+// (sockabi.SockInfo), for a call it serves itself.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSockLookup(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	if e != 0 {
+		return 0, e
+	}
+	if of.kind != kindSocket {
+		return 0, unix.ENOTSOCK
+	}
+	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags}
+	if m, ok := socketMeta(of.obj); ok {
+		info.Domain, info.Type, info.Protocol = m.domain, m.typ, m.proto
+	}
+	return 0, copyOut(f.RSI, sockInfoBytes(&info))
 }
 
 // sysSockReady records a socket's readiness.

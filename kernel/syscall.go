@@ -55,6 +55,8 @@ func SyscallName(nr uint64) string {
 		return "warren_debug_fault"
 	case nr == statsabi.SysStats:
 		return "warren_stats"
+	case nr == sockabi.SysLookup:
+		return "warren_sock_lookup"
 	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
 			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr",

@@ -72,6 +72,11 @@ func countersBytes() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&kstats)), statsabi.Size)
 }
 
+// sockInfoBytes views a socket description as bytes.
+func sockInfoBytes(i *sockabi.SockInfo) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(i)), sockabi.SockInfoSize)
+}
+
 // bootStackBounds returns the boot (idle) stack's range.
 func bootStackBounds() (lo, hi uint64) {
 	lo = uint64(uintptr(unsafe.Pointer(&bootStack)))

@@ -112,7 +112,7 @@ func (k *FakeKernel) CopyOut(id, addr uint64, b []byte) unix.Errno {
 func (k *FakeKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !k.serving[id] {
+	if !k.serving[id] && id != sockabi.DirectID {
 		return 0, 0, unix.EINVAL
 	}
 	fd, sock := k.newSocketLocked(flags, domain, typ, proto)
@@ -310,6 +310,21 @@ func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
 	}
 	return r
 }
+
+// Lookup describes descriptor fd as the kernel's SysLookup does.
+func (k *FakeKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	f, ok := k.fds[fd]
+	if !ok {
+		return sockabi.SockInfo{}, unix.EBADF
+	}
+	s := k.socks[f.sock]
+	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto}, 0
+}
+
+// Memory is the caller memory, for calls served without forwarding.
+func (k *FakeKernel) Memory() Span { return Span{Addr: k.base, B: k.mem} }
 
 // Done ends request id, as the kernel's SysReply does: copies and
 // installs naming it fail from now on.

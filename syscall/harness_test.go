@@ -28,6 +28,10 @@ type env struct {
 	k    *FakeKernel
 	l    *Layer
 	a, b *wnet.Stack
+	// forward makes every call take the forwarded path; otherwise calls
+	// on non-blocking sockets take the program's direct one (Direct), as
+	// in a Warren image.
+	forward bool
 }
 
 func stackConfig(v4, v6 netip.Addr) wnet.Config {
@@ -65,10 +69,19 @@ func newEnvConfig(t testing.TB, ca wnet.Config) *env {
 	return e
 }
 
-// call runs system call nr as the kernel would forward it.
+// call runs system call nr as the program in a Warren image makes it:
+// the kernel answers it, the program serves it itself (Direct), or the
+// kernel forwards it.
 func (e *env) call(nr uint64, args ...uint64) (uint64, unix.Errno) {
 	if v, errno, ok := e.k.Call(nr, args...); ok {
 		return v, errno
+	}
+	if !e.forward {
+		var a [6]uint64
+		copy(a[:], args)
+		if v, errno, ok := e.l.Direct(e.k, nr, a, []Span{e.k.Memory()}); ok {
+			return v, errno
+		}
 	}
 	r := e.k.Request(nr, args...)
 	defer e.k.Done(r.ID)

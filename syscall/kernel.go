@@ -39,9 +39,12 @@ type Kernel interface {
 	SetFile(path string, data []byte)
 }
 
-// Server is a Kernel that also hands out forwarded calls: Serve's source.
+// Server is a Kernel that also hands out forwarded calls, and describes
+// the program's socket descriptors for the calls it serves itself
+// (direct.go): Serve's source.
 type Server interface {
 	Kernel
+	Looker
 	// Next waits for the next forwarded call.
 	Next(r *sockabi.Request) unix.Errno
 	// Reply completes call id with result, or with errno e if not 0.
@@ -55,8 +58,16 @@ type caller struct {
 	id uint64
 }
 
-// caller returns the kernel acting for r.
-func (l *Layer) caller(r *sockabi.Request) caller { return caller{l.k, r.ID} }
+// caller returns the kernel acting for r: the program's own, for a call
+// Direct serves.
+func (l *Layer) caller(r *sockabi.Request) caller {
+	if r.ID == sockabi.DirectID {
+		if k, ok := l.direct.Load(r); ok {
+			return caller{k.(Kernel), r.ID}
+		}
+	}
+	return caller{l.k, r.ID}
+}
 
 func (c caller) CopyIn(addr uint64, b []byte) unix.Errno  { return c.k.CopyIn(c.id, addr, b) }
 func (c caller) CopyOut(addr uint64, b []byte) unix.Errno { return c.k.CopyOut(c.id, addr, b) }

@@ -46,6 +46,14 @@ func (sysKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int
 	return int(uint32(r)), int32(r >> 32), e
 }
 
+// Lookup makes SysLookup. It is a raw system call: it must not come back
+// through the standard library's socket hook that asks it.
+func (sysKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
+	var info sockabi.SockInfo
+	_, _, e := unix.RawSyscall(sockabi.SysLookup, uintptr(fd), uintptr(unsafe.Pointer(&info)), 0)
+	return info, e
+}
+
 func (sysKernel) Ready(sock int32, events uint32) {
 	unix.Syscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
 }

@@ -22,6 +22,8 @@ type Layer struct {
 	ready   readyQueue
 	netlink netlinkPorts
 	intr    interrupts
+	// direct maps the requests Direct is serving to their kernels.
+	direct sync.Map // *sockabi.Request → *directKernel
 }
 
 // New returns a layer serving sockets of ns to k. Close stops it.

@@ -44,7 +44,29 @@ const (
 	// clears it), which the kernel answers getsockname and getpeername
 	// from. The socket layer calls it whenever they may have changed.
 	SysSetAddr = 514
+	// SysLookup (fd, info) copies the SockInfo of the program's socket
+	// descriptor fd to info: EBADF if fd is not open, ENOTSOCK if it is
+	// not a socket. It is how the program serves its own socket calls
+	// without forwarding them (docs/socket-path.md): the descriptor table
+	// stays the kernel's.
+	SysLookup = 522
 )
+
+// DirectID stands for the program itself in SysInstall, for a call it
+// serves without forwarding (SysLookup): no request is in flight, and
+// the new descriptor goes into the program's own table.
+const DirectID = 0
+
+// SockInfo describes a socket descriptor, as SysLookup copies it out.
+type SockInfo struct {
+	Sock  int32  // as Request.Sock
+	Flags uint32 // the descriptor's status flags, as Request.Flags
+	// Domain, Type and Protocol as in Request.
+	Domain, Type, Protocol int32
+}
+
+// SockInfoSize is the size of SockInfo in bytes.
+const SockInfoSize = 5 * 4
 
 // The kernel creates sockets itself (socket(2) returns at once) and
 // answers getsockname and getpeername: Go's net package makes those

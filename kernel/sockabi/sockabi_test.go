@@ -10,3 +10,9 @@ func TestRequestSize(t *testing.T) {
 		t.Fatalf("Request is %d bytes, RequestSize says %d", s, RequestSize)
 	}
 }
+
+func TestSockInfoSize(t *testing.T) {
+	if s := unsafe.Sizeof(SockInfo{}); s != SockInfoSize {
+		t.Fatalf("SockInfo is %d bytes, SockInfoSize says %d", s, SockInfoSize)
+	}
+}

@@ -40,10 +40,18 @@ func overlayFor(tmp, goroot, root string, pkg *Package, test bool) (Overlay, err
 	if _, err := os.Stat(hdr); err != nil {
 		return Overlay{}, fmt.Errorf("the multiboot header source is missing: %w", err)
 	}
-	return Overlay{Replace: map[string]string{
+	o := Overlay{Replace: map[string]string{
 		filepath.Join(pkg.Dir, name):                                   gen,
 		filepath.Join(goroot, "src", "internal", "goarch", headerFile): hdr,
-	}}, nil
+	}}
+	hook, err := stdHookOverlay(tmp, goroot)
+	if err != nil {
+		return Overlay{}, err
+	}
+	for k, v := range hook {
+		o.Replace[k] = v
+	}
+	return o, nil
 }
 
 // systemImport is the Go file that links the kernel into package pkgName.

@@ -7,7 +7,27 @@ import (
 	"testing"
 )
 
+// fakeGoroot is a GOROOT holding only a zsyscall_linux_amd64.go that
+// declares each hooked wrapper once.
+func fakeGoroot(t *testing.T) string {
+	t.Helper()
+	goroot := t.TempDir()
+	dir := filepath.Join(goroot, "src", "syscall")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "package syscall\n"
+	for name := range hookedWrappers {
+		src += "\nfunc " + name + "() {}\n"
+	}
+	if err := os.WriteFile(filepath.Join(dir, stdZsyscall), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return goroot
+}
+
 func TestOverlay(t *testing.T) {
+	goroot := fakeGoroot(t)
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, "boot"), 0o755); err != nil {
 		t.Fatal(err)
@@ -26,13 +46,15 @@ func TestOverlay(t *testing.T) {
 	} {
 		tmp := t.TempDir()
 		pkg.Name = tc.name
-		o, err := overlayFor(tmp, "/goroot", root, pkg, tc.test)
+		o, err := overlayFor(tmp, goroot, root, pkg, tc.test)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{
-			filepath.Join(pkg.Dir, tc.wantFile):                       filepath.Join(tmp, tc.wantFile),
-			"/goroot/src/internal/goarch/zz_warren_multiboot_amd64.s": filepath.Join(root, "boot", "goarch_multiboot.asm"),
+			filepath.Join(pkg.Dir, tc.wantFile):                                      filepath.Join(tmp, tc.wantFile),
+			filepath.Join(goroot, "src/internal/goarch/zz_warren_multiboot_amd64.s"): filepath.Join(root, "boot", "goarch_multiboot.asm"),
+			filepath.Join(goroot, "src/syscall", stdZsyscall):                        filepath.Join(tmp, stdZsyscall),
+			filepath.Join(goroot, "src/syscall", stdHookFile):                        filepath.Join(tmp, stdHookFile),
 		}
 		if len(o.Replace) != len(want) {
 			t.Errorf("overlay %v, want %v", o.Replace, want)
@@ -53,14 +75,14 @@ func TestOverlay(t *testing.T) {
 		}
 		data, _ := os.ReadFile(p)
 		var back struct{ Replace map[string]string }
-		if err := json.Unmarshal(data, &back); err != nil || len(back.Replace) != 2 {
+		if err := json.Unmarshal(data, &back); err != nil || len(back.Replace) != len(want) {
 			t.Errorf("overlay JSON %s: %v", data, err)
 		}
 	}
 }
 
 func TestOverlayMissingHeader(t *testing.T) {
-	_, err := overlayFor(t.TempDir(), "/goroot", t.TempDir(), &Package{Dir: "/x", Name: "main"}, false)
+	_, err := overlayFor(t.TempDir(), fakeGoroot(t), t.TempDir(), &Package{Dir: "/x", Name: "main"}, false)
 	if err == nil {
 		t.Fatal("no error for a tree without boot/goarch_multiboot.asm")
 	}
