@@ -200,6 +200,11 @@ func hmp(path string, cmds ...string) (string, error) {
 			return out.String(), err
 		}
 		s, err := prompt()
+		// The first line is the monitor echoing the command, redrawn
+		// character by character.
+		if _, rest, ok := strings.Cut(s, "\n"); ok {
+			s = rest
+		}
 		out.WriteString(strings.ReplaceAll(s, "\r", ""))
 		if err != nil {
 			return out.String(), err

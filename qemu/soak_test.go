@@ -146,11 +146,11 @@ func soak(t *testing.T, model string, d time.Duration, rate int) {
 			t.Fatalf("opening idle connection %d: %v", i, err)
 		}
 	}
-	idle, page, err := r.g.stats(r.stats, false)
+	idle, page, err := r.g.stats(r.stats, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("/stats before the load, %d idle connections open:\n%s", len(r.idle), page)
+	t.Logf("/stats?gc=1 before the load, %d idle connections open:\n%s", len(r.idle), page)
 	r.established = idle["tcp.CurrentEstablished"]
 	before, err := r.g.counters()
 	if err != nil {
@@ -217,7 +217,8 @@ func soak(t *testing.T, model string, d time.Duration, rate int) {
 	if l.syns.Load() == 0 || l.churnOpened.Load() == 0 || l.requests.Load() == 0 {
 		t.Errorf("a part of the load did nothing")
 	}
-	t.Logf("  half-open (SYN-RCVD) connections: %d after the warm-up, %d at the end", atWarm["tcp.SYN-RCVD"], atEnd["tcp.SYN-RCVD"])
+	t.Logf("  half-open (SYN-RCVD) connections: %d after the warm-up, %d at the end; the Go heap in use grew %.1f MiB from before the load to after the warm-up",
+		atWarm["tcp.SYN-RCVD"], atEnd["tcp.SYN-RCVD"], mib(atWarm["go.heapinuse"])-mib(idle["go.heapinuse"]))
 	for _, m := range []struct{ key, what string }{{"go.heapinuse", "Go heap in use"}, {"ram.used", "RAM in use"}} {
 		w, e := atWarm[m.key], atEnd[m.key]
 		change := (float64(e) - float64(w)) / float64(w)
