@@ -217,14 +217,14 @@ func hmp(path string, cmds ...string) (string, error) {
 // counters from its "group: Name=N ..." lines as "tcp.Name" and so on,
 // the TCP endpoints by state from its "tcp states:" line as
 // "tcp.ESTABLISHED", "tcp.SYN-RCVD", ..., the goroutines, and memory in
-// bytes: "ram.used" (the machine's, sysinfo's total less free) and
-// "go.heapinuse".
+// bytes: "ram.used" (the machine's, sysinfo's total less free),
+// "go.heapalloc" (live after a collection) and "go.heapinuse".
 type guestStats map[string]uint64
 
 var (
 	fieldsRe = regexp.MustCompile(`(\w[\w.-]*)=(\d+)`)
 	ramRe    = regexp.MustCompile(`^ram \(sysinfo\): total [0-9.]+ MiB, free [0-9.]+ MiB, used ([0-9.]+) MiB`)
-	heapRe   = regexp.MustCompile(`heap in use ([0-9.]+) MiB`)
+	heapRe   = regexp.MustCompile(`heap alloc ([0-9.]+) MiB, heap in use ([0-9.]+) MiB`)
 )
 
 func parseStats(page string) guestStats {
@@ -235,7 +235,8 @@ func parseStats(page string) guestStats {
 		case ramRe.MatchString(line):
 			s["ram.used"] = mib(ramRe.FindStringSubmatch(line)[1])
 		case heapRe.MatchString(line):
-			s["go.heapinuse"] = mib(heapRe.FindStringSubmatch(line)[1])
+			m := heapRe.FindStringSubmatch(line)
+			s["go.heapalloc"], s["go.heapinuse"] = mib(m[1]), mib(m[2])
 		case strings.HasPrefix(line, "goroutines: "):
 			s["goroutines"], _ = strconv.ParseUint(strings.TrimPrefix(line, "goroutines: "), 10, 64)
 		default:
