@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,11 +145,26 @@ func delta(after, before map[string]uint64) map[string]uint64 {
 	return d
 }
 
-// evidence logs what QEMU knows of the NIC when the guest stopped
-// answering: for virtio-net, the state of each virtqueue (indices,
-// event suppression) and of the device, as QEMU's monitor shows them.
+// evidence logs, when the guest stopped answering in time, the driver's
+// counters if it still answers on the counters' port (TXStallKicks,
+// TXWaitKicks: the transmit watchdog of issue 11 at work), and for
+// virtio-net what QEMU's monitor shows of the device and its queues: a
+// queue whose shadow_avail_idx is ahead of last_avail_idx with nothing
+// in use holds buffers the device has stopped taking.
 func (g *hostileGuest) evidence(t *testing.T) {
 	t.Helper()
+	if c, err := g.counters(); err != nil {
+		t.Logf("counters: %v", err)
+	} else {
+		var driver []string
+		for k, v := range c {
+			if strings.Contains(k, ".driver.") {
+				driver = append(driver, fmt.Sprintf("%s=%d", k, v))
+			}
+		}
+		slices.Sort(driver)
+		t.Logf("counters: %s", strings.Join(driver, " "))
+	}
 	if g.model != "virtio-net-pci" {
 		t.Logf("QEMU's monitor does not show an %s's rings", g.model)
 		return
