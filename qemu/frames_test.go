@@ -47,7 +47,7 @@ func TestHostileFrames(t *testing.T) {
 			if out, err := ns.Run("ip", "link", "set", qemu.TapDevice, "mtu", "9000"); err != nil {
 				t.Fatalf("raising the tap device's MTU: %v\n%s", err, out)
 			}
-			g := startHostileGuest(t, ns, model)
+			g := startHostileGuest(t, ns, model, 0)
 			// The IPv6 classes need the guest's address past duplicate
 			// address detection, or they are dropped as not its own.
 			for start := time.Now(); ; {

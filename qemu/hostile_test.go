@@ -55,16 +55,25 @@ type hostileGuest struct {
 
 // startHostileGuest boots examples/httpd serving hostilePorts on the tap
 // device of ns, with the machine's counters on statsPort, and waits until
-// it serves.
-func startHostileGuest(t *testing.T, ns *qemu.Netns, model string) *hostileGuest {
+// it serves. The machine is stopped after life (0: runGuest's default).
+func startHostileGuest(t *testing.T, ns *qemu.Netns, model string, life time.Duration) *hostileGuest {
 	t.Helper()
-	mon := filepath.Join(t.TempDir(), "monitor")
+	dir := t.TempDir()
+	wrapper, err := ns.QEMUWrapper(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := filepath.Join(dir, "monitor")
 	var ports []string
 	for _, p := range hostilePorts {
 		ports = append(ports, strconv.Itoa(int(p)))
 	}
-	cmdline := fmt.Sprintf("ip=%s,%s gw=10.0.3.1 warren.stats=%d -- -port %s", qemu.TapGuestV4, qemu.TapGuestV6, statsPort, strings.Join(ports, ","))
-	g := startTapGuest(t, ns, "examples/httpd", model, cmdline, "-monitor", "unix:"+mon+",server=on,wait=off")
+	g := bootGuest(t, "examples/httpd", qemu.Machine{
+		QEMU:      wrapper,
+		Append:    fmt.Sprintf("ip=%s,%s gw=10.0.3.1 warren.stats=%d -- -port %s", qemu.TapGuestV4, qemu.TapGuestV6, statsPort, strings.Join(ports, ",")),
+		ExtraArgs: append(qemu.TapArgs(model), "-monitor", "unix:"+mon+",server=on,wait=off"),
+		Timeout:   life,
+	})
 	g.waitFor("httpd: serving on ports", 2*time.Minute)
 	return &hostileGuest{guest: g, ns: ns, model: model, monitor: mon}
 }

@@ -139,15 +139,14 @@ func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...strin
 }
 
 // startTapGuest boots dir with a NIC of the given model on the tap device
-// of ns; QEMU runs inside the namespace, where the device is. extra are
-// more arguments for QEMU.
-func startTapGuest(t *testing.T, ns *qemu.Netns, dir, model, cmdline string, extra ...string) *guest {
+// of ns; QEMU runs inside the namespace, where the device is.
+func startTapGuest(t *testing.T, ns *qemu.Netns, dir, model, cmdline string) *guest {
 	t.Helper()
 	wrapper, err := ns.QEMUWrapper(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bootGuest(t, dir, qemu.Machine{QEMU: wrapper, Append: cmdline, ExtraArgs: append(qemu.TapArgs(model), extra...)})
+	return bootGuest(t, dir, qemu.Machine{QEMU: wrapper, Append: cmdline, ExtraArgs: qemu.TapArgs(model)})
 }
 
 // TestEcho sends 16 MiB through the TCP echo server and a datagram

@@ -129,7 +129,9 @@ type soakRun struct {
 
 func soak(t *testing.T, model string, d time.Duration, rate int) {
 	ns := newNetns(t, "ping")
-	r := &soakRun{t: t, g: startHostileGuest(t, ns, model), rate: rate}
+	// The machine lives for the load, with room for booting, the pauses
+	// between phases and the checks.
+	r := &soakRun{t: t, g: startHostileGuest(t, ns, model, d+5*time.Minute), rate: rate}
 	r.stats = r.g.client(time.Minute, true)
 	defer func() {
 		for _, c := range r.idle {
