@@ -5,6 +5,7 @@ import "sync/atomic"
 // counters are updated on the packet paths without locks.
 type counters struct {
 	rxPackets, rxBytes, rxDropped, rxMalformed atomic.Uint64
+	rxBadChecksum                              atomic.Uint64
 	txPackets, txBytes, txErrors, txDropped    atomic.Uint64
 	txSegmented                                atomic.Uint64
 }
@@ -19,6 +20,9 @@ type Counters struct {
 	// RxMalformed counts frames too short for an Ethernet header or
 	// longer than the MTU allows.
 	RxMalformed uint64
+	// RxBadChecksum counts frames the device did not check whose IPv4,
+	// TCP or UDP checksum is wrong (rxcsum.go).
+	RxBadChecksum uint64
 
 	TxPackets uint64 // frames the device accepted
 	TxBytes   uint64
@@ -31,14 +35,15 @@ type Counters struct {
 
 func (c *counters) snapshot() Counters {
 	return Counters{
-		RxPackets:   c.rxPackets.Load(),
-		RxBytes:     c.rxBytes.Load(),
-		RxDropped:   c.rxDropped.Load(),
-		RxMalformed: c.rxMalformed.Load(),
-		TxPackets:   c.txPackets.Load(),
-		TxBytes:     c.txBytes.Load(),
-		TxErrors:    c.txErrors.Load(),
-		TxDropped:   c.txDropped.Load(),
-		TxSegmented: c.txSegmented.Load(),
+		RxPackets:     c.rxPackets.Load(),
+		RxBytes:       c.rxBytes.Load(),
+		RxDropped:     c.rxDropped.Load(),
+		RxMalformed:   c.rxMalformed.Load(),
+		RxBadChecksum: c.rxBadChecksum.Load(),
+		TxPackets:     c.txPackets.Load(),
+		TxBytes:       c.txBytes.Load(),
+		TxErrors:      c.txErrors.Load(),
+		TxDropped:     c.txDropped.Load(),
+		TxSegmented:   c.txSegmented.Load(),
 	}
 }

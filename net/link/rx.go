@@ -56,11 +56,28 @@ func (e *Endpoint) receive(f Frame) {
 		e.rxDropped.Add(1)
 		return
 	}
+	if e.feats.Has(FeatureRXCsum) && !f.CsumValid && !csumValid(ipBytes(f), uint16(eth.Type())) {
+		// netstack will take the frame as checked (rxcsum.go): drop it.
+		e.rxBadChecksum.Add(1)
+		return
+	}
 	pkt.RXChecksumValidated = f.CsumValid && e.feats.Has(FeatureRXCsum)
 
 	e.rxPackets.Add(1)
 	e.rxBytes.Add(uint64(n))
 	box.d.DeliverNetworkPacket(eth.Type(), pkt)
+}
+
+// ipBytes is the frame after its Ethernet header, in one slice.
+func ipBytes(f Frame) []byte {
+	if len(f.Data) == 1 {
+		return f.Data[0][header.EthernetMinimumSize:]
+	}
+	flat := make([]byte, 0, f.Len())
+	for _, b := range f.Data {
+		flat = append(flat, b...)
+	}
+	return flat[header.EthernetMinimumSize:]
 }
 
 // AddHeader implements stack.LinkEndpoint: it pushes the Ethernet header.
