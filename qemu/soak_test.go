@@ -42,14 +42,22 @@ const (
 	idleConns   = 100  // connections held open and idle throughout
 	httpWorkers = 8    // keep-alive clients fetching in a loop
 	memSlack    = 0.05 // how far the guest's memory may move from warm-up to the end
+	// quietRecovery is how soon after the load a fresh GET must succeed
+	// in the long form (WARREN_SOAK), run on a host kept quiet for it.
+	// The short form runs inside make test, beside other QEMU tests on a
+	// host that may be busy, where how fast a TCG guest answers is the
+	// host's doing: there it must answer within busyRecovery (alive, not
+	// dead), and the time is reported.
+	quietRecovery = time.Second
+	busyRecovery  = 30 * time.Second
 )
 
 // TestSoak boots examples/httpd on each NIC model and puts it under a
 // SYN flood from spoofed sources, connection churn, idle connections and
 // HTTP load at once, in two phases: a warm-up and the rest. After each it
 // stops the load and requires the network to have survived: a fresh GET
-// within a second, ping, every port accepting, every idle connection
-// answering. The guest's memory after the warm-up and at the end must
+// (within a second in the long form, see quietRecovery), ping, every
+// port accepting, every idle connection answering. The guest's memory after the warm-up and at the end must
 // agree within 5 %. Issue 11: a flood once left virtio-net's transmit
 // queue stalled for good.
 func TestSoak(t *testing.T) {
@@ -304,13 +312,17 @@ func (r *soakRun) phase(name string, d time.Duration) {
 }
 
 // recovery checks, the load just stopped, that the guest serves a fresh
-// GET within a second, answers ping, accepts on every port and answers
-// on every idle connection.
+// GET (quietRecovery, busyRecovery), answers ping, accepts on every port
+// and answers on every idle connection.
 func (r *soakRun) recovery(when string) {
 	t, g := r.t, r.g
 	start := time.Now()
-	if err := g.fetchPage(time.Second); err != nil {
-		t.Errorf("%s: a fresh GET within 1 s of the load stopping: %v", when, err)
+	within := busyRecovery
+	if os.Getenv(soakEnv) != "" {
+		within = quietRecovery
+	}
+	if err := g.fetchPage(within); err != nil {
+		t.Errorf("%s: a fresh GET within %v of the load stopping: %v", when, within, err)
 		recovered(t, g)
 		g.evidence(t)
 	} else {
