@@ -50,11 +50,14 @@ func (l *Layer) Direct(look Looker, nr uint64, args [6]uint64, mem []Span) (resu
 		return 0, 0, false
 	}
 	info, e := look.Lookup(int(int32(args[0])))
-	if e != 0 || info.Flags&unix.O_NONBLOCK == 0 {
+	if e != 0 {
 		return 0, 0, false
 	}
 	r := &sockabi.Request{ID: sockabi.DirectID, Op: sockabi.OpSyscall, Nr: nr, Args: args,
 		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol}
+	if maySleep(r) {
+		return 0, 0, false
+	}
 	l.direct.Store(r, &directKernel{Kernel: l.k, mem: mem})
 	defer l.direct.Delete(r)
 	s, e := l.admit(r)

@@ -32,10 +32,17 @@ type interrupts struct {
 	m  map[uint64]*interrupt
 }
 
+// maySleep reports whether request r is a call that may sleep: one on a
+// blocking descriptor. It decides which calls Serve hands to a worker,
+// which it watches for signals, and which Direct declines.
+func maySleep(r *sockabi.Request) bool {
+	return r.Op == sockabi.OpSyscall && r.Flags&unix.O_NONBLOCK == 0
+}
+
 // watch registers request r if it may sleep. Serve calls it as it admits
 // r, before any OpInterrupt for r can be handed out.
 func (in *interrupts) watch(r *sockabi.Request) {
-	if r.Op != sockabi.OpSyscall || r.Flags&unix.O_NONBLOCK != 0 {
+	if !maySleep(r) {
 		return
 	}
 	in.mu.Lock()
@@ -84,7 +91,7 @@ type block struct {
 // blocking says how request r may wait, with message flags msg: not at
 // all on an O_NONBLOCK descriptor or with MSG_DONTWAIT.
 func (l *Layer) blocking(r *sockabi.Request, msg int) block {
-	if r.Flags&unix.O_NONBLOCK != 0 || msg&unix.MSG_DONTWAIT != 0 {
+	if !maySleep(r) || msg&unix.MSG_DONTWAIT != 0 {
 		return block{}
 	}
 	return block{ok: true, interrupted: l.intr.of(r.ID)}

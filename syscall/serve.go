@@ -47,7 +47,7 @@ func (l *Layer) Serve(s Server) error {
 				continue
 			}
 			j.s, j.e = l.admit(&j.r)
-			if j.r.Op == sockabi.OpSyscall && j.r.Flags&unix.O_NONBLOCK != 0 {
+			if j.r.Op == sockabi.OpSyscall && !maySleep(&j.r) {
 				res, e := l.run(&j.r, j.s, j.e)
 				s.Reply(j.r.ID, res, e)
 				continue
