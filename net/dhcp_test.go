@@ -52,24 +52,32 @@ func (d *dhcpServer) handle(conn stdnet.PacketConn, peer stdnet.Addr, m *dhcpv4.
 	conn.WriteTo(reply.ToBytes(), peer)
 }
 
-func TestDHCP(t *testing.T) {
-	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
-	srvStack, err := Start(Config{Interfaces: []Interface{{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, []link.NIC{nb})
+// startDHCPServer starts a stack at 10.0.0.1 on nic with a DHCP server
+// on it; both stop when the test ends.
+func startDHCPServer(t *testing.T, nic link.NIC) (*Stack, *dhcpServer) {
+	t.Helper()
+	st, err := Start(Config{Interfaces: []Interface{{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, []link.NIC{nic})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srvStack.Close()
-	conn, err := srvStack.ListenUDPBroadcast(netip.MustParseAddrPort("0.0.0.0:67"), "eth0")
+	t.Cleanup(func() { st.Close() })
+	conn, err := st.ListenUDPBroadcast(netip.MustParseAddrPort("0.0.0.0:67"), "eth0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d dhcpServer
+	d := new(dhcpServer)
 	srv, err := server4.NewServer("", nil, d.handle, server4.WithConn(conn))
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.Serve()
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
+	return st, d
+}
+
+func TestDHCP(t *testing.T) {
+	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
+	srvStack, d := startDHCPServer(t, nb)
 	echoServer(t, srvStack, 7)
 
 	cfg, err := ParseConfig([]string{"console=ttyS0", "ip=dhcp", "dns=9.9.9.9"})
@@ -145,22 +153,7 @@ func TestDHCPTimeout(t *testing.T) {
 	echoRoundTrip(t, c, netip.MustParseAddrPort("127.0.0.1:7"), 1<<10)
 
 	// A server on the link now: the client's next DISCOVER gets a lease.
-	srvStack, err := Start(Config{Interfaces: []Interface{{Addrs: []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}}}}, []link.NIC{nb})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srvStack.Close()
-	conn, err := srvStack.ListenUDPBroadcast(netip.MustParseAddrPort("0.0.0.0:67"), "eth0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d dhcpServer
-	srv, err := server4.NewServer("", nil, d.handle, server4.WithConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve()
-	defer srv.Close()
+	startDHCPServer(t, nb)
 	waitFor(t, "a late lease", func() bool {
 		l := c.Live().Interfaces[1].Lease
 		return l != nil && l.Addr == netip.MustParsePrefix("10.0.0.50/24")
