@@ -40,7 +40,8 @@ type Config struct {
 	EchoBytes int64         // bytes sent through the TCP echo server
 	Cache     string        // downloads ("": CacheDir)
 	Append    string        // more of Warren's boot command line (GOMAXPROCS=1, ...)
-	Profile   string        // write a profile of Warren's httpd under load here ("": none)
+	Profile   string        // write a profile of a Warren service under load here ("": none)
+	ProfileOf string        // which service: ProfileHTTPD (""), ProfileUnmodified or ProfileRing3
 	Log       io.Writer     // progress
 	Command   string        // the command line, for the report
 }
@@ -82,7 +83,7 @@ type runner struct {
 
 // Run builds the images, makes the namespace and measures.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	if cfg.Runs < 1 || len(cfg.NICs) == 0 {
+	if cfg.Runs < 1 && cfg.Profile == "" || cfg.Runs < 0 || len(cfg.NICs) == 0 {
 		return nil, errors.New("bench: nothing to run")
 	}
 	for _, tool := range []string{qemu.Binary, "wrk", "ip", "apt-get", "dpkg-deb"} {
@@ -152,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				}
 			}
 		}
-		if cfg.Small != "" {
+		if cfg.Small != "" && cfg.Runs > 0 {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
 		}
 	}

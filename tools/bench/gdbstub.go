@@ -18,12 +18,23 @@ type gdbStub struct {
 	r *bufio.Reader
 }
 
-// The x86-64 registers in the order of a "g" reply without a target
-// description, 8 bytes each.
+// Byte offsets in QEMU's x86-64 "g" reply: sixteen 8-byte general
+// registers, RIP, 4-byte EFLAGS and segment selectors (CS first), the
+// FS, GS and kernel GS bases, then CR0, CR2 and CR3.
 const (
-	regRBP = 6
-	regRIP = 16
+	regRBP   = 8 * 6
+	regRIP   = 8 * 16
+	regCS    = regRIP + 8 + 4
+	regCR3   = regCS + 6*4 + 3*8 + 2*8
+	regsSize = regCR3 + 8
 )
+
+// vcpu is what a sample needs of the stopped vCPU.
+type vcpu struct {
+	rip, rbp uint64
+	cs       uint32 // its low two bits are the privilege level
+	cr3      uint64 // which address space
+}
 
 // dialStub connects to the stub on a Unix socket (QEMU's -gdb
 // unix:PATH,server=on,wait=off). QEMU stops the guest when a debugger
@@ -119,17 +130,18 @@ func (g *gdbStub) interrupt() error {
 // cont lets the guest run; the stub answers only when it stops again.
 func (g *gdbStub) cont() error { return g.send("c") }
 
-// regs reads the instruction and frame pointers of the stopped vCPU.
-func (g *gdbStub) regs() (rip, rbp uint64, err error) {
+// regs reads the registers of the stopped vCPU.
+func (g *gdbStub) regs() (vcpu, error) {
 	s, err := g.cmd("g")
 	if err != nil {
-		return 0, 0, err
+		return vcpu{}, err
 	}
 	b, err := hex.DecodeString(s)
-	if err != nil || len(b) < 8*(regRIP+1) {
-		return 0, 0, fmt.Errorf("gdbstub: bad register reply %.40q", s)
+	if err != nil || len(b) < regsSize {
+		return vcpu{}, fmt.Errorf("gdbstub: bad register reply %.40q", s)
 	}
-	return binary.LittleEndian.Uint64(b[8*regRIP:]), binary.LittleEndian.Uint64(b[8*regRBP:]), nil
+	le := binary.LittleEndian
+	return vcpu{rip: le.Uint64(b[regRIP:]), rbp: le.Uint64(b[regRBP:]), cs: le.Uint32(b[regCS:]), cr3: le.Uint64(b[regCR3:])}, nil
 }
 
 // read64 reads a word of guest memory at a virtual address.

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// fakeStub answers like QEMU's gdbstub for a guest whose registers and
-// memory are given.
-func fakeStub(t *testing.T, rip, rbp uint64, mem map[uint64]uint64) string {
+// fakeStub answers like QEMU's gdbstub for a guest whose memory is given
+// and whose registers at each stop come from regs.
+func fakeStub(t *testing.T, regs func() vcpu, mem map[uint64]uint64) string {
 	path := filepath.Join(t.TempDir(), "gdb.sock")
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -61,10 +61,12 @@ func fakeStub(t *testing.T, rip, rbp uint64, mem map[uint64]uint64) string {
 				reply("S05")
 			case p == "c":
 			case p == "g":
-				regs := make([]byte, 8*24)
-				binary.LittleEndian.PutUint64(regs[8*regRIP:], rip)
-				binary.LittleEndian.PutUint64(regs[8*regRBP:], rbp)
-				reply(hex.EncodeToString(regs))
+				c, b := regs(), make([]byte, regsSize+8*8)
+				binary.LittleEndian.PutUint64(b[regRIP:], c.rip)
+				binary.LittleEndian.PutUint64(b[regRBP:], c.rbp)
+				binary.LittleEndian.PutUint32(b[regCS:], c.cs)
+				binary.LittleEndian.PutUint64(b[regCR3:], c.cr3)
+				reply(hex.EncodeToString(b))
 			case strings.HasPrefix(p, "m"):
 				addr, _ := strconv.ParseUint(strings.TrimSuffix(p[1:], ",8"), 16, 64)
 				v, ok := mem[addr]
@@ -88,7 +90,23 @@ func TestSampleGuest(t *testing.T) {
 		0x8100: 0x8200, 0x8108: 0x3030, // b's frame: called from c
 		0x8200: 0x8300, // c's frame: no readable return address, the walk ends
 	}
-	stub, err := dialStub(fakeStub(t, 0x1010, 0x8000, mem))
+	p := sample(t, &guestSyms{image: syms}, func() vcpu { return vcpu{rip: 0x1010, rbp: 0x8000, cs: 0x23, cr3: 0x5000} }, mem)
+	if p.Samples == 0 || p.Self["a"] != p.Samples || p.Cum["b"] != p.Samples || p.Cum["c"] != p.Samples || p.Cum[inImage] != p.Samples || len(p.Cum) != 4 {
+		t.Fatalf("profile %+v", p)
+	}
+	text := p.Text(10)
+	if !strings.Contains(text, "self:\n 100.0%  a\n") || !strings.Contains(text, "cumulative:\n 100.0%  [ring 3: the program in the image]\n 100.0%  a\n 100.0%  b\n 100.0%  c\n") {
+		t.Errorf("Text:\n%s", text)
+	}
+	if syms.name(0x10) != "0x10" || syms.name(0x2fff) != "b" {
+		t.Error("symtab.name")
+	}
+}
+
+// sample profiles a fake guest for 200 ms.
+func sample(t *testing.T, syms *guestSyms, regs func() vcpu, mem map[uint64]uint64) *Profile {
+	t.Helper()
+	stub, err := dialStub(fakeStub(t, regs, mem))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,15 +117,38 @@ func TestSampleGuest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Samples == 0 || p.Self["a"] != p.Samples || p.Cum["b"] != p.Samples || p.Cum["c"] != p.Samples || len(p.Cum) != 3 {
-		t.Fatalf("profile %+v", p)
+	return p
+}
+
+// A ring-3 process's code shares addresses with the image: samples are
+// told apart by privilege level and page-table root, and the alias is
+// the image's.
+func TestSampleGuestProcess(t *testing.T) {
+	image := &symtab{addrs: []uint64{0x1000, 0x2000}, names: []string{"kernel.trap", "net.read"}}
+	proc := &symtab{addrs: []uint64{0x1000}, names: []string{"main.main"}}
+	const kernelCR3, procCR3 = 0x9000, 0x7000
+	stops := []vcpu{
+		{rip: 0x1004, cs: 0x23, cr3: procCR3},             // before the kernel's root is known: dropped
+		{rip: 0x1004, cs: 0x08, cr3: kernelCR3},           // ring 0 on the kernel's tables
+		{rip: aliasBase + 0x1004, cs: 0x08, cr3: procCR3}, // trap entry at the alias
+		{rip: 0x1004, cs: 0x23, cr3: procCR3},             // the process
+		{rip: 0x2004, cs: 0x23, cr3: kernelCR3},           // the program in the image
 	}
-	text := p.Text(10)
-	if !strings.Contains(text, "self:\n 100.0%  a\n") || !strings.Contains(text, "cumulative:\n 100.0%  a\n 100.0%  b\n 100.0%  c\n") {
-		t.Errorf("Text:\n%s", text)
+	i := 0
+	next := func() vcpu {
+		c := stops[min(i, len(stops)-1)]
+		i++
+		return c
 	}
-	if syms.name(0x10) != "0x10" || syms.name(0x2fff) != "b" {
-		t.Error("symtab.name")
+	p := sample(t, &guestSyms{image: image, proc: proc}, next, nil)
+	want := map[string]int{"kernel.trap": 2, "main.main": 1, inKernel: 2, inProcess: 1}
+	for k, v := range want {
+		if p.Cum[k] != v {
+			t.Errorf("%s: %d samples, want %d (%+v)", k, p.Cum[k], v, p)
+		}
+	}
+	if n := p.Cum["net.read"]; n != p.Samples-3 || n < 1 {
+		t.Errorf("net.read: %d of %d samples", n, p.Samples)
 	}
 }
 

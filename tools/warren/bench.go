@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +54,8 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs.DurationVar(&o.cfg.Warmup, "warmup", o.cfg.Warmup, "wrk warm-up before each measured run (0: none)")
 	fs.Int64Var(&o.cfg.EchoBytes, "echo-bytes", o.cfg.EchoBytes, "bytes sent through the TCP echo server")
 	fs.StringVar(&o.cfg.Append, "append", "", "more of Warren's boot command line, e.g. GOMAXPROCS=1")
-	fs.StringVar(&o.cfg.Profile, "profile", "", "also sample Warren's httpd under load through QEMU's gdbstub and write the profile to `file`")
+	fs.StringVar(&o.cfg.Profile, "profile", "", "also sample a Warren service under load through QEMU's gdbstub and write the profile to `file` (with -runs 0: only that)")
+	fs.StringVar(&o.cfg.ProfileOf, "profile-of", bench.ProfileHTTPD, "the service -profile samples: "+strings.Join(bench.ProfileTargets, ", "))
 	fs.StringVar(&o.w, "w", "", "write the table into `file` (a README) between the bench-table markers")
 	return fs
 }
@@ -67,8 +69,11 @@ func parseBench(e *env, args []string) (*benchOpts, error) {
 	if fs.NArg() != 0 {
 		return nil, usageError(e, "bench", "unexpected argument %q", fs.Arg(0))
 	}
-	if o.cfg.Runs < 1 || o.cfg.Load.Duration < time.Second || o.cfg.EchoBytes < 1 {
-		return nil, usageError(e, "bench", "-runs, -d and -echo-bytes must be positive (-d at least 1s)")
+	if o.cfg.Runs < 0 || o.cfg.Runs == 0 && o.cfg.Profile == "" || o.cfg.Load.Duration < time.Second || o.cfg.EchoBytes < 1 {
+		return nil, usageError(e, "bench", "-runs (0 only with -profile), -d and -echo-bytes must be positive (-d at least 1s)")
+	}
+	if !slices.Contains(bench.ProfileTargets, o.cfg.ProfileOf) {
+		return nil, usageError(e, "bench", "-profile-of %q: want one of %s", o.cfg.ProfileOf, strings.Join(bench.ProfileTargets, ", "))
 	}
 	o.cfg.NICs = strings.Split(o.nics, ",")
 	o.cfg.Command = strings.TrimSpace("warren bench " + strings.Join(args, " "))
