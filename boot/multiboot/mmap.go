@@ -54,13 +54,12 @@ const mmapEntryMin = 20
 // parseMmap walks the memory map: each entry is a u32 size and then size
 // bytes, so entries are size+4 bytes apart. The entries must tile length
 // exactly; a size below 20 (including the zero that would never advance)
-// or an entry past the end is an error. Entries beyond MaxRegions are
-// checked but only counted, in DroppedRegions.
+// or an entry past the end is an error.
 func parseMmap(mem Memory, length, addr uint32, info *Info) error {
 	if length > maxMmap {
 		return ErrMmapTooLong
 	}
-	b, ok := view(mem, uint64(addr), uint64(length))
+	b, ok := View(mem, uint64(addr), uint64(length))
 	if !ok {
 		return ErrMmapRange
 	}
@@ -76,17 +75,11 @@ func parseMmap(mem Memory, length, addr uint32, info *Info) error {
 		if size > len(e) {
 			return ErrMmapTruncated
 		}
-		r := Region{
+		info.AddRegion(Region{
 			Base:   binary.LittleEndian.Uint64(e[0:]),
 			Length: binary.LittleEndian.Uint64(e[8:]),
 			Type:   RegionType(binary.LittleEndian.Uint32(e[16:])),
-		}
-		if info.NumRegions < MaxRegions {
-			info.Regions[info.NumRegions] = r
-			info.NumRegions++
-		} else {
-			info.DroppedRegions++
-		}
+		})
 		off += 4 + size
 	}
 	return nil

@@ -12,7 +12,7 @@ func parseModules(mem Memory, count, addr uint32, info *Info) error {
 	if count > MaxModules {
 		return ErrTooManyModules
 	}
-	list, ok := view(mem, uint64(addr), uint64(count)*moduleEntryLen)
+	list, ok := View(mem, uint64(addr), uint64(count)*moduleEntryLen)
 	if !ok {
 		return ErrModulesRange
 	}
@@ -23,12 +23,12 @@ func parseModules(mem Memory, count, addr uint32, info *Info) error {
 		if end < start {
 			return ErrModuleBounds
 		}
-		data, ok := view(mem, start, end-start)
+		data, ok := View(mem, start, end-start)
 		if !ok {
 			return ErrModuleRange
 		}
-		s, st := cString(mem, uint64(binary.LittleEndian.Uint32(e[8:])), MaxString)
-		if err := st.err(ErrModuleCmdlineRange, ErrModuleCmdlineTooLong); err != nil {
+		s, err := String(mem, uint64(binary.LittleEndian.Uint32(e[8:])), MaxString, ErrModuleCmdlineRange, ErrModuleCmdlineTooLong)
+		if err != nil {
 			return err
 		}
 		info.Modules[i] = Module{Start: start, End: end, Cmdline: s, Data: data}

@@ -1,6 +1,7 @@
 // Package multiboot reads the Multiboot (version 0.6.96) information
 // structure a boot loader such as GRUB or QEMU's -kernel hands to the kernel
-// in EBX.
+// in EBX. Its Info is the kernel's one description of what the boot loader
+// handed over, whatever the protocol: package boot/pvh fills it too.
 //
 // Parsing runs in kmain before the Go runtime exists, so nothing here
 // allocates, panics or keeps state of its own: the caller provides the Info
@@ -83,6 +84,23 @@ type Info struct {
 	// Modules[:NumModules] are the boot modules (FlagModules).
 	Modules    [MaxModules]Module
 	NumModules int
+
+	// RSDP is the physical address of the ACPI RSDP, for the loaders that
+	// give it (PVH); 0 when unknown.
+	RSDP uint64
+}
+
+// AddRegion records a memory map entry in the loader's order; past
+// MaxRegions it only counts it, in DroppedRegions.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (i *Info) AddRegion(r Region) {
+	if i.NumRegions < MaxRegions {
+		i.Regions[i.NumRegions] = r
+		i.NumRegions++
+	} else {
+		i.DroppedRegions++
+	}
 }
 
 // MemoryMap returns the recorded memory map entries.

@@ -30,12 +30,12 @@ const (
 // runtime runs, or on an Info that lives on the stack.
 func Parse(mem Memory, infoAddr uint64, info *Info) error {
 	*info = Info{}
-	b, ok := view(mem, infoAddr, 4)
+	b, ok := View(mem, infoAddr, 4)
 	if !ok {
 		return ErrInfoRange
 	}
 	flags := binary.LittleEndian.Uint32(b)
-	b, ok = view(mem, infoAddr, headerLen(flags))
+	b, ok = View(mem, infoAddr, headerLen(flags))
 	if !ok {
 		return ErrInfoRange
 	}
@@ -50,8 +50,8 @@ func Parse(mem Memory, infoAddr uint64, info *Info) error {
 		info.BootDevice = u32(offBootDevice)
 	}
 	if flags&FlagCmdline != 0 {
-		s, st := cString(mem, uint64(u32(offCmdline)), MaxCmdline)
-		if err := st.err(ErrCmdlineRange, ErrCmdlineTooLong); err != nil {
+		s, err := String(mem, uint64(u32(offCmdline)), MaxCmdline, ErrCmdlineRange, ErrCmdlineTooLong)
+		if err != nil {
 			return err
 		}
 		info.Cmdline = s
@@ -67,8 +67,8 @@ func Parse(mem Memory, infoAddr uint64, info *Info) error {
 		}
 	}
 	if flags&FlagLoaderName != 0 {
-		s, st := cString(mem, uint64(u32(offLoaderName)), MaxString)
-		if err := st.err(ErrLoaderNameRange, ErrLoaderNameTooLong); err != nil {
+		s, err := String(mem, uint64(u32(offLoaderName)), MaxString, ErrLoaderNameRange, ErrLoaderNameTooLong)
+		if err != nil {
 			return err
 		}
 		info.LoaderName = s
@@ -97,9 +97,9 @@ func headerLen(flags uint32) uint64 {
 	return n
 }
 
-// view is mem.Bytes that also refuses address wrap-around and a Memory that
+// View is mem.Bytes that also refuses address wrap-around and a Memory that
 // returns the wrong length, so callers can index the result freely.
-func view(mem Memory, addr, n uint64) ([]byte, bool) {
+func View(mem Memory, addr, n uint64) ([]byte, bool) {
 	if addr+n < addr {
 		return nil, false
 	}
@@ -110,50 +110,33 @@ func view(mem Memory, addr, n uint64) ([]byte, bool) {
 	return b[:n:n], true
 }
 
-type strStatus uint8
-
-const (
-	strOK strStatus = iota
-	strRange
-	strTooLong
-)
-
-func (s strStatus) err(rangeErr, tooLongErr error) error {
-	switch s {
-	case strRange:
-		return rangeErr
-	case strTooLong:
-		return tooLongErr
-	}
-	return nil
-}
-
-// cString views the NUL-terminated string at addr, without its NUL, if it
-// is at most limit bytes long. A null pointer is an empty string: no loader
-// puts a string in the real-mode interrupt table.
-func cString(mem Memory, addr, limit uint64) ([]byte, strStatus) {
+// String views the NUL-terminated string at addr, without its NUL, if it
+// is at most limit bytes long; otherwise it returns rangeErr (the string
+// runs outside memory) or tooLongErr. A null pointer is an empty string: no
+// loader puts a string in the real-mode interrupt table.
+func String(mem Memory, addr, limit uint64, rangeErr, tooLongErr error) ([]byte, error) {
 	if addr == 0 {
-		return nil, strOK
+		return nil, nil
 	}
-	if b, ok := view(mem, addr, limit+1); ok {
+	if b, ok := View(mem, addr, limit+1); ok {
 		if n := bytes.IndexByte(b, 0); n >= 0 {
-			return b[:n:n], strOK
+			return b[:n:n], nil
 		}
-		return nil, strTooLong
+		return nil, tooLongErr
 	}
 	// The window runs off the end of memory: look for the NUL byte by byte.
 	for n := uint64(0); n <= limit; n++ {
-		c, ok := view(mem, addr+n, 1)
+		c, ok := View(mem, addr+n, 1)
 		if !ok {
-			return nil, strRange
+			return nil, rangeErr
 		}
 		if c[0] == 0 {
-			b, ok := view(mem, addr, n)
+			b, ok := View(mem, addr, n)
 			if !ok {
-				return nil, strRange
+				return nil, rangeErr
 			}
-			return b, strOK
+			return b, nil
 		}
 	}
-	return nil, strTooLong
+	return nil, tooLongErr
 }
