@@ -113,7 +113,7 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 	}
 	d.EnableMemory()
 	d.EnableBusMaster()
-	t, err := virtio.NewTransport(caps, bars)
+	t, err := virtio.NewPCI(caps, bars)
 	if err != nil {
 		return nil, err
 	}

@@ -7,9 +7,9 @@ import "errors"
 var ErrConfigUnstable = errors.New("virtio: device configuration changed during every read")
 
 // DeviceConfig reads the device-specific configuration structure. Reads
-// use the field's natural width (§4.1.3.1); a read beyond the structure's
-// length returns 0, so a driver checks Len before reading a field whose
-// presence depends on a feature.
+// use the field's natural width (§4.1.3.1, §4.2.2.2); a read beyond the
+// structure's length returns 0, so a driver checks Len before reading a
+// field whose presence depends on a feature.
 type DeviceConfig struct{ w window }
 
 // Len is the length of the device configuration structure.
@@ -49,8 +49,8 @@ func (c DeviceConfig) Read64(off int) uint64 {
 	return c.w.read64(uint64(off))
 }
 
-// Generation reads config_generation.
-func (t *Transport) Generation() uint8 { return t.common.read8(ccConfigGeneration) }
+// Generation reads the configuration generation.
+func (t *Transport) Generation() uint32 { return t.regs.generation() }
 
 // ReadDeviceConfig calls read with the device configuration until the
 // configuration generation is the same before and after the call, so the
@@ -58,7 +58,7 @@ func (t *Transport) Generation() uint8 { return t.common.read8(ccConfigGeneratio
 // 32 bits, or several fields, may otherwise tear). read may run several
 // times; it should only read.
 func (t *Transport) ReadDeviceConfig(read func(DeviceConfig)) error {
-	c := DeviceConfig{t.device}
+	c := DeviceConfig{t.regs.deviceConfig()}
 	for range 64 {
 		before := t.Generation()
 		read(c)
@@ -68,7 +68,3 @@ func (t *Transport) ReadDeviceConfig(read func(DeviceConfig)) error {
 	}
 	return ErrConfigUnstable
 }
-
-// ISR reads and clears the ISR status (§4.1.4.5), deasserting a legacy
-// INTx interrupt. Used only when MSI-X is disabled.
-func (t *Transport) ISR() uint8 { return t.isr.read8(0) }

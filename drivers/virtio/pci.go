@@ -3,8 +3,6 @@ package virtio
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"time"
 
 	"warren.dev/drivers/hw"
 )
@@ -36,38 +34,22 @@ const (
 // transport then tries the next capability of the same type.
 type BARMapper func(bar int) (regs hw.Regs, size uint64, err error)
 
-// Transport is a modern virtio-pci device's register interface.
-//
-// Its methods are not safe for concurrent use, except Status, NeedsReset,
-// ISR, Generation and ReadDeviceConfig, which only read registers without
-// selectors; a driver serializes setup and, after DRIVER_OK, touches only
-// those and the doorbells.
-type Transport struct {
+// pciRegs are a modern virtio-pci device's structures (§4.1.4).
+type pciRegs struct {
 	common     window
 	notify     window
 	notifyMult uint64
 	isr        window
 	device     window // len 0 when the device has no device configuration
-
-	// ResetTimeout bounds the wait for a reset to complete (default 1s).
-	ResetTimeout time.Duration
 }
 
-// Errors the transport reports.
-var (
-	ErrNoVersion1       = errors.New("virtio: device does not offer VIRTIO_F_VERSION_1 (legacy device)")
-	ErrFeaturesRejected = errors.New("virtio: device did not accept the negotiated features (FEATURES_OK cleared)")
-	ErrResetTimeout     = errors.New("virtio: device did not complete reset")
-	ErrNeedsReset       = errors.New("virtio: device needs reset (DEVICE_NEEDS_RESET)")
-)
-
-// NewTransport builds the transport from the function's virtio
+// NewPCI builds the virtio-pci transport from the function's virtio
 // capabilities, in capability-list order, using the first usable one of
 // each type (§4.1.4.1: the order is the device's preference). Common,
 // notify and ISR structures are required; device configuration is
 // optional.
-func NewTransport(caps []Cap, bars BARMapper) (*Transport, error) {
-	t := &Transport{ResetTimeout: time.Second}
+func NewPCI(caps []Cap, bars BARMapper) (*Transport, error) {
+	var r pciRegs
 	need := map[uint8]uint64{ // minimum useful length per type
 		CapCommonCfg: ccLen,
 		CapNotifyCfg: 2,
@@ -97,14 +79,14 @@ func NewTransport(caps []Cap, bars BARMapper) (*Transport, error) {
 		w := window{r: regs, off: c.Offset, len: c.Length}
 		switch c.Type {
 		case CapCommonCfg:
-			t.common = w
+			r.common = w
 		case CapNotifyCfg:
-			t.notify = w
-			t.notifyMult = uint64(c.NotifyOffMultiplier)
+			r.notify = w
+			r.notifyMult = uint64(c.NotifyOffMultiplier)
 		case CapISRCfg:
-			t.isr = w
+			r.isr = w
 		case CapDeviceCfg:
-			t.device = w
+			r.device = w
 		}
 		found[c.Type] = true
 	}
@@ -114,102 +96,74 @@ func NewTransport(caps []Cap, bars BARMapper) (*Transport, error) {
 			return nil, errors.Join(errs...)
 		}
 	}
-	return t, nil
+	return newTransport(&r), nil
 }
 
-// Status reads device_status.
-func (t *Transport) Status() uint8 { return t.common.read8(ccDeviceStatus) }
+func (r *pciRegs) status() uint8        { return r.common.read8(ccDeviceStatus) }
+func (r *pciRegs) writeStatus(v uint8)  { r.common.write8(ccDeviceStatus, v) }
+func (r *pciRegs) generation() uint32   { return uint32(r.common.read8(ccConfigGeneration)) }
+func (r *pciRegs) deviceConfig() window { return r.device }
 
-// NeedsReset reports whether the device has set DEVICE_NEEDS_RESET
-// (§2.1.2: it then sends a configuration change notification).
-func (t *Transport) NeedsReset() bool { return t.Status()&StatusDeviceNeedsReset != 0 }
-
-// setStatus adds bits to device_status; the driver never clears a bit
-// (§2.1.1).
-func (t *Transport) setStatus(bits uint8) {
-	t.common.write8(ccDeviceStatus, t.Status()|bits)
+func (r *pciRegs) features() featureRegs {
+	return featureRegs{w: r.common, deviceSel: ccDeviceFeatureSelect, device: ccDeviceFeature,
+		driverSel: ccDriverFeatureSelect, drv: ccDriverFeature}
 }
 
-// Fail sets FAILED: the driver has given up on the device. Only a reset
-// leaves this state.
-func (t *Transport) Fail() { t.setStatus(StatusFailed) }
+// selectQueue reads queue_size, which is 0 for an unavailable queue
+// (§4.1.4.3.1); indexes from num_queues up are not selected at all.
+func (r *pciRegs) selectQueue(i int) int {
+	if i < 0 || i >= int(r.common.read16(ccNumQueues)) {
+		return 0
+	}
+	r.common.write16(ccQueueSelect, uint16(i))
+	return int(r.common.read16(ccQueueSize))
+}
 
-// Reset resets the device and waits for device_status to read 0, as
-// §4.1.4.3.2 requires before reinitializing. After it returns, the device
-// no longer accesses rings or buffers, so their memory may be freed.
-func (t *Transport) Reset() error {
-	t.common.write8(ccDeviceStatus, 0)
-	start := time.Now()
-	for i := 0; t.common.read8(ccDeviceStatus) != 0; i++ {
-		if time.Since(start) > t.ResetTimeout {
-			return ErrResetTimeout
-		}
-		if i < 100 {
-			runtime.Gosched()
-		} else {
-			time.Sleep(100 * time.Microsecond)
-		}
+func (r *pciRegs) queueEnabled() bool { return r.common.read16(ccQueueEnable) != 0 }
+
+// enableQueue writes queue_enable; the driver MUST NOT write 0 there
+// (§4.1.4.3.2).
+func (r *pciRegs) enableQueue() { r.common.write16(ccQueueEnable, 1) }
+
+func (r *pciRegs) setupQueue(i, size int, desc, driver, device uint64, vector uint16) (Notifier, error) {
+	r.common.write16(ccQueueSize, uint16(size))
+	r.common.write64(ccQueueDesc, desc)
+	r.common.write64(ccQueueDriver, driver)
+	r.common.write64(ccQueueDevice, device)
+	r.common.write16(ccQueueMSIXVector, vector)
+	if got := r.common.read16(ccQueueMSIXVector); got != vector {
+		return nil, fmt.Errorf("%w: queue %d vector %d read back %#x", ErrVectorRefused, i, vector, got)
+	}
+	// Queue Notify address: cap.offset + queue_notify_off *
+	// notify_off_multiplier (§4.1.4.4).
+	off := uint64(r.common.read16(ccQueueNotifyOff)) * r.notifyMult
+	if off+2 > r.notify.len {
+		return nil, fmt.Errorf("virtio: queue %d: notify offset %#x outside the %#x-byte notify structure", i, off, r.notify.len)
+	}
+	return pciDoorbell{w: r.notify, off: off, index: uint16(i)}, nil
+}
+
+func (r *pciRegs) setConfigVector(v uint16) error {
+	r.common.write16(ccConfigMSIXVector, v)
+	if got := r.common.read16(ccConfigMSIXVector); got != v {
+		return fmt.Errorf("%w: config vector %d read back %#x", ErrVectorRefused, v, got)
 	}
 	return nil
 }
 
-// Negotiate runs the first half of device initialization (§3.1.1 steps
-// 1-6): reset, ACKNOWLEDGE, DRIVER, read the offered features, accept a
-// subset, FEATURES_OK, and check that the device kept FEATURES_OK.
-//
-// accept gets the offered features and returns those the driver wants;
-// typically the device-type bits it understands plus TransportFeatures.
-// The transport drops bits that were not offered, transport bits it does
-// not implement, and adds VERSION_1, which it requires. The result is
-// the negotiated set. On failure after the handshake started the device
-// is left FAILED; Negotiate again (it starts with a reset) or Reset.
-func (t *Transport) Negotiate(accept func(offered Features) Features) (Features, error) {
-	if err := t.Reset(); err != nil {
-		return 0, err
-	}
-	t.setStatus(StatusAcknowledge)
-	t.setStatus(StatusDriver)
+// interruptStatus reads the ISR status, which reading clears (§4.1.4.5).
+func (r *pciRegs) interruptStatus() uint8 { return r.isr.read8(0) }
 
-	offered := t.deviceFeatures()
-	if !offered.Has(FVersion1) {
-		t.Fail()
-		return 0, ErrNoVersion1
-	}
-	want := accept(offered)&offered&(deviceTypeFeatures|TransportFeatures) | FVersion1
-	t.writeDriverFeatures(want)
-
-	t.setStatus(StatusFeaturesOK)
-	// §3.1.1 step 6: re-read device status to ensure the FEATURES_OK bit
-	// is still set: otherwise the device does not support our subset.
-	if t.Status()&StatusFeaturesOK == 0 {
-		t.Fail()
-		return 0, ErrFeaturesRejected
-	}
-	return want, nil
+// pciDoorbell sends available buffer notifications for one queue: a
+// 16-bit write of the queue index (§4.1.5.2, without NOTIFICATION_DATA).
+// The caller has published the available index with an atomic store,
+// which the compiler keeps before this call; on x86-64 the ring stores to
+// ordinary memory are also seen by the device before this uncached MMIO
+// store.
+type pciDoorbell struct {
+	w     window
+	off   uint64
+	index uint16
 }
 
-func (t *Transport) deviceFeatures() Features {
-	t.common.write32(ccDeviceFeatureSelect, 0)
-	lo := t.common.read32(ccDeviceFeature)
-	t.common.write32(ccDeviceFeatureSelect, 1)
-	hi := t.common.read32(ccDeviceFeature)
-	return Features(lo) | Features(hi)<<32
-}
-
-func (t *Transport) writeDriverFeatures(f Features) {
-	t.common.write32(ccDriverFeatureSelect, 0)
-	t.common.write32(ccDriverFeature, uint32(f))
-	t.common.write32(ccDriverFeatureSelect, 1)
-	t.common.write32(ccDriverFeature, uint32(f>>32))
-}
-
-// DriverOK sets DRIVER_OK (§3.1.1 step 8): queues are set up and the
-// device may use them. Buffers added before this (receive buffers, say)
-// are visible to the device from now on.
-func (t *Transport) DriverOK() error {
-	t.setStatus(StatusDriverOK)
-	if t.NeedsReset() {
-		return ErrNeedsReset
-	}
-	return nil
-}
+func (d pciDoorbell) Ring() { d.w.write16(d.off, d.index) }

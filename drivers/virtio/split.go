@@ -55,7 +55,8 @@ var (
 	ErrDeviceBroken = errors.New("virtio: device corrupted the used ring")
 )
 
-// Notifier sends an available buffer notification (a Doorbell).
+// Notifier sends an available buffer notification (what EnableQueue
+// returns).
 type Notifier interface{ Ring() }
 
 // SplitQueue is a split virtqueue in DMA memory, driver side. It is not
@@ -154,7 +155,7 @@ func (q *SplitQueue) Addresses() (desc, driver, device uint64) {
 	return q.descPA, q.availPA, q.usedPA
 }
 
-// SetNotifier sets how the queue notifies the device (the Doorbell from
+// SetNotifier sets how the queue notifies the device (the Notifier from
 // Transport.EnableQueue).
 func (q *SplitQueue) SetNotifier(n Notifier) { q.bell = n }
 

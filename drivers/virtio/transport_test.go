@@ -20,6 +20,28 @@ func newModel(t *testing.T, o devmodel.Options) (*devmodel.Net, *hwtest.DMA) {
 	return m, dma
 }
 
+// transports are the buses a transport-independent test runs on.
+var transports = []struct {
+	name string
+	mmio bool
+}{{"pci", false}, {"mmio", true}}
+
+// open returns a model behind the chosen transport and the driver's
+// transport over it.
+func open(t *testing.T, mmio bool, o devmodel.Options) (*devmodel.Net, *virtio.Transport) {
+	t.Helper()
+	o.MMIO = mmio
+	m, _ := newModel(t, o)
+	if !mmio {
+		return m, transport(t, m)
+	}
+	tr, id, err := virtio.NewMMIO(m.MMIORegs())
+	if err != nil || id != 1 {
+		t.Fatalf("NewMMIO: device %d, %v", id, err)
+	}
+	return m, tr
+}
+
 func transport(t *testing.T, m *devmodel.Net) *virtio.Transport {
 	t.Helper()
 	cs, offs := m.ConfigSpace()
@@ -31,7 +53,7 @@ func transport(t *testing.T, m *devmodel.Net) *virtio.Transport {
 		}
 		caps = append(caps, c)
 	}
-	tr, err := virtio.NewTransport(caps, m.MapBAR)
+	tr, err := virtio.NewPCI(caps, m.MapBAR)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,27 +90,32 @@ func TestReadCap(t *testing.T) {
 	}
 }
 
-func TestNewTransportNeedsStructures(t *testing.T) {
+func TestNewPCINeedsStructures(t *testing.T) {
 	m, _ := newModel(t, devmodel.Options{Features: devmodel.FVersion1})
 	caps := []virtio.Cap{{Type: virtio.CapCommonCfg, BAR: 4, Length: 0x1000}, {Type: virtio.CapISRCfg, BAR: 4, Offset: 0x1000, Length: 1}}
-	if _, err := virtio.NewTransport(caps, m.MapBAR); err == nil {
+	if _, err := virtio.NewPCI(caps, m.MapBAR); err == nil {
 		t.Fatal("transport without a notify structure")
 	}
 	caps = append(caps, virtio.Cap{Type: virtio.CapNotifyCfg, BAR: 4, Offset: 0x3ff0, Length: 0x100})
-	if _, err := virtio.NewTransport(caps, m.MapBAR); err == nil {
+	if _, err := virtio.NewPCI(caps, m.MapBAR); err == nil {
 		t.Fatal("notify structure outside the BAR accepted")
 	}
 	caps[2].Offset = 0x3000
 	caps = append([]virtio.Cap{{Type: virtio.CapCommonCfg, BAR: 2, Length: 0x1000}}, caps...)
-	if _, err := virtio.NewTransport(caps, m.MapBAR); err != nil {
+	if _, err := virtio.NewPCI(caps, m.MapBAR); err != nil {
 		t.Fatalf("unmappable first common cfg not skipped: %v", err)
 	}
 }
 
 func TestNegotiate(t *testing.T) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testNegotiate(t, tp.mmio) })
+	}
+}
+
+func testNegotiate(t *testing.T, mmio bool) {
 	offered := uint64(devmodel.FVersion1 | devmodel.FEventIdx | devmodel.FIndirect | devmodel.NetFMAC | devmodel.NetFCsum | devmodel.NetFStatus | 1<<34)
-	m, _ := newModel(t, devmodel.Options{Features: offered})
-	tr := transport(t, m)
+	m, tr := open(t, mmio, devmodel.Options{Features: offered})
 	var sawOffered virtio.Features
 	got, err := tr.Negotiate(func(f virtio.Features) virtio.Features {
 		sawOffered = f
@@ -114,16 +141,21 @@ func TestNegotiate(t *testing.T) {
 }
 
 func TestNegotiateFailures(t *testing.T) {
-	m, _ := newModel(t, devmodel.Options{Features: devmodel.NetFMAC})
-	if _, err := transport(t, m).Negotiate(func(f virtio.Features) virtio.Features { return f }); !errors.Is(err, virtio.ErrNoVersion1) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testNegotiateFailures(t, tp.mmio) })
+	}
+}
+
+func testNegotiateFailures(t *testing.T, mmio bool) {
+	m, tr := open(t, mmio, devmodel.Options{Features: devmodel.NetFMAC})
+	if _, err := tr.Negotiate(func(f virtio.Features) virtio.Features { return f }); !errors.Is(err, virtio.ErrNoVersion1) {
 		t.Fatalf("legacy device: %v", err)
 	}
 	if m.Status()&virtio.StatusFailed == 0 {
 		t.Fatal("FAILED not set for a legacy-only device")
 	}
 
-	m, _ = newModel(t, devmodel.Options{Features: devmodel.FVersion1 | devmodel.NetFMAC, RefuseFeaturesOK: true})
-	tr := transport(t, m)
+	m, tr = open(t, mmio, devmodel.Options{Features: devmodel.FVersion1 | devmodel.NetFMAC, RefuseFeaturesOK: true})
 	if _, err := tr.Negotiate(func(f virtio.Features) virtio.Features { return f }); !errors.Is(err, virtio.ErrFeaturesRejected) {
 		t.Fatalf("refused FEATURES_OK: %v", err)
 	}
@@ -147,20 +179,37 @@ func (r fakeRing) Size() int                           { return r.size }
 func (r fakeRing) Addresses() (uint64, uint64, uint64) { return r.desc, r.driver, r.device }
 
 func TestEnableQueue(t *testing.T) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testEnableQueue(t, tp.mmio) })
+	}
+}
+
+func testEnableQueue(t *testing.T, mmio bool) {
 	ints := &hwtest.Interrupts{}
 	dma := hwtest.NewDMA(0x40000000, 4<<20)
-	m := devmodel.NewNet(dma, ints, devmodel.Options{Features: devmodel.FVersion1, MSIXVectors: 3, VectorLimit: 2}, devmodel.NetOptions{QueueSize: 16})
+	o := devmodel.Options{Features: devmodel.FVersion1, MSIXVectors: 3, VectorLimit: 2, MMIO: mmio}
+	if mmio {
+		o.MSIXVectors, o.VectorLimit = 0, 0
+	}
+	m := devmodel.NewNet(dma, ints, o, devmodel.NetOptions{QueueSize: 16})
 	defer m.Close()
-	m.EnableMSIX()
-	tr := transport(t, m)
+	var tr *virtio.Transport
+	vec := uint16(1) // MSI-X entry 1; the device maps entries 0 and 1 only
+	if mmio {
+		var err error
+		if tr, _, err = virtio.NewMMIO(m.MMIORegs()); err != nil {
+			t.Fatal(err)
+		}
+		vec = virtio.NoVector
+	} else {
+		m.EnableMSIX()
+		tr = transport(t, m)
+	}
 	if _, err := tr.Negotiate(func(virtio.Features) virtio.Features { return 0 }); err != nil {
 		t.Fatal(err)
 	}
-	if tr.NumQueues() != 2 || tr.QueueMaxSize(0) != 16 || tr.QueueMaxSize(2) != 0 {
-		t.Fatalf("queues %d, max %d", tr.NumQueues(), tr.QueueMaxSize(0))
-	}
-	if err := tr.SetConfigVector(0); err != nil {
-		t.Fatal(err)
+	if tr.QueueMaxSize(0) != 16 || tr.QueueMaxSize(1) != 16 || tr.QueueMaxSize(2) != 0 {
+		t.Fatalf("queue maxima %d %d %d", tr.QueueMaxSize(0), tr.QueueMaxSize(1), tr.QueueMaxSize(2))
 	}
 	q, err := virtio.NewSplitQueue(dma, 8, false)
 	if err != nil {
@@ -169,14 +218,24 @@ func TestEnableQueue(t *testing.T) {
 	if _, err := tr.EnableQueue(0, fakeRing{size: 32}, virtio.NoVector); err == nil {
 		t.Fatal("queue larger than the device maximum accepted")
 	}
+	if _, err := tr.EnableQueue(2, q, virtio.NoVector); err == nil {
+		t.Fatal("unavailable queue enabled")
+	}
+	// Vectors the device cannot map, and any vector on virtio-mmio.
+	if err := tr.SetConfigVector(2); !errors.Is(err, virtio.ErrVectorRefused) {
+		t.Fatalf("refused config vector: %v", err)
+	}
 	if _, err := tr.EnableQueue(1, q, 2); !errors.Is(err, virtio.ErrVectorRefused) {
 		t.Fatalf("refused vector: %v", err)
 	}
-	bell, err := tr.EnableQueue(1, q, 1)
+	if err := tr.SetConfigVector(vec); err != nil {
+		t.Fatal(err)
+	}
+	bell, err := tr.EnableQueue(1, q, vec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tr.EnableQueue(1, q, 1); err == nil {
+	if _, err := tr.EnableQueue(1, q, vec); err == nil {
 		t.Fatal("enabled twice")
 	}
 	if err := tr.DriverOK(); err != nil {
@@ -192,8 +251,19 @@ func TestEnableQueue(t *testing.T) {
 }
 
 func TestReadDeviceConfigGeneration(t *testing.T) {
-	m, _ := newModel(t, devmodel.Options{Features: devmodel.FVersion1 | devmodel.NetFMAC | devmodel.NetFStatus})
-	tr := transport(t, m)
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testReadDeviceConfigGeneration(t, tp.mmio) })
+	}
+}
+
+func testReadDeviceConfigGeneration(t *testing.T, mmio bool) {
+	m, tr := open(t, mmio, devmodel.Options{Features: devmodel.FVersion1 | devmodel.NetFMAC | devmodel.NetFStatus})
+	// MMIO has no structure length: the configuration runs to the end
+	// of the register block.
+	cfgLen := 12
+	if mmio {
+		cfgLen = devmodel.MMIOSize - 0x100
+	}
 	if _, err := tr.Negotiate(func(f virtio.Features) virtio.Features { return f }); err != nil {
 		t.Fatal(err)
 	}
@@ -210,19 +280,42 @@ func TestReadDeviceConfigGeneration(t *testing.T) {
 		t.Fatalf("err %v, %d calls, status %d", err, calls, status)
 	}
 	tr.ReadDeviceConfig(func(c virtio.DeviceConfig) {
-		if c.Len() != 12 || c.Read8(0) != 2 || c.Read8(5) != 1 || c.Read32(12) != 0 {
+		if c.Len() != cfgLen || c.Read8(0) != 2 || c.Read8(5) != 1 || c.Read32(cfgLen) != 0 {
 			t.Errorf("config: len %d mac %d..%d beyond %d", c.Len(), c.Read8(0), c.Read8(5), c.Read32(12))
 		}
 	})
 }
 
 func TestResetTimeout(t *testing.T) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) {
+			tr := stuckTransport(t, tp.mmio)
+			tr.ResetTimeout = 10 * time.Millisecond
+			if err := tr.Reset(); !errors.Is(err, virtio.ErrResetTimeout) {
+				t.Fatalf("Reset of a stuck device: %v", err)
+			}
+		})
+	}
+}
+
+// stuckTransport is a transport over a device whose status never
+// leaves 1.
+func stuckTransport(t *testing.T, mmio bool) *virtio.Transport {
+	t.Helper()
 	stuck := &hwtest.Regs{
 		Read:  func(off uint64, width int) uint64 { return 1 },
 		Write: func(uint64, int, uint64) {},
 	}
+	if mmio {
+		stuck.Read = mmioIdentity(stuck.Read, 2, 1)
+		tr, _, err := virtio.NewMMIO(stuck, 0x200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
 	bars := func(int) (hw.Regs, uint64, error) { return stuck, 0x4000, nil }
-	tr, err := virtio.NewTransport([]virtio.Cap{
+	tr, err := virtio.NewPCI([]virtio.Cap{
 		{Type: virtio.CapCommonCfg, Length: 0x38},
 		{Type: virtio.CapNotifyCfg, Offset: 0x100, Length: 2},
 		{Type: virtio.CapISRCfg, Offset: 0x200, Length: 1},
@@ -230,8 +323,5 @@ func TestResetTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.ResetTimeout = 10 * time.Millisecond
-	if err := tr.Reset(); !errors.Is(err, virtio.ErrResetTimeout) {
-		t.Fatalf("Reset of a stuck device: %v", err)
-	}
+	return tr
 }

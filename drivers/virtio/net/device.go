@@ -45,13 +45,13 @@ var (
 
 // Config is what Open needs.
 type Config struct {
-	// Transport is the device's virtio-pci transport.
+	// Transport is the device's transport (virtio-pci or virtio-mmio).
 	Transport *virtio.Transport
 	// DMA allocates the rings and packet buffers.
 	DMA hw.DMA
 	// MSIX, if the device has MSI-X and the PCI layer enabled it, with
-	// Interrupts to allocate the vectors. Otherwise Line is the INTx
-	// interrupt. The device owns the interrupts it uses and closes them
+	// Interrupts to allocate the vectors. Otherwise Line is the device's
+	// interrupt line (PCI INTx, or a virtio-mmio device's). The device owns the interrupts it uses and closes them
 	// on Close.
 	MSIX       virtio.MSIX
 	Interrupts hw.Interrupts
@@ -218,8 +218,8 @@ func (d *Device) readConfig() error {
 }
 
 func (d *Device) setupQueues(c Config) error {
-	if d.t.NumQueues() < 2 {
-		return fmt.Errorf("virtio-net: device has %d queues", d.t.NumQueues())
+	if d.t.QueueMaxSize(rxQueueIndex) == 0 || d.t.QueueMaxSize(txQueueIndex) == 0 {
+		return errors.New("virtio-net: device lacks receiveq1 or transmitq1")
 	}
 	mrg := d.features.Has(FMrgRxbuf)
 	eventIdx := d.features.Has(virtio.FEventIdx)

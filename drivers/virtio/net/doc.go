@@ -1,5 +1,5 @@
-// Package net drives virtio-net devices (virtio 1.2 §5.1) over the modern
-// virtio-pci transport, behind a driver-neutral NIC interface: Open,
+// Package net drives virtio-net devices (virtio 1.2 §5.1) over either
+// virtio transport (modern virtio-pci or virtio-mmio), behind a driver-neutral NIC interface: Open,
 // MAC, MTU, LinkUp, Offloads, Transmit, WaitTXSpace, a receive callback,
 // Stats, Err and Close. The network stack adapts it (to gVisor's
 // stack.LinkEndpoint); this package knows nothing about the stack.
@@ -27,7 +27,7 @@
 //			caps = append(caps, c)
 //		}
 //	}
-//	t, err := virtio.NewTransport(caps, fn.MapBAR) // virtio.BARMapper
+//	t, err := virtio.NewPCI(caps, fn.MapBAR) // virtio.BARMapper
 //	...
 //	dev, err := net.Open(net.Config{
 //		Transport:  t,
@@ -40,6 +40,13 @@
 //
 // The device ID to match is virtio.PCIDeviceIDBase+DeviceID (0x1041), or
 // the transitional 0x1000.
+//
+// A virtio-mmio device (virtio.MMIOSlot, from the virtio_mmio.device=
+// boot option) is its mapped register block and its interrupt line:
+//
+//	t, id, err := virtio.NewMMIO(regs, slot.Size) // id == DeviceID
+//	...
+//	dev, err := net.Open(net.Config{Transport: t, DMA: platform.DMA, Line: irq, ...})
 package net
 
 // DeviceID is the virtio device ID of network devices (§5.1.1).

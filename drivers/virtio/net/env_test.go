@@ -23,7 +23,8 @@ var testMAC = [6]byte{0x52, 0x54, 0, 0x12, 0x34, 0x56}
 type opts struct {
 	offered    uint64 // 0: allOffered
 	disable    virtio.Features
-	msix       int // MSI-X table size; -1 for INTx
+	msix       int  // MSI-X table size; -1 for INTx
+	mmio       bool // virtio-mmio: one edge-triggered line, no MSI-X
 	queueSize  int
 	bufferSize int
 	dev        devmodel.Options
@@ -57,6 +58,10 @@ func (o opts) device(t *testing.T) (*devmodel.Net, *hwtest.DMA, *hwtest.Interrup
 	if o.offered == 0 {
 		o.offered = allOffered
 	}
+	if o.mmio {
+		o.msix = -1
+		o.dev.MMIO = true
+	}
 	if o.msix == 0 {
 		o.msix = 3
 	}
@@ -84,6 +89,26 @@ func (o opts) device(t *testing.T) (*devmodel.Net, *hwtest.DMA, *hwtest.Interrup
 
 func (o opts) config(t *testing.T, m *devmodel.Net, dma *hwtest.DMA, ints *hwtest.Interrupts) Config {
 	t.Helper()
+	tr := o.transport(t, m)
+	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable, testStall: o.stall}
+	if o.msix == -1 || o.mmio {
+		c.Line = m.Line
+	} else {
+		c.MSIX = m.MSIX()
+	}
+	return c
+}
+
+// transport reaches the model over virtio-mmio or virtio-pci.
+func (o opts) transport(t *testing.T, m *devmodel.Net) *virtio.Transport {
+	t.Helper()
+	if o.mmio {
+		tr, _, err := virtio.NewMMIO(m.MMIORegs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
 	cs, offs := m.ConfigSpace()
 	var caps []virtio.Cap
 	for _, off := range offs {
@@ -93,17 +118,11 @@ func (o opts) config(t *testing.T, m *devmodel.Net, dma *hwtest.DMA, ints *hwtes
 		}
 		caps = append(caps, c)
 	}
-	tr, err := virtio.NewTransport(caps, m.MapBAR)
+	tr, err := virtio.NewPCI(caps, m.MapBAR)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable, testStall: o.stall}
-	if o.msix == -1 {
-		c.Line = m.Line
-	} else {
-		c.MSIX = m.MSIX()
-	}
-	return c
+	return tr
 }
 
 func openEnv(t *testing.T, o opts) *env {

@@ -12,7 +12,8 @@ import (
 // vectors may avoid.
 var errTryFewerVectors = errors.New("virtio-net: MSI-X vectors unavailable")
 
-// plan is an interrupt layout: how many MSI-X vectors, 0 for INTx.
+// plan is an interrupt layout: how many MSI-X vectors, 0 for the line
+// interrupt (PCI INTx or virtio-mmio).
 type plan struct{ vectors int }
 
 // plansFor lists the layouts to try, best first (§4.1.5.1.2: after a
@@ -87,20 +88,21 @@ func (d *Device) setupInterrupts(c Config, p plan) error {
 type worker struct {
 	irq            hw.Interrupt
 	config, rx, tx bool
-	intx           bool
+	line           bool // one line for all causes: read the interrupt status
 }
 
 func (d *Device) startWorkers(p plan) {
 	cfg, rx, tx := p.assign()
 	for v, irq := range d.irqs {
-		w := worker{irq: irq, config: v == cfg, rx: v == rx, tx: v == tx, intx: p.vectors == 0}
+		w := worker{irq: irq, config: v == cfg, rx: v == rx, tx: v == tx, line: p.vectors == 0}
 		d.wg.Add(1)
 		go d.serve(w)
 	}
 }
 
-// serve is an interrupt goroutine (§4.1.5.4: with INTx, read the ISR to
-// learn the cause and deassert the line; with MSI-X, the vector says).
+// serve is an interrupt goroutine (§4.1.5.4, §4.2.3.4: with a line
+// interrupt, read the interrupt status to learn the cause and acknowledge
+// it; with MSI-X, the vector says).
 func (d *Device) serve(w worker) {
 	defer d.wg.Done()
 	pollRX := d.pollRX
@@ -132,8 +134,8 @@ func (d *Device) serve(w worker) {
 			return
 		}
 		cause := uint8(virtio.ISRQueue | virtio.ISRConfig)
-		if w.intx {
-			if cause = d.t.ISR(); cause == 0 {
+		if w.line {
+			if cause = d.t.InterruptStatus(); cause == 0 {
 				continue // a shared line raised by another device
 			}
 		}

@@ -12,20 +12,36 @@ import (
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
 
-// modes are the notification configurations every traffic test runs in.
+// modes are the transport and notification configurations every
+// traffic test runs in.
 var modes = []struct {
 	name string
 	o    opts
 }{
-	{"event-idx/msix3", opts{}},
-	{"no-event-idx/msix3", opts{disable: virtio.FEventIdx}},
-	{"event-idx/msix1", opts{msix: 1}},
-	{"event-idx/intx", opts{msix: -1}},
-	{"no-event-idx/intx", opts{msix: -1, disable: virtio.FEventIdx}},
+	{"pci/event-idx/msix3", opts{}},
+	{"pci/no-event-idx/msix3", opts{disable: virtio.FEventIdx}},
+	{"pci/event-idx/msix1", opts{msix: 1}},
+	{"pci/event-idx/intx", opts{msix: -1}},
+	{"pci/no-event-idx/intx", opts{msix: -1, disable: virtio.FEventIdx}},
+	{"mmio/event-idx", opts{mmio: true}},
+	{"mmio/no-event-idx", opts{mmio: true, disable: virtio.FEventIdx}},
 }
 
+// transports are the buses a test that does not depend on the
+// interrupt layout runs on.
+var transports = []struct {
+	name string
+	o    opts
+}{{"pci", opts{}}, {"mmio", opts{mmio: true}}}
+
 func TestOpen(t *testing.T) {
-	e := openEnv(t, opts{})
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testOpen(t, tp.o) })
+	}
+}
+
+func testOpen(t *testing.T, base opts) {
+	e := openEnv(t, base)
 	d := e.d
 	if d.MAC() != testMAC || d.MTU() != 1500 || !d.LinkUp() {
 		t.Errorf("MAC %x MTU %d link %v", d.MAC(), d.MTU(), d.LinkUp())
@@ -45,12 +61,18 @@ func TestOpen(t *testing.T) {
 	if !o.TXChecksum || !o.TSO4 || !o.TSO6 || !o.RXChecksum || !o.RXTSO4 || !o.MergeableRX {
 		t.Errorf("offloads %+v", o)
 	}
-	if len(e.ints.MSIs) != 3 {
-		t.Errorf("%d MSI vectors allocated, want 3", len(e.ints.MSIs))
+	if want := map[bool]int{false: 3, true: 0}[base.mmio]; len(e.ints.MSIs) != want {
+		t.Errorf("%d MSI vectors allocated, want %d", len(e.ints.MSIs), want)
 	}
 }
 
 func TestFeatureDependencies(t *testing.T) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testFeatureDependencies(t, tp.o) })
+	}
+}
+
+func testFeatureDependencies(t *testing.T, base opts) {
 	// GUEST_TSO without GUEST_CSUM, HOST_TSO without CSUM, GUEST_TSO
 	// without MRG_RXBUF: the driver must not accept them (§5.1.3.1);
 	// the model flags any that it does.
@@ -58,7 +80,9 @@ func TestFeatureDependencies(t *testing.T) {
 		devmodel.FVersion1 | devmodel.NetFGuestTSO4 | devmodel.NetFGuestECN | devmodel.NetFHostTSO6 | devmodel.NetFHostECN | devmodel.NetFMrgRxbuf,
 		devmodel.FVersion1 | devmodel.NetFGuestCsum | devmodel.NetFGuestTSO4 | devmodel.NetFCsum | devmodel.NetFHostECN,
 	} {
-		e := openEnv(t, opts{offered: offered})
+		o := base
+		o.offered = offered
+		e := openEnv(t, o)
 		f := e.d.Features()
 		if f&(FGuestTSO4|FGuestECN|FHostTSO6|FHostECN) != 0 {
 			t.Errorf("offered %v: accepted %v", virtio.Features(offered), f)
@@ -73,7 +97,14 @@ func TestFeatureDependencies(t *testing.T) {
 }
 
 func TestNegotiationFailures(t *testing.T) {
-	o := opts{offered: devmodel.NetFMAC | devmodel.NetFStatus} // no VERSION_1
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testNegotiationFailures(t, tp.o) })
+	}
+}
+
+func testNegotiationFailures(t *testing.T, base opts) {
+	o := base
+	o.offered = devmodel.NetFMAC | devmodel.NetFStatus // no VERSION_1
 	m, dma, ints := o.device(t)
 	c := o.config(t, m, dma, ints)
 	c.Receive = func([]Frame) {}
@@ -84,7 +115,8 @@ func TestNegotiationFailures(t *testing.T) {
 		t.Error("FAILED not set")
 	}
 
-	o = opts{dev: devmodel.Options{RefuseFeaturesOK: true}}
+	o = base
+	o.dev.RefuseFeaturesOK = true
 	m, dma, ints = o.device(t)
 	c = o.config(t, m, dma, ints)
 	c.Receive = func([]Frame) {}
@@ -194,7 +226,15 @@ func TestTransmitWrap(t *testing.T) {
 }
 
 func TestTransmitFullRing(t *testing.T) {
-	e := openEnv(t, opts{net: devmodel.NetOptions{QueueSize: 16, HoldTX: true}})
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testTransmitFullRing(t, tp.o) })
+	}
+}
+
+func testTransmitFullRing(t *testing.T, base opts) {
+	o := base
+	o.net = devmodel.NetOptions{QueueSize: 16, HoldTX: true}
+	e := openEnv(t, o)
 	var want [][]byte
 	var frames []Frame
 	for i := range 40 {
@@ -373,7 +413,13 @@ func TestLinkStatus(t *testing.T) {
 }
 
 func TestDeviceNeedsReset(t *testing.T) {
-	e := openEnv(t, opts{})
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testDeviceNeedsReset(t, tp.o) })
+	}
+}
+
+func testDeviceNeedsReset(t *testing.T, base opts) {
+	e := openEnv(t, base)
 	e.m.SetNeedsReset()
 	eventually(t, "the driver to see DEVICE_NEEDS_RESET", func() bool { return e.d.Err() != nil })
 	if !errors.Is(e.d.Err(), virtio.ErrNeedsReset) {
@@ -388,8 +434,14 @@ func TestDeviceNeedsReset(t *testing.T) {
 }
 
 func TestCorruptUsedRing(t *testing.T) {
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testCorruptUsedRing(t, tp.o) })
+	}
+}
+
+func testCorruptUsedRing(t *testing.T, base opts) {
 	for _, q := range []int{rxQueueIndex, txQueueIndex} {
-		e := openEnv(t, opts{})
+		e := openEnv(t, base)
 		if q == txQueueIndex {
 			e.sendAll([]Frame{one(frame(60, 0))})
 			e.m.WaitSent(1, 5*time.Second)
@@ -442,7 +494,13 @@ func TestWaitTXSpaceForLargeFrame(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	e := openEnv(t, opts{})
+	for _, tp := range transports {
+		t.Run(tp.name, func(t *testing.T) { testClose(t, tp.o) })
+	}
+}
+
+func testClose(t *testing.T, base opts) {
+	e := openEnv(t, base)
 	e.m.Inject(devmodel.Packet{Data: frame(60, 0)})
 	e.waitRX(1)
 	if err := e.d.Close(); err != nil {

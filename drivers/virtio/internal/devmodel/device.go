@@ -1,7 +1,9 @@
-// Package devmodel is a register-level model of modern virtio-pci
-// devices for host tests: PCI capabilities in a config space, common
-// configuration, ISR, device configuration and notify registers in one
-// memory BAR, an MSI-X table, and split virtqueues read and written in
+// Package devmodel is a register-level model of virtio 1.x devices for
+// host tests, behind either transport: for virtio-pci, PCI capabilities
+// in a config space, common configuration, ISR, device configuration and
+// notify registers in one memory BAR and an MSI-X table; for virtio-mmio,
+// the version 2 register block with an edge-triggered line (mmio.go).
+// Both share the device state and split virtqueues read and written in
 // hwtest.DMA memory by physical address. It follows the device side of
 // the spec, including EVENT_IDX notification suppression, and records
 // driver mistakes it sees in Violations.
@@ -41,6 +43,8 @@ const (
 
 // Personality is the device type behind the common model.
 type Personality interface {
+	// DeviceID is the virtio device ID (§5), which virtio-mmio reports.
+	DeviceID() uint32
 	// Queues returns the maximum size of each virtqueue.
 	Queues() []uint16
 	// CheckFeatures vets the driver's features at FEATURES_OK.
@@ -64,13 +68,21 @@ type Options struct {
 	// for vectors from VectorLimit up, as a device short of interrupt
 	// resources would (§4.1.5.1.2).
 	VectorLimit int
+	// MMIO puts the device behind the virtio-mmio register block
+	// (MMIORegs): Line is then edge-triggered, firing when
+	// InterruptStatus leaves 0, as QEMU's virtio-mmio raises its line.
+	MMIO bool
+	// MMIOVersion is the register layout version MMIO reports (default
+	// 2; 1 is the legacy layout).
+	MMIOVersion uint32
 }
 
 // Device is the model. Its exported fields and methods are for tests.
 type Device struct {
 	DMA        *hwtest.DMA
 	Interrupts *hwtest.Interrupts
-	// Line is the INTx interrupt, raised when MSI-X is not enabled.
+	// Line is the INTx interrupt, raised when MSI-X is not enabled, or
+	// the virtio-mmio interrupt line.
 	Line *hwtest.Interrupt
 
 	mu   sync.Mutex
@@ -214,7 +226,8 @@ func (d *Device) Resets() int { d.mu.Lock(); defer d.mu.Unlock(); return d.reset
 // Notifies is the number of doorbell writes for queue q.
 func (d *Device) Notifies(q int) int { d.mu.Lock(); defer d.mu.Unlock(); return d.notifies[q] }
 
-// Raised is the number of interrupts sent on MSI-X vector v (INTx: -1).
+// Raised is the number of interrupts sent on MSI-X vector v (the line,
+// INTx or MMIO: -1).
 func (d *Device) Raised(v int) int { d.mu.Lock(); defer d.mu.Unlock(); return d.raised[v] }
 
 // EnableMSIX turns the MSI-X capability on, as the PCI layer would.
@@ -303,9 +316,14 @@ func (d *Device) signal(vector uint16, isrBit uint8) {
 		d.raised[int(vector)]++
 		return
 	}
+	// An MMIO line is high while InterruptStatus is not 0: a cause
+	// added to a pending one makes no new edge.
+	edge := !d.opts.MMIO || d.isr == 0
 	d.isr |= isrBit
-	d.raised[-1]++
-	d.Line.Fire()
+	if edge {
+		d.raised[-1]++
+		d.Line.Fire()
+	}
 }
 
 func (d *Device) resetLocked() {

@@ -137,6 +137,9 @@ func NewNet(dma *hwtest.DMA, ints *hwtest.Interrupts, o Options, no NetOptions) 
 	return n
 }
 
+// DeviceID implements Personality.
+func (n *Net) DeviceID() uint32 { return 1 }
+
 // Queues implements Personality.
 func (n *Net) Queues() []uint16 { return []uint16{n.opts.QueueSize, n.opts.QueueSize} }
 

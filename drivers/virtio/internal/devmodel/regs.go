@@ -24,34 +24,49 @@ func (d *Device) read(off uint64, width int) uint64 {
 		d.isr = 0
 		return uint64(v)
 	case off >= deviceOff && off < deviceOff+uint64(len(d.config)):
-		o := int(off - deviceOff)
-		if o+width > len(d.config) || o%width != 0 {
-			d.Violationf("device config read %d bytes at %#x", width, o)
-			return 0
-		}
-		b := d.config[o : o+width]
-		switch width {
-		case 1:
-			return uint64(b[0])
-		case 2:
-			return uint64(binary.LittleEndian.Uint16(b))
-		case 4:
-			return uint64(binary.LittleEndian.Uint32(b))
-		}
-		d.Violationf("device config read of width %d", width)
-		return 0
+		return d.readConfig(int(off-deviceOff), width)
 	}
 	d.Violationf("read %d bytes at unmapped BAR offset %#x", width, off)
 	return 0
 }
 
-func (d *Device) readCommon(off uint64, width int) uint64 {
-	if w, ok := commonWidth[off]; !ok || w != width {
-		if !(width == 8 && off >= 0x20 && off%8 == 0) {
-			d.Violationf("common config read of %d bytes at %#x", width, off)
-			return 0
-		}
+// readConfig reads the device configuration at its natural width
+// (§4.1.3.1, §4.2.2.2); lock held.
+func (d *Device) readConfig(o, width int) uint64 {
+	if o+width > len(d.config) || o%width != 0 {
+		d.Violationf("device config read %d bytes at %#x", width, o)
+		return 0
 	}
+	b := d.config[o : o+width]
+	switch width {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	d.Violationf("device config read of width %d", width)
+	return 0
+}
+
+func (d *Device) readCommon(off uint64, width int) uint64 {
+	if !d.commonWidthOK(off, width) {
+		d.Violationf("common config read of %d bytes at %#x", width, off)
+		return 0
+	}
+	return d.commonField(off, width)
+}
+
+// commonWidthOK checks the width of a common configuration access.
+func (d *Device) commonWidthOK(off uint64, width int) bool {
+	w, ok := commonWidth[off]
+	return ok && w == width || width == 8 && off >= 0x20 && off < commonLen && off%8 == 0
+}
+
+// commonField reads a common configuration field, whose meaning the MMIO
+// registers share (mmio.go); lock held.
+func (d *Device) commonField(off uint64, width int) uint64 {
 	q := d.selected()
 	switch off {
 	case 0x00:
@@ -137,6 +152,15 @@ func (d *Device) notify(off uint64, width int, v uint64) {
 		d.Violationf("notify write of %d bytes at notify offset %#x", width, off)
 	case v != uint64(i):
 		d.Violationf("notify for queue %d written at queue %d's address", v, i)
+	default:
+		d.notifyQueue(i)
+	}
+}
+
+// notifyQueue takes an available buffer notification for queue i, an
+// index of a queue the model has; lock held.
+func (d *Device) notifyQueue(i int) {
+	switch {
 	case d.status&statusDriverOK == 0:
 		d.Violationf("notify for queue %d before DRIVER_OK (§3.1.1)", i)
 	case !d.queues[i].enabled:
@@ -148,12 +172,16 @@ func (d *Device) notify(off uint64, width int, v uint64) {
 }
 
 func (d *Device) writeCommon(off uint64, width int, v uint64) {
-	if w, ok := commonWidth[off]; !ok || w != width {
-		if !(width == 8 && off >= 0x20 && off%8 == 0) {
-			d.Violationf("common config write of %d bytes at %#x", width, off)
-			return
-		}
+	if !d.commonWidthOK(off, width) {
+		d.Violationf("common config write of %d bytes at %#x", width, off)
+		return
 	}
+	d.setCommonField(off, width, v)
+}
+
+// setCommonField writes a common configuration field, whose meaning the
+// MMIO registers share (mmio.go); lock held.
+func (d *Device) setCommonField(off uint64, width int, v uint64) {
 	switch off {
 	case 0x00:
 		d.devFeatSel = uint32(v)
