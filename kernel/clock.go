@@ -12,8 +12,7 @@ import (
 //
 // ns = base + (tsc - tsc0) * mult >> 32.
 
-// clockData is shared with the vDSO functions (vdso_amd64.s): its layout
-// is fixed.
+// clockData is read by the vDSO's code (vdso_amd64.s) on the clock page.
 type clockData struct {
 	tsc0     uint64 // TSC at boot
 	mult     uint64 // ns per TSC tick, as a 32.32 fixed-point value
@@ -21,7 +20,13 @@ type clockData struct {
 	tscHz    uint64
 }
 
-var clock clockData
+// clock points at the clock page (vdso.go) from setupVDSO on, so user
+// mode reads what the kernel writes; bootClock serves before (and in host
+// tests).
+var (
+	clock     = &bootClock
+	bootClock clockData
+)
 
 // nanotime returns CLOCK_MONOTONIC in nanoseconds since boot.
 //

@@ -22,8 +22,6 @@ func loadIDT(base uint64) {
 	cpu.Lidt(uintptr(unsafe.Pointer(&idtr.Limit)))
 }
 
-func addrOfVDSOImage() uint64 { return uint64(uintptr(unsafe.Pointer(&vdsoImage))) }
-
 // entryData lists the variables the CPU and the entry code reach through
 // the image's alias.
 func entryData() [8]uint64 {

@@ -36,6 +36,7 @@ func kmain(mbInfo uintptr) {
 	}
 	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)
 	setupMemory(&bootInfo)
+	setupVDSO()
 	setupInterruptStacks()
 	moveEntryToAlias()
 	initProcesses()
@@ -47,7 +48,6 @@ func kmain(mbInfo uintptr) {
 	initIOAPIC()
 	setupSyscalls()
 	openConsoleFDs(0)
-	buildVDSO()
 	startProgram()
 	idle()
 }

@@ -22,8 +22,9 @@ const (
 	bootMapLimit = 1 << 30
 	// lowMemory below 1 MiB holds BIOS data and ROMs.
 	lowMemory = 1 << 20
-	// The program's address space ends where Linux's does (47 bits).
-	userTop = 0x7fff_ffff_f000
+	// The program's address space ends below the vDSO's top-level
+	// entry (vdso.go), 512 GiB under Linux's 47 bits.
+	userTop = vdsoRegion
 )
 
 var (

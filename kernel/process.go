@@ -14,8 +14,9 @@ import (
 // the kernel's address space, trusted with I/O ports. The other slots hold
 // ring-3 processes that warren.dev/proc loads from static executables
 // (procabi): each has page tables of its own, which map its memory, the
-// image's alias and the kernel stacks (supervisor-only), runs with IOPL 0,
-// and has its own descriptors and signal dispositions. Its threads are
+// image's alias and the kernel stacks (supervisor-only) and the vDSO
+// (vdso.go, read-only), runs with IOPL 0, and has its own descriptors and
+// signal dispositions. Its threads are
 // ordinary kernel threads; their system calls go through the same table.
 //
 // Everything here is integers: the pointer fields of each slot's tables
@@ -77,7 +78,7 @@ func initProcesses() {
 	procs[0] = process{state: procLive, pid: programPID}
 	procs[0].nameLen = copy(procs[0].name[:], "warren")
 	k := physTable(kernelTables.Root())
-	shared := [...]int{int(kstackRegion >> 39 & 511), int(aliasBase >> 39 & 511)}
+	shared := [...]int{int(kstackRegion >> 39 & 511), int(aliasBase >> 39 & 511), int(vdsoRegion >> 39 & 511)}
 	for p := 1; p < maxProcs; p++ {
 		if err := procTables[p].Init(physMemory{}, &physFrames); err != nil {
 			bootFail("no memory for process page tables")

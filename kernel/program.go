@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/procabi"
 )
 
 // Starting the program: thread 1 enters the Go runtime's Linux entry
@@ -136,7 +137,7 @@ func buildInitialStack(top uint64) uint64 {
 	put(atRandom)
 	put(randAddr)
 	put(atSysinfoEhdr)
-	put(vdsoBase)
+	put(procabi.VDSO)
 	put(atClktck)
 	put(100)
 	put(atSecure)

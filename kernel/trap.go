@@ -70,13 +70,14 @@ func trap(f *cpu.TrapFrame) {
 
 // checkUserReturn ends the thread's process with SIGSEGV, as Linux's
 // bad-frame path does, if f would return to an instruction or stack
-// outside its user memory: a non-canonical RIP makes IRETQ fault in
-// kernel mode on real hardware (TCG does not model it), and sigreturn, a
-// handler address or a clone stack can all put one there.
+// outside its user memory, the vDSO's code aside: a non-canonical RIP
+// makes IRETQ fault in kernel mode on real hardware (TCG does not model
+// it), and sigreturn, a handler address or a clone stack can all put one
+// there.
 //
 // Context: kernel (no allocation, no pointer stores).
 func checkUserReturn(f *cpu.TrapFrame) {
-	if top := callerTop(); f.RIP >= top || f.RSP > top {
+	if top := callerTop(); f.RIP >= top && !inVDSOCode(f.RIP) || f.RSP > top {
 		threads[cur].fault = signal.Info{Signo: int32(unix.SIGSEGV), Code: signal.SI_KERNEL}
 		killProcess(int(unix.SIGSEGV))
 	}

@@ -35,6 +35,9 @@ func physBytes(pa uint64, n int) []byte {
 // physTable views a page-table frame through the direct map.
 func physTable(pa uint64) *[512]uint64 { return (*[512]uint64)(pointerAt(pa)) }
 
+// clockAt views the clock page (vdso.go) through the direct map.
+func clockAt(pa uint64) *clockData { return (*clockData)(pointerAt(pa)) }
+
 // trapFrameAt views the trap frame at a kernel stack address.
 func trapFrameAt(addr uint64) *cpu.TrapFrame { return (*cpu.TrapFrame)(pointerAt(addr)) }
 

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/procabi"
 	"warren.dev/proc/proctest"
 )
 
@@ -147,7 +148,7 @@ func checkStack(t *testing.T, mem *fakeMemory, exe []byte, img Image, argv, envv
 		keys = append(keys, k)
 		aux[k] = v
 	}
-	wantKeys := []uint64{atMinSigStkSz, atHwcap, atPagesz, atClktck, atPhdr, atPhent, atPhnum, atBase, atFlags, atEntry,
+	wantKeys := []uint64{atSysinfoEhdr, atMinSigStkSz, atHwcap, atPagesz, atClktck, atPhdr, atPhent, atPhnum, atBase, atFlags, atEntry,
 		atUID, atEUID, atGID, atEGID, atSecure, atRandom, atHwcap2, atExecfn, atPlatform}
 	if !slices.Equal(keys, wantKeys) {
 		t.Errorf("auxv keys %v, want %v", keys, wantKeys)
@@ -165,6 +166,12 @@ func checkStack(t *testing.T, mem *fakeMemory, exe []byte, img Image, argv, envv
 		if aux[k] != want {
 			t.Errorf("auxv %d = %#x, want %#x", k, aux[k], want)
 		}
+	}
+	// The vDSO the kernel maps in every process lies above all the
+	// loader can map (fakeMemory refuses addresses from UserTop on), so
+	// no segment, stack, break or mmap area overlaps it.
+	if aux[atSysinfoEhdr] != procabi.VDSO || procabi.VDSOData < procabi.UserTop || procabi.VDSO < StackTop {
+		t.Errorf("AT_SYSINFO_EHDR %#x, want %#x above the user range", aux[atSysinfoEhdr], uint64(procabi.VDSO))
 	}
 	if aux[atMinSigStkSz] < 2048 {
 		t.Errorf("AT_MINSIGSTKSZ %d", aux[atMinSigStkSz])

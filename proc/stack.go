@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"warren.dev/kernel/procabi"
 )
 
 // Auxiliary vector keys (linux/auxvec.h, asm/auxvec.h).
@@ -28,6 +30,7 @@ const (
 	atRandom      = 25
 	atHwcap2      = 26
 	atExecfn      = 31
+	atSysinfoEhdr = 33
 	atMinSigStkSz = 51
 )
 
@@ -69,6 +72,7 @@ func initialStack(x *Executable, argv, envv []string, random [16]byte) (img []by
 	words = append(append(words, argAddrs...), 0)
 	words = append(append(words, envAddrs...), 0)
 	words = append(words,
+		atSysinfoEhdr, procabi.VDSO,
 		atMinSigStkSz, minSigStackSize(),
 		atHwcap, hwcap(),
 		atPagesz, PageSize,

@@ -49,3 +49,14 @@ const (
 	UserBottom = 0x10000
 	UserTop    = 0x4000_0000_0000
 )
+
+// The vDSO lies at the same addresses in every address space, above
+// UserTop, where a process's mmap, munmap, mprotect and madvise never
+// reach: the clock page at VDSOData (read-only), and right after it the
+// page holding the vDSO's ELF image and code at VDSO (read and execute),
+// which the loader passes as AT_SYSINFO_EHDR. Neither is writable from
+// user mode.
+const (
+	VDSOData = 0x7fff_ffff_c000
+	VDSO     = VDSOData + 0x1000
+)

@@ -4,8 +4,8 @@
 // The image holds only dynamic-linking metadata: a symbol table, a SysV
 // hash table and a GNU version definition "LINUX_2.6", exactly what
 // runtime/vdso_linux.go looks up. The functions themselves are hand-written
-// assembly elsewhere in the kernel image; their symbols are absolute
-// (SHN_ABS).
+// assembly that the kernel places after the image (kernel/vdso.go); their
+// symbols are absolute (SHN_ABS).
 //
 // The object is linked at the address where it lives: PT_LOAD has
 // p_offset 0 and p_vaddr base, so the runtime's load offset
