@@ -1,13 +1,19 @@
-// Multiboot v1 header and 32-bit entry of a Warren image.
+// Multiboot v1 header, PVH entry and 32-bit boot code of a Warren image.
 //
 // The warren tool adds this file to package internal/goarch with -overlay
 // (as zz_warren_multiboot_amd64.s): that package has no other code, so the
 // linker puts this symbol first in .text, at file offset 0x1000, inside the
 // 8 KiB the Multiboot specification searches. The Go assembler only emits
-// 64-bit code, so the 32-bit entry is hand-encoded; boot/header_test.go
+// 64-bit code, so the 32-bit code is hand-encoded; tools/build/header_test.go
 // decodes it with x86asm in 32-bit mode. Fields marked "patched" are filled
-// by the warren tool after linking (boot/image), since the assembler cannot
-// emit absolute 32-bit addresses of symbols.
+// by the warren tool after linking (tools/build/patch.go), since the
+// assembler cannot emit absolute 32-bit addresses of symbols; it also points
+// a PT_NOTE program header at the Xen note below, which PVH loaders
+// (QEMU, Firecracker, cloud-hypervisor) read for the PVH entry.
+//
+// Both entries run the same code after their first instructions: it builds
+// the boot page tables and enters start64 in long mode with ESI = the
+// loader's magic (which protocol) and EBX = its information structure.
 //
 // Layout (offsets from the header start H):
 //   0x00 magic, flags (page-aligned modules, memory info, a.out kludge), checksum
@@ -16,7 +22,12 @@
 //   0x28 GDTR: limit, base (patched: H+0x30)
 //   0x30 GDT: null, 64-bit code, data
 //   0x48 physical address of three zeroed pages for the boot page tables (patched)
-//   0x60 32-bit entry (EAX = 0x2BADB002, EBX = multiboot information)
+//   0x4c start of the bss tail the kernel backs on demand (patched)
+//   0x60 Multiboot entry (EAX = 0x2BADB002, EBX = multiboot information)
+//   0x6c shared code: page tables, long mode, far jump to start64
+//   0xde bad: neither loader's magic
+//   0xec PVH entry (EBX = struct hvm_start_info, magic 0x336EC578 in its first word)
+//   0x100 ELF note "Xen", XEN_ELFNOTE_PHYS32_ENTRY (18): H+0xec (patched)
 
 #include "textflag.h"
 
@@ -47,7 +58,8 @@ TEXT ·warrenMultiboot(SB), NOSPLIT|NOFRAME, $0
 	BYTE $0xbd; LONG $0            // mov ebp, H (patched at 0x61)
 	BYTE $0x3d; LONG $0x2BADB002   // cmp eax, 0x2badb002
 	BYTE $0x75; BYTE $0x72         // jne bad
-	BYTE $0x89; BYTE $0xde         // mov esi, ebx: multiboot info, 2nd argument in 64-bit mode
+	// 0x6c: shared by both entries; EBX = the loader's information.
+	BYTE $0x89; BYTE $0xc6         // mov esi, eax: the loader's magic, for start64
 	BYTE $0x8b; BYTE $0x7d; BYTE $0x48 // mov edi, [ebp+0x48]
 	BYTE $0x31; BYTE $0xc0         // xor eax, eax
 	BYTE $0xb9; LONG $3072         // mov ecx, 3*4096/4
@@ -79,10 +91,27 @@ TEXT ·warrenMultiboot(SB), NOSPLIT|NOFRAME, $0
 	BYTE $0x0f; BYTE $0x01; BYTE $0x55; BYTE $0x28 // lgdt [ebp+0x28]
 	BYTE $0xff; BYTE $0x6d; BYTE $0x20 // jmp far [ebp+0x20]: into 64-bit code
 	BYTE $0x90; BYTE $0x90; BYTE $0x90; BYTE $0x90 // padding so "bad" stays at 0xde
-	// bad: not loaded by a Multiboot loader. Exit QEMU (isa-debug-exit
-	// status 7) or stop.
+	// 0xde bad: entered by neither a Multiboot nor a PVH loader. Exit QEMU
+	// (isa-debug-exit status 7) or stop.
 	BYTE $0xba; LONG $0xf4         // mov edx, 0xf4
 	BYTE $0xb8; LONG $3            // mov eax, 3
 	BYTE $0xef                     // out dx, eax
 	BYTE $0xf4                     // 2: hlt
 	BYTE $0xeb; BYTE $0xfd         // jmp 2b
+
+	// 0xec: PVH entry. 32-bit protected mode, paging off, flat segments,
+	// interrupts off; no stack and no valid GDTR (the shared code loads one).
+	BYTE $0xbd; LONG $0            // mov ebp, H (patched at 0xed)
+	BYTE $0x8b; BYTE $0x03         // mov eax, [ebx]: hvm_start_info.magic
+	BYTE $0x3d; LONG $0x336EC578   // cmp eax, XEN_HVM_START_MAGIC_VALUE
+	BYTE $0x75; BYTE $0xe4         // jne bad
+	BYTE $0xe9; LONG $-0x93        // jmp H+0x6c: the shared code
+	BYTE $0x90                     // padding: the note is 4-byte aligned
+
+	// 0x100: the PT_NOTE's one note. The descriptor is 8 bytes: QEMU reads
+	// a pointer-sized value from a 64-bit ELF, others 4 bytes.
+	LONG $4  // namesz
+	LONG $8  // descsz
+	LONG $18 // XEN_ELFNOTE_PHYS32_ENTRY
+	BYTE $'X'; BYTE $'e'; BYTE $'n'; BYTE $0
+	QUAD $0  // PVH entry address (patched: H+0xec)

@@ -31,7 +31,8 @@ func swtch(from *uint64, to uint64)
 // threadStart is the first return address of a new thread.
 func threadStart()
 
-// start64 is the 64-bit entry from the Multiboot stub.
+// start64 is the 64-bit entry from the 32-bit code of the Multiboot and
+// PVH entries.
 func start64()
 
 // threadStartPC returns threadStart's address.

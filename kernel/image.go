@@ -20,23 +20,18 @@ const imageBase = 0x100000
 // backed on first touch, like mmap memory.
 var imageStart, imageEnd, tailStart, tailEnd uint64
 
-// Multiboot header fields read back from the loaded image.
+// Boot header fields read back from the loaded image.
 const (
 	mbMagic        = 0x1BADB002
 	mbBssEndOff    = 0x18
 	mbTailStartOff = 0x4c
+	mbHeaderLen    = 0x50
 )
 
-// readImageSegments parses the loaded ELF header's PT_LOAD entries.
-//
-// Context: kernel (no allocation, no pointer stores).
-func readImageSegments() {
-	parseImageSegments(physBytes(imageBase, pageSize))
-}
-
 // parseImageSegments fills imageSegs from an ELF64 header and its program
-// headers at the start of hdr, and the header fields after them.
-func parseImageSegments(hdr []byte) bool {
+// headers at the start of hdr, and the extent of the image from the boot
+// header.
+func parseImageSegments(hdr, bootHeader []byte) bool {
 	le := binary.LittleEndian
 	if len(hdr) < 64 || string(hdr[:4]) != "\x7fELF" || hdr[4] != 2 {
 		return false
@@ -64,26 +59,24 @@ func parseImageSegments(hdr []byte) bool {
 		imageEnd = max(imageEnd, s.end)
 	}
 	tailEnd = imageEnd
-	return nImageSegs > 0 && readHeaderFields(hdr)
+	return nImageSegs > 0 && readHeaderFields(bootHeader)
 }
 
-// readHeaderFields finds the Multiboot header in the image's first 8 KiB
-// (the loader found it there) and reads what tools/build recorded.
-func readHeaderFields(img []byte) bool {
+// readHeaderFields reads what tools/build recorded in the boot header the
+// entry code ran from. Its Multiboot magic is checked, not its checksum: a
+// PVH boot under QEMU runs a copy whose checksum is spoiled (QEMU takes a
+// valid Multiboot header over the PVH note).
+func readHeaderFields(h []byte) bool {
 	le := binary.LittleEndian
-	for off := 0; off+0x60 <= len(img) && off < 8192; off += 4 {
-		m, fl, ck := le.Uint32(img[off:]), le.Uint32(img[off+4:]), le.Uint32(img[off+8:])
-		if m != mbMagic || m+fl+ck != 0 {
-			continue
-		}
-		imageEnd = uint64(le.Uint32(img[off+mbBssEndOff:]))
-		tailStart = uint64(le.Uint32(img[off+mbTailStartOff:]))
-		if tailStart == 0 || tailStart > tailEnd {
-			tailStart = tailEnd
-		}
-		return imageEnd > imageStart
+	if len(h) < mbHeaderLen || le.Uint32(h) != mbMagic {
+		return false
 	}
-	return false
+	imageEnd = uint64(le.Uint32(h[mbBssEndOff:]))
+	tailStart = uint64(le.Uint32(h[mbTailStartOff:]))
+	if tailStart == 0 || tailStart > tailEnd {
+		tailStart = tailEnd
+	}
+	return imageEnd > imageStart
 }
 
 // inTail reports whether va lies in the demand-paged end of the bss.

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"warren.dev/boot/multiboot"
+	"warren.dev/boot/pvh"
 	"warren.dev/drivers/uart"
 	"warren.dev/kernel/cpu"
 )
@@ -17,21 +18,27 @@ const (
 var bootInfo multiboot.Info
 
 // kmain runs on the boot stack with the boot page tables, before the Go
-// runtime exists. It sets the machine up, starts the program as thread 1
-// and becomes the idle thread.
+// runtime exists. The entry code passes the boot loader's information
+// structure, its magic (Multiboot's or PVH's: the entry code lets no other
+// through) and the address of the boot header. It sets the machine up,
+// starts the program as thread 1 and becomes the idle thread.
 //
 // Context: kernel (no allocation, no pointer stores). Pointer stores are
 // allowed here only: the runtime has not started.
-func kmain(mbInfo uintptr) {
+func kmain(info uintptr, magic uint32, header uintptr) {
 	kernelCR3, userCR3 = cpu.ReadCR3(), cpu.ReadCR3() // the boot tables, until setupMemory
 	trapBodyPC, trapExitPC = trapBodyAddr(), trapExitAddr()
 	console.Init()
 	setupCPU()
 	setupDescriptors(0)
-	if !parseImageSegments(physBytes(imageBase, 2*pageSize+0x60)) {
-		bootFail("the image at 1 MiB has no ELF program headers or Multiboot header")
+	if !parseImageSegments(physBytes(imageBase, pageSize), physBytes(uint64(header), mbHeaderLen)) {
+		bootFail("the image at 1 MiB has no ELF program headers or boot header")
 	}
-	if err := multiboot.Parse(physMemory{}, uint64(mbInfo), &bootInfo); err != nil {
+	parse := multiboot.Parse
+	if magic == pvh.Magic {
+		parse = pvh.Parse
+	}
+	if err := parse(physMemory{}, uint64(info), &bootInfo); err != nil {
 		bootFail(err.Error())
 	}
 	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)

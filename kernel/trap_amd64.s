@@ -155,10 +155,16 @@ TEXT ·threadStart(SB), NOSPLIT|NOFRAME, $0
 	CALL ·threadBegin(SB)
 	JMP ·trapReturn(SB)
 
-// start64 is entered from the 32-bit Multiboot stub (boot/goarch_multiboot.asm)
-// in 64-bit mode, on the stub's GDT and page tables (1 GiB identity map),
-// with interrupts off and the multiboot information address in SI.
+// start64 is entered from the 32-bit code both boot entries share
+// (boot/goarch_multiboot.asm) in 64-bit mode, on its GDT and page tables
+// (1 GiB identity map), with interrupts off, the loader's magic (Multiboot
+// or PVH) in SI, its information structure's address in BX and the boot
+// header's in BP. The upper halves of these registers are undefined after
+// the switch from 32-bit code, hence the 32-bit moves.
 TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
+	MOVL BX, BX
+	MOVL SI, SI
+	MOVL BP, DI
 	MOVL $0x10, AX
 	MOVW AX, DS
 	MOVW AX, ES
@@ -174,10 +180,11 @@ TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 	MOVQ CR4, AX
 	ORQ $0x600, AX
 	MOVQ AX, CR4
-	MOVQ SI, BX
 	KERNEL_FS
-	SUBQ $16, SP
+	SUBQ $32, SP
 	MOVQ BX, 0(SP)
+	MOVQ SI, 8(SP)
+	MOVQ DI, 16(SP)
 	CALL ·kmain(SB)
 	// kmain does not return.
 	HLT

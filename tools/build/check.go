@@ -62,6 +62,7 @@ func readFields(h []byte) HeaderFields {
 		HeaderAddr: u(offHeaderAddr), LoadAddr: u(offLoadAddr), LoadEndAddr: u(offLoadEndAddr),
 		BSSEndAddr: u(offBSSEndAddr), EntryAddr: u(offEntryAddr), Entry64: u(offEntry64),
 		GDTBase: u(offGDTBase), PageTables: u(offPageTables), EntryImm: u(offEntryImm), TailStart: u(offTailStart),
+		PVHEntry: u(offNoteDesc),
 	}
 }
 

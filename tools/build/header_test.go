@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"testing"
 
@@ -20,8 +21,12 @@ func readFields(h []byte) build.HeaderFields {
 	return build.HeaderFields{
 		HeaderAddr: u(0x0c), LoadAddr: u(0x10), LoadEndAddr: u(0x14), BSSEndAddr: u(0x18), EntryAddr: u(0x1c),
 		Entry64: u(0x20), GDTBase: u(0x2a), PageTables: u(0x48), EntryImm: u(0x61), TailStart: u(0x4c),
+		PVHEntry: u(0x110),
 	}
 }
+
+// headerSize is the header through the Xen note's end.
+const headerSize = 0x118
 
 // images are the two header placements: in place (hello) and copied after
 // the ELF headers (the strings test binary).
@@ -89,7 +94,7 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 	if copied != (h != sym) {
 		t.Errorf("header at %#x, %s at %#x: want copied=%v", h, build.HeaderSymbol, sym, copied)
 	}
-	if size := 0xec; !bytes.Equal(data[off:off+size], data[symOff:symOff+size]) {
+	if size := headerSize; !bytes.Equal(data[off:off+size], data[symOff:symOff+size]) {
 		t.Errorf("the header at %#x differs from %s", off, build.HeaderSymbol)
 	}
 	want := build.HeaderFields{
@@ -103,6 +108,7 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 		PageTables:  uint32(tables),
 		EntryImm:    uint32(h),
 		TailStart:   uint32(tables),
+		PVHEntry:    uint32(h + 0xec),
 	}
 	if got := readFields(data[off:]); got != want {
 		t.Errorf("header fields:\n got %+v\nwant %+v", got, want)
@@ -112,6 +118,113 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 	}
 	if sel := binary.LittleEndian.Uint16(data[off+0x24:]); sel != 8 {
 		t.Errorf("far pointer selector %#x, want 8", sel)
+	}
+	if imm := binary.LittleEndian.Uint32(data[off+0xed:]); imm != uint32(h) {
+		t.Errorf("PVH entry's mov ebp, %#x; want H = %#x", imm, h)
+	}
+	if hi := binary.LittleEndian.Uint32(data[off+0x114:]); hi != 0 {
+		t.Errorf("the note's descriptor has %#x in its upper half", hi)
+	}
+}
+
+// TestPVHNote reads the image's notes as a PVH loader does: one PT_NOTE
+// segment holding the Xen PHYS32_ENTRY note alone (QEMU 7.2 stops at the
+// first note of each segment, Firecracker and cloud-hypervisor walk them),
+// whose address is the PVH entry inside the loaded, executable image.
+func TestPVHNote(t *testing.T) {
+	for _, im := range images {
+		t.Run(im.name, func(t *testing.T) { checkPVHNote(t, im.image(t)) })
+	}
+}
+
+func checkPVHNote(t *testing.T, image string) {
+	data, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	place, f, err := build.Layout(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes []*elf.Prog
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_NOTE {
+			notes = append(notes, p)
+		}
+	}
+	if len(notes) != 1 {
+		t.Fatalf("%d PT_NOTE program headers, want 1", len(notes))
+	}
+	p := notes[0]
+	h := uint64(f.HeaderAddr)
+	if p.Off != uint64(place.Offset)+0x100 || p.Vaddr != h+0x100 || p.Paddr != p.Vaddr ||
+		p.Filesz != 24 || p.Memsz != 24 || p.Align != 4 || p.Flags != elf.PF_R {
+		t.Errorf("PT_NOTE %+v; want the note at H+0x100 (H = %#x, file offset %#x)", p.ProgHeader, h, place.Offset)
+	}
+	note, err := io.ReadAll(p.Open())
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	namesz, descsz, typ := le.Uint32(note), le.Uint32(note[4:]), le.Uint32(note[8:])
+	if namesz != 4 || descsz != 8 || typ != 18 || string(note[12:16]) != "Xen\x00" {
+		t.Fatalf("note namesz %d, descsz %d, type %d, name %q; want 4, 8, 18 (XEN_ELFNOTE_PHYS32_ENTRY), \"Xen\\0\"", namesz, descsz, typ, note[12:16])
+	}
+	entry := le.Uint64(note[16:])
+	if entry != h+0xec || entry != uint64(f.PVHEntry) {
+		t.Errorf("PVH entry %#x, want H+0xec = %#x", entry, h+0xec)
+	}
+	// The loader loads PT_LOADs at their physical addresses: the entry
+	// and the note must be in an executable, file-backed one.
+	loaded := false
+	for _, l := range ef.Progs {
+		if l.Type == elf.PT_LOAD && l.Flags&elf.PF_X != 0 && entry >= l.Paddr && entry+0x14 <= l.Paddr+l.Filesz &&
+			p.Paddr >= l.Paddr && p.Paddr+p.Filesz <= l.Paddr+l.Filesz && p.Paddr-l.Paddr == p.Off-l.Off {
+			loaded = true
+		}
+	}
+	if !loaded {
+		t.Errorf("PVH entry %#x or the note at %#x is outside the executable PT_LOAD", entry, p.Paddr)
+	}
+	// The Go build ID the linker's PT_NOTE described stays in its section.
+	if ef.Section(".note.go.buildid") == nil {
+		t.Error("no .note.go.buildid section")
+	}
+}
+
+// TestWithoutMultiboot: the copy a PVH boot under QEMU gets has no header
+// a Multiboot loader accepts, and differs from the image in checksums only.
+func TestWithoutMultiboot(t *testing.T) {
+	for _, im := range images {
+		t.Run(im.name, func(t *testing.T) {
+			data, err := os.ReadFile(im.image(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			place, _, err := build.Layout(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hidden := bytes.Clone(data)
+			if err := build.WithoutMultiboot(hidden); err != nil {
+				t.Fatal(err)
+			}
+			if err := multiboot.Probe(bytes.NewReader(hidden)); err == nil {
+				t.Error("u-root multiboot.Probe still finds a header")
+			}
+			for i := range data {
+				if data[i] != hidden[i] && (i < place.Offset+8 || i >= place.Offset+12) {
+					t.Fatalf("byte %#x changed; the header is at %#x", i, place.Offset)
+				}
+			}
+			if err := build.WithoutMultiboot(hidden); err == nil {
+				t.Error("a second WithoutMultiboot found a header")
+			}
+		})
 	}
 }
 
@@ -137,7 +250,7 @@ func checkEntry32(t *testing.T, image string) {
 		0x60: fmt.Sprintf("mov ebp, %#x", h),
 		0x65: "cmp eax, 0x2badb002",
 		0x6a: fmt.Sprintf("jnz %#x", h+0xde), // to bad
-		0x6c: "mov esi, ebx",
+		0x6c: "mov esi, eax",                 // shared with the PVH entry
 		0x6e: "mov edi, dword ptr [ebp+0x48]",
 		0x71: "xor eax, eax",
 		0x73: "mov ecx, 0xc00",
@@ -175,16 +288,53 @@ func checkEntry32(t *testing.T, image string) {
 		0xe9: "hlt",
 		0xea: fmt.Sprintf("jmp %#x", h+0xe9),
 	}
-	const end = 0xec
-	pc := 0x60
+	decode(t, data[off:], h, 0x60, 0xec, want)
+}
+
+// TestPVHEntry decodes the PVH entry: it checks hvm_start_info's magic
+// through EBX, goes to bad on a mismatch and otherwise joins the
+// Multiboot entry's code at H+0x6c, which hands EAX (the magic) to start64.
+func TestPVHEntry(t *testing.T) {
+	for _, im := range images {
+		t.Run(im.name, func(t *testing.T) {
+			data, err := os.ReadFile(im.image(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			place, f, err := build.Layout(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := uint64(f.HeaderAddr)
+			want := []string{
+				0xec: fmt.Sprintf("mov ebp, %#x", h),
+				0xf1: "mov eax, dword ptr [ebx]",
+				0xf3: "cmp eax, 0x336ec578",
+				0xf8: fmt.Sprintf("jnz %#x", h+0xde), // to bad
+				0xfa: fmt.Sprintf("jmp %#x", h+0x6c),
+				0xff: "nop",
+			}
+			decode(t, data[place.Offset:], h, 0xec, 0x100, want)
+		})
+	}
+}
+
+// decode decodes hdr[start:end] as 32-bit code at H = h and compares each
+// instruction, at its offset, with want.
+func decode(t *testing.T, hdr []byte, h uint64, start, end int, want []string) {
+	t.Helper()
+	pc := start
 	for pc < end {
-		in, err := x86asm.Decode(data[off+pc:off+pc+15], 32)
+		in, err := x86asm.Decode(hdr[pc:pc+15], 32)
 		if err != nil {
 			t.Fatalf("H+%#x: %v", pc, err)
 		}
-		got := x86asm.IntelSyntax(in, h+uint64(pc), nil)
-		if pc >= len(want) || want[pc] == "" || got != want[pc] {
-			t.Errorf("H+%#x: got %q, want %q", pc, got, want[pc])
+		got, w := x86asm.IntelSyntax(in, h+uint64(pc), nil), ""
+		if pc < len(want) {
+			w = want[pc]
+		}
+		if w == "" || got != w {
+			t.Errorf("H+%#x: got %q, want %q", pc, got, w)
 		}
 		pc += in.Len
 	}

@@ -11,9 +11,9 @@ import (
 	"slices"
 )
 
-// Names of the symbols the patcher looks up. The header comes from
-// boot/goarch_multiboot.asm, added to internal/goarch by the overlay; the
-// 64-bit entry is the kernel's.
+// Names of the symbols the patcher looks up. The header (Multiboot header,
+// PVH entry and note) comes from boot/goarch_multiboot.asm, added to
+// internal/goarch by the overlay; the 64-bit entry is the kernel's.
 const (
 	HeaderSymbol = "internal/goarch.warrenMultiboot"
 	EntrySymbol  = "warren.dev/kernel.start64"
@@ -42,13 +42,23 @@ const (
 	offTailStart   = 0x4c // start of the bss tail the kernel backs on demand
 	offEntry32     = 0x60
 	offEntryImm    = 0x61 // imm32 of `mov ebp, H`
-	headerMinSize  = 0xec // through the end of the 32-bit code
+	offPVHEntry    = 0xec
+	offPVHImm      = 0xed // imm32 of the PVH entry's `mov ebp, H`
+	offNote        = 0x100
+	offNoteDesc    = 0x110 // the note's descriptor: the PVH entry address
+	noteSize       = 0x18
+	headerMinSize  = offNote + noteSize
 )
+
+// xenNoteType is XEN_ELFNOTE_PHYS32_ENTRY (Xen's public/elfnote.h): the
+// 32-bit physical address of the PVH entry.
+const xenNoteType = 18
 
 // HeaderFields are the values Patch writes into the header.
 type HeaderFields struct {
 	HeaderAddr, LoadAddr, LoadEndAddr, BSSEndAddr, EntryAddr uint32
 	Entry64, GDTBase, PageTables, EntryImm, TailStart        uint32
+	PVHEntry                                                 uint32 // the Xen note's address
 }
 
 // HeaderPlace says where the active multiboot header is in the file.
@@ -60,7 +70,8 @@ type HeaderPlace struct {
 }
 
 // Patch fills the address fields of the multiboot header of the linked
-// image at path (the Go assembler cannot emit absolute addresses).
+// image at path (the Go assembler cannot emit absolute addresses) and
+// points its PT_NOTE program header at the PVH note.
 func Patch(path string) (HeaderFields, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -95,6 +106,9 @@ func PatchImage(data []byte) (HeaderFields, error) {
 	}
 	writeFields(data[place.Offset:], f)
 	writeFields(sym, f)
+	if err := pointNote(data, uint64(place.Offset+offNote), uint64(f.HeaderAddr)+offNote); err != nil {
+		return f, err
+	}
 	// A loader takes the first valid header: it must be ours.
 	if off, err := findHeader(data); err != nil {
 		return f, err
@@ -175,6 +189,7 @@ func Layout(data []byte) (HeaderPlace, HeaderFields, error) {
 		PageTables:  uint32(tables),
 		EntryImm:    uint32(h),
 		TailStart:   uint32(tail),
+		PVHEntry:    uint32(h + offPVHEntry),
 	}
 	return place, f, nil
 }
@@ -289,6 +304,22 @@ func headerGap(ef *elf.File, data []byte, n int) (int, error) {
 	return int(off), nil
 }
 
+// WithoutMultiboot spoils the checksum of every Multiboot header a loader
+// would find in the image in data, leaving the PVH note as its boot
+// header. QEMU's -kernel takes a valid Multiboot header over the PVH note,
+// so a PVH boot under QEMU runs such a copy; the kernel checks only the
+// magic of the header it was entered through.
+func WithoutMultiboot(data []byte) error {
+	off, err := findHeader(data)
+	if err != nil {
+		return err
+	}
+	for ; err == nil; off, err = findHeader(data) {
+		binary.LittleEndian.PutUint32(data[off+8:], 0)
+	}
+	return nil
+}
+
 // findHeader scans the first 8 KiB at 4-byte alignment for the magic with
 // a valid checksum, as a loader does.
 func findHeader(data []byte) (int, error) {
@@ -329,6 +360,39 @@ func writeFields(h []byte, f HeaderFields) {
 	le.PutUint32(h[offPageTables:], f.PageTables)
 	le.PutUint32(h[offEntryImm:], f.EntryImm)
 	le.PutUint32(h[offTailStart:], f.TailStart)
+	le.PutUint32(h[offPVHImm:], f.EntryImm)
+	le.PutUint64(h[offNoteDesc:], uint64(f.PVHEntry))
+}
+
+// pointNote makes the image's PT_NOTE program headers describe the Xen
+// note at file offset off, address addr, so PVH loaders find the entry.
+// The Go linker writes one PT_NOTE, for its build ID (which stays in its
+// section); it is taken over rather than a program header added, since the
+// section headers follow the program headers. The segment must hold the
+// Xen note alone: QEMU 7.2's note walker reads past a segment whose first
+// note is not the one it looks for.
+func pointNote(data []byte, off, addr uint64) error {
+	le := binary.LittleEndian
+	phoff, phentsize, phnum := le.Uint64(data[0x20:]), uint64(le.Uint16(data[0x36:])), uint64(le.Uint16(data[0x38:]))
+	found := false
+	for i := range phnum {
+		ph := data[phoff+i*phentsize:]
+		if elf.ProgType(le.Uint32(ph)) != elf.PT_NOTE {
+			continue
+		}
+		le.PutUint32(ph[4:], uint32(elf.PF_R))
+		le.PutUint64(ph[8:], off)
+		le.PutUint64(ph[16:], addr)     // p_vaddr
+		le.PutUint64(ph[24:], addr)     // p_paddr
+		le.PutUint64(ph[32:], noteSize) // p_filesz
+		le.PutUint64(ph[40:], noteSize) // p_memsz
+		le.PutUint64(ph[48:], 4)        // p_align
+		found = true
+	}
+	if !found {
+		return errors.New("the image has no PT_NOTE program header to carry the PVH note")
+	}
+	return nil
 }
 
 func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }

@@ -33,7 +33,7 @@ package kernel
 
 var never bool
 
-// start64 is entered from the 32-bit multiboot code in 64-bit mode, SI =
+// start64 is entered from the 32-bit boot code in 64-bit mode, BX =
 // multiboot information.
 func start64()
 
@@ -51,7 +51,7 @@ func init() {
 // No stack: loops are inline.
 TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 	MOVQ $internal∕goarch·warrenMultiboot(SB), AX // keeps the header linked
-	MOVL SI, R8 // multiboot information
+	MOVL BX, R8 // multiboot information
 	MOVW $0x3f8, DX // COM1
 	PUTC('<')
 	MOVL 16(R8), BX // cmdline
