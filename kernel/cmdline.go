@@ -57,6 +57,9 @@ func parseCmdline(cmdline, loader []byte) {
 			onlyArgs = true
 		case hasPrefix(s, "warren."):
 			kernelOption(s)
+		case hasPrefix(s, "virtio_mmio.device="):
+			// A device for warren.dev/system to find (Linux's syntax,
+			// drivers/virtio.MMIOSlots), not the program's argument.
 		case isEnvAssignment(s):
 			if hasPrefix(s, "GOMEMLIMIT=") {
 				userSetMemLimit = true

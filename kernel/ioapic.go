@@ -2,9 +2,10 @@ package kernel
 
 import "warren.dev/kernel/mmio"
 
-// The I/O APIC routes the legacy PCI interrupt lines (INTx) to vectors
-// (82093AA datasheet §3.2). Warren uses it for level-triggered device
-// lines; message-signalled interrupts bypass it.
+// The I/O APIC routes device interrupt lines to vectors (82093AA
+// datasheet §3.2): level-triggered PCI INTx lines and edge-triggered
+// ISA-style ones (a microVM's virtio-mmio devices); message-signalled
+// interrupts bypass it.
 
 const (
 	ioapicBase   = 0xfec00000 // PC default (ACPI MADT would confirm it)
@@ -40,11 +41,16 @@ func initIOAPIC() {
 	}
 }
 
-// ioapicRoute points a pin at a vector on the boot CPU, level-triggered
-// and active low as PCI INTx lines are, left masked.
-func ioapicRoute(pin int, vector uint8) {
+// ioapicRoute points a pin at a vector on the boot CPU, left masked:
+// level-triggered and active low as PCI INTx lines are, or edge-triggered
+// and active high as ISA interrupts are.
+func ioapicRoute(pin int, vector uint8, level bool) {
 	ioapicWrite(ioredtbl+2*uint32(pin)+1, 0) // destination: APIC 0
-	ioapicWrite(ioredtbl+2*uint32(pin), redMasked|redLevel|redActiveLow|uint32(vector))
+	mode := uint32(0)
+	if level {
+		mode = redLevel | redActiveLow
+	}
+	ioapicWrite(ioredtbl+2*uint32(pin), redMasked|mode|uint32(vector))
 }
 
 // ioapicMask masks or unmasks a routed pin.

@@ -10,13 +10,16 @@ import (
 // files: the interrupt handler only counts and wakes, and a driver blocks
 // in the Go netpoller on its interrupt file, so no thread is tied up per
 // device. A level-triggered line is masked when it fires and unmasked
-// when the driver reads the file, after it has quieted the device.
+// when the driver reads the file, after it has quieted the device. An
+// edge-triggered line stays unmasked: the I/O APIC would drop an edge
+// that came while it was masked.
 
 const maxIRQs = 256 - vecIRQBase - 1 // vectors vecIRQBase..254
 
 type irqSource struct {
 	used  bool
-	pin   int // I/O APIC pin of a level-triggered line, or -1 for MSI
+	pin   int  // I/O APIC pin of a line, or -1 for MSI
+	level bool // the line is level-triggered: masked while it is served
 	count uint64
 	seq   uint64
 }
@@ -31,7 +34,7 @@ func irqFire(v uint64) {
 	if !s.used {
 		return
 	}
-	if s.pin >= 0 {
+	if s.level {
 		ioapicMask(s.pin, true)
 	}
 	s.count++
@@ -40,12 +43,12 @@ func irqFire(v uint64) {
 }
 
 // allocIRQ claims a vector and opens a file for it.
-func allocIRQ(pin int) (vector int, fd uint64, e unix.Errno) {
+func allocIRQ(pin int, level bool) (vector int, fd uint64, e unix.Errno) {
 	for i := range irqs {
 		if irqs[i].used {
 			continue
 		}
-		irqs[i] = irqSource{used: true, pin: pin}
+		irqs[i] = irqSource{used: true, pin: pin, level: level}
 		fd, e := openNew(kindIRQ, int32(i), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC)
 		if e != 0 {
 			irqs[i].used = false
@@ -64,7 +67,7 @@ func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e := probeUser(f.RDI, 4, true); e != 0 {
 		return 0, e
 	}
-	v, fd, e := allocIRQ(-1)
+	v, fd, e := allocIRQ(-1, false)
 	if e != 0 {
 		return 0, e
 	}
@@ -72,23 +75,29 @@ func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return fd, 0
 }
 
-// sysIRQLine routes a legacy interrupt line (an I/O APIC pin) and returns
-// its interrupt file.
+// irqLineEdge, in sysIRQLine's second argument, asks for an
+// edge-triggered, active-high line (drivers/hw/kernelhw passes it); 0 is
+// a level-triggered, active-low PCI INTx line.
+const irqLineEdge = 1
+
+// sysIRQLine routes an interrupt line (an I/O APIC pin) and returns its
+// interrupt file.
 func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pin := int(f.RDI)
-	if pin < 0 || pin >= ioapicPins {
+	if pin < 0 || pin >= ioapicPins || f.RSI&^irqLineEdge != 0 {
 		return 0, unix.EINVAL
 	}
+	level := f.RSI&irqLineEdge == 0
 	for i := range irqs {
 		if irqs[i].used && irqs[i].pin == pin {
 			return 0, unix.EBUSY
 		}
 	}
-	v, fd, e := allocIRQ(pin)
+	v, fd, e := allocIRQ(pin, level)
 	if e != 0 {
 		return 0, e
 	}
-	ioapicRoute(pin, uint8(v))
+	ioapicRoute(pin, uint8(v), level)
 	ioapicMask(pin, false)
 	return fd, 0
 }
@@ -109,7 +118,7 @@ func irqRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return 0, e
 	}
 	s.count = 0
-	if s.pin >= 0 {
+	if s.level {
 		ioapicMask(s.pin, false)
 	}
 	return 8, 0

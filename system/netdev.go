@@ -16,7 +16,8 @@ import (
 	"warren.dev/net/nics"
 )
 
-// startNetwork finds the NICs on the PCI bus, opens their drivers and
+// startNetwork finds the NICs on the PCI bus and the virtio-mmio devices
+// the command line places (virtio_mmio.device=), opens their drivers and
 // starts the default network stack, configured from the boot command line
 // (ip=, dhcp_timeout=, gw=, dns=), and the counters page if
 // warren.stats=PORT asks for it. Without a NIC there is no network and
@@ -43,6 +44,7 @@ func startStack(tokens []string) *net.Stack {
 			found = append(found, nic)
 		}
 	}
+	found = append(found, mmioNICs(p, tokens)...)
 	if len(found) == 0 {
 		return nil
 	}
@@ -117,10 +119,7 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 	if err != nil {
 		return nil, err
 	}
-	// No receive coalescing (GUEST_TSO): the stack takes frames of at
-	// most the MTU, and a tap backend would hand over 64 KiB ones.
-	cfg := vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts,
-		Disable: vnet.FGuestTSO4 | vnet.FGuestTSO6 | vnet.FGuestECN}
+	cfg := virtioNetConfig(p, t)
 	if m, ok := d.MSIX(); ok {
 		if bar, err := m.TableBAR(); err == nil {
 			if m.Table, err = p.Mapper.MapMMIO(bar.Addr, bar.Size); err == nil && m.Enable(nil) == nil {
@@ -135,6 +134,15 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 		}
 	}
 	return nics.OpenVirtio(cfg)
+}
+
+// virtioNetConfig is the driver configuration of a virtio-net device on
+// either transport, without its interrupts. No receive coalescing
+// (GUEST_TSO): the stack takes frames of at most the MTU, and a tap
+// backend would hand over 64 KiB ones.
+func virtioNetConfig(p hw.Platform, t *virtio.Transport) vnet.Config {
+	return vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts,
+		Disable: vnet.FGuestTSO4 | vnet.FGuestTSO6 | vnet.FGuestECN}
 }
 
 // configReader reads a device's configuration space for virtio.

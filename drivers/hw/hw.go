@@ -65,6 +65,10 @@ type Interrupts interface {
 	// Line routes a legacy PCI interrupt line (INTx, as the interrupt line
 	// register names it: level-triggered, active low).
 	Line(irq uint8) (Interrupt, error)
+	// EdgeLine routes an ISA-style interrupt line: GSI gsi,
+	// edge-triggered, active high, as a microVM's virtio-mmio devices
+	// have.
+	EdgeLine(gsi uint8) (Interrupt, error)
 }
 
 // Platform bundles what a driver needs.

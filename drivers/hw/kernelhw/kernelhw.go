@@ -99,11 +99,20 @@ func (r portRegs) Write64(off uint64, v uint64) {
 	r.Write32(off+4, uint32(v>>32))
 }
 
+// irqLineEdge asks sysIRQLine for an edge-triggered, active-high line
+// (kernel/irq.go).
+const irqLineEdge = 1
+
 type interrupts struct{}
 
 // Line implements hw.Interrupts.
-func (interrupts) Line(irq uint8) (hw.Interrupt, error) {
-	fd, _, e := syscall.Syscall(sysIRQLine, uintptr(irq), 0, 0)
+func (interrupts) Line(irq uint8) (hw.Interrupt, error) { return line(irq, 0) }
+
+// EdgeLine implements hw.Interrupts.
+func (interrupts) EdgeLine(gsi uint8) (hw.Interrupt, error) { return line(gsi, irqLineEdge) }
+
+func line(pin uint8, flags uintptr) (hw.Interrupt, error) {
+	fd, _, e := syscall.Syscall(sysIRQLine, uintptr(pin), flags, 0)
 	if e != 0 {
 		return nil, e
 	}
