@@ -25,6 +25,25 @@ const (
 	DebugExitPort = 0xf4
 )
 
+// MicroVM is QEMU's microvm machine as Warren runs on it: no PCI, its
+// virtio-mmio transports on the first I/O APIC (without the second one
+// and without ACPI, slot i has GSI 5+i). Machine.Args makes its
+// virtio-mmio devices modern (virtio-mmio.force-legacy=false): QEMU
+// defaults to the legacy layout, which Warren refuses.
+const MicroVM = "microvm,ioapic2=off,acpi=off"
+
+// MicroVMDevices are the boot options that place MicroVM's eight
+// virtio-mmio transports, 512 bytes each from 0xfeb00000. QEMU writes
+// them into the command line itself only when it boots Linux or PVH
+// (auto-kernel-cmdline); a Multiboot image gets them here.
+func MicroVMDevices() []string {
+	var opts []string
+	for i := range 8 {
+		opts = append(opts, fmt.Sprintf("virtio_mmio.device=512@%#x:%d", 0xfeb00000+0x200*i, 5+i))
+	}
+	return opts
+}
+
 // Module is a file passed to the kernel as a multiboot module.
 type Module struct {
 	Path string // file on the host
@@ -44,6 +63,7 @@ type Machine struct {
 	Stdin     io.Reader     // serial console input; nil: none
 	Timeout   time.Duration // 0: none
 	QEMU      string        // emulator binary; default Binary (tests use fakes)
+	Type      string        // machine type (-M), such as MicroVM; default QEMU's pc
 }
 
 // Result is what a finished run left behind.
@@ -76,6 +96,12 @@ func (m *Machine) Args() ([]string, error) {
 	}
 	args := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none", "-m", mem}
 	args = append(args, accel.args()...)
+	if m.Type != "" {
+		args = append(args, "-M", m.Type)
+		if strings.HasPrefix(m.Type, "microvm") {
+			args = append(args, "-global", "virtio-mmio.force-legacy=false")
+		}
+	}
 	switch {
 	case m.ISO != "":
 		args = append(args, "-cdrom", m.ISO, "-boot", "d")

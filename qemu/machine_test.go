@@ -45,6 +45,22 @@ func TestArgs(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 
+	micro := Machine{Image: "/x", Accel: AccelTCG, Type: MicroVM}
+	got, err = micro.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+		"-m", "256M", "-accel", "tcg", "-cpu", "max",
+		"-M", "microvm,ioapic2=off,acpi=off", "-global", "virtio-mmio.force-legacy=false",
+		"-kernel", "/x", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if d := MicroVMDevices(); len(d) != 8 || d[0] != "virtio_mmio.device=512@0xfeb00000:5" || d[7] != "virtio_mmio.device=512@0xfeb00e00:12" {
+		t.Errorf("microvm devices %q", d)
+	}
+
 	if _, err := (&Machine{Accel: AccelTCG}).Args(); err == nil {
 		t.Error("no image and no ISO accepted")
 	}

@@ -1,0 +1,44 @@
+package qemu_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// TestMicroVMHTTPD boots the HTTP example on QEMU's microvm, whose only
+// NIC is a virtio-net device on virtio-mmio (no PCI), and fetches its
+// page and counters. The options place all eight transports: the empty
+// ones are skipped. The address is static: DHCP's timeout runs on the
+// guest clock.
+func TestMicroVMHTTPD(t *testing.T) {
+	opts := append(qemu.MicroVMDevices(), "ip=10.0.2.15/24", "gw=10.0.2.2")
+	line, err := build.Cmdline(opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, port := userNetwork(t, "virtio-net-device", 80)
+	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: qemu.MicroVM, Append: line, ExtraArgs: args})
+	g.waitFor("httpd: serving", 2*time.Minute)
+	if out := g.output(); strings.Contains(out, "warren: network:") || strings.Contains(out, "virtio_mmio") {
+		t.Errorf("network errors, or the options reached the program:\n%s", out)
+	}
+	c := &http.Client{Timeout: time.Minute}
+	for _, path := range []string{"/", "/stats"} {
+		resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "eth0") {
+			t.Fatalf("%s: status %d:\n%s", path, resp.StatusCode, body)
+		}
+	}
+}
