@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"warren.dev/qemu"
@@ -40,10 +41,22 @@ type Config struct {
 	EchoBytes int64         // bytes sent through the TCP echo server
 	Cache     string        // downloads ("": CacheDir)
 	Append    string        // more of Warren's boot command line (GOMAXPROCS=1, ...)
+	Only      []string      // the parts of Parts to measure (nil: all)
 	Profile   string        // write a profile of a Warren service under load here ("": none)
 	ProfileOf string        // which service: ProfileHTTPD (""), ProfileUnmodified or ProfileRing3
 	Log       io.Writer     // progress
 	Command   string        // the command line, for the report
+}
+
+// Parts names what a benchmark measures, for Config.Only: Warren's
+// examples on its socket API, the unmodified service in the image and as
+// a ring-3 process, the Linux guest, serving with little memory, and
+// time.Sleep's lateness.
+var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep"}
+
+// measures reports whether cfg measures part.
+func (cfg *Config) measures(part string) bool {
+	return cfg.Only == nil || slices.Contains(cfg.Only, part)
 }
 
 // DefaultConfig is the benchmark the README's table comes from.
@@ -141,9 +154,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, nic := range cfg.NICs {
 		res := &NICResult{NIC: nic}
 		rep.NICs = append(rep.NICs, res)
+		parts := []struct {
+			name    string
+			measure func(context.Context, string, *NICResult) error
+		}{{"httpd", r.warrenHTTP}, {"echo", r.warrenEcho}, {"unmodified", r.warrenUnmodImage}, {"ring3", r.warrenUnmodRing3}, {"linux", r.linuxGuest}}
 		for run := 1; run <= cfg.Runs; run++ {
-			for _, m := range []func(context.Context, string, *NICResult) error{r.warrenHTTP, r.warrenEcho, r.warrenUnmodImage, r.warrenUnmodRing3, r.linuxGuest} {
-				if err := m(ctx, nic, res); err != nil {
+			for _, p := range parts {
+				if !cfg.measures(p.name) {
+					continue
+				}
+				if err := p.measure(ctx, nic, res); err != nil {
 					if ctx.Err() != nil {
 						return rep, ctx.Err()
 					}
@@ -153,11 +173,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				}
 			}
 		}
-		if cfg.Small != "" && cfg.Runs > 0 {
+		if cfg.Small != "" && cfg.Runs > 0 && cfg.measures("small") {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
 		}
 	}
-	for run := 1; run <= cfg.Runs; run++ {
+	for run := 1; run <= cfg.Runs && cfg.measures("sleep"); run++ {
 		if err := r.sleepAccuracy(ctx, rep); err != nil {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()

@@ -38,6 +38,7 @@ func init() {
 type benchOpts struct {
 	cfg  bench.Config
 	nics string
+	only string
 	w    string
 }
 
@@ -54,6 +55,7 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs.DurationVar(&o.cfg.Warmup, "warmup", o.cfg.Warmup, "wrk warm-up before each measured run (0: none)")
 	fs.Int64Var(&o.cfg.EchoBytes, "echo-bytes", o.cfg.EchoBytes, "bytes sent through the TCP echo server")
 	fs.StringVar(&o.cfg.Append, "append", "", "more of Warren's boot command line, e.g. GOMAXPROCS=1")
+	fs.StringVar(&o.only, "only", "", "comma-separated parts to measure (default all): "+strings.Join(bench.Parts, ", "))
 	fs.StringVar(&o.cfg.Profile, "profile", "", "also sample a Warren service under load through QEMU's gdbstub and write the profile to `file` (with -runs 0: only that)")
 	fs.StringVar(&o.cfg.ProfileOf, "profile-of", bench.ProfileHTTPD, "the service -profile samples: "+strings.Join(bench.ProfileTargets, ", "))
 	fs.StringVar(&o.w, "w", "", "write the table into `file` (a README) between the bench-table markers")
@@ -76,6 +78,14 @@ func parseBench(e *env, args []string) (*benchOpts, error) {
 		return nil, usageError(e, "bench", "-profile-of %q: want one of %s", o.cfg.ProfileOf, strings.Join(bench.ProfileTargets, ", "))
 	}
 	o.cfg.NICs = strings.Split(o.nics, ",")
+	if o.only != "" {
+		o.cfg.Only = strings.Split(o.only, ",")
+		for _, p := range o.cfg.Only {
+			if !slices.Contains(bench.Parts, p) {
+				return nil, usageError(e, "bench", "-only: no part %q (want some of %s)", p, strings.Join(bench.Parts, ", "))
+			}
+		}
+	}
 	o.cfg.Command = strings.TrimSpace("warren bench " + strings.Join(args, " "))
 	return o, nil
 }

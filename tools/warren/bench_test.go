@@ -25,7 +25,14 @@ func TestParseBench(t *testing.T) {
 	if o.cfg.Runs != 3 || len(o.cfg.NICs) != 2 || o.cfg.Load.Threads != 2 || o.cfg.Load.Conns != 32 || o.cfg.Small != "32M" || o.cfg.Command != "warren bench" {
 		t.Errorf("defaults %+v", o.cfg)
 	}
-	for _, bad := range [][]string{{"-runs", "0"}, {"extra"}, {"-d", "10ms"}} {
+	o, err = parseBench(e, []string{"-runs", "0", "-profile", "p.txt", "-profile-of", "ring3", "-only", "ring3,linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.cfg.Runs != 0 || o.cfg.ProfileOf != "ring3" || !slices.Equal(o.cfg.Only, []string{"ring3", "linux"}) {
+		t.Errorf("parsed %+v", o.cfg)
+	}
+	for _, bad := range [][]string{{"-runs", "0"}, {"extra"}, {"-d", "10ms"}, {"-only", "ring3,nope"}, {"-profile", "p", "-profile-of", "nope"}, {"-runs", "-1", "-profile", "p"}} {
 		if _, err := parseBench(e, bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
