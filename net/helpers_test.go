@@ -52,6 +52,10 @@ func twoStacksConfig(t testing.TB, oa, ob memnic.Options, ca, cb Config) (*Stack
 // offloads is a NIC that does everything in hardware.
 var offloads = memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum | link.FeatureTSO4 | link.FeatureTSO6}
 
+// coalescing is a NIC that also takes coalesced frames (virtio-net with
+// GUEST_TSO on a tap device): a TSO peer's large segments arrive whole.
+var coalescing = memnic.Options{Features: offloads.Features | link.FeatureRXGSO}
+
 // pairForTest returns one NIC as a slice for Start, and its raw peer.
 func pairForTest() ([]link.NIC, *memnic.NIC) {
 	a, b := memnic.Pair(memnic.Options{}, memnic.Options{})

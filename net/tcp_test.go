@@ -85,6 +85,7 @@ func TestTCPEcho16MiB(t *testing.T) {
 	}{
 		{"plain", memnic.Options{}, nil},
 		{"offload", offloads, nil},
+		{"coalesced", coalescing, nil},
 		{"csum-only", memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum}, nil},
 		{"no-gso", memnic.Options{}, func(c *Config) { c.NoGSO = true }},
 		{"txqueue", offloads, func(c *Config) { c.TXQueue = 256 }},
@@ -104,6 +105,22 @@ func TestTCPEcho16MiB(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A NIC that takes coalesced frames gets TCP segments larger than the MTU
+// whole, and the stream arrives intact.
+func TestCoalescedReceive(t *testing.T) {
+	a, b := twoStacks(t, coalescing, coalescing)
+	echoServer(t, b, 7)
+	echoRoundTrip(t, a, netip.AddrPortFrom(addrB, 7), 4<<20)
+	echoRoundTrip(t, a, netip.AddrPortFrom(addrB6, 7), 1<<20)
+	for _, s := range []*Stack{a, b} {
+		l := s.Stats().NICs[1].Link
+		if l.RxCoalesced == 0 || l.RxMalformed != 0 {
+			t.Errorf("link %+v: want coalesced frames and none malformed", l)
+		}
+	}
+
 }
 
 func TestTCPEchoIPv6(t *testing.T) {

@@ -5,7 +5,7 @@ import "sync/atomic"
 // counters are updated on the packet paths without locks.
 type counters struct {
 	rxPackets, rxBytes, rxDropped, rxMalformed atomic.Uint64
-	rxBadChecksum                              atomic.Uint64
+	rxBadChecksum, rxCoalesced                 atomic.Uint64
 	txPackets, txBytes, txErrors, txDropped    atomic.Uint64
 	txSegmented                                atomic.Uint64
 }
@@ -23,6 +23,9 @@ type Counters struct {
 	// RxBadChecksum counts frames the device did not check whose IPv4,
 	// TCP or UDP checksum is wrong (rxcsum.go).
 	RxBadChecksum uint64
+	// RxCoalesced counts frames the device coalesced (FeatureRXGSO), each
+	// taken by the stack as one TCP segment.
+	RxCoalesced uint64
 
 	TxPackets uint64 // frames the device accepted
 	TxBytes   uint64
@@ -40,6 +43,7 @@ func (c *counters) snapshot() Counters {
 		RxDropped:     c.rxDropped.Load(),
 		RxMalformed:   c.rxMalformed.Load(),
 		RxBadChecksum: c.rxBadChecksum.Load(),
+		RxCoalesced:   c.rxCoalesced.Load(),
 		TxPackets:     c.txPackets.Load(),
 		TxBytes:       c.txBytes.Load(),
 		TxErrors:      c.txErrors.Load(),

@@ -19,6 +19,10 @@ const (
 	// (GSOType set) into MSS-sized ones (virtio HOST_TSO4/6, e1000 TSE).
 	FeatureTSO4
 	FeatureTSO6
+	// FeatureRXGSO: the device may hand over TCP frames it coalesced
+	// (virtio GUEST_TSO4/6), marked with a GSOType and carrying up to
+	// 64 KiB of IP; the stack takes them as one segment each.
+	FeatureRXGSO
 )
 
 // Has reports whether all of want are in f.
@@ -59,10 +63,11 @@ type Frame struct {
 	// so the stack skips it.
 	CsumValid bool
 
-	// GSOType (transmit), when not GSONone, marks a TCP frame larger than
-	// the MTU: the device cuts its payload into GSOSize-byte segments,
+	// GSOType, when not GSONone, marks a TCP frame larger than the MTU.
+	// On transmit the device cuts its payload into GSOSize-byte segments,
 	// each with a copy of the first HdrLen bytes (Ethernet, IP and TCP
-	// headers) fixed up.
+	// headers) fixed up. On receive (FeatureRXGSO) the device coalesced
+	// segments of GSOSize bytes into it.
 	GSOType GSOType
 	GSOSize uint16
 	HdrLen  uint16

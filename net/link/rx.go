@@ -11,13 +11,25 @@ import (
 // leaves on a received frame.
 const maxFrameSlack = 8
 
+// maxCoalesced bounds a coalesced frame (FeatureRXGSO): the largest IP
+// packet, its Ethernet header and the slack.
+const maxCoalesced = header.EthernetMinimumSize + 0xffff + maxFrameSlack
+
+// maxFrame is the largest frame the endpoint takes as f.
+func (e *Endpoint) maxFrame(f *Frame) int {
+	if f.GSOType != GSONone && e.feats.Has(FeatureRXGSO) {
+		return maxCoalesced
+	}
+	return int(e.MTU()) + header.EthernetMinimumSize + maxFrameSlack
+}
+
 // receive is the NIC's receiver: it runs on the driver's goroutine.
 func (e *Endpoint) receive(f Frame) {
 	e.deliverMu.RLock()
 	defer e.deliverMu.RUnlock()
 
 	n := f.Len()
-	if n < header.EthernetMinimumSize || n > int(e.MTU())+header.EthernetMinimumSize+maxFrameSlack {
+	if n < header.EthernetMinimumSize || n > e.maxFrame(&f) {
 		e.rxMalformed.Add(1)
 		return
 	}
@@ -65,6 +77,9 @@ func (e *Endpoint) receive(f Frame) {
 
 	e.rxPackets.Add(1)
 	e.rxBytes.Add(uint64(n))
+	if n > int(e.MTU())+header.EthernetMinimumSize {
+		e.rxCoalesced.Add(1)
+	}
 	box.d.DeliverNetworkPacket(eth.Type(), pkt)
 }
 

@@ -42,6 +42,8 @@ func (n *Virtio) deliver(frames []vnet.Frame) {
 		(*fn)(link.Frame{
 			Data:      f.Data,
 			CsumValid: f.DataValid || f.NeedsCsum, // NeedsCsum on receive: the data is intact
+			GSOType:   gsoType(f.GSO),
+			GSOSize:   f.GSOSize,
 		})
 	}
 }
@@ -73,7 +75,22 @@ func (n *Virtio) Features() link.Features {
 	if o.TSO6 {
 		f |= link.FeatureTSO6
 	}
+	if o.RXTSO4 || o.RXTSO6 {
+		f |= link.FeatureRXGSO
+	}
 	return f
+}
+
+// gsoType is the link's type for a received frame's; one the link does
+// not know (UDP, say) is GSONone, so the frame is held to the MTU.
+func gsoType(t vnet.GSOType) link.GSOType {
+	switch t {
+	case vnet.GSOTCPv4:
+		return link.GSOTCPv4
+	case vnet.GSOTCPv6:
+		return link.GSOTCPv6
+	}
+	return link.GSONone
 }
 
 // Transmit implements link.NIC.

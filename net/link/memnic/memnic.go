@@ -1,8 +1,9 @@
 // Package memnic is a pure-Go NIC pair wired back to back, for tests and
 // benchmarks of the network stack without hardware. It behaves like a
-// device: it completes checksums and segments TSO frames it is handed,
-// drops frames when its receive queue is full, and can be told to lose or
-// corrupt frames.
+// device: it completes checksums and segments TSO frames it is handed
+// (unless the peer takes coalesced frames, as a virtio-net peer on a tap
+// device does), drops frames when its receive queue is full, and can be
+// told to lose or corrupt frames.
 package memnic
 
 import (
@@ -56,6 +57,10 @@ type NIC struct {
 type rxFrame struct {
 	data []byte
 	bad  bool // corrupted on the wire: a checksumming device would notice
+	// gso and gsoSize mark a TCP frame handed over whole to a peer with
+	// FeatureRXGSO; its checksum is left partial, so it is marked valid.
+	gso     link.GSOType
+	gsoSize uint16
 }
 
 var macSeq atomic.Uint32
@@ -135,6 +140,9 @@ func (n *NIC) Transmit(frames []link.Frame) (int, error) {
 func (n *NIC) appendWire(out []rxFrame, f *link.Frame) []rxFrame {
 	data := make([]byte, f.Len())
 	f.CopyTo(data)
+	if f.GSOType != link.GSONone && n.peer.opts.Features.Has(link.FeatureRXGSO) {
+		return append(out, rxFrame{data: data, gso: f.GSOType, gsoSize: f.GSOSize})
+	}
 	if f.GSOType != link.GSONone && len(data) > int(f.HdrLen)+int(f.GSOSize) {
 		segs, _ := link.SegmentTCP(data, int(f.GSOSize), false, nil, nil)
 		for i := range segs {
@@ -216,7 +224,7 @@ func (n *NIC) rxLoop() {
 				}
 				if r := n.recv.Load(); r != nil {
 					seg[0] = f.data
-					(*r)(link.Frame{Data: seg, CsumValid: validate && !f.bad})
+					(*r)(link.Frame{Data: seg, CsumValid: validate && !f.bad || f.gso != link.GSONone, GSOType: f.gso, GSOSize: f.gsoSize})
 				}
 				batch[i] = rxFrame{}
 			}
