@@ -3,6 +3,7 @@ package kernel
 import (
 	"encoding/binary"
 
+	"warren.dev/boot/multiboot"
 	"warren.dev/mm/pagetable"
 )
 
@@ -22,7 +23,6 @@ var imageStart, imageEnd, tailStart, tailEnd uint64
 
 // Boot header fields read back from the loaded image.
 const (
-	mbMagic        = 0x1BADB002
 	mbBssEndOff    = 0x18
 	mbTailStartOff = 0x4c
 	mbHeaderLen    = 0x50
@@ -68,7 +68,7 @@ func parseImageSegments(hdr, bootHeader []byte) bool {
 // valid Multiboot header over the PVH note).
 func readHeaderFields(h []byte) bool {
 	le := binary.LittleEndian
-	if len(h) < mbHeaderLen || le.Uint32(h) != mbMagic {
+	if len(h) < mbHeaderLen || le.Uint32(h) != multiboot.HeaderMagic {
 		return false
 	}
 	imageEnd = uint64(le.Uint32(h[mbBssEndOff:]))

@@ -26,6 +26,8 @@ func repoRoot(t testing.TB) string {
 // boot says how bootExample boots an example.
 type boot struct {
 	ISO     bool          // through a GRUB rescue ISO instead of -kernel
+	PVH     bool          // -kernel through the PVH entry instead of Multiboot
+	Type    string        // machine type (qemu.Types); default pc
 	Options []string      // boot options and environment (warren.NAME=VALUE, NAME=VALUE)
 	Args    []string      // program arguments
 	Memory  string        // default 256M
@@ -60,7 +62,7 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 	}
 	log := &lineLogger{t: t}
 	defer log.Flush()
-	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log, QEMU: b.QEMU, ExtraArgs: b.NIC}
+	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log, QEMU: b.QEMU, ExtraArgs: b.NIC, PVH: b.PVH, Type: b.Type}
 	if m.Timeout == 0 {
 		m.Timeout = 2 * time.Minute
 	}

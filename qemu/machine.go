@@ -1,7 +1,7 @@
 // Package qemu is the one place that knows Warren's QEMU machine: how an
-// image is booted (directly with -kernel, or from a GRUB ISO), which
-// accelerator to use, and how the program's exit status comes back through
-// the isa-debug-exit device.
+// image is booted (directly with -kernel through Multiboot or PVH, or from
+// a GRUB ISO), on which machine type, which accelerator to use, and how the
+// program's exit status comes back through the isa-debug-exit device.
 package qemu
 
 import (
@@ -9,9 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"warren.dev/boot/multiboot"
 )
 
 // Binary is the QEMU system emulator Warren runs, from the Debian package
@@ -44,7 +48,7 @@ func MicroVMDevices() []string {
 	return opts
 }
 
-// Module is a file passed to the kernel as a multiboot module.
+// Module is a file passed to the kernel as a boot module.
 type Module struct {
 	Path string // file on the host
 	Name string // module command line seen by the kernel
@@ -52,11 +56,12 @@ type Module struct {
 
 // Machine describes one boot of a Warren image.
 type Machine struct {
-	Image     string        // multiboot ELF image, booted with -kernel
+	Image     string        // Warren image, booted with -kernel
 	ISO       string        // or a bootable ISO (then Image, Append and Modules are unused)
+	PVH       bool          // boot Image through its PVH entry (see Run), not Multiboot
 	Memory    string        // guest RAM, e.g. "256M"; default 256M
 	Append    string        // kernel command line
-	Modules   []Module      // multiboot modules
+	Modules   []Module      // boot modules; with PVH at most one, whose Name is not passed
 	Accel     Accel         // AccelAuto: DetectAccel
 	ExtraArgs []string      // appended to QEMU's arguments
 	Stdout    io.Writer     // receives the serial console as it arrives; may be nil
@@ -104,6 +109,9 @@ func (m *Machine) Args() ([]string, error) {
 	}
 	switch {
 	case m.ISO != "":
+		if m.PVH {
+			return nil, errors.New("qemu.Machine: an ISO boots through GRUB, with Multiboot")
+		}
 		args = append(args, "-cdrom", m.ISO, "-boot", "d")
 	case m.Image != "":
 		args = append(args, "-kernel", m.Image)
@@ -111,7 +119,7 @@ func (m *Machine) Args() ([]string, error) {
 			args = append(args, "-append", m.Append)
 		}
 		if len(m.Modules) > 0 {
-			initrd, err := initrdArg(m.Modules)
+			initrd, err := initrdArg(m.Modules, m.PVH)
 			if err != nil {
 				return nil, err
 			}
@@ -126,8 +134,16 @@ func (m *Machine) Args() ([]string, error) {
 
 // initrdArg is QEMU's -initrd for multiboot: "path cmdline" per module,
 // modules separated by commas (a comma inside one doubled). QEMU loads the
-// file named up to the first space, so a path cannot contain one.
-func initrdArg(mods []Module) (string, error) {
+// file named up to the first space, so a path cannot contain one. For PVH
+// it is the one module's path as it is: QEMU hands the kernel that file
+// as module 0, with no string.
+func initrdArg(mods []Module, pvh bool) (string, error) {
+	if pvh {
+		if len(mods) > 1 {
+			return "", fmt.Errorf("%d modules: QEMU passes one (-initrd) to a PVH kernel", len(mods))
+		}
+		return mods[0].Path, nil
+	}
 	var parts []string
 	for _, mod := range mods {
 		if strings.ContainsAny(mod.Path, " \t") {
@@ -145,6 +161,10 @@ func initrdArg(mods []Module) (string, error) {
 // Run boots the machine and waits for it to stop. With a nil error,
 // Result.Status is the program's exit status. The Result is filled in
 // whatever happens.
+//
+// QEMU's -kernel takes an image's Multiboot header over its PVH note, so
+// with PVH set Run boots a temporary copy of Image whose Multiboot header
+// is spoiled (multiboot.HideHeaders), as a PVH-only loader sees it.
 func (m *Machine) Run(ctx context.Context) (Result, error) {
 	var res Result
 	bin := m.QEMU
@@ -154,6 +174,18 @@ func (m *Machine) Run(ctx context.Context) (Result, error) {
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		return res, fmt.Errorf("%s not found: install the Debian package qemu-system-x86", bin)
+	}
+	if m.PVH && m.Image != "" {
+		dir, err := os.MkdirTemp("", "warren-pvh-")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+		pvh := *m
+		if pvh.Image, err = pvhCopy(m.Image, dir); err != nil {
+			return res, err
+		}
+		m = &pvh
 	}
 	args, err := m.Args()
 	if err != nil {
@@ -201,6 +233,19 @@ func (m *Machine) Run(ctx context.Context) (Result, error) {
 	}
 	res.Status, err = decodeExit(code, res.Stderr)
 	return res, err
+}
+
+// pvhCopy writes image without its Multiboot header into dir.
+func pvhCopy(image, dir string) (string, error) {
+	data, err := os.ReadFile(image)
+	if err != nil {
+		return "", err
+	}
+	if multiboot.HideHeaders(data) == 0 {
+		return "", fmt.Errorf("%s: no Multiboot header, so not a Warren image", image)
+	}
+	out := filepath.Join(dir, filepath.Base(image))
+	return out, os.WriteFile(out, data, 0o644)
 }
 
 // tailBuffer keeps the last max bytes written to it. It holds up to twice

@@ -68,6 +68,30 @@ func TestArgs(t *testing.T) {
 	if _, err := bad.Args(); err == nil {
 		t.Error("module path with a space accepted")
 	}
+
+	// PVH: QEMU's -initrd is the one module's file, named as it is.
+	pvh := Machine{Image: "/img/warren.elf", Type: "q35", PVH: true, Accel: AccelTCG,
+		Modules: []Module{{Path: "/tmp/a,b.cpio", Name: "initrd"}}}
+	got, err = pvh.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+		"-m", "256M", "-accel", "tcg", "-cpu", "max", "-M", "q35",
+		"-kernel", "/img/warren.elf", "-initrd", "/tmp/a,b.cpio",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	for name, m := range map[string]Machine{
+		"two PVH modules": {Image: "/x", PVH: true, Modules: []Module{{Path: "/a"}, {Path: "/b"}}},
+		"ISO through PVH": {ISO: "/x.iso", PVH: true},
+	} {
+		m.Accel = AccelTCG
+		if _, err := m.Args(); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
 }
 
 func TestDecodeExit(t *testing.T) {

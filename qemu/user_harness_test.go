@@ -316,6 +316,12 @@ func bootUser(t *testing.T, image string) (out string, status int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runUser(t, m)
+}
+
+// runUser is bootUser on a machine set up by the caller.
+func runUser(t *testing.T, m qemu.Machine) (out string, status int) {
+	t.Helper()
 	m.Timeout = 3 * time.Minute
 	log := &lineLogger{t: t}
 	m.Stdout = log

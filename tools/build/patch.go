@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+
+	"warren.dev/boot/multiboot"
 )
 
 // Names of the symbols the patcher looks up. The header (Multiboot header,
@@ -21,9 +23,9 @@ const (
 
 // Multiboot v1 header facts (Multiboot Specification 0.6.96, §3.1).
 const (
-	multibootMagic  = 0x1BADB002
-	multibootSearch = 8192 // the header must lie in the first 8 KiB
-	headerFieldsEnd = 0x20 // magic … entry_addr: what a loader reads
+	multibootMagic  = multiboot.HeaderMagic
+	multibootSearch = multiboot.HeaderSearch
+	headerFieldsEnd = multiboot.HeaderFieldsEnd
 	pageSize        = 4096
 	bootTablePages  = 3 // PML4, PDPT, PD zeroed by the 32-bit entry
 )
@@ -304,31 +306,10 @@ func headerGap(ef *elf.File, data []byte, n int) (int, error) {
 	return int(off), nil
 }
 
-// WithoutMultiboot spoils the checksum of every Multiboot header a loader
-// would find in the image in data, leaving the PVH note as its boot
-// header. QEMU's -kernel takes a valid Multiboot header over the PVH note,
-// so a PVH boot under QEMU runs such a copy; the kernel checks only the
-// magic of the header it was entered through.
-func WithoutMultiboot(data []byte) error {
-	off, err := findHeader(data)
-	if err != nil {
-		return err
-	}
-	for ; err == nil; off, err = findHeader(data) {
-		binary.LittleEndian.PutUint32(data[off+8:], 0)
-	}
-	return nil
-}
-
-// findHeader scans the first 8 KiB at 4-byte alignment for the magic with
-// a valid checksum, as a loader does.
+// findHeader finds the header a loader takes, as an error if none.
 func findHeader(data []byte) (int, error) {
-	le := binary.LittleEndian
-	for off := 0; off+headerFieldsEnd <= min(len(data), multibootSearch); off += 4 {
-		magic, flags, sum := le.Uint32(data[off:]), le.Uint32(data[off+4:]), le.Uint32(data[off+8:])
-		if magic == multibootMagic && magic+flags+sum == 0 {
-			return off, nil
-		}
+	if off, ok := multiboot.FindHeader(data); ok {
+		return off, nil
 	}
 	return 0, fmt.Errorf("no multiboot header in the first %d bytes", multibootSearch)
 }

@@ -46,29 +46,3 @@ func TestFlatLoads(t *testing.T) {
 		t.Errorf("got %v, want a one-block error", err)
 	}
 }
-
-func TestFindHeader(t *testing.T) {
-	data := make([]byte, 16384)
-	put := func(off int, magic, flags uint32) {
-		binary.LittleEndian.PutUint32(data[off:], magic)
-		binary.LittleEndian.PutUint32(data[off+4:], flags)
-		binary.LittleEndian.PutUint32(data[off+8:], -(magic + flags))
-	}
-	put(0x1002, multibootMagic, 0x10003) // unaligned: ignored
-	put(0x1800, multibootMagic, 0x10003)
-	binary.LittleEndian.PutUint32(data[0x800:], multibootMagic) // bad checksum
-	if off, err := findHeader(data); err != nil || off != 0x1800 {
-		t.Errorf("got %#x, %v; want 0x1800", off, err)
-	}
-	put(0x1000, multibootMagic, 0x10003) // the first one wins
-	if off, err := findHeader(data); err != nil || off != 0x1000 {
-		t.Errorf("got %#x, %v; want 0x1000", off, err)
-	}
-	put(0x1000, 0, 0)
-	put(0x1800, 0, 0)
-	put(multibootSearch-16, multibootMagic, 0x10003) // fields end past 8 KiB
-	put(multibootSearch, multibootMagic, 0x10003)
-	if off, err := findHeader(data); err == nil {
-		t.Errorf("found a header at %#x", off)
-	}
-}

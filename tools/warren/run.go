@@ -18,8 +18,8 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name:  "run",
-		args:  "[-m MEM] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
-		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a multiboot module. A file that\nis not a Warren image (or a bootable ISO) is refused before QEMU starts, and\nQEMU failing is an error (exit 1), never a status of the program.\n\n",
+		args:  "[-m MEM] [-machine pc|q35|microvm] [-pvh] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
+		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a boot module. -pvh boots\nthrough the image's PVH entry instead of Multiboot. A file that\nis not a Warren image (or a bootable ISO) is refused before QEMU starts, and\nQEMU failing is an error (exit 1), never a status of the program.\n\n",
 		flags: func() *flag.FlagSet { return runFlags(new(runOpts)) },
 		run:   runRun,
 	})
@@ -27,6 +27,8 @@ func init() {
 
 type runOpts struct {
 	mem        string
+	machine    string
+	pvh        bool
 	appendArgs string
 	nic        string
 	fwd        string
@@ -38,6 +40,8 @@ type runOpts struct {
 func runFlags(o *runOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
+	fs.StringVar(&o.machine, "machine", "pc", "QEMU machine type: pc, q35 or microvm (qemu.MicroVM: no PCI, so -nic none)")
+	fs.BoolVar(&o.pvh, "pvh", false, "boot through the image's PVH entry, not Multiboot (QEMU is given a copy without the Multiboot header, which it would prefer)")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
 	fs.DurationVar(&o.timeout, "timeout", 0, "stop the machine after this long (0: never)")
 	fs.StringVar(&o.nic, "nic", "virtio-net-pci", "QEMU NIC model on user networking (virtio-net-pci, e1000, e1000e), or none")
@@ -99,7 +103,15 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := qemu.Machine{Memory: o.mem, Timeout: o.timeout, Stdin: e.stdin, Stdout: e.stdout}
+	m := qemu.Machine{Memory: o.mem, PVH: o.pvh, Timeout: o.timeout, Stdin: e.stdin, Stdout: e.stdout}
+	switch o.machine {
+	case "pc", "q35":
+		m.Type = o.machine
+	case "microvm":
+		m.Type = qemu.MicroVM
+	default:
+		return 0, usageError(e, "run", "-machine %q: want pc, q35 or microvm", o.machine)
+	}
 	if m.Append, err = o.cmdline(); err != nil {
 		return 0, err
 	}
