@@ -1,0 +1,15 @@
+package acpi
+
+import "errors"
+
+// Errors of FindRSDP and Read. They are package variables, which the
+// compiler lays out statically, so they exist before the Go runtime runs.
+var (
+	ErrNoRSDP    = errors.New("acpi: no RSDP")
+	ErrRange     = errors.New("acpi: a table lies outside memory")
+	ErrLength    = errors.New("acpi: a table has an impossible length")
+	ErrChecksum  = errors.New("acpi: a table's checksum is wrong")
+	ErrSignature = errors.New("acpi: a table has the wrong signature")
+	ErrNoFADT    = errors.New("acpi: no FADT")
+	ErrNoDSDT    = errors.New("acpi: the FADT names no DSDT")
+)
