@@ -1,6 +1,6 @@
 // Package qemu is the one place that knows Warren's QEMU machine: how an
 // image is booted (directly with -kernel through Multiboot or PVH, or from
-// a GRUB ISO), on which machine type, which accelerator to use, and how the
+// a GRUB ISO or disk), on which machine type, which accelerator to use, and how the
 // program's exit status comes back through the isa-debug-exit device.
 package qemu
 
@@ -58,6 +58,8 @@ type Module struct {
 type Machine struct {
 	Image     string        // Warren image, booted with -kernel
 	ISO       string        // or a bootable ISO (then Image, Append and Modules are unused)
+	Disk      string        // or a bootable disk image, a virtio-blk drive (then Image, Append and Modules are unused)
+	DiskFmt   string        // QEMU's format of Disk: raw (the default) or qcow2
 	PVH       bool          // boot Image through its PVH entry (see Run), not Multiboot
 	Memory    string        // guest RAM, e.g. "256M"; default 256M
 	Append    string        // kernel command line
@@ -113,6 +115,17 @@ func (m *Machine) Args() ([]string, error) {
 			return nil, errors.New("qemu.Machine: an ISO boots through GRUB, with Multiboot")
 		}
 		args = append(args, "-cdrom", m.ISO, "-boot", "d")
+	case m.Disk != "":
+		if m.PVH {
+			return nil, errors.New("qemu.Machine: a disk boots through GRUB, with Multiboot")
+		}
+		format := m.DiskFmt
+		if format == "" {
+			format = "raw"
+		}
+		// snapshot=on: the guest may write, the file stays as built.
+		drive := "file=" + strings.ReplaceAll(m.Disk, ",", ",,") + ",format=" + format + ",if=virtio,snapshot=on"
+		args = append(args, "-drive", drive, "-boot", "c")
 	case m.Image != "":
 		args = append(args, "-kernel", m.Image)
 		if m.Append != "" {
@@ -126,7 +139,7 @@ func (m *Machine) Args() ([]string, error) {
 			args = append(args, "-initrd", initrd)
 		}
 	default:
-		return nil, errors.New("qemu.Machine: neither Image nor ISO is set")
+		return nil, errors.New("qemu.Machine: none of Image, ISO and Disk is set")
 	}
 	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", DebugExitPort))
 	return append(args, m.ExtraArgs...), nil

@@ -45,6 +45,18 @@ func TestArgs(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 
+	disk := Machine{Disk: "/a,b.qcow2", DiskFmt: "qcow2", Accel: AccelTCG}
+	got, err = disk.Args()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
+		"-m", "256M", "-accel", "tcg", "-cpu", "max", "-drive", "file=/a,,b.qcow2,format=qcow2,if=virtio,snapshot=on", "-boot", "c",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+
 	micro := Machine{Image: "/x", Accel: AccelTCG, Type: MicroVM}
 	got, err = micro.Args()
 	if err != nil {

@@ -65,6 +65,8 @@ func TestBootStandIn(t *testing.T) {
 			t.Errorf("got %q", out)
 		}
 	})
+	// Unlike QEMU, GRUB passes neither the image's nor the module's path.
+	grubWant := regexp.MustCompile(`\n\r?<` + regexp.QuoteMeta(cmdline) + `>\{GRUB [^}]+\}\n\[initrd\]070701\n$`)
 	t.Run("iso", func(t *testing.T) {
 		qemu.RequireTools(t, "grub-mkrescue", "xorriso")
 		iso := filepath.Join(t.TempDir(), "hello.iso")
@@ -74,11 +76,18 @@ func TestBootStandIn(t *testing.T) {
 		if err := build.CheckISO(iso); err != nil {
 			t.Errorf("the ISO BuildISO made: %v", err)
 		}
-		out := boot(t, qemu.Machine{ISO: iso})
-		// Unlike QEMU, GRUB passes neither the image's nor the module's path.
-		want := regexp.MustCompile(`\n\r?<` + regexp.QuoteMeta(cmdline) + `>\{GRUB [^}]+\}\n\[initrd\]070701\n$`)
-		if !want.MatchString(out) {
-			t.Errorf("got %q, want it to match %s", out, want)
+		if out := boot(t, qemu.Machine{ISO: iso}); !grubWant.MatchString(out) {
+			t.Errorf("got %q, want it to match %s", out, grubWant)
+		}
+	})
+	t.Run("disk", func(t *testing.T) {
+		qemu.RequireTools(t, diskTools...)
+		disk := filepath.Join(t.TempDir(), "hello.raw")
+		if err := build.BuildDisk(context.Background(), helloImage(t), disk, cmdline, mods); err != nil {
+			t.Fatal(err)
+		}
+		if out := boot(t, qemu.Machine{Disk: disk}); !grubWant.MatchString(out) {
+			t.Errorf("got %q, want it to match %s", out, grubWant)
 		}
 	})
 }

@@ -111,3 +111,42 @@ func checkISO(data []byte) error {
 	}
 	return errors.New("not an ISO 9660 image (warren build -iso makes a bootable one)")
 }
+
+// CheckDisk returns nil if the file at path is a disk image of format f
+// (FormatRaw or FormatQCOW2) that a BIOS can boot, as warren build makes;
+// otherwise the error names the file and what is wrong with it.
+func CheckDisk(path string, f Format) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	head := make([]byte, sectorSize)
+	n, _ := file.Read(head)
+	head = head[:n]
+	switch {
+	case n == 0:
+		err = fmt.Errorf("empty file, not a %s disk (warren build -format %s makes one)", f, f)
+	case f == FormatQCOW2 && !bytes.HasPrefix(head, []byte(qcow2Magic)):
+		err = fmt.Errorf("not a qcow2 image (warren build -format qcow2 makes one)")
+	case f == FormatRaw:
+		err = checkRaw(head)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func checkRaw(mbr []byte) error {
+	parts, err := ReadMBR(mbr)
+	if err != nil {
+		return fmt.Errorf("not a bootable disk: %w (warren build -format raw makes one)", err)
+	}
+	for _, p := range parts {
+		if p.Bootable {
+			return nil
+		}
+	}
+	return fmt.Errorf("disk without a bootable partition (warren build -format raw makes one)")
+}

@@ -2,104 +2,25 @@ package build
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 )
-
-// A BootModule is a file handed to the kernel as a multiboot module.
-type BootModule struct {
-	Path string // file on the host
-	Name string // the module's name (its command line), a plain file name
-}
-
-// grubPlatformDir holds GRUB's BIOS modules, from Debian's grub-pc-bin.
-var grubPlatformDir = "/usr/lib/grub/i386-pc"
-
-// GrubConfig is the grub.cfg of a rescue ISO: no menu, console on COM1, the
-// image booted with cmdline and the modules. Each command-line token is
-// single-quoted so GRUB's shell-like parser passes it unchanged; GRUB
-// re-quotes tokens containing spaces, so the kernel sees what -append gives.
-func GrubConfig(cmdline string, mods []BootModule) (string, error) {
-	if err := CheckCmdline("", cmdline); err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString("set timeout=0\nserial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\n")
-	b.WriteString("multiboot /boot/warren.elf")
-	for _, a := range SplitCmdline(cmdline) {
-		if strings.Contains(a, "'") {
-			return "", fmt.Errorf("argument %q: a single quote cannot be passed through grub.cfg", a)
-		}
-		b.WriteString(" '" + a + "'")
-	}
-	b.WriteString("\n")
-	for _, m := range mods {
-		if err := checkModuleName(m.Name); err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, "module /boot/%s %s\n", m.Name, m.Name)
-	}
-	b.WriteString("boot\n")
-	return b.String(), nil
-}
-
-func checkModuleName(name string) error {
-	if name == "" || name == "warren.elf" || name == "grub" || strings.ContainsAny(name, "/ \t'\"\\$;") {
-		return fmt.Errorf("module name %q: use a plain file name", name)
-	}
-	return nil
-}
 
 // BuildISO makes a GRUB rescue ISO (BIOS) at iso that boots image.
 func BuildISO(ctx context.Context, image, iso, cmdline string, mods []BootModule) error {
-	mkrescue, err := exec.LookPath("grub-mkrescue")
-	if err != nil {
-		return errors.New("grub-mkrescue not found: install the Debian packages grub-pc-bin (with grub-common), xorriso and mtools")
-	}
-	if _, err := os.Stat(grubPlatformDir); err != nil {
-		return fmt.Errorf("GRUB's BIOS modules are missing (%s): install the Debian package grub-pc-bin", grubPlatformDir)
-	}
-	if _, err := exec.LookPath("xorriso"); err != nil {
-		return errors.New("xorriso not found: install the Debian package xorriso")
-	}
-	cfg, err := GrubConfig(cmdline, mods)
+	mkrescue, err := hostTool("grub-mkrescue", "grub-pc-bin (with grub-common), xorriso and mtools")
 	if err != nil {
 		return err
 	}
-	tree, err := os.MkdirTemp("", "warren-iso-")
+	if err := checkGrubPlatform(); err != nil {
+		return err
+	}
+	if _, err := hostTool("xorriso", "xorriso"); err != nil {
+		return err
+	}
+	tree, err := stageBoot(image, cmdline, mods)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tree)
-	boot := filepath.Join(tree, "boot")
-	if err := os.MkdirAll(filepath.Join(boot, "grub"), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(boot, "grub", "grub.cfg"), []byte(cfg), 0o644); err != nil {
-		return err
-	}
-	files := append([]BootModule{{Path: image, Name: "warren.elf"}}, mods...)
-	for _, m := range files {
-		if err := copyFile(m.Path, filepath.Join(boot, m.Name)); err != nil {
-			return err
-		}
-	}
-	cmd := exec.CommandContext(ctx, mkrescue, "--compress=no", "-d", grubPlatformDir, "-o", iso, tree)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("grub-mkrescue failed: %v\n%s", err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o644)
+	return runTool(ctx, mkrescue, "--compress=no", "-d", grubPlatformDir, "-o", iso, tree)
 }

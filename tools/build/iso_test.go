@@ -6,33 +6,6 @@ import (
 	"testing"
 )
 
-func TestGrubConfig(t *testing.T) {
-	got, err := GrubConfig(`warren.cwd=/src/x "-test.run=A B" -test.v`, []BootModule{{Path: "/tmp/a.cpio", Name: "initrd"}, {Path: "/x/y", Name: "data.bin"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `set timeout=0
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-multiboot /boot/warren.elf 'warren.cwd=/src/x' '-test.run=A B' '-test.v'
-module /boot/initrd initrd
-module /boot/data.bin data.bin
-boot
-`
-	if got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
-	}
-	if _, err := GrubConfig("it's", nil); err == nil {
-		t.Error("a single quote was accepted")
-	}
-	for _, name := range []string{"", "a/b", "a b", "warren.elf", "grub"} {
-		if _, err := GrubConfig("", []BootModule{{Path: "/x", Name: name}}); err == nil {
-			t.Errorf("module name %q was accepted", name)
-		}
-	}
-}
-
 func TestBuildISOMissingTools(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	err := BuildISO(t.Context(), "/nonexistent", "/nonexistent.iso", "", nil)

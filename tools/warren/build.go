@@ -14,9 +14,13 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name: "build",
-		args: "[-o IMAGE] [-iso] [-append ARGS] (PKG | -user 'FILE [ARG...]'...)",
+		args: "[-o IMAGE] [-format elf|iso|raw|qcow2|containerdisk] [-append ARGS] (PKG | -user 'FILE [ARG...]'...)",
 		help: "Build compiles the main package PKG with the Warren kernel linked in into a\n" +
-			"multiboot image (or, with -iso, a GRUB rescue ISO holding it).\n\n" +
+			"multiboot image (-format elf, the default), or a bootable file holding it and\n" +
+			"GRUB: a rescue ISO (-format iso, or -iso), a BIOS disk (raw: an MBR and a FAT\n" +
+			"partition), that disk as qcow2, or a KubeVirt containerDisk (an OCI image\n" +
+			"layout tarball whose layer holds /disk/warren.qcow2). -append writes the\n" +
+			"command line into GRUB's grub.cfg, so the disk boots with it.\n\n" +
 			"With -user instead of PKG, the image runs static Linux x86-64 executables\n" +
 			"(gcc -static, CGO_ENABLED=0 go build, static-pie), each as a process of its\n" +
 			"own with the arguments that follow FILE in the flag's value; they are checked\n" +
@@ -30,7 +34,8 @@ func init() {
 
 type buildOpts struct {
 	out        string
-	iso        bool
+	format     build.Format
+	iso        bool // -iso, kept from before -format
 	appendArgs string
 	user       userFlag
 	pkg        string
@@ -53,8 +58,13 @@ func (u *userFlag) Set(s string) error {
 func buildFlags(o *buildOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
 	fs.StringVar(&o.out, "o", "", "write the image to `file` (default: the package's or the first -user file's name + .elf, or .iso)")
-	fs.BoolVar(&o.iso, "iso", false, "make a bootable GRUB rescue ISO")
-	fs.StringVar(&o.appendArgs, "append", "", "kernel command line written into the ISO's grub.cfg")
+	o.format = build.FormatELF
+	fs.Func("format", "what to write: `elf|iso|raw|qcow2|containerdisk` (default elf)", func(s string) (err error) {
+		o.format, err = build.ParseFormat(s)
+		return err
+	})
+	fs.BoolVar(&o.iso, "iso", false, "the same as -format iso")
+	fs.StringVar(&o.appendArgs, "append", "", "kernel command line written into grub.cfg (formats other than elf)")
 	fs.Var(&o.user, "user", "run the static Linux executable `'FILE [ARG...]'` as a process (repeatable; instead of PKG)")
 	return fs
 }
@@ -71,8 +81,14 @@ func parseBuild(e *env, args []string) (*buildOpts, error) {
 	case len(o.user) == 0 && fs.NArg() != 1:
 		return nil, usageError(e, "build", "want exactly one package, got %d", fs.NArg())
 	}
-	if o.appendArgs != "" && !o.iso {
-		return nil, usageError(e, "build", "-append needs -iso (an image gets its command line when booted)")
+	if o.iso {
+		if o.format != build.FormatELF && o.format != build.FormatISO {
+			return nil, usageError(e, "build", "-iso and -format %s cannot be used together", o.format)
+		}
+		o.format = build.FormatISO
+	}
+	if o.appendArgs != "" && o.format == build.FormatELF {
+		return nil, usageError(e, "build", "-append needs a -format with a boot loader (an elf image gets its command line when booted)")
 	}
 	if err := build.CheckCmdline("", o.appendArgs); err != nil {
 		return nil, usageError(e, "build", "-append: %v", err)
@@ -92,8 +108,9 @@ func runBuild(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 
+	elf := o.format == build.FormatELF
 	image := o.out
-	if o.iso || image == "" {
+	if !elf || image == "" {
 		image = filepath.Join(tmp, "warren.elf")
 	}
 	name, err := o.build(ctx, image)
@@ -102,14 +119,14 @@ func runBuild(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	out := o.out
 	if out == "" {
-		out = name + map[bool]string{false: ".elf", true: ".iso"}[o.iso]
+		out = name + o.format.Ext()
 	}
 	var mods []build.BootModule
 	if len(o.user) > 0 {
 		mods = []build.BootModule{{Path: image + build.UserArchiveSuffix, Name: build.ArchiveModule}}
 	}
-	if o.iso {
-		return 0, build.BuildISO(ctx, image, out, o.appendArgs, mods)
+	if !elf {
+		return 0, build.WriteFormat(ctx, o.format, image, out, o.appendArgs, mods)
 	}
 	if image == out {
 		return 0, nil

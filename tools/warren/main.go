@@ -2,9 +2,9 @@
 // them, and their tests, in QEMU. An image can also run static Linux
 // executables as processes (build -user), their files in IMAGE.initrd.
 //
-//	warren build [-o IMAGE] [-iso] [-append ARGS] PKG
-//	warren build [-o IMAGE] [-iso] [-append ARGS] -user 'FILE [ARG...]' [-user ...]
-//	warren run [-m MEM] [-append ARGS] [-nic MODEL] [-fwd HOST:GUEST] [-timeout D] IMAGE|ISO|PKG [ARG...]
+//	warren build [-o IMAGE] [-format elf|iso|raw|qcow2|containerdisk] [-append ARGS] PKG
+//	warren build [-o IMAGE] [-format FORMAT] [-append ARGS] -user 'FILE [ARG...]' [-user ...]
+//	warren run [-m MEM] [-append ARGS] [-nic MODEL] [-fwd HOST:GUEST] [-timeout D] IMAGE|ISO|DISK|PKG [ARG...]
 //	warren test [-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]
 //	warren bench [-runs N] [-nic MODELS] [-w README.md] ...
 //	warren syscalls [-w README.md]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"warren.dev/boot/multiboot"
+	"warren.dev/tools/build"
 )
 
 func testEnv() (*env, *bytes.Buffer, *bytes.Buffer) {
@@ -64,7 +65,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run"}, "missing image or package"},
 		{[]string{"build", "-iso=maybe", "p"}, "invalid boolean value"},
 		{[]string{"build", "a", "b"}, "want exactly one package"},
-		{[]string{"build", "-append", "x", "p"}, "-append needs -iso"},
+		{[]string{"build", "-append", "x", "p"}, "-append needs a -format"},
 		{[]string{"build", "-user", "./x", "./cmd/y"}, "-user and a package (./cmd/y) cannot be used together"},
 		{[]string{"build", "-user", " "}, `invalid value " " for flag -user`},
 		{[]string{"build"}, "want exactly one package, got 0"},
@@ -105,8 +106,16 @@ func TestParseBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.out != "x.iso" || !o.iso || o.appendArgs != "a b" || o.pkg != "./cmd/x" {
+	if o.out != "x.iso" || o.format != build.FormatISO || o.appendArgs != "a b" || o.pkg != "./cmd/x" {
 		t.Errorf("%+v", o)
+	}
+	if o, err = parseBuild(e, []string{"-format", "qcow2", "-append", "ip=dhcp", "./cmd/x"}); err != nil || o.format != build.FormatQCOW2 {
+		t.Errorf("-format qcow2: %+v, %v", o, err)
+	}
+	for _, args := range [][]string{{"-format", "vmdk", "./cmd/x"}, {"-append", "ip=dhcp", "./cmd/x"}} {
+		if _, err := parseBuild(e, args); err == nil {
+			t.Errorf("%q was accepted", args)
+		}
 	}
 }
 

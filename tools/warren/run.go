@@ -17,9 +17,16 @@ import (
 
 func init() {
 	commands = append(commands, &command{
-		name:  "run",
-		args:  "[-m MEM] [-machine pc|q35|microvm] [-pvh] [-append ARGS] [-timeout D] IMAGE|ISO|PKG [ARG...]",
-		help:  "Run boots an image, an ISO (a file ending in .iso) or a package (built first)\nin QEMU with the console on standard input and output, and exits with the\nprogram's exit status. ARGs are passed to the program. An image's IMAGE.initrd\n(made by warren build -user) is passed along as a boot module. -pvh boots\nthrough the image's PVH entry instead of Multiboot. A file that\nis not a Warren image (or a bootable ISO) is refused before QEMU starts, and\nQEMU failing is an error (exit 1), never a status of the program.\n\n",
+		name: "run",
+		args: "[-m MEM] [-machine pc|q35|microvm] [-pvh] [-append ARGS] [-timeout D] IMAGE|ISO|DISK|PKG [ARG...]",
+		help: "Run boots an image, an ISO (a file ending in .iso), a disk (.raw, .qcow2),\n" +
+			"a containerDisk (.tar: its disk) or a package (built first) in QEMU with the\n" +
+			"console on standard input and output, and exits with the program's exit\n" +
+			"status. ARGs are passed to the program. An image's IMAGE.initrd (made by\n" +
+			"warren build -user) is passed along as a boot module. -pvh boots through the\n" +
+			"image's PVH entry instead of Multiboot. A file that is not a Warren image (or\n" +
+			"a bootable ISO or disk) is refused before QEMU starts, and QEMU failing is an\n" +
+			"error (exit 1), never a status of the program.\n\n",
 		flags: func() *flag.FlagSet { return runFlags(new(runOpts)) },
 		run:   runRun,
 	})
@@ -119,28 +126,39 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 	if m.ExtraArgs, urls, err = o.netArgs(); err != nil {
 		return 0, usageError(e, "run", "%v", err)
 	}
+	tmp, err := os.MkdirTemp("", "warren-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
 	var pkg string // to build first
-	switch fi, statErr := os.Stat(o.target); {
-	case statErr == nil && fi.Mode().IsRegular() && strings.HasSuffix(o.target, ".iso"):
-		if m.Append != "" {
-			return 0, usageError(e, "run", "an ISO has its command line in grub.cfg: use warren build -iso -append")
-		}
-		if err := build.CheckISO(o.target); err != nil {
-			return 0, err
-		}
-		m.ISO = o.target
-	case statErr == nil && fi.Mode().IsRegular():
+	fi, statErr := os.Stat(o.target)
+	format := build.FormatOf(o.target)
+	switch {
+	case statErr != nil || !fi.Mode().IsRegular():
+		m.Image, pkg = filepath.Join(tmp, "warren.elf"), o.target
+	case format == build.FormatELF:
 		if err := build.CheckImage(o.target); err != nil {
 			return 0, err
 		}
 		m.Image, m.Modules = o.target, imageModules(o.target)
-	default:
-		tmp, err := os.MkdirTemp("", "warren-")
-		if err != nil {
+	case m.Append != "":
+		return 0, usageError(e, "run", "a %s file has its command line in grub.cfg: use warren build -format %s -append", format, format)
+	case format == build.FormatISO:
+		if err := build.CheckISO(o.target); err != nil {
 			return 0, err
 		}
-		defer os.RemoveAll(tmp)
-		m.Image, pkg = filepath.Join(tmp, "warren.elf"), o.target
+		m.ISO = o.target
+	case format == build.FormatContainerDisk:
+		m.Disk, m.DiskFmt = filepath.Join(tmp, "disk.qcow2"), string(build.FormatQCOW2)
+		if err := build.ExtractContainerDisk(o.target, m.Disk); err != nil {
+			return 0, err
+		}
+	default:
+		if err := build.CheckDisk(o.target, format); err != nil {
+			return 0, err
+		}
+		m.Disk, m.DiskFmt = o.target, string(format)
 	}
 	if m.Image != "" {
 		if err := build.CheckCmdline(m.Image, m.Append); err != nil {
