@@ -49,13 +49,8 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 	if b.ISO {
 		qemu.RequireTools(t, "grub-mkrescue", "xorriso")
 	}
-	root := repoRoot(t)
 	ctx := context.Background()
-	tmp := t.TempDir()
-	image := filepath.Join(tmp, "warren.elf")
-	if _, err := build.Build(ctx, build.Config{Root: root, Dir: root}, "./"+dir, image); err != nil {
-		t.Fatalf("building %s: %v", dir, err)
-	}
+	image := buildExample(t, dir)
 	cmdline, err := build.Cmdline(b.Options, b.Args)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +62,7 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 		m.Timeout = 2 * time.Minute
 	}
 	if b.ISO {
-		m.ISO = filepath.Join(tmp, "warren.iso")
+		m.ISO = filepath.Join(t.TempDir(), "warren.iso")
 		if err := build.BuildISO(ctx, image, m.ISO, cmdline, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +71,18 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 	}
 	res, err := m.Run(ctx)
 	return strings.ReplaceAll(string(res.Output), "\r\n", "\n"), res.Status, err
+}
+
+// buildExample builds the package in directory dir of this repository
+// (such as "examples/hello") into an image in a temporary directory.
+func buildExample(t *testing.T, dir string) string {
+	t.Helper()
+	root := repoRoot(t)
+	image := filepath.Join(t.TempDir(), "warren.elf")
+	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, image); err != nil {
+		t.Fatalf("building %s: %v", dir, err)
+	}
+	return image
 }
 
 // lineLogger sends what it is written to t.Log, one line at a time.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -77,11 +76,7 @@ func freePort(t *testing.T) int {
 func bootGuest(t *testing.T, dir string, m qemu.Machine) *guest {
 	t.Helper()
 	qemu.RequireTools(t, qemu.Binary)
-	root := repoRoot(t)
-	m.Image = filepath.Join(t.TempDir(), "warren.elf")
-	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./"+dir, m.Image); err != nil {
-		t.Fatalf("building %s: %v", dir, err)
-	}
+	m.Image = buildExample(t, dir)
 	return runGuest(t, m)
 }
 
