@@ -15,13 +15,15 @@ warren:
 
 # Boot the HTTP example in QEMU (virtio-net, DHCP from QEMU's user
 # network) and reach it at http://localhost:$(PORT)/. Other examples:
-# make run EXAMPLE=examples/runtime
+# make run EXAMPLE=examples/runtime. Installs QEMU first if it is missing.
 run: warren
+	tools/deps.sh run
 	$(WARREN) run -fwd $(PORT):80 -append ip=dhcp ./$(EXAMPLE)
 
 # Every check, including the QEMU integration tests, which fail (not skip)
-# when QEMU or the ISO tools are missing.
+# when QEMU or the image tools are missing; tools/deps.sh installs them.
 test:
+	tools/deps.sh test
 	$(GO) vet ./...
 	WARREN_REQUIRE_QEMU=1 $(GO) test ./...
 
