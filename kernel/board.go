@@ -5,7 +5,6 @@ package kernel
 const (
 	com1Port      = 0x3f8
 	debugExitPort = 0xf4 // QEMU isa-debug-exit: status v exits QEMU with (v<<1)|1
-	pitPort       = 0x40
 	picMasterPort = 0x20
 	picSlavePort  = 0xa0
 	rtcPort       = 0x70

@@ -4,9 +4,10 @@ import (
 	"math/bits"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/tsc"
 )
 
-// The clock is the TSC, calibrated against the PIT at boot: under TCG and
+// The clock is the TSC, its frequency found at boot: under TCG and
 // on hardware without kvmclock it is the cheapest monotonic source, and
 // the vDSO reads it from user mode with no trap.
 //
@@ -48,45 +49,18 @@ func nanosToTSC(ns uint64) uint64 {
 	return q
 }
 
-// PIT ports and constants (Intel 8254 datasheet).
-const (
-	pitHz       = 1193182
-	pitCh2Data  = pitPort + 2
-	pitCommand  = pitPort + 3
-	pitGatePort = 0x61 // NMI status and control: bit 0 gates channel 2, bit 5 is its output
-)
-
-// calibrateTSC measures the TSC frequency against PIT channel 2 counting
-// down for 10 ms: reading the gate port costs about a microsecond, so the
-// error stays near 0.01% while boot stays short.
-//
-// Context: kernel (no allocation, no pointer stores).
-func calibrateTSC() uint64 {
-	const ticks = pitHz / 100
-	gate := cpu.Inb(pitGatePort)
-	cpu.Outb(pitGatePort, gate&^0x02|0x01) // speaker off, gate on
-	cpu.Outb(pitCommand, 0xb0)             // channel 2, lobyte/hibyte, mode 0, binary
-	cpu.Outb(pitCh2Data, ticks&0xff)
-	cpu.Outb(pitCh2Data, ticks>>8)
-	// Mode 0 starts counting on the gate's rising edge: pulse it.
-	g := cpu.Inb(pitGatePort)
-	cpu.Outb(pitGatePort, g&^0x01)
-	cpu.Outb(pitGatePort, g|0x01)
-	start := cpu.Rdtsc()
-	for cpu.Inb(pitGatePort)&0x20 == 0 {
-	}
-	end := cpu.Rdtsc()
-	cpu.Outb(pitGatePort, gate)
-	return (end - start) * pitHz / ticks
-}
-
-// initClock calibrates the TSC and reads the wall clock.
+// initClock calibrates the TSC (kernel/tsc chooses the source), says
+// which source it used, and reads the wall clock.
 //
 // Context: kernel (no allocation, no pointer stores).
 func initClock() {
-	hz := calibrateTSC()
+	hz, src := tsc.Calibrate(hardware{}, tsc.Config{PMTimerPort: acpiInfo.PMTimerPort, PMTimer32: acpiInfo.PMTimer32})
+	var l line
 	if hz == 0 {
-		hz = 1e9 // cannot happen on a working PIT; keep time moving regardless
+		hz = 1e9 // keep time moving, wrong as it may run
+		l.s("warren: clock: no source gives the TSC frequency; assuming 1 GHz").put()
+	} else {
+		l.s("warren: clock: TSC at ").u(hz / 1e6).s(" MHz (").s(src.String()).s(")").put()
 	}
 	clock.tscHz = hz
 	clock.mult = (1e9 << 32) / hz

@@ -79,6 +79,12 @@ func kernelOption(opt []byte) {
 		optCwd = opt[len("warren.cwd="):]
 	case string(opt) == "warren.debug=fault":
 		optDebugFault = true
+	case string(opt) == "warren.exit=debugexit":
+		exitMethod = exitDebugExit
+	case string(opt) == "warren.exit=acpi":
+		exitMethod = exitACPI
+	case string(opt) == "warren.exit=reset":
+		exitMethod = exitReset
 	case hasPrefix(opt, "warren.limit.mem="):
 		optMemLimit = optionSize(opt, len("warren.limit.mem="))
 	case hasPrefix(opt, "warren.limit.threads="):
@@ -96,7 +102,7 @@ func kernelOption(opt []byte) {
 		}
 	default:
 		var l line
-		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N, warren.stats=PORT)").put()
+		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.exit=debugexit|acpi|reset, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N, warren.stats=PORT)").put()
 		powerOff(exitBootFailure)
 	}
 }

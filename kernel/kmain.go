@@ -42,6 +42,7 @@ func kmain(info uintptr, magic uint32, header uintptr) {
 		bootFail(err.Error())
 	}
 	parseCmdline(bootInfo.Cmdline, bootInfo.LoaderName)
+	readACPI(&bootInfo)
 	setupMemory(&bootInfo)
 	setupVDSO()
 	setupInterruptStacks()
@@ -66,18 +67,6 @@ func bootFail(why string) {
 	var l line
 	l.s("warren: boot failed: ").s(why).put()
 	powerOff(exitBootFailure)
-}
-
-// powerOff ends the machine with a status: under QEMU through
-// isa-debug-exit, elsewhere by halting.
-//
-// Context: kernel (no allocation, no pointer stores).
-func powerOff(status uint8) {
-	cpu.Outl(debugExitPort, uint32(status))
-	for {
-		cpu.DisableInterrupts()
-		cpu.Halt()
-	}
 }
 
 // setupSyscalls points SYSCALL at the entry stub and installs the table.

@@ -76,6 +76,12 @@ func Rdseed() (v uint64, ok bool)
 // which is why halting happens only inside this call.
 func Halt()
 
+// TripleFault resets the processor the one way every x86 machine has:
+// it loads an empty IDT and raises an exception, which cannot be
+// delivered, nor can the double fault that follows. A VMM stops or
+// restarts the machine (QEMU with -no-reboot stops it).
+func TripleFault()
+
 // DisableInterrupts clears RFLAGS.IF.
 func DisableInterrupts()
 

@@ -152,6 +152,13 @@ TEXT ·Lgdt(SB), NOSPLIT, $0-8
 	LGDT (AX)
 	RET
 
+TEXT ·TripleFault(SB), NOSPLIT, $16-0
+	MOVQ $0, 0(SP)
+	MOVQ $0, 8(SP)
+	LIDT 0(SP) // limit 0: no vector is valid
+	INT $3
+	RET
+
 TEXT ·Lidt(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), AX
 	LIDT (AX)
