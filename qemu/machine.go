@@ -1,7 +1,8 @@
 // Package qemu is the one place that knows Warren's QEMU machine: how an
 // image is booted (directly with -kernel through Multiboot or PVH, or from
 // a GRUB ISO or disk), on which machine type, which accelerator to use, and how the
-// program's exit status comes back through the isa-debug-exit device.
+// program's exit status comes back: through the isa-debug-exit device, or
+// in the kernel's StatusLine on a machine without one.
 package qemu
 
 import (
@@ -71,6 +72,11 @@ type Machine struct {
 	Timeout   time.Duration // 0: none
 	QEMU      string        // emulator binary; default Binary (tests use fakes)
 	Type      string        // machine type (-M), such as MicroVM; default QEMU's pc
+
+	// NoDebugExit leaves out isa-debug-exit, as on the VMMs that have
+	// none: the kernel powers off through ACPI or a reset, and the status
+	// comes back in its StatusLine.
+	NoDebugExit bool
 }
 
 // Result is what a finished run left behind.
@@ -141,7 +147,9 @@ func (m *Machine) Args() ([]string, error) {
 	default:
 		return nil, errors.New("qemu.Machine: none of Image, ISO and Disk is set")
 	}
-	args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", DebugExitPort))
+	if !m.NoDebugExit {
+		args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", DebugExitPort))
+	}
 	return append(args, m.ExtraArgs...), nil
 }
 
@@ -244,7 +252,7 @@ func (m *Machine) Run(ctx context.Context) (Result, error) {
 	case err != nil:
 		return res, fmt.Errorf("running QEMU: %w", err)
 	}
-	res.Status, err = decodeExit(code, res.Stderr)
+	res.Status, err = decodeExit(code, res.Stderr, res.Output)
 	return res, err
 }
 

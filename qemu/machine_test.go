@@ -69,6 +69,10 @@ func TestArgs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+	micro.NoDebugExit = true
+	if got, err = micro.Args(); err != nil || slices.Contains(got, "-device") {
+		t.Errorf("NoDebugExit: %q, %v", got, err)
+	}
 	if d := MicroVMDevices(); len(d) != 8 || d[0] != "virtio_mmio.device=512@0xfeb00000:5" || d[7] != "virtio_mmio.device=512@0xfeb00e00:12" {
 		t.Errorf("microvm devices %q", d)
 	}
@@ -112,22 +116,31 @@ func TestDecodeExit(t *testing.T) {
 		stderr string
 		status int
 		err    string
+		output string
 	}{
-		{1, "", 0, ""},
-		{3, "", 1, ""},
-		{85, "", 42, ""},
-		{255, "", 127, ""},
-		{1, "qemu-system-x86_64: warning: host doesn't support requested feature\n", 0, ""},
-		{0, "", 0, "without an exit status"},
-		{0, "qemu-system-x86_64: terminating on signal 15\n", 0, "terminating on signal 15"},
-		{1, "qemu-system-x86_64: -kernel x: No such file or directory\n", 0, "No such file"},
-		{1, "qemu-system-x86_64: -netdev tap,id=n0: warning: vnet header\n", 0, ""},
-		{1, "qemu: invalid kernel header\n", 0, "exit code 1: qemu: invalid kernel header"},
-		{1, "qemu: could not load kernel 'x': No such file or directory\n", 0, "could not load kernel"},
-		{1, "(qemu-system-x86_64:42): Slirp-WARNING **: Failed to send packet, ret: -1\n", 0, ""},
-		{2, "boom", 0, "exit code 2: boom"},
+		{1, "", 0, "", ""},
+		{3, "", 1, "", ""},
+		{85, "", 42, "", ""},
+		{255, "", 127, "", ""},
+		{1, "qemu-system-x86_64: warning: host doesn't support requested feature\n", 0, "", ""},
+		{0, "", 0, "without an exit status", ""},
+		{0, "qemu-system-x86_64: terminating on signal 15\n", 0, "terminating on signal 15", ""},
+		{1, "qemu-system-x86_64: -kernel x: No such file or directory\n", 0, "No such file", ""},
+		{1, "qemu-system-x86_64: -netdev tap,id=n0: warning: vnet header\n", 0, "", ""},
+		{1, "qemu: invalid kernel header\n", 0, "exit code 1: qemu: invalid kernel header", ""},
+		{1, "qemu: could not load kernel 'x': No such file or directory\n", 0, "could not load kernel", ""},
+		{1, "(qemu-system-x86_64:42): Slirp-WARNING **: Failed to send packet, ret: -1\n", 0, "", ""},
+		{2, "boom", 0, "exit code 2: boom", ""},
+		{0, "", 3, "", "hello\nwarren: exit status 3\n"},
+		{0, "(qemu-system-x86_64:42): Slirp-WARNING **: x\n", 0, "", "warren: exit status 0\r\n"},
+		{0, "", 255, "", "warren: exit status 255\n"},
+		{85, "", 42, "", "warren: exit status 3\n"}, // isa-debug-exit's status wins
+		{0, "", 0, "without an exit status", "warren: exit status 3\nlater\n"},
+		{0, "", 0, "without an exit status", "warren: exit status 256\n"},
+		{0, "", 0, "without an exit status", "warren: exit status 03\n"},
+		{0, "", 0, "without an exit status", "warren: exit status \n"},
 	} {
-		status, err := decodeExit(tc.code, tc.stderr)
+		status, err := decodeExit(tc.code, tc.stderr, []byte(tc.output))
 		switch {
 		case tc.err == "" && (err != nil || status != tc.status):
 			t.Errorf("decodeExit(%d, %q) = %d, %v; want %d", tc.code, tc.stderr, status, err, tc.status)
@@ -135,7 +148,7 @@ func TestDecodeExit(t *testing.T) {
 			t.Errorf("decodeExit(%d, %q): error %v, want one containing %q", tc.code, tc.stderr, err, tc.err)
 		}
 	}
-	if _, err := decodeExit(0, ""); !errors.Is(err, ErrNoStatus) {
+	if _, err := decodeExit(0, "", nil); !errors.Is(err, ErrNoStatus) {
 		t.Errorf("code 0: %v is not ErrNoStatus", err)
 	}
 }

@@ -3,13 +3,20 @@ package qemu
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
 // ErrNoStatus means the machine stopped without the kernel writing an exit
-// status to the isa-debug-exit port: with -no-reboot a reset or a triple
-// fault makes QEMU exit with 0.
+// status to the isa-debug-exit port or printing its StatusLine: with
+// -no-reboot a reset or a triple fault makes QEMU exit with 0.
 var ErrNoStatus = errors.New("machine stopped without an exit status (reset or triple fault?)")
+
+// StatusLine starts the console line in which the kernel gives the exit
+// status before it powers off by a way that cannot carry it (ACPI S5, a
+// reset: kernel/power.go's exitStatusLine), as on a machine without
+// isa-debug-exit.
+const StatusLine = "warren: exit status "
 
 // Error is QEMU itself failing (bad arguments, a missing file, a crash).
 type Error struct {
@@ -30,8 +37,13 @@ func (e *Error) Error() string {
 // host truncates to 8 bits: statuses 0..127 come back intact, 128..255
 // alias them. QEMU's own errors also exit with 1, which would read as
 // status 0, so code 1 is the program's only when QEMU reported no error of
-// its own on stderr (qemuFailed).
-func decodeExit(code int, stderr string) (int, error) {
+// its own on stderr (qemuFailed). Code 0, QEMU's own on a power-off or,
+// with -no-reboot, a reset, gives the status of the console's last line
+// when that is the kernel's StatusLine.
+func decodeExit(code int, stderr string, output []byte) (int, error) {
+	if status, ok := statusFromOutput(output); ok && code == 0 {
+		return status, nil
+	}
 	switch {
 	case code == 0 && strings.TrimSpace(stderr) != "":
 		return 0, fmt.Errorf("%w; QEMU said: %s", ErrNoStatus, strings.TrimSpace(stderr))
@@ -59,4 +71,20 @@ func qemuFailed(stderr string) bool {
 		}
 	}
 	return false
+}
+
+// statusFromOutput reads the status in the last line of the console's
+// output if that is the kernel's StatusLine.
+func statusFromOutput(out []byte) (int, bool) {
+	text := strings.TrimRight(string(out), "\r\n")
+	last := text[strings.LastIndexByte(text, '\n')+1:]
+	rest, ok := strings.CutPrefix(strings.TrimSuffix(last, "\r"), StatusLine)
+	if !ok {
+		return 0, false
+	}
+	status, err := strconv.Atoi(rest)
+	if err != nil || status < 0 || status > 255 || strconv.Itoa(status) != rest {
+		return 0, false
+	}
+	return status, true
 }
