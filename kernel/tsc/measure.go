@@ -11,20 +11,22 @@ const (
 )
 
 // counter is a free-running hardware counter: the ACPI PM timer at a
-// port, counting up, or (port 0) PIT channel 0, counting down.
+// port, counting up, or (port 0) a PIT channel, counting down.
 type counter struct {
-	port uint16
-	hz   uint64
-	mask uint32 // the counter wraps at mask+1
+	port    uint16
+	channel uint8 // the PIT's channel when port is 0
+	hz      uint64
+	mask    uint32 // the counter wraps at mask+1
 }
 
 func (c counter) read(hw Hardware) uint32 {
 	if c.port != 0 {
 		return hw.Inl(c.port) & c.mask
 	}
-	hw.Outb(pitCommand, pitLatch0)
-	lo := hw.Inb(pitCh0)
-	return uint32(hw.Inb(pitCh0))<<8 | uint32(lo)
+	hw.Outb(pitCommand, c.channel<<6) // latch the channel's count
+	data := pitCh0 + uint16(c.channel)
+	lo := hw.Inb(data)
+	return uint32(hw.Inb(data))<<8 | uint32(lo)
 }
 
 // elapsed returns the ticks from one reading to the next.
@@ -35,14 +37,30 @@ func (c counter) elapsed(prev, now uint32) uint64 {
 	return uint64((now - prev) & c.mask)
 }
 
+// sample reads the counter between two TSC reads and pairs it with their
+// midpoint. Of a few tries it keeps the quickest: a read that took long
+// (the first run of the code under TCG, which translates it; a vCPU
+// preempted on a busy host) would skew the result by as long.
+func (c counter) sample(hw Hardware) (v uint32, at uint64) {
+	best := ^uint64(0)
+	for range 4 {
+		t0 := hw.TSC()
+		x := c.read(hw)
+		t1 := hw.TSC()
+		if t1-t0 < best {
+			best, v, at = t1-t0, x, t0+(t1-t0)/2
+		}
+	}
+	return v, at
+}
+
 // measure returns the TSC frequency against c. A counter that does not
 // count the window while the TSC runs through what MaxHz would in twice
 // the window is stuck or absent: then 0.
 func measure(hw Hardware, c counter) uint64 {
 	want := c.hz / windowDiv
 	const limit = 2 * MaxHz / windowDiv
-	prev := c.read(hw)
-	start := hw.TSC()
+	prev, start := c.sample(hw)
 	var ticks uint64
 	for ticks < want {
 		now := c.read(hw)
@@ -52,7 +70,9 @@ func measure(hw Hardware, c counter) uint64 {
 			return 0
 		}
 	}
-	return (hw.TSC() - start) * c.hz / ticks
+	now, end := c.sample(hw)
+	ticks += c.elapsed(prev, now)
+	return (end - start) * c.hz / ticks
 }
 
 func measurePMTimer(hw Hardware, cfg Config) uint64 {

@@ -15,17 +15,15 @@ type machine struct {
 	pit    bool // a PIT (channels 0 and 2)
 	port61 bool // port 0x61 gates channel 2
 
-	gate               uint8 // port 0x61's value
-	ch0Start, ch2Start int64 // when each channel started counting; -1: not counting
-	ch0Writes          int   // bytes of channel 0's count written
-	ch2Count           uint16
-	ch2Writes          int
-	latched            uint16
-	latchReads         int // bytes of the latched count left to read
+	gate       uint8     // port 0x61's value
+	start      [3]int64  // when each channel started counting; -1: not counting
+	written    [3]int    // bytes of each channel's count written
+	latched    [3]uint16 // each channel's latched count
+	latchReads [3]int    // bytes of it left to read
 }
 
 func newMachine(tscHz uint64) *machine {
-	return &machine{tscHz: tscHz, leaves: map[uint32][4]uint32{0: {0xd}}, ch0Start: -1, ch2Start: -1}
+	return &machine{tscHz: tscHz, leaves: map[uint32][4]uint32{0: {0xd}}, start: [3]int64{-1, -1, -1}}
 }
 
 // tcgLeaves are what QEMU 7.2's TCG "max" CPU answers: maximum basic
@@ -74,47 +72,49 @@ func (m *machine) Inl(port uint16) uint32 {
 	return v
 }
 
+// gated reports whether a channel's gate is open: channel 2's is port
+// 0x61's bit 0, the others' are tied high.
+func (m *machine) gated(ch int) bool { return ch != 2 || m.gate&gateOn != 0 }
+
 func (m *machine) Inb(port uint16) uint8 {
 	m.ns += 1000
-	switch {
+	switch ch := int(port - pitCh0); {
 	case port == gatePort && m.port61:
-		v := m.gate & gateOn
-		if m.ch2Start >= 0 && m.ticks(m.ch2Start, pitHz) >= uint64(m.ch2Count) {
-			v |= pitOut2
+		return m.gate
+	case m.pit && port >= pitCh0 && port <= pitCh0+2 && m.latchReads[ch] > 0:
+		m.latchReads[ch]--
+		if m.latchReads[ch] == 1 {
+			return uint8(m.latched[ch])
 		}
-		return v
-	case port == pitCh0 && m.pit && m.latchReads > 0:
-		m.latchReads--
-		if m.latchReads == 1 {
-			return uint8(m.latched)
-		}
-		return uint8(m.latched >> 8)
+		return uint8(m.latched[ch] >> 8)
 	}
 	return 0xff
 }
 
+// Outb models the PIT's channels in mode 2 only, with a full period.
 func (m *machine) Outb(port uint16, v uint8) {
 	m.ns += 1000
+	ch := int(v >> 6)
 	switch {
 	case port == gatePort && m.port61:
-		if m.gate&gateOn == 0 && v&gateOn != 0 && m.ch2Writes == 2 {
-			m.ch2Start = m.ns
-		}
 		m.gate = v
+		if m.gate&gateOn == 0 {
+			m.start[2] = -1
+		} else if m.start[2] < 0 && m.written[2] == 2 {
+			m.start[2] = m.ns
+		}
 	case !m.pit:
-	case port == pitCommand && v == pitOneShot:
-		m.ch2Writes, m.ch2Start = 0, -1
-	case port == pitCommand && v == pitRate0:
-		m.ch0Writes, m.ch0Start = 0, -1
-	case port == pitCommand && v == pitLatch0 && m.ch0Start >= 0:
-		m.latched = uint16(65536 - m.ticks(m.ch0Start, pitHz)%65536)
-		m.latchReads = 2
-	case port == pitCh2 && m.ch2Writes < 2:
-		m.ch2Count |= uint16(v) << (8 * m.ch2Writes)
-		m.ch2Writes++
-	case port == pitCh0 && m.ch0Writes < 2:
-		if m.ch0Writes++; m.ch0Writes == 2 {
-			m.ch0Start = m.ns
+	case port == pitCommand && v&0x3f == pitRate:
+		m.written[ch], m.start[ch] = 0, -1
+	case port == pitCommand && v&0x3f == 0 && ch != 3: // latch
+		if m.start[ch] >= 0 {
+			m.latched[ch] = uint16(65536 - m.ticks(m.start[ch], pitHz)%65536)
+		}
+		m.latchReads[ch] = 2
+	case port >= pitCh0 && port <= pitCh0+2:
+		c := int(port - pitCh0)
+		if m.written[c]++; m.written[c] == 2 && m.gated(c) {
+			m.start[c] = m.ns
 		}
 	}
 }
