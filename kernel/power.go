@@ -34,15 +34,22 @@ const (
 // powerOff ends the machine with a status, trying each way that
 // exitMethod allows in turn; a way that fails (no such device) falls
 // through to the next, and the last one, a triple fault, works anywhere.
+// A non-zero status is always said on the console, and so is any status
+// that isa-debug-exit does not carry.
 //
 // Context: kernel (no allocation, no pointer stores).
 func powerOff(status uint8) {
 	hw := hardware{}
-	if exitMethod == exitDebugExit || exitMethod == exitAuto && debugExitPresent(hw) {
-		hw.Outl(debugExitPort, uint32(status))
+	debugExit := exitMethod == exitDebugExit || exitMethod == exitAuto && debugExitPresent(hw)
+	if status != 0 || !debugExit {
+		sayStatus(status)
 	}
-	var l line
-	l.s(exitStatusLine).u(uint64(status)).put()
+	if debugExit {
+		hw.Outl(debugExitPort, uint32(status))
+		if status == 0 { // still running: the device was not there
+			sayStatus(status)
+		}
+	}
 	if exitMethod != exitReset && enterS5(hw, &acpiInfo) {
 		settle()
 	}
@@ -53,6 +60,14 @@ func powerOff(status uint8) {
 		cpu.DisableInterrupts()
 		cpu.Halt()
 	}
+}
+
+// sayStatus prints the status line.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sayStatus(status uint8) {
+	var l line
+	l.s(exitStatusLine).u(uint64(status)).put()
 }
 
 // settle gives the VMM about 100 ms to act on a power-off request before

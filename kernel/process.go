@@ -194,7 +194,7 @@ func endProcess(status uint32) {
 		if status&0x7f != 0 { // killed by a signal: as a shell reports it
 			powerOff(uint8(128 + status&0x7f))
 		}
-		exitMachine(uint8(status >> 8))
+		powerOff(uint8(status >> 8))
 	}
 	pr := &procs[p]
 	if !pr.exiting {

@@ -92,7 +92,7 @@ func exitThread(status uint8) {
 	pr.nthreads--
 	if pr.nthreads == 0 {
 		if p == 0 {
-			exitMachine(status)
+			powerOff(status)
 		}
 		if !pr.exiting {
 			pr.status = uint32(status) << 8
@@ -109,15 +109,6 @@ func exitThread(status uint8) {
 func sysExitGroup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	endProcess(uint32(uint8(f.RDI)) << 8)
 	return 0, 0
-}
-
-// exitMachine reports a non-zero status and powers off with it.
-func exitMachine(status uint8) {
-	if status != 0 {
-		var l line
-		l.s("warren: exit status ").u(uint64(status)).put()
-	}
-	powerOff(status)
 }
 
 // Futexes: a waiter sleeps on a key derived from the word's address.
