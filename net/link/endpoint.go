@@ -50,6 +50,7 @@ type Endpoint struct {
 	onClose   func()
 
 	txPool sync.Pool // *txBatch
+	acks   *ackDelay
 	counters
 }
 
@@ -64,6 +65,7 @@ func New(nic NIC, opts Options) *Endpoint {
 	e.mac.Store(tcpip.LinkAddress(mac[:]))
 	e.mtu.Store(uint32(nic.MTU()))
 	e.txPool.New = func() any { return new(txBatch) }
+	e.acks = newAckDelay(func(f []Frame) { e.send(f) })
 	nic.SetReceiver(e.receive)
 	return e
 }
@@ -73,9 +75,6 @@ func (e *Endpoint) Name() string { return e.name }
 
 // NIC is the device under the endpoint.
 func (e *Endpoint) NIC() NIC { return e.nic }
-
-// Counters returns the link's traffic counters.
-func (e *Endpoint) Counters() Counters { return e.counters.snapshot() }
 
 // HardwareAddr is the MAC address in the standard library's form.
 func (e *Endpoint) HardwareAddr() net.HardwareAddr {
@@ -154,6 +153,7 @@ func (e *Endpoint) ARPHardwareType() header.ARPHardwareType { return header.ARPH
 func (e *Endpoint) Close() {
 	e.closeOnce.Do(func() {
 		e.dispatcher.Store(nil)
+		e.acks.stop()
 		e.nic.Close()
 		// Taking the lock waits out a delivery still in progress.
 		e.deliverMu.Lock()

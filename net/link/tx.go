@@ -47,20 +47,11 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 	for _, pkt := range pkts.AsSlice() {
 		before := len(b.frames)
 		e.appendFrames(b, pkt)
+		b.frames = e.acks.filter(b.frames, before)
 		b.perPkt = append(b.perPkt, len(b.frames)-before)
 	}
 
-	sent, err := e.transmit(b.frames)
-	var bytes uint64
-	for i := range b.frames[:sent] {
-		bytes += uint64(b.frames[i].Len())
-	}
-	e.txPackets.Add(uint64(sent))
-	e.txBytes.Add(bytes)
-	e.txDropped.Add(uint64(len(b.frames) - sent))
-	if err != nil {
-		e.txErrors.Add(1)
-	}
+	sent, err := e.send(b.frames)
 
 	// A packet counts as written when all of its frames were accepted.
 	written, left := 0, sent
@@ -79,6 +70,22 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 	default:
 		return written, &tcpip.ErrNoBufferSpace{}
 	}
+}
+
+// send transmits frames and counts them.
+func (e *Endpoint) send(frames []Frame) (int, error) {
+	sent, err := e.transmit(frames)
+	var bytes uint64
+	for i := range frames[:sent] {
+		bytes += uint64(frames[i].Len())
+	}
+	e.txPackets.Add(uint64(sent))
+	e.txBytes.Add(bytes)
+	e.txDropped.Add(uint64(len(frames) - sent))
+	if err != nil {
+		e.txErrors.Add(1)
+	}
+	return sent, err
 }
 
 // maxTXWaits bounds how often one WritePackets waits for ring space
