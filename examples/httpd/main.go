@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,13 +55,38 @@ func main() {
 	log.Fatal(<-errc)
 }
 
+// interfacesTTL is how long the page reuses its description of the
+// interfaces: describing them costs far more than the rest of the page
+// (on Linux, two netlink dumps per interface and a /proc file), and a
+// page that says "up N s" needs nothing fresher.
+const interfacesTTL = time.Second
+
+// interfaces describes s's interfaces for the page, read at most
+// interfacesTTL ago.
+type interfaces struct {
+	s    *wnet.Stack
+	mu   sync.Mutex
+	at   time.Time
+	text string
+}
+
+func (c *interfaces) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); c.at.IsZero() || now.Sub(c.at) >= interfacesTTL {
+		c.text, c.at = html.EscapeString(c.s.Live().String()), now
+	}
+	return c.text
+}
+
 // newHandler returns the site, its counters drawn from s.
 func newHandler(s *wnet.Stack) http.Handler {
 	start := time.Now()
+	ifcs := &interfaces{s: s}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, page, html.EscapeString(s.Live().String()), time.Since(start).Round(time.Second),
+		fmt.Fprintf(w, page, ifcs.String(), time.Since(start).Round(time.Second),
 			runtime.NumCPU(), runtime.Version())
 	})
 	mux.HandleFunc("GET /download", download)

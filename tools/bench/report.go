@@ -148,9 +148,9 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim), and
   examples/plainhttp, built by plain @go build@. One boot serves every Linux row.
 - The first rows are Warren's examples/httpd and examples/echo on the kernel socket API (warren.dev/net): no system
-  calls for the network. @/@ prints the interface list (warren.dev/net's Live) on every request; netshim reads the
-  kernel's at most once a second. @PLAIN@ (1 KiB, about the size of @/@) does no such work: the HTTP server and
-  the network stack alone.
+  calls for the network. @/@ prints the interface list (warren.dev/net's Live; on Linux, netshim's reading of the
+  kernel's), which the example rereads at most once a second on both guests. @PLAIN@ (1 KiB, about the size of @/@)
+  does no such work: the HTTP server and the network stack alone.
 - unmodified: examples/plainhttp, one Go source importing nothing of Warren's (net/http, net): @/@ answers
   @hello@, @/1k@ and @/64k@ that many bytes made at start, and a TCP echo on port 7007 copies through a buffer
   with Read and Write (io.Copy would splice(2) on Linux, which Warren does not offer). Warren's row is the program

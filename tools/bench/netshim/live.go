@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"os"
 	"strings"
-	"sync"
-	"time"
 
 	"warren.dev/net/netinfo"
 )
@@ -20,32 +18,9 @@ type (
 	InterfaceState = netinfo.InterfaceState
 )
 
-// liveTTL is how long Live reuses what it read. warren.dev/net's Live is
-// an in-memory snapshot of netstack's state; reading the kernel's takes
-// two netlink dumps per interface and a /proc file, which would make the
-// example's page (it prints Live on every request) cost the Linux guest
-// far more than the Warren one.
-const liveTTL = time.Second
-
-var live struct {
-	sync.Mutex
-	at time.Time
-	l  Live
-}
-
 // Live describes the interfaces, their addresses and the IPv4 default
-// routes, as read at most liveTTL ago.
+// routes, as the kernel has them now.
 func (s *Stack) Live() Live {
-	live.Lock()
-	defer live.Unlock()
-	if now := time.Now(); now.Sub(live.at) >= liveTTL {
-		live.l, live.at = readLive(), now
-	}
-	return live.l
-}
-
-// readLive reads the interfaces from the kernel.
-func readLive() Live {
 	var l Live
 	ifcs, _ := stdnet.Interfaces()
 	routes, _ := os.ReadFile("/proc/net/route")
