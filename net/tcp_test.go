@@ -155,6 +155,22 @@ func TestDelayedAckRequestResponse(t *testing.T) {
 	}
 }
 
+// Segments that arrive in one batch from a NIC without receive
+// coalescing are merged by GRO before TCP sees them: fewer segments reach
+// TCP than frames reach the link, and the stream is intact.
+func TestGROMergesBatches(t *testing.T) {
+	a, b := twoStacks(t, offloads, offloads)
+	echoServer(t, b, 7)
+	echoRoundTrip(t, a, netip.AddrPortFrom(addrB, 7), 8<<20)
+	echoRoundTrip(t, a, netip.AddrPortFrom(addrB6, 7), 2<<20)
+	st := b.Stats()
+	frames, segs := st.NICs[1].Link.RxPackets, st.TCP.SegmentsReceived
+	t.Logf("server: %d frames in, %d TCP segments", frames, segs)
+	if segs >= frames {
+		t.Errorf("%d segments from %d frames: nothing merged", segs, frames)
+	}
+}
+
 func TestTCPEchoIPv6(t *testing.T) {
 	a, b := twoStacks(t, offloads, offloads)
 	echoServer(t, b, 7)

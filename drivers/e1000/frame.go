@@ -59,6 +59,10 @@ type Frame struct {
 	// (and the IPv4 header checksum, for IPv4) and found both right.
 	CsumValid bool
 
+	// More (receive) says the next descriptor is complete too: another
+	// frame follows at once.
+	More bool
+
 	// GSOType (transmit), when not GSONone, marks a TCP frame larger than
 	// the MTU whose payload the device cuts into GSOSize-byte segments,
 	// each with a copy of the headers (Ethernet, IP and TCP, HdrLen

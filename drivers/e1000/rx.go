@@ -79,7 +79,14 @@ func (d *Device) receive() {
 			break
 		}
 		length := int(binary.LittleEndian.Uint16(x.desc[off+reg.RDESC_LENGTH:]))
-		d.rxFrame(x.next, status, errs, length)
+		// Whether another frame follows at once lets the stack merge
+		// segments (link.Frame.More): the next descriptor is complete
+		// and holds a frame that will be delivered.
+		next := x.ring.next(x.next) * reg.DescSize
+		nw := dmamem.Load32(x.desc, next+reg.RDESC_STATUS)
+		nlen := int(binary.LittleEndian.Uint16(x.desc[next+reg.RDESC_LENGTH:]))
+		more := uint8(nw)&reg.RXD_STAT_DD != 0 && rxVerdict(uint8(nw), uint8(nw>>8), nlen, false) == rxGood
+		d.rxFrame(x.next, status, errs, length, more)
 		// Clear length, checksum, status, errors and special; the
 		// buffer address stays.
 		binary.LittleEndian.PutUint64(x.desc[off+reg.RDESC_LENGTH:], 0)
@@ -106,29 +113,23 @@ func (d *Device) rxRefill() {
 	}
 }
 
-// rxFrame checks one completed descriptor and delivers its frame.
-func (d *Device) rxFrame(i int, status, errs uint8, length int) {
+// rxFrame checks one completed descriptor and delivers its frame; more
+// says that the next descriptor holds a frame that will be delivered too.
+func (d *Device) rxFrame(i int, status, errs uint8, length int, more bool) {
 	x, s := &d.rx, &d.stats
-	// A frame longer than its buffer continues in the next descriptors,
-	// EOP marking the last (§3.2.3). With 2 KiB buffers and RCTL.LPE
-	// clear the device never does that (it drops frames over 1522
-	// bytes), so such a frame is dropped, not reassembled.
-	if status&reg.RXD_STAT_EOP == 0 || x.spanning {
+	switch rxVerdict(status, errs, length, x.spanning) {
+	case rxPartOfLong:
 		if !x.spanning {
 			s.rxDropped.Add(1)
 			s.rxLengthErrors.Add(1)
 		}
 		x.spanning = status&reg.RXD_STAT_EOP == 0
 		return
-	}
-	// CE, SE, SEQ, CXE, RXE: the frame is corrupt (§3.2.3.2). The device
-	// stores such frames only with RCTL.SBP, but be sure.
-	if errs&reg.RXD_ERR_FRAME != 0 {
+	case rxCorrupt:
 		s.rxDropped.Add(1)
 		s.rxErrors.Add(1)
 		return
-	}
-	if length < ethHeaderLen || length > MaxFrameLen {
+	case rxBadLength:
 		s.rxDropped.Add(1)
 		s.rxLengthErrors.Add(1)
 		return
@@ -146,7 +147,7 @@ func (d *Device) rxFrame(i int, status, errs uint8, length int) {
 	x.data[0] = buf[:length:length]
 	s.rxPackets.Add(1)
 	s.rxBytes.Add(uint64(length))
-	(*fn)(Frame{Data: x.data[:], CsumValid: valid})
+	(*fn)(Frame{Data: x.data[:], CsumValid: valid, More: more})
 	x.data[0] = nil
 }
 
@@ -161,4 +162,34 @@ func rxCsumValid(status, errs uint8) bool {
 		return false
 	}
 	return errs&(reg.RXD_ERR_TCPE|reg.RXD_ERR_IPE) == 0
+}
+
+// rxVerdictKind is what becomes of a completed descriptor's frame.
+type rxVerdictKind uint8
+
+const (
+	rxGood rxVerdictKind = iota
+	// rxPartOfLong: a frame longer than its buffer continues in the next
+	// descriptors, EOP marking the last (§3.2.3). With 2 KiB buffers and
+	// RCTL.LPE clear the device never does that (it drops frames over
+	// 1522 bytes), so such a frame is dropped, not reassembled.
+	rxPartOfLong
+	// rxCorrupt: CE, SE, SEQ, CXE or RXE (§3.2.3.2). The device stores
+	// such frames only with RCTL.SBP, but be sure.
+	rxCorrupt
+	rxBadLength
+)
+
+// rxVerdict judges a descriptor; spanning says an earlier descriptor of
+// the same frame lacked EOP.
+func rxVerdict(status, errs uint8, length int, spanning bool) rxVerdictKind {
+	switch {
+	case status&reg.RXD_STAT_EOP == 0 || spanning:
+		return rxPartOfLong
+	case errs&reg.RXD_ERR_FRAME != 0:
+		return rxCorrupt
+	case length < ethHeaderLen || length > MaxFrameLen:
+		return rxBadLength
+	}
+	return rxGood
 }

@@ -232,7 +232,7 @@ func TestReceiveAllocs(t *testing.T) {
 	// rxFrame is the per-frame path; descriptor 0's buffer stands in for
 	// a received frame. The interrupt goroutine is idle.
 	if a := testing.AllocsPerRun(100, func() {
-		r.d.rxFrame(0, reg.RXD_STAT_DD|reg.RXD_STAT_EOP|reg.RXD_STAT_TCPCS, 0, 100)
+		r.d.rxFrame(0, reg.RXD_STAT_DD|reg.RXD_STAT_EOP|reg.RXD_STAT_TCPCS, 0, 100, false)
 	}); a != 0 {
 		t.Errorf("receive path allocates %.1f times per frame", a)
 	}

@@ -8,6 +8,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/stack/gro"
 )
 
 var (
@@ -44,6 +45,8 @@ type Endpoint struct {
 	// deliverMu is read-held while a frame is being delivered so Close
 	// can wait for the last delivery after the driver stopped.
 	deliverMu sync.RWMutex
+	groMu     sync.Mutex
+	gro       gro.GRO // rx.go
 
 	closeOnce sync.Once
 	closeMu   sync.Mutex
@@ -64,6 +67,7 @@ func New(nic NIC, opts Options) *Endpoint {
 	mac := nic.MAC()
 	e.mac.Store(tcpip.LinkAddress(mac[:]))
 	e.mtu.Store(uint32(nic.MTU()))
+	e.gro.Init(true)
 	e.txPool.New = func() any { return new(txBatch) }
 	e.acks = newAckDelay(func(f []Frame) { e.send(f) })
 	nic.SetReceiver(e.receive)

@@ -63,6 +63,13 @@ type Frame struct {
 	// so the stack skips it.
 	CsumValid bool
 
+	// More (receive) says the driver hands over another frame at once:
+	// the endpoint may hold this one to merge it with the next ones of
+	// its TCP flow (GRO), and delivers what it holds after a frame
+	// without More. A driver that never sets it loses nothing but the
+	// merging.
+	More bool
+
 	// GSOType, when not GSONone, marks a TCP frame larger than the MTU.
 	// On transmit the device cuts its payload into GSOSize-byte segments,
 	// each with a copy of the first HdrLen bytes (Ethernet, IP and TCP

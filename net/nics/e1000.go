@@ -68,6 +68,6 @@ func (n *E1000) SetReceiver(fn func(link.Frame)) {
 		return
 	}
 	n.dev.SetReceiver(func(f e1000.Frame) {
-		fn(link.Frame{Data: f.Data, CsumValid: f.CsumValid})
+		fn(link.Frame{Data: f.Data, CsumValid: f.CsumValid, More: f.More})
 	})
 }

@@ -38,12 +38,13 @@ func (n *Virtio) deliver(frames []vnet.Frame) {
 	if fn == nil {
 		return
 	}
-	for _, f := range frames {
+	for i, f := range frames {
 		(*fn)(link.Frame{
 			Data:      f.Data,
 			CsumValid: f.DataValid || f.NeedsCsum, // NeedsCsum on receive: the data is intact
 			GSOType:   gsoType(f.GSO),
 			GSOSize:   f.GSOSize,
+			More:      i < len(frames)-1,
 		})
 	}
 }

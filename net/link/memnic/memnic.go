@@ -224,7 +224,8 @@ func (n *NIC) rxLoop() {
 				}
 				if r := n.recv.Load(); r != nil {
 					seg[0] = f.data
-					(*r)(link.Frame{Data: seg, CsumValid: validate && !f.bad || f.gso != link.GSONone, GSOType: f.gso, GSOSize: f.gsoSize})
+					(*r)(link.Frame{Data: seg, CsumValid: validate && !f.bad || f.gso != link.GSONone, GSOType: f.gso, GSOSize: f.gsoSize,
+						More: i < len(batch)-1})
 				}
 				batch[i] = rxFrame{}
 			}
