@@ -22,6 +22,7 @@ var (
 type rx struct {
 	data  []byte
 	valid bool
+	more  bool
 }
 
 // rig is a driver on a device model.
@@ -93,7 +94,7 @@ func (r *rig) receive(f Frame) {
 		b = append(b, s...)
 	}
 	r.mu.Lock()
-	r.got = append(r.got, rx{b, f.CsumValid})
+	r.got = append(r.got, rx{b, f.CsumValid, f.More})
 	r.mu.Unlock()
 	select {
 	case r.ch <- struct{}{}:

@@ -103,9 +103,15 @@ func TestReceiveBadFrames(t *testing.T) {
 		good()
 		r.waitRx(seq)
 	}
-	for i, g := range r.received() {
+	got := r.received()
+	for i, g := range got {
 		if seqOf(g.data) != i {
 			t.Fatalf("frame %d has seq %d", i, seqOf(g.data))
+		}
+		// More promises a frame that is delivered at once: a frame
+		// before a dropped one, or the last, must not say it.
+		if g.more && i == len(got)-1 {
+			t.Errorf("frame %d says More, and none followed", i)
 		}
 	}
 	s := r.d.Stats()
