@@ -38,6 +38,7 @@ type openFile struct {
 	obj    int32  // index in the kind's own table (initrd entry, eventfd, epoll, socket)
 	offset int64
 	events uint32 // a socket's ready EPOLL* events, as the socket layer reported them
+	exact  uint32 // sockabi.ExactIO, ExactAccept: which calls events decide
 	seq    uint64 // changes with events
 }
 

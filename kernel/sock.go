@@ -261,10 +261,53 @@ func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if !ok {
 		return 0, unix.EBADF
 	}
-	of.events = uint32(f.RSI)
-	of.seq++
+	ev := uint32(f.RSI)
+	old := of.events
+	of.events, of.exact = ev&^sockabi.ExactMask, ev&sockabi.ExactMask
+	if of.events&^old != 0 || of.events == old {
+		of.seq++ // an edge: events came, or came again
+	}
 	pollNotify()
 	return 0, 0
+}
+
+// wouldBlock reports whether socket call nr (its message flags msgFlags)
+// on a descriptor with status flags fdFlags would only return EAGAIN, by
+// the readiness the socket layer last reported: then the kernel answers
+// it without forwarding. A report that has lost an event is always
+// followed by one that brings it back, so a caller told EAGAIN here is
+// woken by its poller when the event comes.
+//
+// Context: kernel (no allocation, no pointer stores).
+func wouldBlock(nr uint64, msgFlags uint64, fdFlags, events, exact uint32) bool {
+	var need, mode uint32
+	switch nr {
+	case unix.SYS_READ, unix.SYS_READV, unix.SYS_RECVFROM, unix.SYS_RECVMSG:
+		need, mode = unix.EPOLLIN, sockabi.ExactIO
+	case unix.SYS_WRITE, unix.SYS_WRITEV, unix.SYS_SENDTO, unix.SYS_SENDMSG:
+		need, mode = unix.EPOLLOUT, sockabi.ExactIO
+	case unix.SYS_ACCEPT, unix.SYS_ACCEPT4:
+		need, mode = unix.EPOLLIN, sockabi.ExactAccept
+	default:
+		return false
+	}
+	switch nr {
+	case unix.SYS_READ, unix.SYS_READV, unix.SYS_WRITE, unix.SYS_WRITEV, unix.SYS_ACCEPT, unix.SYS_ACCEPT4:
+		msgFlags = 0
+	}
+	nonblock := fdFlags&unix.O_NONBLOCK != 0 || msgFlags&unix.MSG_DONTWAIT != 0
+	return nonblock && exact&mode != 0 && events&(need|unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) == 0
+}
+
+// msgFlagsArg is the flags argument of a send or receive call.
+func msgFlagsArg(f *cpu.TrapFrame) uint64 {
+	switch f.RAX {
+	case unix.SYS_SENDTO, unix.SYS_RECVFROM:
+		return f.R10
+	case unix.SYS_SENDMSG, unix.SYS_RECVMSG:
+		return f.RDX
+	}
+	return 0
 }
 
 // socketReleased tells the socket layer that a socket's last descriptor
@@ -321,7 +364,7 @@ func forwardSocketCall(f *cpu.TrapFrame) (r uint64, e unix.Errno, handled bool) 
 		if e != 0 {
 			return 0, e, true
 		}
-		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
+		r, e := forwardOn(of, f)
 		return r, e, true
 	}
 	for _, n := range sockabi.FDCalls {
@@ -332,8 +375,20 @@ func forwardSocketCall(f *cpu.TrapFrame) (r uint64, e unix.Errno, handled bool) 
 		if e != 0 || of.kind != kindSocket || nr == unix.SYS_IOCTL && f.RSI == ioctlFIONBIO {
 			return 0, 0, false // the kernel's own handler answers
 		}
-		r, e := forward(f, sockabi.OpSyscall, of.obj, of.flags)
+		r, e := forwardOn(of, f)
 		return r, e, true
 	}
 	return 0, 0, false
+}
+
+// forwardOn forwards a call on socket file of, unless its reported
+// readiness already says the call would block.
+//
+// Context: kernel (no allocation, no pointer stores).
+func forwardOn(of *openFile, f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if wouldBlock(f.RAX, msgFlagsArg(f), of.flags, of.events, of.exact) {
+		kstats.SockWouldBlock++
+		return 0, unix.EAGAIN
+	}
+	return forward(f, sockabi.OpSyscall, of.obj, of.flags)
 }

@@ -11,8 +11,10 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
+	"warren.dev/kernel/sockabi"
 )
 
 // inetSocket is an AF_INET or AF_INET6 socket: a netstack endpoint.
@@ -68,7 +70,19 @@ func (l *Layer) wrapInet(ep tcpip.Endpoint, wq *waiter.Queue, family, stype, pro
 	return s
 }
 
-func (s *inetSocket) readiness() uint32 { return endpointEvents(s.ep.Readiness(reportEvents)) }
+func (s *inetSocket) readiness() uint32 {
+	ev := endpointEvents(s.ep.Readiness(reportEvents))
+	if !s.stream() {
+		return ev | sockabi.ExactIO
+	}
+	switch tcp.EndpointState(s.ep.State()) {
+	case tcp.StateEstablished:
+		ev |= sockabi.ExactIO
+	case tcp.StateListen:
+		ev |= sockabi.ExactAccept
+	}
+	return ev
+}
 
 func (s *inetSocket) close() { s.ep.Close() }
 

@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"net/netip"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -14,8 +15,8 @@ func TestReadiness(t *testing.T) {
 	e := newEnv(t)
 	udp := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM|nbcx, 0)
 	e.setInt(udp, unix.SOL_SOCKET, unix.SO_BROADCAST, 1) // makes the endpoint
-	if ev := e.k.Events(e.sock(udp)); ev&unix.EPOLLOUT == 0 {
-		t.Fatalf("new UDP socket: events %#x, no EPOLLOUT", ev)
+	if ev := e.k.Events(e.sock(udp)); ev&unix.EPOLLOUT == 0 || ev&sockabi.ExactIO == 0 {
+		t.Fatalf("new UDP socket: events %#x, want EPOLLOUT and ExactIO", ev)
 	}
 	e.close(udp)
 
@@ -31,8 +32,8 @@ func TestReadiness(t *testing.T) {
 	if got, _ := e.read(s, 10); string(got) != "one" {
 		t.Fatalf("read %q", got)
 	}
-	if ev := e.k.Events(e.sock(s)); ev&unix.EPOLLIN != 0 {
-		t.Fatalf("drained socket still readable: %#x", ev)
+	if ev := e.k.Events(e.sock(s)); ev&unix.EPOLLIN != 0 || ev&sockabi.ExactIO == 0 {
+		t.Fatalf("drained socket: events %#x, want no EPOLLIN and ExactIO (a read would block)", ev)
 	}
 
 	// Unchanged events are not reported again, unless a caller found
@@ -50,9 +51,13 @@ func TestReadiness(t *testing.T) {
 		t.Fatal("an arrival after EAGAIN was not reported")
 	}
 
-	// The peer's close: EPOLLRDHUP and end of file.
+	// The peer's close: EPOLLRDHUP and end of file; a read no longer
+	// blocks, so the events stop being exact.
 	e.close(c)
 	e.waitEvents(s, unix.EPOLLRDHUP)
+	if ev := e.k.Events(e.sock(s)); ev&sockabi.ExactIO != 0 {
+		t.Errorf("half-closed socket: events %#x still ExactIO", ev)
+	}
 	e.read(s, 10)
 	if got, errno := e.read(s, 10); len(got) != 0 || errno != 0 {
 		t.Fatalf("read after peer close: %q, %v", got, errno)
@@ -64,5 +69,24 @@ func TestReadiness(t *testing.T) {
 	e.l.again(sk, evIn)
 	if e.k.Readies() != n {
 		t.Fatalf("socket %d reported after release", sock)
+	}
+}
+
+// A listening socket's events decide accept: once its one connection is
+// taken, it is reported without EPOLLIN and with ExactAccept, so the
+// kernel can answer the next accept on a non-blocking descriptor itself.
+func TestReadinessAfterAccept(t *testing.T) {
+	e := newEnv(t)
+	ln := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	sa, n := e.sockaddr(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 0), unix.AF_INET)
+	e.must(unix.SYS_BIND, ln, sa, n)
+	e.must(unix.SYS_LISTEN, ln, 8)
+	c := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+	sa, n = e.sockaddr(e.name(unix.SYS_GETSOCKNAME, ln), unix.AF_INET)
+	e.fails(unix.EINPROGRESS, unix.SYS_CONNECT, c, sa, n)
+	e.waitEvents(ln, unix.EPOLLIN)
+	e.must(unix.SYS_ACCEPT4, ln, 0, 0, nbcx)
+	if ev := e.k.Events(e.sock(ln)); ev&unix.EPOLLIN != 0 || ev&sockabi.ExactAccept == 0 || ev&sockabi.ExactIO != 0 {
+		t.Fatalf("listener after its accept: events %#x, want ExactAccept alone", ev)
 	}
 }

@@ -13,7 +13,9 @@ import (
 // the copying.
 type socket interface {
 	state() *sockState
-	// readiness is the EPOLL* events ready now.
+	// readiness is the EPOLL* events ready now, with sockabi.ExactIO or
+	// ExactAccept when, in the socket's state, a call missing its event
+	// would block.
 	readiness() uint32
 	// close releases the socket; blocked calls wake and fail.
 	close()

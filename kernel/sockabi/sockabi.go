@@ -21,7 +21,10 @@ const (
 	// descriptor's last close is forwarded as OpRelease.
 	SysInstall = 509
 	// SysReady (sock, events) records the EPOLL* events ready on a socket
-	// and wakes pollers.
+	// and wakes pollers. A report that only takes events away is not an
+	// edge for EPOLLET waiters; one that adds events, or repeats the last
+	// (a caller found one missing since), is. events may carry ExactIO and
+	// ExactAccept.
 	SysReady = 510
 	// SysCopyIn (addr, buf, n, id) copies n bytes from the memory of
 	// request id's caller at addr to buf, checked as any system call
@@ -50,6 +53,24 @@ const (
 	// without forwarding them (docs/socket-path.md): the descriptor table
 	// stays the kernel's.
 	SysLookup = 522
+)
+
+// Bits a SysReady report may carry beside the EPOLL* events (above every
+// epoll event bit, below EPOLLEXCLUSIVE and the other flags): they say
+// that the events are exact for some calls, so that the kernel answers
+// such a call on a non-blocking descriptor (or with MSG_DONTWAIT) with
+// EAGAIN itself, without a round trip to the socket layer, when the event
+// it needs is missing and no error or hang-up is reported.
+const (
+	// ExactIO: a read or receive without EPOLLIN, and a write or send
+	// without EPOLLOUT, would block (a connected stream, a datagram
+	// socket).
+	ExactIO = 1 << 24
+	// ExactAccept: an accept without EPOLLIN would block (a listening
+	// socket).
+	ExactAccept = 1 << 25
+	// ExactMask is both.
+	ExactMask = ExactIO | ExactAccept
 )
 
 // DirectID stands for the program itself in SysInstall, for a call it

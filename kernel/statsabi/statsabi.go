@@ -69,9 +69,13 @@ type Counters struct {
 	// is read from one memory and written to another, so it is in
 	// CopyInBytes and CopyOutBytes too.
 	CopyInBytes, CopyOutBytes, SockCopyBytes uint64
+	// SockWouldBlock counts socket calls the kernel answered EAGAIN
+	// itself, from the readiness the socket layer reported, instead of
+	// forwarding them (sockabi.ExactIO).
+	SockWouldBlock uint64
 	// ByNr counts Syscalls by number, below MaxNr.
 	ByNr [MaxNr]uint64
 }
 
 // Size is the size of Counters in bytes.
-const Size = 21*8 + MaxNr*8
+const Size = 22*8 + MaxNr*8
