@@ -51,8 +51,8 @@ type Config struct {
 // Parts names what a benchmark measures, for Config.Only: Warren's
 // examples on its socket API, the unmodified service in the image and as
 // a ring-3 process, the Linux guest, serving with little memory, and
-// time.Sleep's lateness.
-var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep"}
+// time.Sleep's lateness, and booting on QEMU's microvm machine.
+var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep", "microvm"}
 
 // measures reports whether cfg measures part.
 func (cfg *Config) measures(part string) bool {
@@ -175,6 +175,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if cfg.Small != "" && cfg.Runs > 0 && cfg.measures("small") {
 			rep.Small = append(rep.Small, r.small(ctx, nic))
+		}
+	}
+	for run := 1; run <= cfg.Runs && cfg.measures("microvm"); run++ {
+		if err := r.microVMBoot(ctx, rep); err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			msg := fmt.Sprintf("microvm run %d: %v", run, err)
+			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
+			rep.Failures = append(rep.Failures, msg)
 		}
 	}
 	for run := 1; run <= cfg.Runs && cfg.measures("sleep"); run++ {

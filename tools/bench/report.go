@@ -136,6 +136,9 @@ type Report struct {
 	// How late time.Sleep(10ms) returned in examples/runtime, in µs, one
 	// value per boot: the median and the worst of its 100 calls.
 	SleepMedian, SleepWorst []float64
+	// MicroVMBoot is Warren's httpd on QEMU's microvm machine: QEMU start
+	// to the first HTTP 200, ms, one value per boot.
+	MicroVMBoot []float64
 	Failures                []string // of what is measured once for all NICs
 }
 
@@ -161,6 +164,8 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
 - TCP echo: %g MiB written and read back at once, checked; cut off after a minute.
 - Guest memory in use: Linux MemTotal − MemAvailable; Warren total − free RAM of sysinfo(2), when httpd's /stats
   prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
+- microvm: Warren's httpd on QEMU's @-M microvm@ (no PCI, no ACPI; virtio-net over virtio-mmio, the transports
+  named on the command line), the same tap device; the PC rows above boot QEMU's default machine.
 - @time.Sleep(10ms)@: examples/runtime, booted without a NIC, sleeps 10 ms 100 times and prints how much later than
   asked each call returned. The tests check only that none returns early: lateness depends on the host's load.
 `)
@@ -224,6 +229,9 @@ func (rep *Report) Markdown() string {
 	if rep.ImageWarren > 0 || rep.ImageLinux > 0 {
 		w, l := float64(rep.ImageWarren)/1e6, float64(rep.ImageLinux)/1e6
 		fmt.Fprintf(&b, "| all | image size (MB) | %s | %s | %s |\n", fmtNum(nanIfZero(w)), fmtNum(nanIfZero(l)), fmtRatio(ratio(w, l)))
+	}
+	if len(rep.MicroVMBoot) > 0 {
+		fmt.Fprintf(&b, "| virtio-net-device (microvm) | QEMU start → first HTTP 200 (ms) | %s | — | — |\n", rangeCell(rep.MicroVMBoot, fmtNum))
 	}
 	if len(rep.SleepMedian) > 0 {
 		fmt.Fprintf(&b, "| all | `time.Sleep(10ms)` late by, median of 100 (µs) | %s | — | — |\n", rangeCell(rep.SleepMedian, fmtNum))
