@@ -1,10 +1,11 @@
 // Package acpi reads the little of the firmware's ACPI tables the kernel
 // needs on a machine that is not a PC with a known layout: where the PM
-// timer is (to calibrate the TSC) and how to enter S5 (to power off).
+// timer is (to calibrate the TSC), how to enter S5 (to power off), and
+// which processors and interrupt controllers there are (the MADT).
 //
 // It runs in kmain before the Go runtime exists, under the boot identity
 // map: nothing here allocates, panics or keeps state of its own, and Info
-// holds integers only.
+// and MADT hold integers only.
 package acpi
 
 import "encoding/binary"
@@ -42,6 +43,9 @@ var le = binary.LittleEndian
 func Read(mem Memory, rsdp uint64, info *Info) error {
 	*info = Info{}
 	fadt, err := findTable(mem, rsdp, "FACP")
+	if err == errNotFound {
+		return ErrNoFADT
+	}
 	if err != nil {
 		return err
 	}

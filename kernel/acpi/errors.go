@@ -2,7 +2,7 @@ package acpi
 
 import "errors"
 
-// Errors of FindRSDP and Read. They are package variables, which the
+// Errors of FindRSDP, Read and ReadMADT. They are package variables, which the
 // compiler lays out statically, so they exist before the Go runtime runs.
 var (
 	ErrNoRSDP    = errors.New("acpi: no RSDP")
@@ -12,4 +12,8 @@ var (
 	ErrSignature = errors.New("acpi: a table has the wrong signature")
 	ErrNoFADT    = errors.New("acpi: no FADT")
 	ErrNoDSDT    = errors.New("acpi: the FADT names no DSDT")
+	ErrNoMADT    = errors.New("acpi: no MADT")
+	ErrMADTEntry = errors.New("acpi: an MADT entry has an impossible length")
+
+	errNotFound = errors.New("acpi: no such table")
 )

@@ -38,7 +38,8 @@ func sum(b []byte) uint8 {
 }
 
 // findTable finds the table with signature sig through the RSDP's XSDT
-// (64-bit entries) or, before ACPI 2.0, its RSDT (32-bit entries).
+// (64-bit entries) or, before ACPI 2.0, its RSDT (32-bit entries);
+// errNotFound if the root table lists none.
 func findTable(mem Memory, rsdp uint64, sig string) ([]byte, error) {
 	r, ok := mem.Bytes(rsdp, rsdpLen)
 	if !ok {
@@ -67,5 +68,5 @@ func findTable(mem Memory, rsdp uint64, sig string) ([]byte, error) {
 			return table(mem, addr, sig)
 		}
 	}
-	return nil, ErrNoFADT
+	return nil, errNotFound
 }
