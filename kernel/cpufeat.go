@@ -8,7 +8,8 @@ var xsaveSize, xcr0 uint64
 
 // setupCPU enables the extended state Go may use (x87, SSE, AVX and
 // AVX-512 when present: the runtime picks code paths from CPUID and XCR0)
-// and records the features the kernel relies on.
+// and records the features the kernel relies on. It runs on the boot CPU;
+// an application processor takes its CR4 and XCR0 (apMain).
 //
 // Context: kernel (no allocation, no pointer stores).
 func setupCPU() {
@@ -22,6 +23,14 @@ func setupCPU() {
 	)
 	haveRDRAND = ecx1&ecxRDRAND != 0
 	haveRDSEED = ebx7&ebxRDSEED != 0
+	const edxRDTSCP = 1 << 27
+	if maxExt, _, _, _ := cpu.Cpuid(0x80000000, 0); maxExt >= 0x80000001 {
+		_, _, _, edx := cpu.Cpuid(0x80000001, 0)
+		haveRDTSCP = edx&edxRDTSCP != 0
+	}
+	if haveRDTSCP {
+		cpu.Wrmsr(msrTSCAux, bootCPU) // firmware may have left another value
+	}
 	if ecx1&ecxXSAVE == 0 {
 		bootFail("the CPU lacks XSAVE (use -cpu max or a CPU from 2011 on)")
 	}

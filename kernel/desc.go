@@ -12,47 +12,53 @@ const (
 	istCount       = 3
 )
 
-// setupInterruptStacks maps the IST stacks; it needs the kernel's page
-// tables.
+// cpuStackSlot is the kernel-stack slot of CPU c's stack k: 0 its own
+// stack (an application processor's; the boot CPU runs on bootStack),
+// 1..istCount its interrupt stacks. They follow the thread slots.
+func cpuStackSlot(c, k int) int32 { return maxThreads + int32(c*(istCount+1)+k) }
+
+// mapCPUStacks maps CPU c's stacks and points its TSS's IST slots at the
+// interrupt stacks; it needs the kernel's page tables. An application
+// processor's are mapped once: a record whose processor failed to start
+// is reused, stacks and all, for the next.
 //
 // Context: kernel (no allocation, no pointer stores).
-func setupInterruptStacks() {
-	for i := 1; i <= istCount; i++ {
-		top, ok := mapKernelStack(maxThreads + int32(i))
-		if !ok {
-			bootFail("no memory for the interrupt stacks")
-		}
-		tss.SetIST(i, top)
+func mapCPUStacks(c int) bool {
+	r := &cpus[c]
+	if r.stack != 0 {
+		return true
 	}
+	for k := 1; k <= istCount; k++ {
+		top, ok := mapKernelStack(cpuStackSlot(c, k))
+		if !ok {
+			return false
+		}
+		r.tss.SetIST(k, top)
+	}
+	if c != bootCPU {
+		top, ok := mapKernelStack(cpuStackSlot(c, 0))
+		if !ok {
+			return false
+		}
+		r.stack = top // last: it marks the stacks mapped
+	}
+	return true
 }
 
-var (
-	gdt [7]uint64
-	tss cpu.TSS
-	idt [256]cpu.Gate
-)
+// idt is shared by every CPU; each has its own GDT and TSS (cpuRecord).
+var idt [256]cpu.Gate
 
 // vectorStubs returns the table of each vector's entry stub address
 // (vectors_amd64.s).
 func vectorStubs() *[256]uint64
 
-// setupDescriptors loads Warren's GDT, TSS and IDT, as seen at the image's
-// own addresses plus base: 0 at boot, then aliasBase (alias.go). Loading
-// them again is possible because the TSS descriptor is rewritten as not
-// busy.
+// setupDescriptors loads the boot CPU's GDT and TSS and the IDT, as seen
+// at the image's own addresses plus base: 0 at boot, then aliasBase
+// (alias.go).
 //
 // Context: kernel (no allocation, no pointer stores).
 func setupDescriptors(base uint64) {
-	gdt[1] = cpu.DescKernelCode
-	gdt[2] = cpu.DescKernelData
-	gdt[3] = cpu.DescUserData
-	gdt[4] = cpu.DescUserCode
-	gdt[5], gdt[6] = cpu.TSSDescriptor(base+addrOfTSS(), uint32(len(tss)-1))
-	tss.SetNoIOBitmap()
-	loadGDT(base)
-	cpu.ReloadSegments(cpu.KernelCS, cpu.KernelDS)
-	cpu.Ltr(cpu.TSSSel)
-
+	loadCPUDescriptors(bootCPU, base)
 	stubs := vectorStubs()
 	for v := range idt {
 		var ist uint8
@@ -71,6 +77,24 @@ func setupDescriptors(base uint64) {
 		idt[v] = cpu.MakeGate(base+stubs[v], cpu.KernelCS, ist, typ)
 	}
 	loadIDT(base)
+}
+
+// loadCPUDescriptors loads CPU c's GDT and TSS at base plus their
+// addresses. Loading them again is possible because the TSS descriptor
+// is rewritten as not busy.
+//
+// Context: kernel (no allocation, no pointer stores).
+func loadCPUDescriptors(c int, base uint64) {
+	r := &cpus[c]
+	r.gdt[1] = cpu.DescKernelCode
+	r.gdt[2] = cpu.DescKernelData
+	r.gdt[3] = cpu.DescUserData
+	r.gdt[4] = cpu.DescUserCode
+	r.gdt[5], r.gdt[6] = cpu.TSSDescriptor(base+addrOfTSS(c), uint32(len(r.tss)-1))
+	r.tss.SetNoIOBitmap()
+	loadGDT(c, base)
+	cpu.ReloadSegments(cpu.KernelCS, cpu.KernelDS)
+	cpu.Ltr(cpu.TSSSel)
 }
 
 // Exception vectors (SDM Vol. 3A Table 6-1) and Warren's interrupt vectors.

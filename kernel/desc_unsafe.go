@@ -6,17 +6,17 @@ import (
 	"warren.dev/kernel/cpu"
 )
 
-func addrOfTSS() uint64 { return uint64(uintptr(unsafe.Pointer(&tss))) }
+func addrOfTSS(c int) uint64 { return uint64(uintptr(unsafe.Pointer(&cpus[c].tss))) }
 
-var gdtr, idtr cpu.PseudoDescriptor
-
-func loadGDT(base uint64) {
-	gdtr.Limit = uint16(unsafe.Sizeof(gdt) - 1)
-	gdtr.Base = base + uint64(uintptr(unsafe.Pointer(&gdt)))
+func loadGDT(c int, base uint64) {
+	var gdtr cpu.PseudoDescriptor
+	gdtr.Limit = uint16(unsafe.Sizeof(cpus[c].gdt) - 1)
+	gdtr.Base = base + uint64(uintptr(unsafe.Pointer(&cpus[c].gdt)))
 	cpu.Lgdt(uintptr(unsafe.Pointer(&gdtr.Limit)))
 }
 
 func loadIDT(base uint64) {
+	var idtr cpu.PseudoDescriptor
 	idtr.Limit = uint16(unsafe.Sizeof(idt) - 1)
 	idtr.Base = base + uint64(uintptr(unsafe.Pointer(&idt)))
 	cpu.Lidt(uintptr(unsafe.Pointer(&idtr.Limit)))
@@ -26,7 +26,7 @@ func loadIDT(base uint64) {
 // the image's alias.
 func entryData() [8]uint64 {
 	return [...]uint64{
-		uint64(uintptr(unsafe.Pointer(&gdt))), uint64(uintptr(unsafe.Pointer(&idt))), addrOfTSS(),
+		uint64(uintptr(unsafe.Pointer(&idt))), uint64(uintptr(unsafe.Pointer(&cpus[0]))), addrOfTSS(len(cpus) - 1),
 		uint64(uintptr(unsafe.Pointer(&kernelCR3))), uint64(uintptr(unsafe.Pointer(&trapBodyPC))),
 		uint64(uintptr(unsafe.Pointer(&trapExitPC))), uint64(uintptr(unsafe.Pointer(&kernelStackTop))),
 		uint64(uintptr(unsafe.Pointer(&syscallUserSP))),

@@ -43,3 +43,10 @@ func syscallEntryPC() uint64
 
 // rt0PC returns the Go runtime's Linux entry point, _rt0_amd64_linux.
 func rt0PC() uint64
+
+// apStart64 is where an application processor enters 64-bit code from the
+// trampoline. Never called from Go.
+func apStart64()
+
+// apStart64Addr returns apStart64's address, for the trampoline.
+func apStart64Addr() uint64

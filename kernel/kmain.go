@@ -45,7 +45,9 @@ func kmain(info uintptr, magic uint32, header uintptr) {
 	readACPI(&bootInfo)
 	setupMemory(&bootInfo)
 	setupVDSO()
-	setupInterruptStacks()
+	if !mapCPUStacks(bootCPU) {
+		bootFail("no memory for the interrupt stacks")
+	}
 	moveEntryToAlias()
 	initProcesses()
 	initLimits()
@@ -54,6 +56,7 @@ func kmain(info uintptr, magic uint32, header uintptr) {
 	disablePIC()
 	initLAPIC()
 	initIOAPIC()
+	startAPs()
 	setupSyscalls()
 	openConsoleFDs(0)
 	startProgram()

@@ -19,10 +19,16 @@ const (
 	lapicLINT0    = 0x350
 	lapicLINT1    = 0x360
 	lapicLVTError = 0x370
+	lapicICRLow   = 0x300
+	lapicICRHigh  = 0x310
 	lapicInitCnt  = 0x380
 	lapicCurCnt   = 0x390
 	lapicDivide   = 0x3e0
 
+	icrInit     = 0x5 << 8 // delivery mode INIT
+	icrStartup  = 0x6 << 8 // delivery mode start-up; the vector is the page number
+	icrAssert   = 1 << 14
+	icrPending  = 1 << 12 // delivery status: not yet accepted
 	lvtMasked   = 1 << 16
 	svrEnable   = 1 << 8
 	divideBy16  = 0x3
@@ -38,25 +44,18 @@ var (
 func lapicRead(reg uint64) uint32     { return mmio.Read32(lapicBase + reg) }
 func lapicWrite(reg uint64, v uint32) { mmio.Write32(lapicBase+reg, v) }
 
-// initLAPIC enables the local APIC, masks the legacy lines and measures the
-// timer's frequency against the calibrated TSC. The APIC page must be
-// mapped.
+// initLAPIC enables the boot CPU's local APIC and measures the timer's
+// frequency against the calibrated TSC. The APIC page must be mapped.
 //
 // Context: kernel (no allocation, no pointer stores).
 func initLAPIC() {
-	lapicWrite(lapicTPR, 0)
-	lapicWrite(lapicSVR, svrEnable|vecSpurious)
-	lapicWrite(lapicLINT0, lvtMasked)
-	lapicWrite(lapicLINT1, lvtMasked)
-	lapicWrite(lapicLVTError, lvtMasked)
+	enableLAPIC()
 	lapicWrite(lapicDivide, divideBy16)
 
 	lapicWrite(lapicLVTTimer, lvtMasked)
 	lapicWrite(lapicInitCnt, lapicMaxCnt)
 	start := cpu.Rdtsc()
-	wait := nanosToTSC(5_000_000)
-	for cpu.Rdtsc()-start < wait {
-	}
+	delay(5_000_000)
 	elapsed := lapicMaxCnt - uint64(lapicRead(lapicCurCnt))
 	ns := tscToNanos(cpu.Rdtsc() - start)
 	lapicWrite(lapicInitCnt, 0)
@@ -68,6 +67,46 @@ func initLAPIC() {
 		lapicHz = 1e9 / 16
 	}
 	lapicWrite(lapicLVTTimer, vecTimer) // one-shot, unmasked
+}
+
+// enableLAPIC enables the local APIC of the CPU it runs on, with the
+// spurious vector, and masks its legacy lines and error interrupt.
+//
+// Context: kernel (no allocation, no pointer stores).
+func enableLAPIC() {
+	lapicWrite(lapicTPR, 0)
+	lapicWrite(lapicSVR, svrEnable|vecSpurious)
+	lapicWrite(lapicLINT0, lvtMasked)
+	lapicWrite(lapicLINT1, lvtMasked)
+	lapicWrite(lapicLVTError, lvtMasked)
+}
+
+// sendIPI sends an interprocessor interrupt (the ICR's low word: delivery
+// mode, level, vector) to the local APIC with ID dest, and waits until
+// its own APIC has sent it; false if that took longer than 100 µs.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sendIPI(dest uint32, cmd uint32) bool {
+	lapicWrite(lapicICRHigh, dest<<24)
+	lapicWrite(lapicICRLow, cmd)
+	start, limit := cpu.Rdtsc(), nanosToTSC(100_000)
+	for lapicRead(lapicICRLow)&icrPending != 0 {
+		if cpu.Rdtsc()-start > limit {
+			return false
+		}
+		cpu.Pause()
+	}
+	return true
+}
+
+// delay spins for ns nanoseconds of the calibrated TSC.
+//
+// Context: kernel (no allocation, no pointer stores).
+func delay(ns uint64) {
+	start, wait := cpu.Rdtsc(), nanosToTSC(ns)
+	for cpu.Rdtsc()-start < wait {
+		cpu.Pause()
+	}
 }
 
 // ackInterrupt signals end of interrupt to the local APIC.

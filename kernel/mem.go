@@ -116,6 +116,7 @@ func setupMemory(info *multiboot.Info) {
 		}
 		mapDirect(start, r.End, kernelRW)
 	}
+	mapTrampoline(info)
 	for i := 0; i < nImageSegs; i++ {
 		s := &imageSegs[i]
 		flags := pagetable.Present | pagetable.User

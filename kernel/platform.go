@@ -15,19 +15,21 @@ import (
 var acpiInfo acpi.Info
 
 // readACPI finds the ACPI tables (through the PVH loader's RSDP, else by
-// the PC firmware's scan) and keeps what the clock and power-off need.
-// It runs before setupMemory, while the boot identity map shows the
+// the PC firmware's scan) and keeps what the clock and power-off need,
+// and the processors (madt). It runs before setupMemory, while the boot identity map shows the
 // firmware's tables.
 //
 // Context: kernel (no allocation, no pointer stores).
 func readACPI(info *multiboot.Info) {
 	rsdp, err := acpi.FindRSDP(physMemory{}, info.RSDP)
-	if err == nil {
-		err = acpi.Read(physMemory{}, rsdp, &acpiInfo)
+	if err != nil {
+		return // no ACPI: the PC's fixed layout and one CPU
 	}
-	if err != nil && err != acpi.ErrNoRSDP {
-		var l line
-		l.s("warren: ").s(err.Error()).put()
+	if err := acpi.Read(physMemory{}, rsdp, &acpiInfo); err != nil {
+		logs(err.Error())
+	}
+	if err := acpi.ReadMADT(physMemory{}, rsdp, &madt); err != nil && err != acpi.ErrNoMADT {
+		logs(err.Error())
 	}
 }
 

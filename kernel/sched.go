@@ -71,7 +71,7 @@ func switchTo(i int32) {
 	t.state = threadRunning
 	if i != idleThread {
 		kernelStackTop = t.kstackTop
-		tss.SetRSP0(t.kstackTop)
+		cpus[bootCPU].tss.SetRSP0(t.kstackTop) // threads run on the boot CPU only
 		userFSBase = t.fsBase
 		curXSave = t.xsave
 		userCR3 = pageTableRoot(t.proc)

@@ -13,6 +13,10 @@ import (
 //
 // Context: kernel (no allocation, no pointer stores).
 func trap(f *cpu.TrapFrame) {
+	if !f.FromUser() && thisCPU() != bootCPU {
+		apTrap(f)
+		return
+	}
 	kstats.Traps++
 	switch v := f.Vector; {
 	case v == cpu.VectorSyscall:

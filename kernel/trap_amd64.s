@@ -172,7 +172,7 @@ TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 	MOVQ $·bootStack(SB), SP
 	ADDQ $const_bootStackSize, SP
 	// Go code needs SSE before its first instruction (SDM Vol. 3A §13.1):
-	// CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT.
+	// CR0.EM=0, CR0.MP=1, CR4.OSFXSR|OSXMMEXCPT. (apStart64 copies these.)
 	MOVQ CR0, AX
 	ANDQ $~4, AX
 	ORQ $2, AX
@@ -189,7 +189,27 @@ TEXT ·start64(SB), NOSPLIT|NOFRAME, $0
 	// kmain does not return.
 	HLT
 
-// threadBegin, trap and kmain are Go functions called above; their
+// apStart64 is where an application processor enters 64-bit mode from the
+// trampoline (kernel/trampoline), on the kernel's page tables and the
+// trampoline's GDT, with interrupts off. It takes the boot CPU's CR4 and
+// CR0 (SSE and XSAVE on, caching on: INIT leaves CR0.CD and NW set) and
+// the stack startAP mapped for it, and calls apMain, which does not
+// return.
+TEXT ·apStart64(SB), NOSPLIT|NOFRAME, $0
+	MOVL $0x10, AX
+	MOVW AX, DS
+	MOVW AX, ES
+	MOVW AX, SS
+	MOVQ ·apCR4(SB), AX
+	MOVQ AX, CR4
+	MOVQ ·apCR0(SB), AX
+	MOVQ AX, CR0
+	MOVQ ·apStack(SB), SP
+	KERNEL_FS
+	CALL ·apMain(SB)
+	HLT
+
+// threadBegin, trap, kmain and apMain are Go functions called above; their
 // addresses are kept by these references.
 DATA ·kernelTLS+0(SB)/8, $·kernelG(SB)
 GLOBL ·kernelTLS(SB), NOPTR, $16
@@ -212,6 +232,11 @@ TEXT ·trapExitAddr(SB), NOSPLIT, $0-8
 
 TEXT ·syscallEntryPC(SB), NOSPLIT, $0-8
 	MOVQ $·syscallEntry(SB), AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·apStart64Addr(SB), NOSPLIT, $0-8
+	MOVQ $·apStart64(SB), AX
 	MOVQ AX, ret+0(FP)
 	RET
 

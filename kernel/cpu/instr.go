@@ -64,6 +64,10 @@ func Cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
 // Rdtsc returns the time-stamp counter.
 func Rdtsc() uint64
 
+// Rdtscp returns the time-stamp counter and IA32_TSC_AUX, which the
+// kernel sets to each CPU's index.
+func Rdtscp() (tsc uint64, aux uint32)
+
 // Rdrand returns a hardware random number; ok is false when the DRNG had
 // none ready (the caller retries).
 func Rdrand() (v uint64, ok bool)

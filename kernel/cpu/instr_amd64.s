@@ -125,6 +125,14 @@ TEXT ·Rdtsc(SB), NOSPLIT, $0-8
 	MOVQ AX, ret+0(FP)
 	RET
 
+TEXT ·Rdtscp(SB), NOSPLIT, $0-12
+	RDTSCP
+	SHLQ $32, DX
+	ORQ DX, AX
+	MOVQ AX, tsc+0(FP)
+	MOVL CX, aux+8(FP)
+	RET
+
 TEXT ·Rdrand(SB), NOSPLIT, $0-9
 	RDRANDQ AX
 	SETCS ok+8(FP)
