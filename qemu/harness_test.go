@@ -31,6 +31,7 @@ type boot struct {
 	Options []string      // boot options and environment (warren.NAME=VALUE, NAME=VALUE)
 	Args    []string      // program arguments
 	Memory  string        // default 256M
+	CPUs    int           // vCPUs (-smp); default QEMU's one
 	Timeout time.Duration // default 2 minutes
 	QEMU    string        // the emulator, such as Netns.QEMUWrapper's; default qemu.Binary
 	NIC     []string      // QEMU's arguments for a NIC, such as qemu.TapArgs
@@ -57,7 +58,7 @@ func bootExample(t *testing.T, dir string, b boot) (string, int, error) {
 	}
 	log := &lineLogger{t: t}
 	defer log.Flush()
-	m := qemu.Machine{Memory: b.Memory, Timeout: b.Timeout, Stdout: log, QEMU: b.QEMU, ExtraArgs: b.NIC, PVH: b.PVH, Type: b.Type}
+	m := qemu.Machine{Memory: b.Memory, CPUs: b.CPUs, Timeout: b.Timeout, Stdout: log, QEMU: b.QEMU, ExtraArgs: b.NIC, PVH: b.PVH, Type: b.Type}
 	if m.Timeout == 0 {
 		m.Timeout = 2 * time.Minute
 	}

@@ -63,6 +63,7 @@ type Machine struct {
 	DiskFmt   string        // QEMU's format of Disk: raw (the default) or qcow2
 	PVH       bool          // boot Image through its PVH entry (see Run), not Multiboot
 	Memory    string        // guest RAM, e.g. "256M"; default 256M
+	CPUs      int           // vCPUs (-smp); 0: QEMU's default, one
 	Append    string        // kernel command line
 	Modules   []Module      // boot modules; with PVH at most one, whose Name is not passed
 	Accel     Accel         // AccelAuto: DetectAccel
@@ -108,6 +109,9 @@ func (m *Machine) Args() ([]string, error) {
 		mem = "256M"
 	}
 	args := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none", "-m", mem}
+	if m.CPUs > 0 {
+		args = append(args, "-smp", fmt.Sprint(m.CPUs))
+	}
 	args = append(args, accel.args()...)
 	if m.Type != "" {
 		args = append(args, "-M", m.Type)

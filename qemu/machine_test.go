@@ -18,17 +18,18 @@ func TestArgs(t *testing.T) {
 		Append:    `warren.cwd=/x "-test.run=A B"`,
 		Modules:   []Module{{Path: "/tmp/a,b.cpio", Name: "initrd"}, {Path: "/tmp/data", Name: "data"}},
 		Accel:     AccelTCG,
-		ExtraArgs: []string{"-smp", "2"},
+		CPUs:      2,
+		ExtraArgs: []string{"-s"},
 	}
 	got, err := m.Args()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none",
-		"-m", "256M", "-accel", "tcg", "-cpu", "max",
+		"-m", "256M", "-smp", "2", "-accel", "tcg", "-cpu", "max",
 		"-kernel", "/img/warren.elf", "-append", `warren.cwd=/x "-test.run=A B"`,
 		"-initrd", "/tmp/a,,b.cpio initrd,/tmp/data data",
-		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-smp", "2"}
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

@@ -119,16 +119,17 @@ func userNetwork(t *testing.T, model string, guestPort int) (args []string, port
 	}, port
 }
 
-// startGuest boots dir with a NIC of the given model on QEMU's user
-// network, forwarding a host port (TCP and UDP) to guestPort.
-func startGuest(t *testing.T, dir, model string, guestPort int, cmdline ...string) *guest {
+// startGuest boots dir with cpus vCPUs (0: QEMU's one) and a NIC of the
+// given model on QEMU's user network, forwarding a host port (TCP and
+// UDP) to guestPort.
+func startGuest(t *testing.T, dir, model string, cpus, guestPort int, cmdline ...string) *guest {
 	t.Helper()
 	line, err := build.Cmdline(cmdline, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	args, port := userNetwork(t, model, guestPort)
-	g := bootGuest(t, dir, qemu.Machine{Append: line, ExtraArgs: args})
+	g := bootGuest(t, dir, qemu.Machine{Append: line, CPUs: cpus, ExtraArgs: args})
 	g.port = port
 	return g
 }
@@ -149,7 +150,7 @@ func startTapGuest(t *testing.T, ns *qemu.Netns, dir, model, cmdline string) *gu
 func TestEcho(t *testing.T) {
 	for _, model := range nicModels {
 		t.Run(model, func(t *testing.T) {
-			g := startGuest(t, "examples/echo", model, 7, "ip=10.0.2.15/24", "gw=10.0.2.2")
+			g := startGuest(t, "examples/echo", model, 0, 7, "ip=10.0.2.15/24", "gw=10.0.2.2")
 			g.waitFor("echo: serving", 2*time.Minute)
 
 			addr := fmt.Sprint("127.0.0.1:", g.port)
@@ -166,9 +167,26 @@ func TestEcho(t *testing.T) {
 // TestHTTPD fetches the page from the HTTP example, configured by DHCP
 // from QEMU's user network.
 func TestHTTPD(t *testing.T) {
+	type run struct {
+		model string
+		cpus  int
+	}
+	var runs []run
 	for _, model := range nicModels {
-		t.Run(model, func(t *testing.T) {
-			g := startGuest(t, "examples/httpd", model, 80, "ip=dhcp")
+		runs = append(runs, run{model, 0})
+	}
+	// The application processors up and halted beside the program.
+	runs = append(runs, run{nicModels[0], 2})
+	for _, r := range runs {
+		name := r.model
+		if r.cpus > 0 {
+			name += fmt.Sprintf("/smp%d", r.cpus)
+		}
+		t.Run(name, func(t *testing.T) {
+			g := startGuest(t, "examples/httpd", r.model, r.cpus, 80, "ip=dhcp")
+			if r.cpus > 0 {
+				g.waitFor(fmt.Sprintf("warren: cpus: %d online", r.cpus), 2*time.Minute)
+			}
 			g.waitFor("httpd: serving", 2*time.Minute)
 			if !strings.Contains(g.output(), "10.0.2.15") {
 				t.Errorf("DHCP did not configure 10.0.2.15")

@@ -84,11 +84,11 @@ func TestBadCommandLines(t *testing.T) {
 
 func TestParseRun(t *testing.T) {
 	e, _, _ := testEnv()
-	o, err := parseRun(e, []string{"-m", "512M", "-append", "warren.debug", "-timeout", "30s", "./cmd/x", "-flag", "two words", ""})
+	o, err := parseRun(e, []string{"-m", "512M", "-smp", "4", "-append", "warren.debug", "-timeout", "30s", "./cmd/x", "-flag", "two words", ""})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.target != "./cmd/x" || o.mem != "512M" || o.timeout != 30*time.Second {
+	if o.target != "./cmd/x" || o.mem != "512M" || o.cpus != 4 || o.timeout != 30*time.Second {
 		t.Errorf("%+v", o)
 	}
 	if got, err := o.cmdline(); err != nil || got != `warren.debug -- -flag "two words" ""` {

@@ -34,6 +34,7 @@ func init() {
 
 type runOpts struct {
 	mem        string
+	cpus       int
 	machine    string
 	pvh        bool
 	appendArgs string
@@ -47,6 +48,7 @@ type runOpts struct {
 func runFlags(o *runOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
+	fs.IntVar(&o.cpus, "smp", 1, "vCPUs (QEMU -smp); the kernel starts them all, threads still run on the first")
 	fs.StringVar(&o.machine, "machine", "pc", "QEMU machine type: pc, q35 or microvm (qemu.MicroVM: no PCI, so -nic none)")
 	fs.BoolVar(&o.pvh, "pvh", false, "boot through the image's PVH entry, not Multiboot (QEMU is given a copy without the Multiboot header, which it would prefer)")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
@@ -110,7 +112,10 @@ func runRun(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := qemu.Machine{Memory: o.mem, PVH: o.pvh, Timeout: o.timeout, Stdin: e.stdin, Stdout: e.stdout}
+	if o.cpus < 1 {
+		return 0, usageError(e, "run", "-smp %d: want at least 1", o.cpus)
+	}
+	m := qemu.Machine{Memory: o.mem, CPUs: o.cpus, PVH: o.pvh, Timeout: o.timeout, Stdin: e.stdin, Stdout: e.stdout}
 	switch o.machine {
 	case "pc", "q35":
 		m.Type = o.machine
