@@ -92,24 +92,9 @@ func install(table []Syscall) error {
 	return nil
 }
 
-// Register installs the system calls of a higher layer (sockets, files);
-// it is called from init functions, in ordinary Go.
-func Register(table []Syscall) error {
-	if err := install(table); err != nil {
-		return err
-	}
-	registered = append(registered, table...)
-	return nil
-}
-
-// registered lists what higher layers installed, for documentation.
-var registered []Syscall
-
-// Syscalls returns the runtime ABI's table (the calls the Go runtime and
-// standard library need) followed by whatever higher layers registered.
+// Syscalls returns the kernel's table of system calls.
 func Syscalls() []Syscall {
-	all := append([]Syscall(nil), runtimeSyscalls[:]...)
-	return append(all, registered...)
+	return append([]Syscall(nil), runtimeSyscalls[:]...)
 }
 
 // doSyscall dispatches the call in f.RAX and stores the result, Linux

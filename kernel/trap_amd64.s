@@ -1,9 +1,8 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// Offsets into cpu.TrapFrame (checked by TestTrapFrameOffsets).
+// The offset of CS in cpu.TrapFrame (checked by TestTrapFrameCS).
 #define FRAME_CS 144
-#define FRAME_SIZE 176
 
 #define MSR_FS_BASE 0xC0000100
 

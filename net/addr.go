@@ -54,10 +54,6 @@ func toSubnet(p netip.Prefix) tcpip.Subnet {
 	return tcpip.AddressWithPrefix{Address: toTCPIP(p.Masked().Addr()), PrefixLen: p.Bits()}.Subnet()
 }
 
-func fromSubnet(s tcpip.Subnet) netip.Prefix {
-	return netip.PrefixFrom(fromTCPIP(s.ID()), s.Prefix())
-}
-
 // defaultSubnet is 0.0.0.0/0 or ::/0.
 func defaultSubnet(a netip.Addr) tcpip.Subnet {
 	if a.Unmap().Is4() {
