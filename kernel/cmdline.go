@@ -111,21 +111,7 @@ func kernelOption(opt []byte) {
 // decimal number with an optional K, M or G suffix; anything else stops
 // the boot with an error naming the option.
 func optionSize(opt []byte, at int) uint64 {
-	v := opt[at:]
-	shift := 0
-	if n := len(v); n > 0 {
-		switch v[n-1] {
-		case 'K', 'k':
-			shift = 10
-		case 'M', 'm':
-			shift = 20
-		case 'G', 'g':
-			shift = 30
-		}
-		if shift != 0 {
-			v = v[:n-1]
-		}
-	}
+	v, shift := multiboot.SizeSuffix(opt[at:])
 	var n uint64
 	for _, c := range v {
 		if c < '0' || c > '9' || n > 1<<40 {

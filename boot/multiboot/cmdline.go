@@ -48,3 +48,26 @@ func Unquote(dst, tok []byte) (n int, ok bool) {
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
+
+// SizeSuffix splits an optional K, M or G suffix (either case) off a size
+// option's value, as Linux's memparse reads it: digits is the rest, and
+// the number they give is to be shifted left by shift.
+//
+// Context: kernel (no allocation, no pointer stores).
+func SizeSuffix[T ~string | ~[]byte](v T) (digits T, shift uint) {
+	n := len(v)
+	if n == 0 {
+		return v, 0
+	}
+	switch v[n-1] {
+	case 'K', 'k':
+		shift = 10
+	case 'M', 'm':
+		shift = 20
+	case 'G', 'g':
+		shift = 30
+	default:
+		return v, 0
+	}
+	return v[:n-1], shift
+}

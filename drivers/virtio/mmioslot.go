@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"warren.dev/boot/multiboot"
 )
 
 // MMIOOption is the boot option that places a virtio-mmio device, in
@@ -81,20 +83,7 @@ func parseMMIOSlot(v string) (MMIOSlot, error) {
 // parseSize reads a positive number (0x... for hex) with an optional K,
 // M or G suffix, as Linux's memparse does.
 func parseSize(v string) (uint64, error) {
-	shift := 0
-	if n := len(v); n > 0 {
-		switch v[n-1] {
-		case 'K', 'k':
-			shift = 10
-		case 'M', 'm':
-			shift = 20
-		case 'G', 'g':
-			shift = 30
-		}
-		if shift != 0 {
-			v = v[:n-1]
-		}
-	}
+	v, shift := multiboot.SizeSuffix(v)
 	n, err := strconv.ParseUint(v, 0, 64)
 	if err != nil || n == 0 || n > math.MaxUint64>>shift {
 		return 0, errors.New("want a positive number with an optional K, M or G suffix")

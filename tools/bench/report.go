@@ -139,7 +139,7 @@ type Report struct {
 	// MicroVMBoot is Warren's httpd on QEMU's microvm machine: QEMU start
 	// to the first HTTP 200, ms, one value per boot.
 	MicroVMBoot []float64
-	Failures                []string // of what is measured once for all NICs
+	Failures    []string // of what is measured once for all NICs
 }
 
 // notes say what the figures are; %g is the echo's MiB, @ a backquote.
