@@ -91,6 +91,8 @@ func kernelOption(opt []byte) {
 		limitDefaults.threads = int32(min(optionSize(opt, len("warren.limit.threads=")), maxThreads))
 	case hasPrefix(opt, "warren.limit.nofile="):
 		limitDefaults.files = int32(min(optionSize(opt, len("warren.limit.nofile=")), maxFDs))
+	case hasPrefix(opt, "warren.tmpfs="):
+		optTmpfsSize = optionSize(opt, len("warren.tmpfs="))
 	case hasPrefix(opt, "warren.stats="):
 		// The system (warren.dev/system) serves the counters on this
 		// port; the kernel only checks the value, so that a bad one stops
@@ -102,7 +104,7 @@ func kernelOption(opt []byte) {
 		}
 	default:
 		var l line
-		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.exit=debugexit|acpi|reset, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N, warren.stats=PORT)").put()
+		l.s("warren: unknown boot option ").b(opt).s(" (known: warren.cwd=/DIR, warren.debug=fault, warren.exit=debugexit|acpi|reset, warren.limit.mem=SIZE, warren.limit.threads=N, warren.limit.nofile=N, warren.stats=PORT, warren.tmpfs=SIZE)").put()
 		powerOff(exitBootFailure)
 	}
 }

@@ -29,13 +29,14 @@ const (
 	kindCmdline
 	kindSocket
 	kindEtc
+	kindTmpfs
 )
 
 type openFile struct {
 	kind   fileKind
 	refs   int32
 	flags  uint32 // O_NONBLOCK, O_APPEND, access mode
-	obj    int32  // index in the kind's own table (initrd entry, eventfd, epoll, socket)
+	obj    int32  // index in the kind's own table (initrd entry, tmpfs inode, eventfd, epoll, socket)
 	offset int64
 	events uint32 // a socket's ready EPOLL* events, as the socket layer reported them
 	exact  uint32 // sockabi.ExactIO, ExactAccept: which calls events decide
@@ -155,6 +156,8 @@ func releaseFile(f int32) {
 		irqRelease(of)
 	case kindSocket:
 		socketReleased(of)
+	case kindTmpfs:
+		tmp.Close(tmpIno(of))
 	}
 	forgetInterest(f)
 	of.kind = kindNone

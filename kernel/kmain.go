@@ -53,6 +53,7 @@ func kmain(info uintptr, magic uint32, header uintptr) {
 	initLimits()
 	mountInitrd(&bootInfo)
 	initClock()
+	mountTmpfs()
 	disablePIC()
 	initLAPIC()
 	initIOAPIC()

@@ -223,7 +223,7 @@ func sysEpollCtl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if ep.kind != kindEpoll || target == ep {
 		return 0, unix.EINVAL
 	}
-	if target.kind == kindInitrdFile || target.kind == kindInitrdDir || target.kind == kindNull || target.kind == kindZero {
+	if target.kind == kindInitrdFile || target.kind == kindInitrdDir || target.kind == kindTmpfs || target.kind == kindNull || target.kind == kindZero {
 		return 0, unix.EPERM // regular files are always ready: Linux refuses them
 	}
 	inst := &epolls[ep.obj]

@@ -104,6 +104,8 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return readOut(buf, n, data[off:])
 	case kindInitrdDir:
 		return 0, unix.EISDIR
+	case kindTmpfs:
+		return tmpRead(of, buf, n, off)
 	}
 	return 0, unix.EINVAL
 }
@@ -149,8 +151,35 @@ func writeFile(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return eventfdWrite(of, buf, n)
 	case kindPipe:
 		return pipeWrite(of, buf, n)
+	case kindTmpfs:
+		done, e := tmpWrite(of, buf, n, of.offset)
+		if of.flags&unix.O_APPEND != 0 {
+			of.offset = tmp.Size(tmpIno(of))
+		} else {
+			of.offset += int64(done)
+		}
+		return done, e
 	}
 	return 0, unix.EINVAL
+}
+
+// sysPwrite64 writes at an offset without moving the file position; of
+// the seekable files only those of /tmp are writable.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysPwrite64(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	of, e := lookupFD(f.RDI)
+	switch {
+	case e != 0:
+		return 0, e
+	case !seekable(of):
+		return 0, unix.ESPIPE
+	case int64(f.R10) < 0:
+		return 0, unix.EINVAL
+	case of.flags&unix.O_ACCMODE == unix.O_RDONLY:
+		return 0, unix.EBADF
+	}
+	return tmpWrite(of, f.RSI, f.RDX, int64(f.R10))
 }
 
 // iovec arrays are read one entry at a time.
@@ -201,7 +230,7 @@ func vectorIO(f *cpu.TrapFrame, write bool) (uint64, unix.Errno) {
 }
 
 func seekable(of *openFile) bool {
-	return of.kind == kindInitrdFile || of.kind == kindInitrdDir || of.kind == kindCmdline || of.kind == kindEtc
+	return of.kind == kindInitrdFile || of.kind == kindInitrdDir || of.kind == kindCmdline || of.kind == kindEtc || of.kind == kindTmpfs
 }
 
 // sysLseek moves the file position.
@@ -219,10 +248,10 @@ func sysLseek(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	case unix.SEEK_CUR:
 		off += of.offset
 	case unix.SEEK_END:
-		if of.kind == kindInitrdDir {
+		if of.kind == kindInitrdDir || of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)) {
 			return 0, unix.EINVAL
 		}
-		off += int64(len(initrdData(of.obj)))
+		off += fileSize(of)
 	default:
 		return 0, unix.EINVAL
 	}
@@ -340,9 +369,9 @@ func sysIoctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	case ioctlFIONREAD:
 		var n uint32
 		switch of.kind {
-		case kindInitrdFile:
-			if left := int64(len(initrdData(of.obj))) - of.offset; left > 0 {
-				n = uint32(left)
+		case kindInitrdFile, kindTmpfs:
+			if left := fileSize(of) - of.offset; left > 0 {
+				n = uint32(min(left, 1<<31-1))
 			}
 		case kindPipe:
 			n = uint32(pipes[of.obj].n)

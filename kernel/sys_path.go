@@ -4,11 +4,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/boot/initrd"
+	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
 )
 
-// Paths: the read-only initrd tree plus a few device files. Symbolic links
-// are followed in the last component only.
+// Paths: the read-only initrd tree, the tmpfs at /tmp (tmpfs.go) and a
+// few device files.
 
 const (
 	pathMax     = 4096
@@ -35,12 +36,44 @@ type resolved struct {
 	dev   int // index in devFiles, or -1
 	entry int // initrd entry, or -1
 	etc   int // served file (etc.go), or -1
+	// inTmp: the path lies in /tmp, and tmp is where the walk led (its
+	// Ino None for a name to make, its Name in the caller's scratch).
+	inTmp bool
+	tmp   tmpfs.Walked
 }
 
-// resolvePath resolves a user path relative to dirfd.
+// pathScratch holds a path while it is resolved; a tmpfs name found in
+// it lives as long as it does.
+type pathScratch [pathMax]byte
+
+// resolvePath resolves a user path relative to dirfd to something that
+// exists (r.tmp.Name is not kept).
 //
 // Context: kernel (no allocation, no pointer stores).
 func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
+	var scratch pathScratch
+	last := tmpfs.NoFollow
+	if follow {
+		last = tmpfs.Follow
+	}
+	r, e := lookupPath(dirfd, path, last, &scratch)
+	if e == 0 && r.inTmp && r.tmp.Ino == tmpfs.None {
+		e = unix.ENOENT
+	}
+	// A copy without the name, which lives in scratch, on this stack.
+	w := tmpfs.Walked{Dir: r.tmp.Dir, Ino: r.tmp.Ino, Slash: r.tmp.Slash}
+	return resolved{dev: r.dev, entry: r.entry, etc: r.etc, inTmp: r.inTmp, tmp: w}, e
+}
+
+// lookupPath resolves a user path relative to dirfd; last says what to do
+// with a symbolic link as the last component. In /tmp a missing last
+// component is no error: r.tmp says where it would be. In the read-only
+// tree, symbolic links are followed in the last component only, and ".."
+// is taken lexically; in /tmp the walk is Linux's, component by
+// component.
+//
+// Context: kernel (no allocation, no pointer stores).
+func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch) (resolved, unix.Errno) {
 	var raw [pathMax]byte
 	p, e := copyInString(raw[:], path)
 	if e != 0 {
@@ -49,55 +82,114 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 	if len(p) == 0 {
 		return resolved{}, unix.ENOENT
 	}
-	var base [pathMax]byte
+	var buf [pathMax]byte
 	dir := cwdBuf[:cwdLen]
 	if p[0] != '/' && dirfd != unix.AT_FDCWD {
 		of, e := lookupFD(uint64(dirfd))
 		if e != 0 {
 			return resolved{}, e
 		}
-		if of.kind != kindInitrdDir {
+		switch {
+		case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
+			return walkTmp(tmpIno(of), p, last, scratch, &buf)
+		case of.kind != kindInitrdDir:
 			return resolved{}, unix.ENOTDIR
 		}
-		n, ok := entryPath(int(of.obj), base[:])
+		n, ok := entryPath(int(of.obj), scratch[:])
 		if !ok {
 			return resolved{}, unix.ENAMETOOLONG
 		}
-		dir = base[:n]
+		dir = scratch[:n]
 	}
-	var buf [pathMax]byte
+	if rest, ok := underTmp(p); ok {
+		return walkTmp(tmpfs.Root, rest, last, scratch, &buf)
+	}
+	if rest, ok := underTmp(dir); ok && p[0] != '/' {
+		// Relative to a directory in /tmp: find it, then walk from it.
+		r, e := walkTmp(tmpfs.Root, rest, tmpfs.Follow, scratch, &buf)
+		if e != 0 || !r.inTmp || r.tmp.Ino == tmpfs.None {
+			return resolved{inTmp: true}, unix.ENOENT // the working directory was removed
+		}
+		return walkTmp(r.tmp.Ino, p, last, scratch, &buf)
+	}
 	abs, ok := initrd.Resolve(dir, p, buf[:])
 	if !ok {
 		return resolved{}, unix.ENAMETOOLONG
 	}
-	for i := range devFiles {
-		if string(abs) == devFiles[i].path {
-			return resolved{dev: i, entry: -1, etc: -1}, 0
+	return resolveAbs(abs, last, scratch, &buf)
+}
+
+// walkTmp walks path in the tmpfs from directory start; a path that
+// leaves it is resolved again from the whole tree, in buf.
+//
+// Context: kernel (no allocation, no pointer stores).
+func walkTmp(start tmpfs.Ino, path []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax]byte) (resolved, unix.Errno) {
+	w, e := tmp.Walk(start, path, last, scratch[:])
+	if e != 0 || w.Escape == nil {
+		return resolved{dev: -1, entry: -1, etc: -1, inTmp: true, tmp: w}, e
+	}
+	abs, ok := escaped(w.Escape, buf)
+	if !ok {
+		return resolved{}, unix.ENAMETOOLONG
+	}
+	return resolveAbs(abs, last, scratch, buf)
+}
+
+// Directories a tmpfs escape is resolved against.
+var (
+	rootDir     = [...]byte{'/'}
+	tmpMountDir = [...]byte{'/', 't', 'm', 'p'}
+)
+
+// escaped turns a path that left the tmpfs (tmpfs.Walked.Escape, in
+// scratch) into a clean absolute path in buf.
+func escaped(esc []byte, buf *[pathMax]byte) ([]byte, bool) {
+	if esc[0] == '/' {
+		return initrd.Resolve(rootDir[:], esc, buf[:])
+	}
+	return initrd.Resolve(tmpMountDir[:], esc, buf[:])
+}
+
+// resolveAbs resolves a clean absolute path (in buf) in the whole tree,
+// following links from one part of it into another up to maxSymlinks
+// times.
+//
+// Context: kernel (no allocation, no pointer stores).
+func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax]byte) (resolved, unix.Errno) {
+	for hops := 0; hops <= maxSymlinks; hops++ {
+		for i := range devFiles {
+			if string(abs) == devFiles[i].path {
+				return resolved{dev: i, entry: -1, etc: -1}, 0
+			}
 		}
-	}
-	if i, ok := lookupEtc(abs); ok {
-		return resolved{dev: -1, entry: -1, etc: i}, 0
-	}
-	var linkDir, next [pathMax]byte
-	for hops := 0; ; hops++ {
-		idx, ok := initrdFS.Lookup(abs)
-		if !ok {
+		if i, ok := lookupEtc(abs); ok {
+			return resolved{dev: -1, entry: -1, etc: i}, 0
+		}
+		var ok bool
+		if rest, in := underTmp(abs); in {
+			w, e := tmp.Walk(tmpfs.Root, rest, last, scratch[:])
+			if e != 0 || w.Escape == nil {
+				return resolved{dev: -1, entry: -1, etc: -1, inTmp: true, tmp: w}, e
+			}
+			if abs, ok = escaped(w.Escape, buf); !ok {
+				return resolved{}, unix.ENAMETOOLONG
+			}
+			continue
+		}
+		idx, found := initrdFS.Lookup(abs)
+		if !found {
 			return resolved{}, unix.ENOENT
 		}
-		if !follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
+		if last != tmpfs.Follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
 			return resolved{dev: -1, entry: idx, etc: -1}, 0
 		}
-		if hops == maxSymlinks {
-			return resolved{}, unix.ELOOP
-		}
 		// Resolve the target against the link's directory.
-		n, _ := entryPath(initrdFS.Parent(idx), linkDir[:])
-		abs, ok = initrd.Resolve(linkDir[:n], initrdFS.Data(idx), next[:])
-		if !ok {
+		n, _ := entryPath(initrdFS.Parent(idx), scratch[:])
+		if abs, ok = initrd.Resolve(scratch[:n], initrdFS.Data(idx), buf[:]); !ok {
 			return resolved{}, unix.ENAMETOOLONG
 		}
-		abs = buf[:copy(buf[:], abs)]
 	}
+	return resolved{}, unix.ELOOP
 }
 
 // entryPath writes the absolute path of initrd entry idx into buf.
@@ -125,29 +217,44 @@ func entryPath(idx int, buf []byte) (int, bool) {
 	return n, true
 }
 
-// sysOpenat opens a file of the tree or a device, read-only.
+// sysOpenat opens a file of the tree, of /tmp, or a device.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysOpenat(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return openPath(int64(int32(f.RDI)), f.RSI, uint32(f.RDX))
+	return openPath(int64(int32(f.RDI)), f.RSI, uint32(f.RDX), uint32(f.R10))
 }
 
 func sysOpen(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return openPath(unix.AT_FDCWD, f.RDI, uint32(f.RSI))
+	return openPath(unix.AT_FDCWD, f.RDI, uint32(f.RSI), uint32(f.RDX))
 }
 
-func openPath(dirfd int64, path uint64, flags uint32) (uint64, unix.Errno) {
-	r, e := resolvePath(dirfd, path, flags&unix.O_NOFOLLOW == 0)
+func openPath(dirfd int64, path uint64, flags uint32, mode uint32) (uint64, unix.Errno) {
+	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
+		return 0, unix.EOPNOTSUPP
+	}
+	var scratch pathScratch
+	r, e := lookupPath(dirfd, path, tmpfs.OpenLast(int(flags)), &scratch)
+	if e == 0 && r.inTmp {
+		var again bool
+		if again, e = tmp.OpenAgain(r.tmp, int(flags)); again {
+			r, e = lookupPath(dirfd, path, tmpfs.Follow, &scratch)
+		}
+	} else if e == 0 && r.entry >= 0 && flags&unix.O_CREAT != 0 && initrdFS.Mode(r.entry)&unix.S_IFMT == unix.S_IFLNK {
+		r, e = lookupPath(dirfd, path, tmpfs.Follow, &scratch)
+	}
 	if e != 0 {
-		if e == unix.ENOENT && flags&unix.O_CREAT != 0 {
+		if e == unix.ENOENT && flags&unix.O_CREAT != 0 && !r.inTmp {
 			return 0, unix.EROFS
 		}
 		return 0, e
 	}
+	keep := flags & (unix.O_ACCMODE | unix.O_NONBLOCK | unix.O_APPEND | unix.O_CLOEXEC)
+	if r.inTmp {
+		return openTmp(r.tmp, flags, mode, keep)
+	}
 	if flags&(unix.O_CREAT|unix.O_EXCL) == unix.O_CREAT|unix.O_EXCL {
 		return 0, unix.EEXIST
 	}
-	keep := flags & (unix.O_ACCMODE | unix.O_NONBLOCK | unix.O_APPEND | unix.O_CLOEXEC)
 	if r.dev >= 0 {
 		return openNew(devFiles[r.dev].kind, 0, keep)
 	}
@@ -200,6 +307,9 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 		mode = unix.S_IFSOCK | 0o777
 	case kindEtc:
 		mode, size = unix.S_IFREG|0o444, uint64(etcFiles[obj].n)
+	case kindTmpfs:
+		tmpStat(b, tmpfs.Ino(obj))
+		return
 	default: // eventfd, epoll: anonymous inodes
 		mode = 0o600
 	}
@@ -237,6 +347,8 @@ func statPath(dirfd int64, path, out uint64, follow bool) (uint64, unix.Errno) {
 	}
 	var b [statSize]byte
 	switch {
+	case r.inTmp:
+		encodeStat(b[:], kindTmpfs, int32(r.tmp.Ino))
 	case r.dev >= 0:
 		encodeStat(b[:], devFiles[r.dev].kind, 0)
 	case r.etc >= 0:
@@ -268,7 +380,8 @@ func sysNewfstatat(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return statPath(dirfd, path, out, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
 }
 
-// sysFaccessat grants read and execute, never write: the tree is read-only.
+// sysFaccessat grants everything in /tmp (everyone is root), and read and
+// execute elsewhere: the rest of the tree is read-only.
 func sysFaccessat(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return access(int64(int32(f.RDI)), f.RSI, f.RDX)
 }
@@ -280,7 +393,7 @@ func access(dirfd int64, path, mode uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if mode&unix.W_OK != 0 && r.dev < 0 {
+	if mode&unix.W_OK != 0 && r.dev < 0 && !r.inTmp {
 		return 0, unix.EROFS
 	}
 	return 0, 0
@@ -298,6 +411,14 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 	r, e := resolvePath(dirfd, path, false)
 	if e != 0 {
 		return 0, e
+	}
+	if r.inTmp {
+		var b [pathMax]byte
+		n, e := tmp.Readlink(r.tmp.Ino, b[:min(size, pathMax)])
+		if e != 0 {
+			return 0, e
+		}
+		return uint64(n), copyOut(buf, b[:n])
 	}
 	if r.dev >= 0 || r.etc >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
 		return 0, unix.EINVAL
@@ -324,14 +445,22 @@ func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.dev >= 0 || r.etc >= 0 || !initrdFS.IsDir(r.entry) {
+	var b [pathMax]byte
+	var n int
+	switch {
+	case r.inTmp && tmp.IsDir(r.tmp.Ino):
+		if n, e = tmpPath(r.tmp.Ino, b[:]); e != 0 {
+			return 0, e
+		}
+	case r.dev >= 0 || r.etc >= 0 || r.inTmp || !initrdFS.IsDir(r.entry):
 		return 0, unix.ENOTDIR
+	default:
+		var ok bool
+		if n, ok = entryPath(r.entry, b[:]); !ok {
+			return 0, unix.ENAMETOOLONG
+		}
 	}
-	n, ok := entryPath(r.entry, cwdBuf[:])
-	if !ok {
-		return 0, unix.ENAMETOOLONG
-	}
-	cwdLen = n
+	cwdLen = copy(cwdBuf[:], b[:n])
 	return 0, 0
 }
 
@@ -343,7 +472,8 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if of.kind != kindInitrdDir {
+	inTmp := of.kind == kindTmpfs && tmp.IsDir(tmpIno(of))
+	if of.kind != kindInitrdDir && !inTmp {
 		return 0, unix.ENOTDIR
 	}
 	out, size := f.RSI, f.RDX
@@ -354,12 +484,18 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	limit := min(int(size), len(buf))
 	n := 0
 	tooSmall := false
-	next := initrdFS.ReadDir(int(of.obj), of.offset, func(d initrd.DirEntry) bool {
-		w := initrd.EncodeDirent64(buf[n:limit], d.Ino, d.Next, d.Type, d.Name)
+	put := func(ino uint64, next int64, typ uint8, name []byte) bool {
+		w := initrd.EncodeDirent64(buf[n:limit], ino, next, typ, name)
 		tooSmall = w == 0 && n == 0
 		n += w
 		return w > 0
-	})
+	}
+	var next int64
+	if inTmp {
+		next = tmp.ReadDir(tmpIno(of), of.offset, func(d tmpfs.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
+	} else {
+		next = initrdFS.ReadDir(int(of.obj), of.offset, func(d initrd.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
+	}
 	if tooSmall {
 		return 0, unix.EINVAL // the buffer cannot hold one entry
 	}

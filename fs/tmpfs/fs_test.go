@@ -10,7 +10,7 @@ import (
 
 func create(t *testing.T, fs *FS, p string) Ino {
 	t.Helper()
-	w, e := fs.WalkOpen(Root, []byte(p), unix.O_CREAT|unix.O_RDWR, make([]byte, 4096))
+	w, e := walkOpen(t, fs, p, unix.O_CREAT|unix.O_RDWR)
 	if e != 0 {
 		t.Fatalf("walk %s: %v", p, e)
 	}

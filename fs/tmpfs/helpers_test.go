@@ -68,3 +68,16 @@ func walk(t *testing.T, fs *FS, p string, last Last) (Walked, unix.Errno) {
 	}
 	return w, e
 }
+
+// walkOpen walks p for an open with flags, as the kernel does.
+func walkOpen(t *testing.T, fs *FS, p string, flags int) (Walked, unix.Errno) {
+	w, e := walk(t, fs, p, OpenLast(flags))
+	if e != 0 {
+		return w, e
+	}
+	again, e := fs.OpenAgain(w, flags)
+	if again {
+		return walk(t, fs, p, Follow)
+	}
+	return w, e
+}

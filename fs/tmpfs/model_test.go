@@ -239,7 +239,7 @@ func hostWrite(root int, p string, flags int, off int64, data []byte) string {
 }
 
 func tmpWrite(t *testing.T, fs *FS, p string, flags int, off int64, data []byte) string {
-	w, e := fs.WalkOpen(Root, []byte(p), flags, make([]byte, 4096))
+	w, e := walkOpen(t, fs, p, flags)
 	if e != 0 {
 		return e.Error()
 	}

@@ -2,10 +2,10 @@ package tmpfs
 
 import "golang.org/x/sys/unix"
 
-// Open opens what a Walk found with open(2)'s flags (O_CREAT, O_EXCL,
-// O_TRUNC, O_DIRECTORY; the walk has applied O_NOFOLLOW), creating a
-// regular file of permissions perm when asked, and counts the open file
-// description (Close drops it).
+// Open opens what a Walk found (walked as OpenLast and OpenAgain say)
+// with open(2)'s flags (O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY), creating
+// a regular file of permissions perm when asked, and counts the open
+// file description (Close drops it).
 //
 // Context: kernel (no allocation, no pointer stores).
 func (fs *FS) Open(w Walked, flags int, perm, uid, gid uint32) (Ino, unix.Errno) {
@@ -34,29 +34,30 @@ func (fs *FS) Open(w Walked, flags int, perm, uid, gid uint32) (Ino, unix.Errno)
 	return ino, 0
 }
 
-// WalkOpen walks path for an open with flags. With O_CREAT the last
-// component is looked at before it is followed, as Linux does: a
-// trailing slash is EISDIR, and O_EXCL (like O_NOFOLLOW) stops at a
-// link there; otherwise a link is followed, to the name to create when
-// it dangles.
+// OpenLast is how an open with flags first walks its last component:
+// with O_CREAT, Linux looks at the name before following it.
+func OpenLast(flags int) Last {
+	switch {
+	case flags&unix.O_CREAT != 0:
+		return Parent
+	case flags&unix.O_NOFOLLOW != 0:
+		return NoFollow
+	}
+	return Follow
+}
+
+// OpenAgain checks what the first walk of an open with flags (OpenLast)
+// found: a trailing slash with O_CREAT is EISDIR, and a link there is
+// followed by a second walk (Follow) unless O_EXCL or O_NOFOLLOW, to the
+// name to create if it dangles.
 //
 // Context: kernel (no allocation, no pointer stores).
-func (fs *FS) WalkOpen(start Ino, path []byte, flags int, scratch []byte) (Walked, unix.Errno) {
+func (fs *FS) OpenAgain(w Walked, flags int) (bool, unix.Errno) {
 	if flags&unix.O_CREAT == 0 {
-		last := Follow
-		if flags&unix.O_NOFOLLOW != 0 {
-			last = NoFollow
-		}
-		return fs.Walk(start, path, last, scratch)
+		return false, 0
 	}
-	w, e := fs.Walk(start, path, Parent, scratch)
-	switch {
-	case e != 0 || w.Escape != nil:
-		return w, e
-	case w.Slash && !isDots(w.Name):
-		return Walked{}, unix.EISDIR
-	case w.Ino == None || !fs.isLink(w.Ino) || flags&(unix.O_EXCL|unix.O_NOFOLLOW) != 0:
-		return w, 0
+	if w.Slash && !isDots(w.Name) {
+		return false, unix.EISDIR
 	}
-	return fs.Walk(start, path, Follow, scratch)
+	return w.Ino != None && fs.isLink(w.Ino) && flags&(unix.O_EXCL|unix.O_NOFOLLOW) == 0, 0
 }

@@ -1,0 +1,110 @@
+// Command tmpfsprog uses /tmp as Go programs and their tests do, and
+// fills it to its limit (which the test sets to 4 MiB); it prints
+// "tmpfsprog: ok" and exits 0, or names each failed check and exits 1.
+// It imports nothing of Warren's, so it runs both as the program in the
+// image and as a ring-3 process.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+)
+
+var failed bool
+
+func check(ok bool, format string, args ...any) {
+	if !ok {
+		failed = true
+		fmt.Printf("tmpfsprog: FAIL: "+format+"\n", args...)
+	}
+}
+
+func must(err error, what string) {
+	check(err == nil, "%s: %v", what, err)
+}
+
+func main() {
+	dir, err := os.MkdirTemp("", "t")
+	must(err, "MkdirTemp")
+	f, err := os.CreateTemp(dir, "f*")
+	must(err, "CreateTemp")
+	_, err = f.WriteString("hello, world")
+	must(err, "write")
+	must(f.Sync(), "fsync")
+	must(f.Truncate(20), "ftruncate")
+	must(f.Close(), "close")
+	data, err := os.ReadFile(f.Name())
+	check(err == nil && string(data) == "hello, world\x00\x00\x00\x00\x00\x00\x00\x00", "read back %q %v", data, err)
+
+	g := filepath.Join(dir, "g")
+	must(os.Rename(f.Name(), g), "rename")
+	_, err = os.Stat(f.Name())
+	check(errors.Is(err, os.ErrNotExist), "old name after rename: %v", err)
+	must(os.Truncate(g, 5), "truncate")
+	must(os.Mkdir(filepath.Join(dir, "sub"), 0o755), "mkdir")
+	must(os.Symlink("g", filepath.Join(dir, "l")), "symlink")
+	target, err := os.Readlink(filepath.Join(dir, "l"))
+	check(err == nil && target == "g", "readlink %q %v", target, err)
+	data, err = os.ReadFile(filepath.Join(dir, "l"))
+	check(err == nil && string(data) == "hello", "read through the link %q %v", data, err)
+	must(os.Link(g, filepath.Join(dir, "sub", "h")), "link")
+	_, err = os.OpenFile(g, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	check(errors.Is(err, os.ErrExist), "O_EXCL on an existing file: %v", err)
+	must(os.Chmod(g, 0o600), "chmod")
+	when := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	must(os.Chtimes(g, when, when), "chtimes")
+	st, err := os.Stat(g)
+	check(err == nil && st.Mode() == 0o600 && st.ModTime().Equal(when) && st.Size() == 5, "stat %v %v", st, err)
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		check(sys.Nlink == 2, "nlink %d, want 2", sys.Nlink)
+	}
+
+	ents, err := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	check(err == nil && slices.Equal(names, []string{"g", "l", "sub"}), "ReadDir %v %v", names, err)
+
+	// Chdir into /tmp and back with fchdir (what t.Chdir's clean-up does).
+	top, err := os.Open(dir)
+	must(err, "open the directory")
+	must(os.Chdir(filepath.Join(dir, "sub")), "chdir")
+	wd, err := os.Getwd()
+	check(err == nil && wd == filepath.Join(dir, "sub"), "getwd %q %v", wd, err)
+	data, err = os.ReadFile("h")
+	check(err == nil && string(data) == "hello", "relative read %q %v", data, err)
+	must(os.WriteFile("../rel", []byte("x"), 0o644), "relative create through ..")
+	must(top.Chdir(), "fchdir")
+	wd, err = os.Getwd()
+	check(err == nil && wd == dir, "getwd after fchdir %q %v", wd, err)
+	_, err = os.Stat("rel")
+	must(err, "stat after fchdir")
+	must(os.Chdir("/tmp"), "chdir /tmp")
+
+	// The limit: writes fail with ENOSPC, and removing the file frees it.
+	var fs syscall.Statfs_t
+	must(syscall.Statfs("/tmp", &fs), "statfs")
+	free := fs.Bfree
+	big := filepath.Join(dir, "big")
+	err = os.WriteFile(big, bytes.Repeat([]byte{1}, 8<<20), 0o644)
+	check(errors.Is(err, syscall.ENOSPC), "writing 8 MiB into 4: %v", err)
+	must(os.Remove(big), "remove")
+	must(syscall.Statfs("/tmp", &fs), "statfs")
+	check(fs.Bfree == free, "free blocks %d after the remove, %d before", fs.Bfree, free)
+	must(os.WriteFile(big, bytes.Repeat([]byte{1}, 1<<20), 0o644), "write 1 MiB after the remove")
+
+	must(os.RemoveAll(dir), "RemoveAll")
+	_, err = os.Stat(dir)
+	check(errors.Is(err, os.ErrNotExist), "after RemoveAll: %v", err)
+	if failed {
+		os.Exit(1)
+	}
+	fmt.Println("tmpfsprog: ok")
+}

@@ -1,0 +1,43 @@
+package qemu_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var tmpfsprogBuild hostBuild // testdata/tmpfsprog
+
+// tmpfsOptions limits the tmpfs to 4 MiB: tmpfsprog fills it.
+var tmpfsOptions = []string{"warren.tmpfs=4M"}
+
+// TestTmpfs runs qemu/testdata/tmpfsprog as the program in the image:
+// temporary directories and files, rename, ReadDir, truncate, links,
+// chdir and fchdir, removal, and ENOSPC at the limit.
+func TestTmpfs(t *testing.T) {
+	out, status, err := bootExample(t, "qemu/testdata/tmpfsprog", boot{Options: tmpfsOptions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != 0 || !strings.Contains(out, "tmpfsprog: ok") {
+		t.Fatalf("status %d:\n%s", status, out)
+	}
+}
+
+// TestUserTmpfs runs the same program, built by plain go build, as a
+// ring-3 process.
+func TestUserTmpfs(t *testing.T) {
+	prog := userProgram{"tmpfsprog", goProgram(t, &tmpfsprogBuild, "qemu/testdata/tmpfsprog"), nil}
+	m, err := userMachine(userImage(t, prog), tmpfsOptions...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Timeout = 3 * time.Minute
+	g := runGuest(t, m)
+	if e := g.waitEnd("tmpfsprog", 3*time.Minute); e.signal != 0 || e.status != 0 {
+		t.Fatalf("tmpfsprog: %v\n%s", e, g.output())
+	}
+	if !strings.Contains(g.output(), "tmpfsprog: ok") {
+		t.Fatalf("no ok line:\n%s", g.output())
+	}
+}
