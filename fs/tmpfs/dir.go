@@ -23,11 +23,14 @@ const (
 
 func cellsFor(name []byte) int64 { return (entryHeader + int64(len(name)) + cellSize - 1) / cellSize }
 
-// entry is one directory entry as found by a scan.
+// entry is one directory entry as found by a scan. Closures keep only
+// its integers: storing its name (a slice) into a captured variable
+// would be a pointer store, which kernel context forbids.
 type entry struct {
-	cell int64 // first cell: the entry's position
-	ino  Ino
-	name []byte
+	cell  int64 // first cell: the entry's position
+	cells int64 // cells it spans
+	ino   Ino
+	name  []byte
 }
 
 // scan calls fn for each entry of dir at or after cell from, in position
@@ -45,7 +48,7 @@ func (fs *FS) scan(dir Ino, from int64, fn func(entry) bool) {
 				c++
 				continue
 			}
-			e := entry{cell: p*cellsPerPage + c, ino: Ino(ino - 1), name: h[entryHeader : entryHeader+int(h[4])]}
+			e := entry{cell: p*cellsPerPage + c, cells: int64(h[5]), ino: Ino(ino - 1), name: h[entryHeader : entryHeader+int(h[4])]}
 			if e.cell >= from && !fn(e) {
 				return
 			}
@@ -54,17 +57,33 @@ func (fs *FS) scan(dir Ino, from int64, fn func(entry) bool) {
 	}
 }
 
-// lookup finds name in dir.
+// lookup finds name in dir; the entry it returns has no name.
 func (fs *FS) lookup(dir Ino, name []byte) (entry, bool) {
-	var found entry
-	ok := false
+	found := entry{cell: -1}
 	fs.scan(dir, 0, func(e entry) bool {
 		if string(e.name) == string(name) {
-			found, ok = e, true
+			found.cell, found.cells, found.ino = e.cell, e.cells, e.ino
 		}
-		return !ok
+		return found.cell < 0
 	})
-	return found, ok
+	return found, found.cell >= 0
+}
+
+// nameOf finds the name of ino in dir.
+func (fs *FS) nameOf(dir, ino Ino) []byte {
+	cell := int64(-1)
+	fs.scan(dir, 0, func(e entry) bool {
+		if e.ino == ino {
+			cell = e.cell
+		}
+		return cell < 0
+	})
+	if cell < 0 {
+		return nil
+	}
+	pa, _ := fs.page(&fs.inodes[dir], cell/cellsPerPage, false)
+	h := fs.env.Page(pa)[cell%cellsPerPage*cellSize:]
+	return h[entryHeader : entryHeader+int(h[4])]
 }
 
 // room finds the first free run of cells for name in dir, adding a page
@@ -121,7 +140,7 @@ func (fs *FS) removeEntry(dir Ino, e entry) {
 	n := &fs.inodes[dir]
 	pa, _ := fs.page(n, e.cell/cellsPerPage, false)
 	at := e.cell % cellsPerPage * cellSize
-	clear(fs.env.Page(pa)[at : at+cellsFor(e.name)*cellSize])
+	clear(fs.env.Page(pa)[at : at+e.cells*cellSize])
 	n.nents--
 	fs.touch(dir)
 }

@@ -154,14 +154,7 @@ func (fs *FS) Path(ino Ino, b []byte) (int, unix.Errno) {
 	}
 	at := len(b)
 	for cur := ino; cur != Root; cur = fs.inodes[cur].parent {
-		parent := fs.inodes[cur].parent
-		var name []byte
-		fs.scan(parent, 0, func(e entry) bool {
-			if e.ino == cur {
-				name = e.name
-			}
-			return name == nil
-		})
+		name := fs.nameOf(fs.inodes[cur].parent, cur)
 		if at < len(name)+1 {
 			return 0, unix.ENAMETOOLONG
 		}
