@@ -14,17 +14,31 @@ import (
 
 // TestMicroVMHTTPD boots the HTTP example on QEMU's microvm, whose only
 // NIC is a virtio-net device on virtio-mmio (no PCI), and fetches its
-// page and counters. The options place all eight transports: the empty
-// ones are skipped. The address is static: DHCP's timeout runs on the
-// guest clock.
+// page and counters: through Multiboot, where the options that place the
+// eight transports come from the test (the empty ones are skipped), and
+// through PVH, the way Firecracker and cloud-hypervisor boot, where QEMU
+// writes them into the command line itself. The address is static.
 func TestMicroVMHTTPD(t *testing.T) {
-	opts := append(qemu.MicroVMDevices(), "ip=10.0.2.15/24", "gw=10.0.2.2")
+	for _, pvh := range []bool{false, true} {
+		name := "multiboot"
+		if pvh {
+			name = "pvh"
+		}
+		t.Run(name, func(t *testing.T) { microVMHTTPD(t, pvh) })
+	}
+}
+
+func microVMHTTPD(t *testing.T, pvh bool) {
+	opts := []string{"ip=10.0.2.15/24", "gw=10.0.2.2"}
+	if !pvh {
+		opts = append(qemu.MicroVMDevices(), opts...)
+	}
 	line, err := build.Cmdline(opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	args, port := userNetwork(t, "virtio-net-device", 80)
-	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: qemu.MicroVM, Append: line, ExtraArgs: args})
+	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: qemu.MicroVM, PVH: pvh, Append: line, ExtraArgs: args})
 	g.waitFor("httpd: serving", 2*time.Minute)
 	if out := g.output(); strings.Contains(out, "warren: network:") || strings.Contains(out, "virtio_mmio") {
 		t.Errorf("network errors, or the options reached the program:\n%s", out)
