@@ -15,7 +15,8 @@ import (
 // exits with status 3, on machines without isa-debug-exit, as Firecracker
 // and cloud-hypervisor are: on qemu.MicroVM (no ACPI, no port 0x61, no
 // i8042: the PIT's channel 0 calibrates the TSC and a triple fault stops
-// the machine) and on q35 (the ACPI PM timer; ACPI S5). The status must
+// the machine), on it without the PIT (the CMOS clock's seconds calibrate
+// it) and on q35 (the ACPI PM timer; ACPI S5). The status must
 // come back in the kernel's status line and the host must see the sleep
 // take 2 s of its own time: at least 2 s (less 20 ms, as the two lines
 // may reach the host with different delays), and under 4 s to allow a
@@ -25,14 +26,15 @@ func TestNoDebugExit(t *testing.T) {
 	qemu.RequireTools(t, qemu.Binary)
 	image := buildExample(t, "qemu/testdata/echoargs")
 	for _, tc := range []struct {
-		typ    string
-		source string
-		extra  []string
+		name, typ string
+		source    string
+		extra     []string
 	}{
-		{qemu.MicroVM, "(PIT channel 0)", nil},
-		{"q35", "(ACPI PM timer)", []string{"-action", "reboot=reset"}},
+		{"microvm", qemu.MicroVM, "(PIT channel 0)", nil},
+		{"microvm-no-pit", qemu.MicroVM + ",pit=off", "(CMOS RTC)", nil},
+		{"q35", "q35", "(ACPI PM timer)", []string{"-action", "reboot=reset"}},
 	} {
-		t.Run(machineName(tc.typ), func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			cmdline, err := build.Cmdline(nil, []string{"-exit=3", "-sleep=2s", "once"})
 			if err != nil {
 				t.Fatal(err)

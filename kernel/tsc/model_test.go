@@ -12,8 +12,10 @@ type machine struct {
 	pm32   bool
 	pmBase uint64 // the PM timer's count at time 0, to test wrapping
 
-	pit    bool // a PIT (channels 0 and 2)
-	port61 bool // port 0x61 gates channel 2
+	pit    bool  // a PIT (channels 0 and 2)
+	port61 bool  // port 0x61 gates channel 2
+	rtc    bool  // a CMOS real-time clock, its seconds ending at whole simulated seconds
+	cmos   uint8 // the CMOS register selected
 
 	gate       uint8     // port 0x61's value
 	start      [3]int64  // when each channel started counting; -1: not counting
@@ -79,6 +81,15 @@ func (m *machine) gated(ch int) bool { return ch != 2 || m.gate&gateOn != 0 }
 func (m *machine) Inb(port uint16) uint8 {
 	m.ns += 1000
 	switch ch := int(port - pitCh0); {
+	case port == cmosData && m.rtc:
+		if m.cmos != cmosRegA {
+			return 0
+		}
+		// The update runs for the last 244 µs of each second.
+		if m.ns%1e9 >= 1e9-244_000 {
+			return rtcUIP | 0x26
+		}
+		return 0x26
 	case port == gatePort && m.port61:
 		return m.gate
 	case m.pit && port >= pitCh0 && port <= pitCh0+2 && m.latchReads[ch] > 0:
@@ -96,6 +107,8 @@ func (m *machine) Outb(port uint16, v uint8) {
 	m.ns += 1000
 	ch := int(v >> 6)
 	switch {
+	case port == cmosIndex:
+		m.cmos = v
 	case port == gatePort && m.port61:
 		m.gate = v
 		if m.gate&gateOn == 0 {

@@ -1,10 +1,10 @@
 // Package tsc finds the TSC's frequency from the sources a machine may
 // have, in order of trust: what the CPU or the hypervisor states through
-// CPUID, then a measurement against the ACPI PM timer or the PIT. A PC
-// has them all; a microVM (QEMU's microvm, Firecracker, cloud-hypervisor)
-// may lack the PIT's port 0x61, the PIT itself or ACPI, so each source
-// checks that its hardware answers and a result outside MinHz..MaxHz
-// falls through to the next one.
+// CPUID, then a measurement against the ACPI PM timer, the PIT or the
+// CMOS real-time clock. A PC has them all; a microVM (QEMU's microvm,
+// Firecracker, cloud-hypervisor) may lack the PIT's port 0x61, the PIT
+// itself or ACPI, so each source checks that its hardware answers and a
+// result outside MinHz..MaxHz falls through to the next one.
 //
 // It runs in kmain before the Go runtime exists: nothing here allocates
 // or panics, and the hardware comes through an interface so that host
@@ -37,6 +37,7 @@ const (
 	PMTimer           // measured against the ACPI PM timer
 	PITGate           // measured against PIT channel 2, gated through port 0x61
 	PITLatch          // measured against PIT channel 0's latched count
+	RTC               // measured over a second of the CMOS real-time clock
 )
 
 // String names a source for the boot line.
@@ -54,6 +55,8 @@ func (s Source) String() string {
 		return "PIT channel 2"
 	case PITLatch:
 		return "PIT channel 0"
+	case RTC:
+		return "CMOS RTC"
 	}
 	return "none"
 }
@@ -68,7 +71,7 @@ const (
 // Calibrate returns the TSC frequency from the first source that gives a
 // plausible one, or 0 and None when none does.
 func Calibrate(hw Hardware, cfg Config) (uint64, Source) {
-	for _, s := range [...]Source{CPUIDTSC, CPUIDBase, Hypervisor, PMTimer, PITGate, PITLatch} {
+	for _, s := range [...]Source{CPUIDTSC, CPUIDBase, Hypervisor, PMTimer, PITGate, PITLatch, RTC} {
 		if hz := s.frequency(hw, cfg); hz >= MinHz && hz <= MaxHz {
 			return hz, s
 		}
@@ -91,6 +94,8 @@ func (s Source) frequency(hw Hardware, cfg Config) uint64 {
 		return measurePITGate(hw)
 	case PITLatch:
 		return measurePITLatch(hw)
+	case RTC:
+		return measureRTC(hw)
 	}
 	return 0
 }

@@ -123,6 +123,11 @@ func TestFallbacks(t *testing.T) {
 			m.port61 = true
 			return m
 		}(), Config{}, None},
+		{"only the real-time clock (microvm, pit=off, acpi=off)", func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.rtc = true
+			return m
+		}(), Config{}, RTC},
 		{"nothing at all", newMachine(hz).tcgLeaves(), Config{}, None},
 	} {
 		got, src := Calibrate(tc.m, tc.cfg)

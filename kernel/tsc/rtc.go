@@ -1,0 +1,53 @@
+package tsc
+
+// The CMOS real-time clock is the last resort: a machine with neither
+// the PIT nor an ACPI PM timer (QEMU's microvm with pit=off, acpi=off)
+// still has it. Its registers only say when a second ends: register A's
+// update-in-progress bit falls once a second, so the TSC is measured over
+// one whole second between two falls, which makes such a boot a second
+// or two slower.
+const (
+	cmosIndex = 0x70
+	cmosData  = 0x71
+	cmosRegA  = 0x0a | 0x80 // register A, NMIs kept disabled while selecting
+	rtcUIP    = 0x80        // register A: an update is in progress
+
+	// rtcPolls bounds the reads spent waiting for a second to end: a
+	// read takes a microsecond or more, so this is seconds, more than
+	// the two falls need.
+	rtcPolls = 5_000_000
+)
+
+func readRegA(hw Hardware) uint8 {
+	hw.Outb(cmosIndex, cmosRegA)
+	return hw.Inb(cmosData)
+}
+
+// secondEnds waits for the update-in-progress bit to fall and returns
+// the TSC then; false when it does not within rtcPolls reads.
+func secondEnds(hw Hardware) (uint64, bool) {
+	seen := false
+	for range rtcPolls {
+		uip := readRegA(hw)&rtcUIP != 0
+		if seen && !uip {
+			return hw.TSC(), true
+		}
+		seen = seen || uip
+	}
+	return 0, false
+}
+
+func measureRTC(hw Hardware) uint64 {
+	if readRegA(hw) == 0xff { // nothing answers
+		return 0
+	}
+	start, ok := secondEnds(hw)
+	if !ok {
+		return 0
+	}
+	end, ok := secondEnds(hw)
+	if !ok {
+		return 0
+	}
+	return end - start
+}
