@@ -61,10 +61,8 @@ func fds() *[maxFDs]fdEntry { return &fdTables[curProc()] }
 //
 // Context: kernel (no allocation, no pointer stores).
 func openConsoleFDs(p int32) {
+	clearFDs(p)
 	t := &fdTables[p]
-	for i := range t {
-		t[i].file = -1
-	}
 	f, e := newFile(kindConsole, 0, unix.O_RDWR)
 	if e != 0 {
 		return // no descriptions left: the process starts without them
@@ -74,6 +72,54 @@ func openConsoleFDs(p int32) {
 		t[fd].file = f
 	}
 	files[f].refs-- // newFile's reference was only to hand it out
+}
+
+// clearFDs empties process p's descriptor table.
+func clearFDs(p int32) {
+	t := &fdTables[p]
+	for i := range t {
+		t[i] = fdEntry{file: -1}
+	}
+}
+
+// inheritFDs gives process c, whose table is empty, the descriptors of
+// process p, as fork does: the same open file descriptions, close-on-exec
+// flags included.
+//
+// Context: kernel (no allocation, no pointer stores).
+func inheritFDs(c, p int32) {
+	src, dst := &fdTables[p], &fdTables[c]
+	for fd := range src {
+		if f := src[fd].file; f >= 0 {
+			files[f].refs++
+		}
+		dst[fd] = src[fd]
+	}
+}
+
+// closeAllFDs closes every descriptor of process p.
+//
+// Context: kernel (no allocation, no pointer stores).
+func closeAllFDs(p int32) {
+	t := &fdTables[p]
+	for fd := range t {
+		if t[fd].file >= 0 {
+			closeFDIn(p, uint64(fd))
+		}
+	}
+}
+
+// closeOnExec closes process p's close-on-exec descriptors, as execve
+// does.
+//
+// Context: kernel (no allocation, no pointer stores).
+func closeOnExec(p int32) {
+	t := &fdTables[p]
+	for fd := range t {
+		if t[fd].file >= 0 && t[fd].cloexec {
+			closeFDIn(p, uint64(fd))
+		}
+	}
 }
 
 // newFile claims an open file description with one reference.

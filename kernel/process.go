@@ -49,6 +49,20 @@ type process struct {
 	oomKilled     bool
 	name          [procabi.NameMax]byte
 	nameLen       int
+	// mm is the slot whose address space the process runs in: its own,
+	// or its parent's while it is a vfork child that has not exec'd
+	// (vfork.go).
+	mm int32
+	// parent is the slot of the process that waits for it: 0 for the
+	// loader's processes (SysWait), -1 for an orphan, which nobody
+	// waits for (wait.go).
+	parent int32
+	// exitSignal is sent to the parent when the process ends (clone's
+	// low byte; 0 for none).
+	exitSignal uint8
+	// vfork: a thread of the parent sleeps in vfork until the process
+	// execs or ends.
+	vfork bool
 }
 
 var (
@@ -75,7 +89,7 @@ const procWaitKeyBase = 1<<63 | 0x300
 // Context: kernel (no allocation, no pointer stores). Runs in kmain,
 // which may store the slots' pointers.
 func initProcesses() {
-	procs[0] = process{state: procLive, pid: programPID}
+	procs[0] = process{state: procLive, pid: programPID, parent: -1}
 	procs[0].nameLen = copy(procs[0].name[:], "warren")
 	k := physTable(kernelTables.Root())
 	shared := [...]int{int(kstackRegion >> 39 & 511), int(aliasBase >> 39 & 511), int(vdsoRegion >> 39 & 511)}
@@ -105,12 +119,12 @@ func initProcesses() {
 // curProc is the slot of the running thread's process.
 func curProc() int32 { return threads[cur].proc }
 
-// addressSpace returns process p's address space.
+// addressSpace returns the address space process p runs in.
 func addressSpace(p int32) *vm.AddressSpace {
 	if p == 0 {
 		return &userAS
 	}
-	return &procAS[p]
+	return &procAS[procs[p].mm]
 }
 
 // pageTableRoot returns the CR3 value of process p.
@@ -118,7 +132,7 @@ func pageTableRoot(p int32) uint64 {
 	if p == 0 {
 		return kernelTables.Root()
 	}
-	return procTables[p].Root()
+	return procTables[procs[p].mm].Root()
 }
 
 // procByPID finds the slot of a process that has not been waited for.
@@ -131,7 +145,8 @@ func procByPID(pid int32) (int32, bool) {
 	return 0, false
 }
 
-// createProcess claims a slot for an empty process named name.
+// createProcess claims a slot for an empty process named name, with no
+// descriptors, whose parent is the program (the loader).
 //
 // Context: kernel (no allocation, no pointer stores).
 func createProcess(name []byte) (int32, unix.Errno) {
@@ -142,12 +157,12 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		}
 		// Process and thread IDs share one sequence, as on Linux, where
 		// a process's first thread has its pid as tid.
-		*pr = process{state: procNew, pid: nextTID}
+		*pr = process{state: procNew, pid: nextTID, mm: p}
 		limits[p] = limitDefaults
 		nextTID++
 		pr.nameLen = copy(pr.name[:], name)
 		sigActions[p] = [maxSignal + 1]signal.Action{}
-		openConsoleFDs(p)
+		clearFDs(p)
 		return p, 0
 	}
 	return 0, unix.EAGAIN
@@ -196,21 +211,39 @@ func endProcess(status uint32) {
 		}
 		powerOff(uint8(status >> 8))
 	}
+	markEnding(p, status)
+	exitThread(0)
+}
+
+// markEnding makes process p end with a wait status, unless it is already
+// ending: every thread of it but the caller ends at its next return
+// towards user mode.
+//
+// Context: kernel (no allocation, no pointer stores).
+func markEnding(p int32, status uint32) {
 	pr := &procs[p]
-	if !pr.exiting {
-		pr.exiting, pr.status = true, status
-		for i := int32(1); i < threadHigh; i++ {
-			t := &threads[i]
-			if i == cur || t.proc != p || t.state == threadFree || t.state == threadDead {
-				continue
-			}
-			t.killed = true
-			if t.state == threadBlocked {
-				wake(i, wokenSignal)
-			}
+	if pr.exiting {
+		return
+	}
+	pr.exiting, pr.status = true, status
+	killThreads(p, cur)
+}
+
+// killThreads tells every thread of process p but thread keep to end,
+// waking those that sleep.
+//
+// Context: kernel (no allocation, no pointer stores).
+func killThreads(p, keep int32) {
+	for i := int32(1); i < threadHigh; i++ {
+		t := &threads[i]
+		if i == keep || t.proc != p || t.state == threadFree || t.state == threadDead {
+			continue
+		}
+		t.killed = true
+		if t.state == threadBlocked {
+			wake(i, wokenSignal)
 		}
 	}
-	exitThread(0)
 }
 
 // releaseProcess runs on the last thread of process p as it ends: it
@@ -219,13 +252,12 @@ func endProcess(status uint32) {
 // Context: kernel (no allocation, no pointer stores).
 func releaseProcess(p int32) {
 	pr := &procs[p]
-	for fd := range fdTables[p] {
-		if fdTables[p][fd].file >= 0 {
-			closeFDIn(p, uint64(fd))
-		}
+	closeAllFDs(p)
+	if pr.mm == p {
+		dropMemory(p)
 	}
-	hideWindow(p)
-	procAS[p].Munmap(procabi.UserBottom, procabi.UserTop-procabi.UserBottom)
+	endVfork(p)
+	cancelExec(p)
 	pr.state = procZombie
 
 	var l line
@@ -239,7 +271,22 @@ func releaseProcess(p int32) {
 		l.s(" exited with status ").u(uint64(pr.status >> 8))
 	}
 	l.put()
-	wakeup(procWaitKeyBase+uint64(p), maxThreads)
+	orphanChildren(p)
+	notifyParent(p)
+}
+
+// dropMemory empties the address space of slot p, ending any vfork child
+// still running in it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func dropMemory(p int32) {
+	for c := int32(1); c < maxProcs; c++ {
+		if c != p && procs[c].state == procLive && procs[c].mm == p {
+			markEnding(c, uint32(unix.SIGKILL))
+		}
+	}
+	hideWindow(p)
+	procAS[p].Munmap(procabi.UserBottom, procabi.UserTop-procabi.UserBottom)
 }
 
 // waitProcess blocks until process p has ended, then frees its slot and

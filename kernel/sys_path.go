@@ -40,6 +40,7 @@ type resolved struct {
 	// Ino None for a name to make, its Name in the caller's scratch).
 	inTmp bool
 	tmp   tmpfs.Walked
+	self  bool // the path is /proc/self/exe; entry is the executable
 }
 
 // pathScratch holds a path while it is resolved; a tmpfs name found in
@@ -156,6 +157,7 @@ func escaped(esc []byte, buf *[pathMax]byte) ([]byte, bool) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax]byte) (resolved, unix.Errno) {
+	self := false
 	for hops := 0; hops <= maxSymlinks; hops++ {
 		for i := range devFiles {
 			if string(abs) == devFiles[i].path {
@@ -164,6 +166,13 @@ func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax
 		}
 		if i, ok := lookupEtc(abs); ok {
 			return resolved{dev: -1, entry: -1, etc: i}, 0
+		}
+		if isSelfExe(abs) {
+			if abs = buf[:copy(buf[:], curExePath())]; len(abs) == 0 {
+				return resolved{}, unix.ENOENT
+			}
+			self = true
+			continue
 		}
 		var ok bool
 		if rest, in := underTmp(abs); in {
@@ -181,7 +190,7 @@ func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax
 			return resolved{}, unix.ENOENT
 		}
 		if last != tmpfs.Follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
-			return resolved{dev: -1, entry: idx, etc: -1}, 0
+			return resolved{dev: -1, entry: idx, etc: -1, self: self}, 0
 		}
 		// Resolve the target against the link's directory.
 		n, _ := entryPath(initrdFS.Parent(idx), scratch[:])
@@ -420,10 +429,13 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 		}
 		return uint64(n), copyOut(buf, b[:n])
 	}
-	if r.dev >= 0 || r.etc >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
-		return 0, unix.EINVAL
+	target := curExePath()
+	if !r.self {
+		if r.dev >= 0 || r.etc >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
+			return 0, unix.EINVAL
+		}
+		target = initrdFS.Data(r.entry)
 	}
-	target := initrdFS.Data(r.entry)
 	if uint64(len(target)) < size {
 		size = uint64(len(target))
 	}

@@ -33,6 +33,18 @@ func loaderTarget(pid uint64, states ...procState) (int32, unix.Errno) {
 	return 0, unix.EBUSY
 }
 
+// loadingTarget resolves the pid argument of a call that lays out memory:
+// a process not started yet, or one past its execve's point of no
+// return.
+//
+// Context: kernel (no allocation, no pointer stores).
+func loadingTarget(pid uint64) (int32, unix.Errno) {
+	if p, e := execTarget(pid, execCommitted); e == 0 {
+		return p, 0
+	}
+	return loaderTarget(pid, procNew)
+}
+
 // sysProcCreate (name, nameLen) makes an empty process.
 //
 // Context: kernel (no allocation, no pointer stores).
@@ -40,15 +52,17 @@ func sysProcCreate(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if curProc() != 0 {
 		return 0, unix.EPERM
 	}
-	var name [procabi.NameMax]byte
-	n := min(f.RSI, procabi.NameMax)
+	var name [procabi.PathMax]byte
+	n := min(f.RSI, procabi.PathMax)
 	if e := copyIn(name[:n], f.RDI); e != 0 {
 		return 0, e
 	}
-	p, e := createProcess(name[:n])
+	p, e := createProcess(name[:min(n, procabi.NameMax)])
 	if e != 0 {
 		return 0, e
 	}
+	openConsoleFDs(p)
+	setExePath(p, name[:n])
 	return uint64(procs[p].pid), 0
 }
 
@@ -56,7 +70,7 @@ func sysProcCreate(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysProcMap(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	p, e := loaderTarget(f.RDI, procNew)
+	p, e := loadingTarget(f.RDI)
 	if e != 0 {
 		return 0, e
 	}
@@ -68,7 +82,7 @@ func sysProcMap(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysProcWrite(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	p, e := loaderTarget(f.RDI, procNew)
+	p, e := loadingTarget(f.RDI)
 	if e != 0 {
 		return 0, e
 	}
@@ -79,7 +93,7 @@ func sysProcWrite(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysProcProtect(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	p, e := loaderTarget(f.RDI, procNew)
+	p, e := loadingTarget(f.RDI)
 	if e != 0 {
 		return 0, e
 	}
@@ -96,12 +110,15 @@ func sysProcProtect(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysProcStart(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	p, e := loaderTarget(f.RDI, procNew)
+	p, e := loadingTarget(f.RDI)
 	if e != 0 {
 		return 0, e
 	}
 	if f.R10 < procabi.UserBottom || f.R10 > procabi.UserTop {
 		return 0, unix.EINVAL
+	}
+	if procs[p].state == procLive {
+		return 0, finishExec(p, f.RSI, f.RDX, f.R10)
 	}
 	return 0, startProcess(p, f.RSI, f.RDX, f.R10)
 }

@@ -186,6 +186,14 @@ func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if sig == 0 {
 		return 0, 0
 	}
+	return signalProcess(p, sig)
+}
+
+// signalProcess sends sig (1..maxSignal) to process p: the first of its
+// threads that does not block it, else the first thread.
+//
+// Context: kernel (no allocation, no pointer stores).
+func signalProcess(p int32, sig int) (uint64, unix.Errno) {
 	first := int32(-1)
 	for i := int32(1); i < threadHigh; i++ {
 		t := &threads[i]

@@ -8,37 +8,57 @@ import (
 
 // Threads: clone for CLONE_THREAD children, exit, futex, sleeping.
 
-// cloneThreadFlags must all be present: clone makes threads of the
-// caller's process; processes come from executables (procabi), not fork.
+// cloneThreadFlags must all be present for a thread of the caller's
+// process; without CLONE_THREAD, clone makes a vfork child (vfork.go).
 const cloneThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
 
 // sysClone creates a thread that returns 0 from clone on its own stack,
-// with every other register as the parent had it.
+// with every other register as the parent had it, or a vfork child.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	flags, stack, ptid, ctid, tls := f.RDI, f.RSI, f.RDX, f.R10, f.R8
+	if flags&unix.CLONE_THREAD == 0 {
+		return cloneProcess(f, flags, stack, ptid, ctid, tls)
+	}
 	if flags&cloneThreadFlags != cloneThreadFlags {
-		return 0, unix.ENOSYS // fork and vfork
+		return 0, unix.EINVAL
 	}
 	known := uint64(cloneThreadFlags | unix.CLONE_SYSVSEM | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID |
 		unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | unix.CLONE_DETACHED | 0xff /* exit signal */)
 	if flags&^known != 0 {
 		return 0, unix.EINVAL
 	}
-	if flags&unix.CLONE_SETTLS != 0 && tls >= callerTop() {
-		return 0, unix.EPERM // as arch_prctl: the FS base must be a user address
-	}
-	if stack > callerTop() {
-		// Linux would let the child fault; here its first return to
-		// user mode does not pass checkUserReturn, and IRETQ must not
-		// see a stack outside user memory.
-		return 0, unix.EINVAL
+	if e := checkCloneArgs(flags, stack, tls); e != 0 {
+		return 0, e
 	}
 	i, e := allocThread(curProc())
 	if e != 0 {
 		return 0, e
 	}
+	startClone(i, f, flags, stack, ptid, ctid, tls)
+	return uint64(threads[i].tid), 0
+}
+
+// checkCloneArgs checks clone's stack and TLS arguments.
+func checkCloneArgs(flags, stack, tls uint64) unix.Errno {
+	if flags&unix.CLONE_SETTLS != 0 && tls >= callerTop() {
+		return unix.EPERM // as arch_prctl: the FS base must be a user address
+	}
+	if stack > callerTop() {
+		// Linux would let the child fault; here its first return to
+		// user mode does not pass checkUserReturn, and IRETQ must not
+		// see a stack outside user memory.
+		return unix.EINVAL
+	}
+	return 0
+}
+
+// startClone makes thread i, just allocated, a copy of the caller that
+// returns 0 from clone (on stack, if not 0), and runnable.
+//
+// Context: kernel (no allocation, no pointer stores).
+func startClone(i int32, f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) {
 	parent, child := &threads[cur], &threads[i]
 	cf := child.frame()
 	*cf = *f
@@ -63,7 +83,6 @@ func sysClone(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	prepareFirstSwitch(i)
 	enqueue(i)
-	return uint64(child.tid), 0
 }
 
 // sysExit ends the calling thread.
@@ -90,6 +109,7 @@ func exitThread(status uint8) {
 	}
 	t.state = threadDead
 	pr.nthreads--
+	execThreadGone(p)
 	if pr.nthreads == 0 {
 		if p == 0 {
 			powerOff(status)
@@ -114,9 +134,10 @@ func sysExitGroup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // Futexes: a waiter sleeps on a key derived from the word's address.
 // Uniprocessor kernel context makes "compare and sleep" atomic.
 
-// futexKey keys a word by process and address: user addresses are below
-// 2^47, the slot goes above them, and kernel keys have bit 63.
-func futexKey(addr uint64) uint64 { return addr | uint64(curProc())<<47 }
+// futexKey keys a word by address space and address: user addresses are
+// below 2^47, the address space's slot goes above them, and kernel keys
+// have bit 63.
+func futexKey(addr uint64) uint64 { return addr | uint64(procs[curProc()].mm)<<47 }
 
 // sysFutex implements FUTEX_WAIT and FUTEX_WAKE (private or not: no
 // memory is shared between processes) and their BITSET forms with a full
@@ -274,7 +295,14 @@ func sysGettid(*cpu.TrapFrame) (uint64, unix.Errno) { return uint64(threads[cur]
 
 func sysGetpid(*cpu.TrapFrame) (uint64, unix.Errno) { return uint64(procs[curProc()].pid), 0 }
 
-func sysGetppid(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
+// sysGetppid names the parent: the program for the loader's processes
+// (and none for the program itself, or an orphan).
+func sysGetppid(*cpu.TrapFrame) (uint64, unix.Errno) {
+	if parent := procs[curProc()].parent; parent >= 0 {
+		return uint64(procs[parent].pid), 0
+	}
+	return 0, 0
+}
 
 func sysSetTidAddress(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	threads[cur].clearChildTID = f.RDI

@@ -57,6 +57,8 @@ func SyscallName(nr uint64) string {
 		return "warren_stats"
 	case nr == sockabi.SysLookup:
 		return "warren_sock_lookup"
+	case nr >= procabi.SysExecNext && nr <= procabi.SysExecReply:
+		return [...]string{"warren_exec_next", "warren_exec_read", "warren_exec_reply"}[nr-procabi.SysExecNext]
 	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
 			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr",

@@ -65,10 +65,12 @@ func hideWindow(p int32) {
 }
 
 // checkProcessUser validates [addr, addr+n) of process p (not the
-// program) for a read or write, backs its pages and shows p in the window.
+// program) for a read or write, backs its pages and shows the address
+// space p runs in in the window.
 //
 // Context: kernel (no allocation, no pointer stores).
 func checkProcessUser(p int32, addr, n uint64, write bool) unix.Errno {
+	p = procs[p].mm
 	end := addr + n
 	if end < addr || addr < procabi.UserBottom || end > procabi.UserTop {
 		return unix.EFAULT

@@ -41,6 +41,10 @@ const platform = "x86_64"
 // stack: a quarter of it, as Linux.
 const maxArgSpace = StackSize / 4
 
+// errArgsTooLong is the error, wrapped, for arguments and environment
+// beyond maxArgSpace (E2BIG for execve).
+var errArgsTooLong = errors.New("arguments and environment too long")
+
 // initialStack lays out the top of the stack as Linux's execve leaves it
 // (System V AMD64 ABI §3.4.1; the auxv in the order of Linux's
 // create_elf_tables): from the stack pointer, which is 16-byte aligned,
@@ -93,7 +97,7 @@ func initialStack(x *Executable, argv, envv []string, random [16]byte) (img []by
 	)
 	sp = (randomAddr - 8*uint64(len(words))) &^ 15
 	if StackTop-sp > maxArgSpace {
-		return nil, 0, fmt.Errorf("arguments and environment take %d bytes of stack, more than %d", StackTop-sp, maxArgSpace)
+		return nil, 0, fmt.Errorf("%w: %d bytes of stack, more than %d", errArgsTooLong, StackTop-sp, maxArgSpace)
 	}
 	img = make([]byte, StackTop-sp)
 	for i, w := range words {

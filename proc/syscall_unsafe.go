@@ -49,3 +49,18 @@ func errnoErr(e unix.Errno) error {
 	}
 	return nil
 }
+
+func sysExecNext(req []byte) error {
+	_, _, e := unix.Syscall(procabi.SysExecNext, uintptr(unsafe.Pointer(unsafe.SliceData(req))), 0, 0)
+	return errnoErr(e)
+}
+
+func sysExecRead(pid int, addr uint64, b []byte) error {
+	_, _, e := unix.Syscall6(procabi.SysExecRead, uintptr(pid), uintptr(addr), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0, 0)
+	return errnoErr(e)
+}
+
+func sysExecReply(pid int, errno unix.Errno) error {
+	_, _, e := unix.Syscall(procabi.SysExecReply, uintptr(pid), uintptr(errno), 0)
+	return errnoErr(e)
+}

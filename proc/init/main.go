@@ -2,7 +2,8 @@
 // `warren build -user`: it starts each static Linux executable the image
 // lists in proc.ManifestPath as a process of its own, and when all have
 // ended it exits with the status of the last to end, so the machine's exit
-// status is that program's.
+// status is that program's. It also loads what the processes execve
+// (proc.ServeExec).
 //
 // The processes' environment is the boot command line's NAME=VALUE
 // variables: init's own, less GOMEMLIMIT, which the kernel sizes for
@@ -34,6 +35,10 @@ func main() {
 	}
 	cmds = withArgs(cmds, os.Args[1:])
 	env := environ(os.Environ())
+	go func() {
+		err := proc.ServeExec()
+		fmt.Fprintf(os.Stderr, "warren: serving the processes' execve: %v\n", err)
+	}()
 	ended := make(chan int, len(cmds))
 	for _, c := range cmds {
 		if p, err := start(c, env); err != nil {

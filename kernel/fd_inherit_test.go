@@ -1,0 +1,37 @@
+package kernel
+
+import "testing"
+
+// TestInheritFDs: a vfork child gets the parent's descriptors, sharing
+// their open file descriptions; execve closes the close-on-exec ones and
+// only those, and a description lives while either table holds it.
+func TestInheritFDs(t *testing.T) {
+	const parent, child = 3, 4
+	limits[parent], limits[child] = limitDefaults, limitDefaults
+	clearFDs(parent)
+	clearFDs(child)
+	t.Cleanup(func() { closeAllFDs(parent); closeAllFDs(child) })
+	a, _ := newFile(kindNull, 0, 0)
+	b, _ := newFile(kindZero, 0, 0)
+	if _, e := installFDIn(parent, a, 0, false); e != 0 {
+		t.Fatal(e)
+	}
+	if _, e := installFDIn(parent, b, 5, true); e != 0 {
+		t.Fatal(e)
+	}
+	inheritFDs(child, parent)
+	if fdTables[child][0] != (fdEntry{file: a}) || fdTables[child][5] != (fdEntry{file: b, cloexec: true}) {
+		t.Fatalf("child's table: %+v, %+v", fdTables[child][0], fdTables[child][5])
+	}
+	if files[a].refs != 2 || files[b].refs != 2 {
+		t.Fatalf("refs %d, %d; want 2, 2", files[a].refs, files[b].refs)
+	}
+	closeOnExec(child)
+	if fdTables[child][0].file != a || fdTables[child][5].file != -1 || files[b].refs != 1 {
+		t.Errorf("after closeOnExec: fd 0 %d, fd 5 %d, refs of b %d", fdTables[child][0].file, fdTables[child][5].file, files[b].refs)
+	}
+	closeAllFDs(parent)
+	if files[a].refs != 1 || files[a].kind != kindNull || files[b].refs != 0 {
+		t.Errorf("after the parent closes: refs %d (kind %d), %d", files[a].refs, files[a].kind, files[b].refs)
+	}
+}

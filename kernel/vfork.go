@@ -1,0 +1,83 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/cpu"
+)
+
+// vfork: a process starts another as os/exec and posix_spawn do, with
+// clone(CLONE_VM|CLONE_VFORK) or vfork, and the child execs (exec.go).
+// There is no copy-on-write fork: the child is a process of its own (its
+// own slot, pid, copy of the descriptors and signal dispositions) that
+// runs in its parent's address space (process.mm) while the parent's
+// calling thread sleeps, until the child execs or ends.
+
+// vforkFlags must be present in a clone that makes a process.
+const vforkFlags = unix.CLONE_VM | unix.CLONE_VFORK
+
+// vforkKeyBase + slot is where a parent sleeps for its vfork child.
+const vforkKeyBase = 1<<63 | 0x400
+
+// sysVfork is clone(CLONE_VM|CLONE_VFORK|SIGCHLD).
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysVfork(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return cloneProcess(f, vforkFlags|uint64(unix.SIGCHLD), 0, 0, 0, 0)
+}
+
+// cloneProcess makes a vfork child of the caller's process and waits
+// until it execs or ends. The Warren program cannot: its address space
+// is the kernel's.
+//
+// Context: kernel (no allocation, no pointer stores).
+func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint64, unix.Errno) {
+	p := curProc()
+	if p == 0 || flags&vforkFlags != vforkFlags {
+		return 0, unix.ENOSYS // fork: no copy-on-write
+	}
+	known := uint64(vforkFlags | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_SETTID | 0xff)
+	sig := flags & 0xff
+	if flags&^known != 0 || sig > maxSignal {
+		return 0, unix.EINVAL
+	}
+	if e := checkCloneArgs(flags, stack, tls); e != 0 {
+		return 0, e
+	}
+	pr := &procs[p]
+	c, e := createProcess(pr.name[:pr.nameLen])
+	if e != 0 {
+		return 0, e
+	}
+	ch := &procs[c]
+	ch.mm, ch.parent, ch.exitSignal, ch.vfork = pr.mm, p, uint8(sig), true
+	ch.brkStart, ch.brk = pr.brkStart, pr.brk
+	limits[c] = limits[p]
+	sigActions[c] = sigActions[p]
+	inheritFDs(c, p)
+	copyExePath(c, p)
+	i, e := allocThread(c)
+	if e != 0 {
+		closeAllFDs(c)
+		ch.state = procFree
+		return 0, e
+	}
+	threads[i].tid = ch.pid
+	ch.state = procLive
+	pid := ch.pid
+	startClone(i, f, flags, stack, ptid, ctid, tls)
+	for ch.vfork && ch.pid == pid && !threads[cur].killed {
+		sleepOn(vforkKeyBase+uint64(c), 0, false)
+	}
+	return uint64(pid), 0
+}
+
+// endVfork releases the parent of process c, which has exec'd or ended.
+//
+// Context: kernel (no allocation, no pointer stores).
+func endVfork(c int32) {
+	if procs[c].vfork {
+		procs[c].vfork = false
+		wakeup(vforkKeyBase+uint64(c), 1)
+	}
+}
