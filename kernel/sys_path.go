@@ -63,7 +63,7 @@ func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
 	}
 	// A copy without the name, which lives in scratch, on this stack.
 	w := tmpfs.Walked{Dir: r.tmp.Dir, Ino: r.tmp.Ino, Slash: r.tmp.Slash}
-	return resolved{dev: r.dev, entry: r.entry, etc: r.etc, inTmp: r.inTmp, tmp: w}, e
+	return resolved{dev: r.dev, entry: r.entry, etc: r.etc, inTmp: r.inTmp, tmp: w, self: r.self}, e
 }
 
 // lookupPath resolves a user path relative to dirfd; last says what to do
