@@ -11,9 +11,10 @@ const maxArgs = 256
 var (
 	// argStore holds the unquoted, NUL-terminated strings that argv and envp
 	// point into once copied to the user stack: the program's name, then
-	// the tokens of a command line of at most multiboot.MaxCmdline bytes,
-	// which with their NULs take at most one byte more than the line.
-	argStore        [len(programName) + 1 + multiboot.MaxCmdline + 1]byte
+	// the tokens of the built-in command line and of one of at most
+	// multiboot.MaxCmdline bytes from the loader, which with their NULs
+	// take at most one byte more than each line.
+	argStore        [len(programName) + 1 + len(bakedCmdline) + 1 + multiboot.MaxCmdline + 1]byte
 	argStoreLen     int
 	argv, envv      [maxArgs][]byte
 	nArgv, nEnvv    int
@@ -24,30 +25,67 @@ var (
 
 const programName = "warren"
 
-// bootCmdline keeps the command line as the boot loader passed it, for
-// /proc/cmdline: the loader's copy lies in memory the kernel reuses.
+// bakedCmdline is a command line built into the image (warren build
+// -append, tools/build/bake.go): the tool writes it, NUL-terminated,
+// after the marker, which also keeps the array in the image's data, where
+// the tool can find it. It comes before the loader's, so that options
+// given at boot (warren run -append) add to it.
+var bakedCmdline = [2048]byte{'W', 'A', 'R', 'R', 'E', 'N', '-', 'C', 'M', 'D', 'L', 'I', 'N', 'E', ':'}
+
+const bakedMarkerLen = len("WARREN-CMDLINE:")
+
+// baked returns the built-in command line.
+//
+// Context: kernel (no allocation, no pointer stores).
+func baked() []byte {
+	b := bakedCmdline[bakedMarkerLen:]
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// bootCmdline keeps the command line, the built-in one and the boot
+// loader's, for /proc/cmdline: the loader's copy lies in memory the
+// kernel reuses.
 var (
-	bootCmdline    [multiboot.MaxCmdline]byte
+	bootCmdline    [len(bakedCmdline) + 1 + multiboot.MaxCmdline]byte
 	bootCmdlineLen int
 )
 
-// parseCmdline splits the command line. A malformed or unknown warren.*
-// option stops the boot with an error that names it.
+// parseCmdline splits the built-in command line, then the loader's. A
+// malformed or unknown warren.* option stops the boot with an error that
+// names it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func parseCmdline(cmdline, loader []byte) {
-	bootCmdlineLen = copy(bootCmdline[:], cmdline)
-	addArg(argv[:], &nArgv, saveString(programName))
-	rest := cmdline
-	if hasPrefix(loader, "qemu") {
-		_, rest = multiboot.NextToken(rest) // QEMU's -kernel puts the image path first
+	built := baked()
+	bootCmdlineLen = copy(bootCmdline[:], built)
+	if len(built) > 0 && len(cmdline) > 0 {
+		bootCmdlineLen += copy(bootCmdline[bootCmdlineLen:], " ")
 	}
-	onlyArgs := false
+	bootCmdlineLen += copy(bootCmdline[bootCmdlineLen:], cmdline)
+	addArg(argv[:], &nArgv, saveString(programName))
+	if hasPrefix(loader, "qemu") {
+		_, cmdline = multiboot.NextToken(cmdline) // QEMU's -kernel puts the image path first
+	}
+	onlyArgs := parseTokens(built, false)
+	parseTokens(cmdline, onlyArgs)
+}
+
+// parseTokens takes the tokens of one command line; onlyArgs says that
+// an earlier "--" made every token an argument, and the result says it
+// for the next line.
+//
+// Context: kernel (no allocation, no pointer stores).
+func parseTokens(rest []byte, onlyArgs bool) bool {
 	for {
 		var tok []byte
 		tok, rest = multiboot.NextToken(rest)
 		if len(tok) == 0 {
-			return
+			return onlyArgs
 		}
 		s := saveToken(tok)
 		switch {

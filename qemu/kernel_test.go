@@ -1,13 +1,17 @@
 package qemu_test
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"warren.dev/boot/multiboot"
+	"warren.dev/qemu"
 	"warren.dev/tools/build"
 )
 
@@ -173,5 +177,46 @@ func TestPlatform(t *testing.T) {
 	}
 	if status != 0 {
 		t.Errorf("exit status %d", status)
+	}
+}
+
+// TestBakedCommandLine builds a command line into an image (warren build
+// -append on an elf): it boots with those options and arguments when the
+// loader gives none, and the loader's add to them, after them.
+func TestBakedCommandLine(t *testing.T) {
+	image := buildExample(t, "qemu/testdata/echoargs")
+	if err := build.BakeCmdline(image, `TEST_BAKED=1 -exit=4 -- baked "two words"`); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := build.BakedCmdline(data); err != nil || got != `TEST_BAKED=1 -exit=4 -- baked "two words"` {
+		t.Fatalf("built-in command line %q, %v", got, err)
+	}
+	if err := build.BakeCmdline(image, strings.Repeat("x", 4096)); err == nil {
+		t.Error("a command line longer than the image's room was built in")
+	}
+	for _, tc := range []struct {
+		name, append, args string
+	}{
+		{"alone", "", `args ["baked" "two words"]`},
+		{"and the loader's", "booted", `args ["baked" "two words" "booted"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := qemu.Machine{Image: image, Append: tc.append, Timeout: 2 * time.Minute}
+			res, err := m.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := string(res.Output)
+			if !strings.Contains(out, tc.args) || !strings.Contains(out, "env TEST_BAKED=1") {
+				t.Errorf("output lacks %s and the baked environment:\n%s", tc.args, out)
+			}
+			if res.Status != 4 {
+				t.Errorf("exit status %d, want 4", res.Status)
+			}
+		})
 	}
 }

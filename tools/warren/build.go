@@ -19,8 +19,9 @@ func init() {
 			"multiboot image (-format elf, the default), or a bootable file holding it and\n" +
 			"GRUB: a rescue ISO (-format iso, or -iso), a BIOS disk (raw: an MBR and a FAT\n" +
 			"partition), that disk as qcow2, or a KubeVirt containerDisk (an OCI image\n" +
-			"layout tarball whose layer holds /disk/warren.qcow2). -append writes the\n" +
-			"command line into GRUB's grub.cfg, so the disk boots with it.\n\n" +
+			"layout tarball whose layer holds /disk/warren.qcow2). -append builds the\n" +
+			"command line into the image (elf), or writes it into GRUB's grub.cfg, so the\n" +
+			"image boots with it; options given at boot add to it.\n\n" +
 			"With -user instead of PKG, the image runs static Linux x86-64 executables\n" +
 			"(gcc -static, CGO_ENABLED=0 go build, static-pie), each as a process of its\n" +
 			"own with the arguments that follow FILE in the flag's value; they are checked\n" +
@@ -64,7 +65,7 @@ func buildFlags(o *buildOpts) *flag.FlagSet {
 		return err
 	})
 	fs.BoolVar(&o.iso, "iso", false, "the same as -format iso")
-	fs.StringVar(&o.appendArgs, "append", "", "kernel command line written into grub.cfg (formats other than elf)")
+	fs.StringVar(&o.appendArgs, "append", "", "kernel command line built into the image (elf) or written into grub.cfg (the other formats)")
 	fs.Var(&o.user, "user", "run the static Linux executable `'FILE [ARG...]'` as a process (repeatable; instead of PKG)")
 	return fs
 }
@@ -86,9 +87,6 @@ func parseBuild(e *env, args []string) (*buildOpts, error) {
 			return nil, usageError(e, "build", "-iso and -format %s cannot be used together", o.format)
 		}
 		o.format = build.FormatISO
-	}
-	if o.appendArgs != "" && o.format == build.FormatELF {
-		return nil, usageError(e, "build", "-append needs a -format with a boot loader (an elf image gets its command line when booted)")
 	}
 	if err := build.CheckCmdline("", o.appendArgs); err != nil {
 		return nil, usageError(e, "build", "-append: %v", err)
@@ -127,6 +125,11 @@ func runBuild(ctx context.Context, e *env, args []string) (int, error) {
 	}
 	if !elf {
 		return 0, build.WriteFormat(ctx, o.format, image, out, o.appendArgs, mods)
+	}
+	if o.appendArgs != "" {
+		if err := build.BakeCmdline(image, o.appendArgs); err != nil {
+			return 0, err
+		}
 	}
 	if image == out {
 		return 0, nil

@@ -65,7 +65,6 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"run"}, "missing image or package"},
 		{[]string{"build", "-iso=maybe", "p"}, "invalid boolean value"},
 		{[]string{"build", "a", "b"}, "want exactly one package"},
-		{[]string{"build", "-append", "x", "p"}, "-append needs a -format"},
 		{[]string{"build", "-user", "./x", "./cmd/y"}, "-user and a package (./cmd/y) cannot be used together"},
 		{[]string{"build", "-user", " "}, `invalid value " " for flag -user`},
 		{[]string{"build"}, "want exactly one package, got 0"},
@@ -112,7 +111,10 @@ func TestParseBuild(t *testing.T) {
 	if o, err = parseBuild(e, []string{"-format", "qcow2", "-append", "ip=dhcp", "./cmd/x"}); err != nil || o.format != build.FormatQCOW2 {
 		t.Errorf("-format qcow2: %+v, %v", o, err)
 	}
-	for _, args := range [][]string{{"-format", "vmdk", "./cmd/x"}, {"-append", "ip=dhcp", "./cmd/x"}} {
+	if o, err = parseBuild(e, []string{"-append", "ip=dhcp", "./cmd/x"}); err != nil || o.format != build.FormatELF || o.appendArgs != "ip=dhcp" {
+		t.Errorf("-append on an elf image: %+v, %v", o, err)
+	}
+	for _, args := range [][]string{{"-format", "vmdk", "./cmd/x"}} {
 		if _, err := parseBuild(e, args); err == nil {
 			t.Errorf("%q was accepted", args)
 		}
