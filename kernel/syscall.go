@@ -79,17 +79,26 @@ var (
 //
 // Context: kernel (no allocation, no pointer stores). kmain runs it
 // before the runtime starts, when storing func values is allowed.
-func install(table []Syscall) error {
-	for _, s := range table {
+func install(table []Syscall) error { return installIn(&sysTable, table) }
+
+// installIn checks the whole table, against dst and against itself,
+// before it changes dst.
+func installIn(dst *[sysMax]SysFunc, table []Syscall) error {
+	for i, s := range table {
 		if s.Nr >= sysMax || s.Fn == nil {
 			return errBadSyscallEntry
 		}
-		if sysTable[s.Nr] != nil {
+		if dst[s.Nr] != nil {
 			return errDuplicateSyscall
+		}
+		for _, o := range table[:i] {
+			if o.Nr == s.Nr {
+				return errDuplicateSyscall
+			}
 		}
 	}
 	for _, s := range table {
-		sysTable[s.Nr] = s.Fn
+		dst[s.Nr] = s.Fn
 	}
 	return nil
 }
