@@ -139,7 +139,7 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 		}
 		r.state = reqQueued
 		r.caller = caller
-		r.req = sockabi.Request{ID: nextReqID<<8 | uint64(i), Op: op, Sock: sock, Flags: flags}
+		r.req = sockabi.Request{ID: nextReqID<<8 | uint64(i), Op: op, Sock: sock, Flags: flags, Pair: -1}
 		nextReqID++
 		if f != nil {
 			r.req.Nr = f.RAX
@@ -147,7 +147,7 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 			r.req.TID = threads[cur].tid
 		}
 		if m, ok := socketMeta(sock); ok {
-			r.req.Domain, r.req.Type, r.req.Protocol = m.domain, m.typ, m.proto
+			r.req.Domain, r.req.Type, r.req.Protocol, r.req.Pair = m.domain, m.typ, m.proto, m.pair
 		}
 		wakeup(serveKey, 1)
 		return i, true
@@ -246,9 +246,9 @@ func sysSockLookup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if of.kind != kindSocket {
 		return 0, unix.ENOTSOCK
 	}
-	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags}
+	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags, Pair: -1}
 	if m, ok := socketMeta(of.obj); ok {
-		info.Domain, info.Type, info.Protocol = m.domain, m.typ, m.proto
+		info.Domain, info.Type, info.Protocol, info.Pair = m.domain, m.typ, m.proto, m.pair
 	}
 	return 0, copyOut(f.RSI, sockInfoBytes(&info))
 }

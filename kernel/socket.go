@@ -19,6 +19,7 @@ import (
 type sockInfo struct {
 	gen                uint16
 	domain, typ, proto int32
+	pair               int32 // the other half of a socketpair, or -1
 	local, peer        [sockaddrMax]byte
 	localLen, peerLen  uint8
 }
@@ -55,7 +56,7 @@ func newSocket(p, domain, typ, proto int32, flags uint32) (int, int32, unix.Errn
 		return 0, 0, e
 	}
 	m := &sockets[file]
-	*m = sockInfo{gen: m.gen + 1, domain: domain, typ: typ, proto: proto}
+	*m = sockInfo{gen: m.gen + 1, domain: domain, typ: typ, proto: proto, pair: -1}
 	sock := int32(m.gen&0x7fff)<<16 | file
 	m.gen &= 0x7fff
 	files[file].obj = sock
@@ -68,15 +69,34 @@ func newSocket(p, domain, typ, proto int32, flags uint32) (int, int32, unix.Errn
 
 // sysSocket creates a socket of a family and type the socket layer
 // serves: IPv4 and IPv6 stream and datagram sockets (and ICMP echo
-// sockets), and NETLINK_ROUTE.
+// sockets), NETLINK_ROUTE, and AF_UNIX stream, datagram and seqpacket
+// sockets.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysSocket(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	domain, typ, proto := int32(f.RDI), int32(f.RSI), int32(f.RDX)
-	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
-	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	domain, typ, proto, flags := socketArgs(f)
+	if e := socketKind(domain, typ, proto); e != 0 {
+		return 0, e
+	}
+	fd, _, e := newSocket(curProc(), domain, typ, proto, flags)
+	return uint64(fd), e
+}
+
+// socketArgs splits socket(2)'s and socketpair(2)'s first arguments:
+// SOCK_NONBLOCK and SOCK_CLOEXEC come off the type as descriptor flags.
+func socketArgs(f *cpu.TrapFrame) (domain, typ, proto int32, flags uint32) {
+	domain, typ, proto = int32(f.RDI), int32(f.RSI), int32(f.RDX)
+	flags = uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	return domain, typ &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC), proto, flags
+}
+
+// socketKind checks that the socket layer serves sockets of domain, typ
+// and proto.
+//
+// Context: kernel (no allocation, no pointer stores).
+func socketKind(domain, typ, proto int32) unix.Errno {
 	if !socketLayer {
-		return 0, unix.EAFNOSUPPORT
+		return unix.EAFNOSUPPORT
 	}
 	switch domain {
 	case unix.AF_INET, unix.AF_INET6:
@@ -85,30 +105,74 @@ func sysSocket(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
 		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
 		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
-			return 0, unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
+			return unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
 		default:
-			return 0, unix.ESOCKTNOSUPPORT
+			return unix.ESOCKTNOSUPPORT
 		}
 	case unix.AF_NETLINK:
 		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
-			return 0, unix.ESOCKTNOSUPPORT
+			return unix.ESOCKTNOSUPPORT
 		}
 		if proto != unix.NETLINK_ROUTE {
-			return 0, unix.EPROTONOSUPPORT
+			return unix.EPROTONOSUPPORT
+		}
+	case unix.AF_UNIX:
+		if typ != unix.SOCK_STREAM && typ != unix.SOCK_DGRAM && typ != unix.SOCK_SEQPACKET {
+			return unix.ESOCKTNOSUPPORT
+		}
+		if proto != 0 && proto != unix.AF_UNIX {
+			return unix.EPROTONOSUPPORT
 		}
 	default:
-		return 0, unix.EAFNOSUPPORT
+		return unix.EAFNOSUPPORT
 	}
-	fd, _, e := newSocket(curProc(), domain, typ, proto, flags)
-	return uint64(fd), e
+	return 0
 }
 
-// sysSocketpair: no family Warren serves has socket pairs (no AF_UNIX).
+// sysSocketpair makes two connected AF_UNIX sockets: the kernel makes
+// both descriptors and links the sockets (Request.Pair), and the socket
+// layer connects them when either is first used. Each one's peer is
+// unnamed from the start, as on Linux.
+//
+// Context: kernel (no allocation, no pointer stores).
 func sysSocketpair(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if int32(f.RDI) == unix.AF_INET || int32(f.RDI) == unix.AF_INET6 {
+	domain, typ, proto, flags := socketArgs(f)
+	if domain == unix.AF_INET || domain == unix.AF_INET6 {
 		return 0, unix.EOPNOTSUPP
 	}
-	return 0, unix.EAFNOSUPPORT
+	if domain != unix.AF_UNIX {
+		return 0, unix.EAFNOSUPPORT
+	}
+	if e := socketKind(domain, typ, proto); e != 0 {
+		return 0, e
+	}
+	if e := probeUser(f.R10, 8, true); e != 0 {
+		return 0, e
+	}
+	p := curProc()
+	fd0, s0, e := newSocket(p, domain, typ, proto, flags)
+	if e != 0 {
+		return 0, e
+	}
+	fd1, s1, e := newSocket(p, domain, typ, proto, flags)
+	if e != 0 {
+		closeFDIn(p, uint64(fd0))
+		return 0, e
+	}
+	for _, h := range [2][2]int32{{s0, s1}, {s1, s0}} {
+		m, _ := socketMeta(h[0])
+		m.pair = h[1]
+		m.peer[0], m.peerLen = unix.AF_UNIX, 2
+	}
+	e = store32(f.R10, uint32(fd0))
+	if e == 0 {
+		e = store32(f.R10+4, uint32(fd1))
+	}
+	if e != 0 { // a sibling thread unmapped sv since the probe
+		closeFDIn(p, uint64(fd0))
+		closeFDIn(p, uint64(fd1))
+	}
+	return 0, e
 }
 
 func sysGetsockname(f *cpu.TrapFrame) (uint64, unix.Errno) { return sockName(f, false) }
@@ -159,6 +223,8 @@ func unboundName(m *sockInfo, b []byte) int {
 		return unix.SizeofSockaddrInet4
 	case unix.AF_INET6:
 		return unix.SizeofSockaddrInet6
+	case unix.AF_UNIX:
+		return 2 // the family alone: an unnamed socket
 	}
 	return unix.SizeofSockaddrNetlink
 }

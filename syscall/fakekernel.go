@@ -1,6 +1,7 @@
 package syscall
 
 import (
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -40,6 +41,7 @@ type fakeFD struct {
 // fakeSock is what the kernel knows of a socket.
 type fakeSock struct {
 	domain, typ, proto int32
+	pair               int32 // the other half of a socketpair, or -1
 	local, peer        []byte
 	events             uint32
 	refs               int // descriptors
@@ -122,7 +124,7 @@ func (k *FakeKernel) Install(id uint64, flags uint32, domain, typ, proto int32) 
 func (k *FakeKernel) newSocketLocked(flags uint32, domain, typ, proto int32) (int, int32) {
 	sock := k.nextSock
 	k.nextSock++
-	k.socks[sock] = &fakeSock{domain: domain, typ: typ, proto: proto, refs: 1}
+	k.socks[sock] = &fakeSock{domain: domain, typ: typ, proto: proto, pair: -1, refs: 1}
 	fd := k.nextFD
 	k.nextFD++
 	k.fds[fd] = fakeFD{sock, flags & (unix.O_NONBLOCK | unix.O_CLOEXEC)}
@@ -218,10 +220,7 @@ func (k *FakeKernel) Call(nr uint64, args ...uint64) (v uint64, e unix.Errno, ok
 	case unix.SYS_SOCKET:
 		v, e = k.socket(int32(a[0]), int32(a[1]), int32(a[2]))
 	case unix.SYS_SOCKETPAIR:
-		e = unix.EAFNOSUPPORT
-		if d := int32(a[0]); d == unix.AF_INET || d == unix.AF_INET6 {
-			e = unix.EOPNOTSUPP
-		}
+		e = k.socketpair(int32(a[0]), int32(a[1]), int32(a[2]), a[3])
 	case unix.SYS_GETSOCKNAME, unix.SYS_GETPEERNAME:
 		// The kernel answers in its caller's memory; the fake does so
 		// through a request of its own, to reuse writeSockaddr.
@@ -239,6 +238,49 @@ func (k *FakeKernel) Call(nr uint64, args ...uint64) (v uint64, e unix.Errno, ok
 func (k *FakeKernel) socket(domain, typ, proto int32) (uint64, unix.Errno) {
 	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
 	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	if e := fakeSocketKind(domain, typ, proto); e != 0 {
+		return 0, e
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	fd, _ := k.newSocketLocked(flags, domain, typ, proto)
+	return uint64(fd), 0
+}
+
+// socketpair makes two linked AF_UNIX sockets and stores their
+// descriptors at sv, as the kernel's socketpair(2) does: the layer
+// connects them on first use.
+func (k *FakeKernel) socketpair(domain, typ, proto int32, sv uint64) unix.Errno {
+	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
+	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	switch {
+	case domain == unix.AF_INET || domain == unix.AF_INET6:
+		return unix.EOPNOTSUPP
+	case domain != unix.AF_UNIX:
+		return unix.EAFNOSUPPORT
+	}
+	if e := fakeSocketKind(domain, typ, proto); e != 0 {
+		return e
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, ok := k.window(sv, 8)
+	if !ok {
+		return unix.EFAULT
+	}
+	fd0, s0 := k.newSocketLocked(flags, domain, typ, proto)
+	fd1, s1 := k.newSocketLocked(flags, domain, typ, proto)
+	k.socks[s0].pair, k.socks[s1].pair = s1, s0
+	k.socks[s0].peer = []byte{unix.AF_UNIX, 0}
+	k.socks[s1].peer = []byte{unix.AF_UNIX, 0}
+	binary.LittleEndian.PutUint32(m, uint32(fd0))
+	binary.LittleEndian.PutUint32(m[4:], uint32(fd1))
+	return 0
+}
+
+// fakeSocketKind checks what the kernel's socketKind checks
+// (kernel/socket.go).
+func fakeSocketKind(domain, typ, proto int32) unix.Errno {
 	switch domain {
 	case unix.AF_INET, unix.AF_INET6:
 		switch {
@@ -246,24 +288,28 @@ func (k *FakeKernel) socket(domain, typ, proto int32) (uint64, unix.Errno) {
 		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
 		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
 		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
-			return 0, unix.EPROTONOSUPPORT
+			return unix.EPROTONOSUPPORT
 		default:
-			return 0, unix.ESOCKTNOSUPPORT
+			return unix.ESOCKTNOSUPPORT
 		}
 	case unix.AF_NETLINK:
 		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
-			return 0, unix.ESOCKTNOSUPPORT
+			return unix.ESOCKTNOSUPPORT
 		}
 		if proto != unix.NETLINK_ROUTE {
-			return 0, unix.EPROTONOSUPPORT
+			return unix.EPROTONOSUPPORT
+		}
+	case unix.AF_UNIX:
+		if typ != unix.SOCK_STREAM && typ != unix.SOCK_DGRAM && typ != unix.SOCK_SEQPACKET {
+			return unix.ESOCKTNOSUPPORT
+		}
+		if proto != 0 && proto != unix.AF_UNIX {
+			return unix.EPROTONOSUPPORT
 		}
 	default:
-		return 0, unix.EAFNOSUPPORT
+		return unix.EAFNOSUPPORT
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	fd, _ := k.newSocketLocked(flags, domain, typ, proto)
-	return uint64(fd), 0
+	return 0
 }
 
 // name answers getsockname or getpeername, for request id, with Linux's
@@ -278,7 +324,7 @@ func (k *FakeKernel) name(id uint64, fd int, peer bool, addr, lenAddr uint64) un
 		if peer {
 			sa = s.peer
 		} else if len(sa) == 0 {
-			sa = make([]byte, map[int32]int{unix.AF_INET: 16, unix.AF_INET6: 28, unix.AF_NETLINK: 12}[s.domain])
+			sa = make([]byte, map[int32]int{unix.AF_INET: 16, unix.AF_INET6: 28, unix.AF_NETLINK: 12, unix.AF_UNIX: 2}[s.domain])
 			sa[0] = byte(s.domain)
 		}
 	}
@@ -296,7 +342,7 @@ func (k *FakeKernel) name(id uint64, fd int, peer bool, addr, lenAddr uint64) un
 // nr on the descriptor in args[0] (Sock -1 if it is none), with a new ID
 // that copies and installs may name until Done.
 func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
-	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, TID: 1}
+	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, Pair: -1, TID: 1}
 	copy(r.Args[:], args)
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -306,7 +352,7 @@ func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
 	if f, ok := k.fds[int(int32(r.Args[0]))]; ok {
 		s := k.socks[f.sock]
 		r.Sock, r.Flags = f.sock, f.flags
-		r.Domain, r.Type, r.Protocol = s.domain, s.typ, s.proto
+		r.Domain, r.Type, r.Protocol, r.Pair = s.domain, s.typ, s.proto, s.pair
 	}
 	return r
 }
@@ -320,7 +366,7 @@ func (k *FakeKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 		return sockabi.SockInfo{}, unix.EBADF
 	}
 	s := k.socks[f.sock]
-	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto}, 0
+	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, 0
 }
 
 // Memory is the caller memory, for calls served without forwarding.
@@ -344,22 +390,22 @@ func (k *FakeKernel) Sock(fd int) int32 {
 	return -1
 }
 
-// Close drops descriptor fd and returns its socket, with last set when it
-// was the socket's last descriptor (the kernel then sends OpRelease).
-func (k *FakeKernel) Close(fd int) (sock int32, last, ok bool) {
+// Close drops descriptor fd. When it was its socket's last descriptor,
+// last is set and rel is the OpRelease the kernel then sends.
+func (k *FakeKernel) Close(fd int) (rel sockabi.Request, last, ok bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	f, ok := k.fds[fd]
 	if !ok {
-		return -1, false, false
+		return rel, false, false
 	}
 	delete(k.fds, fd)
 	s := k.socks[f.sock]
 	if s.refs--; s.refs > 0 {
-		return f.sock, false, true
+		return rel, false, true
 	}
 	delete(k.socks, f.sock)
-	return f.sock, true, true
+	return sockabi.Request{Op: sockabi.OpRelease, Sock: f.sock, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, true, true
 }
 
 // SetNonblock sets or clears O_NONBLOCK on fd, as fcntl(F_SETFL) would.

@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"warren.dev/kernel/sockabi"
 	wnet "warren.dev/net"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
@@ -109,12 +108,12 @@ func (e *env) fails(want unix.Errno, nr uint64, args ...uint64) {
 
 // close drops a descriptor; the last one releases the socket.
 func (e *env) close(fd uint64) {
-	sock, last, ok := e.k.Close(int(fd))
+	rel, last, ok := e.k.Close(int(fd))
 	if !ok {
 		e.t.Fatalf("close %d: no such descriptor", fd)
 	}
 	if last {
-		e.l.Handle(&sockabi.Request{Op: sockabi.OpRelease, Sock: sock})
+		e.l.Handle(&rel)
 	}
 }
 

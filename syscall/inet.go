@@ -176,7 +176,7 @@ func (s *inetSocket) listen(backlog int32) unix.Errno {
 }
 
 // accept takes one connection; the new socket is not yet installed.
-func (s *inetSocket) accept(l *Layer, blk block) (*inetSocket, tcpip.FullAddress, unix.Errno) {
+func (s *inetSocket) accept(l *Layer, blk block) (socket, []byte, unix.Errno) {
 	var (
 		ep   tcpip.Endpoint
 		wq   *waiter.Queue
@@ -188,9 +188,9 @@ func (s *inetSocket) accept(l *Layer, blk block) (*inetSocket, tcpip.FullAddress
 		return errnoOf(err)
 	})
 	if e != 0 {
-		return nil, peer, e
+		return nil, nil, e
 	}
-	return l.wrapInet(ep, wq, s.family, s.stype, s.proto), peer, 0
+	return l.wrapInet(ep, wq, s.family, s.stype, s.proto), encodeInet(s.family, peer), 0
 }
 
 // connect starts a connection; a blocking one waits for the handshake.

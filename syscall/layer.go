@@ -21,6 +21,7 @@ type Layer struct {
 
 	ready   readyQueue
 	netlink netlinkPorts
+	unix    unixSpace
 	intr    interrupts
 	// direct maps the requests Direct is serving to their kernels.
 	direct sync.Map // *sockabi.Request → *directKernel
@@ -29,6 +30,7 @@ type Layer struct {
 // New returns a layer serving sockets of ns to k. Close stops it.
 func New(k Kernel, ns *stack.Stack) *Layer {
 	l := &Layer{k: k, ns: ns, socks: map[int32]socket{}}
+	l.unix.names = map[string]*unixSocket{}
 	l.ready.init()
 	go l.readyLoop()
 	return l
@@ -44,28 +46,53 @@ func (l *Layer) Handle(r *sockabi.Request) (uint64, unix.Errno) {
 // the first request naming a socket makes its endpoint, and a release
 // forgets the socket (which run then closes). Serve admits requests one
 // by one as they come, before running them concurrently.
+//
+// Both halves of a socket pair are made on the first request naming
+// either, a release among them: the half that was never used must still
+// be closed for the other to see it.
 func (l *Layer) admit(r *sockabi.Request) (socket, unix.Errno) {
+	call := r.Op == sockabi.OpSyscall && lookup(r.Nr) != nil
+	pair := r.Domain == unix.AF_UNIX && r.Pair >= 0
 	l.mu.Lock()
 	s := l.socks[r.Sock]
-	switch {
-	case r.Op == sockabi.OpRelease:
-		delete(l.socks, r.Sock)
+	if s != nil || r.Sock < 0 || !call && !(pair && r.Op == sockabi.OpRelease) {
+		if r.Op == sockabi.OpRelease {
+			delete(l.socks, r.Sock)
+		}
 		l.mu.Unlock()
+		if s == nil && call {
+			return nil, unix.ENOTSOCK
+		}
 		return s, 0
-	case s != nil || r.Op != sockabi.OpSyscall || lookup(r.Nr) == nil:
-		l.mu.Unlock()
-		return s, 0
-	case r.Sock < 0:
-		l.mu.Unlock()
-		return nil, unix.ENOTSOCK
 	}
-	s, e := l.newSocket(int(r.Domain), int(r.Type), int(r.Protocol))
+	var (
+		other socket
+		e     unix.Errno
+	)
+	if pair {
+		s, other, e = l.newPair(int(r.Type), int(r.Protocol))
+	} else {
+		s, e = l.newSocket(int(r.Domain), int(r.Type), int(r.Protocol))
+	}
 	if e == 0 {
 		l.socks[r.Sock] = s
+		if other != nil {
+			l.socks[r.Pair] = other
+		}
+	}
+	if r.Op == sockabi.OpRelease {
+		delete(l.socks, r.Sock)
 	}
 	l.mu.Unlock()
 	if e != 0 {
 		return nil, e
+	}
+	if other != nil {
+		l.start(other, r.Pair)
+		l.report(other)
+	}
+	if r.Op == sockabi.OpRelease {
+		return s, 0
 	}
 	l.start(s, r.Sock)
 	l.report(s)
@@ -106,8 +133,23 @@ func (l *Layer) newSocket(domain, typ, proto int) (socket, unix.Errno) {
 			return nil, e
 		}
 		return s, 0
+	case unix.AF_UNIX:
+		s, e := l.newUnix(typ, proto)
+		if e != 0 {
+			return nil, e
+		}
+		return s, 0
 	}
 	return nil, unix.EAFNOSUPPORT
+}
+
+// newPair makes the two halves of a socketpair (AF_UNIX only).
+func (l *Layer) newPair(typ, proto int) (socket, socket, unix.Errno) {
+	a, b, e := l.newUnixPair(typ, proto)
+	if e != 0 {
+		return nil, nil, e
+	}
+	return a, b, 0
 }
 
 // Close releases every socket and stops the readiness goroutine.

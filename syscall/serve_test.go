@@ -84,8 +84,8 @@ func TestServeBlocking(t *testing.T) {
 	if got[read].result != 4 || got[write].result != 4 {
 		t.Fatalf("replies %+v", got)
 	}
-	sock, _, _ := e.k.Close(int(c))
-	s.reqs <- sockabi.Request{Op: sockabi.OpRelease, Sock: sock}
+	rel, _, _ := e.k.Close(int(c))
+	s.reqs <- rel
 	eof := s.call(unix.SYS_READ, srv, buf, 16)
 	if r := s.reply(t); r.id != eof || r.result != 0 || r.e != 0 {
 		t.Fatalf("reply %+v, want end of file for the read", r)

@@ -8,8 +8,8 @@ import (
 	"gvisor.dev/gvisor/pkg/waiter"
 )
 
-// socket is one socket of the layer: an inet endpoint or a netlink
-// socket. Methods take and return kernel-side values only; handlers do
+// socket is one socket of the layer: an inet endpoint, a netlink socket
+// or a unix socket. Methods take and return kernel-side values only; handlers do
 // the copying.
 type socket interface {
 	state() *sockState
@@ -32,6 +32,22 @@ type socket interface {
 	setsockopt(l *Layer, level, name int, v []byte) unix.Errno
 	// inq is the byte count FIONREAD reports.
 	inq() (int, unix.Errno)
+}
+
+// listener is a socket that can take connections.
+type listener interface {
+	socket
+	listen(backlog int32) unix.Errno
+	// accept takes one connection, not yet installed, and its peer's
+	// address.
+	accept(l *Layer, blk block) (socket, []byte, unix.Errno)
+}
+
+// connector is a socket that connects to an address; a blocking connect
+// waits for the connection.
+type connector interface {
+	socket
+	connect(l *Layer, sa []byte, blk block) unix.Errno
 }
 
 // recvResult is what one receive produced.

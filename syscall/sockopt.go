@@ -284,29 +284,42 @@ type atomicDuration = atomic.Int64
 func timeoOpt(name string, field func(*inetSocket) *atomicDuration) sockopt {
 	return sockopt{name: name,
 		get: func(s *inetSocket) ([]byte, unix.Errno) {
-			d := time.Duration(field(s).Load())
-			b := binary.LittleEndian.AppendUint64(nil, uint64(d/time.Second))
-			return binary.LittleEndian.AppendUint64(b, uint64(d%time.Second/time.Microsecond)), 0
+			return timevalBytes(time.Duration(field(s).Load())), 0
 		},
 		set: func(_ *Layer, s *inetSocket, v []byte) unix.Errno {
-			if len(v) < 16 {
-				return unix.EINVAL
+			d, e := parseTimeval(v)
+			if e == 0 {
+				field(s).Store(int64(d))
 			}
-			sec, usec := int64(binary.LittleEndian.Uint64(v)), int64(binary.LittleEndian.Uint64(v[8:]))
-			if usec < 0 || usec >= 1e6 {
-				return unix.EDOM
-			}
-			d := time.Duration(0)
-			if sec > 0 {
-				d = time.Duration(min(sec, int64(1<<33))) * time.Second
-				d += time.Duration(usec) * time.Microsecond
-			} else if sec == 0 {
-				d = time.Duration(usec) * time.Microsecond
-			}
-			field(s).Store(int64(d))
-			return 0
+			return e
 		},
 	}
+}
+
+// timevalBytes encodes d as a struct timeval.
+func timevalBytes(d time.Duration) []byte {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(d/time.Second))
+	return binary.LittleEndian.AppendUint64(b, uint64(d%time.Second/time.Microsecond))
+}
+
+// parseTimeval decodes a socket timeout: a negative one is none, as Linux
+// takes it.
+func parseTimeval(v []byte) (time.Duration, unix.Errno) {
+	if len(v) < 16 {
+		return 0, unix.EINVAL
+	}
+	sec, usec := int64(binary.LittleEndian.Uint64(v)), int64(binary.LittleEndian.Uint64(v[8:]))
+	if usec < 0 || usec >= 1e6 {
+		return 0, unix.EDOM
+	}
+	d := time.Duration(0)
+	if sec > 0 {
+		d = time.Duration(min(sec, int64(1<<33))) * time.Second
+		d += time.Duration(usec) * time.Microsecond
+	} else if sec == 0 {
+		d = time.Duration(usec) * time.Microsecond
+	}
+	return d, 0
 }
 
 func getBindToDevice(s *inetSocket) ([]byte, unix.Errno) {

@@ -35,11 +35,11 @@ func sysListen(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	is, ok := s.(*inetSocket)
+	ls, ok := s.(listener)
 	if !ok {
 		return 0, unix.EOPNOTSUPP
 	}
-	e = is.listen(int32(r.Args[1]))
+	e = ls.listen(int32(r.Args[1]))
 	l.syncAddrs(s)
 	l.report(s)
 	return 0, e
@@ -64,7 +64,7 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	is, ok := s.(*inetSocket)
+	ls, ok := s.(listener)
 	if !ok {
 		return 0, unix.EOPNOTSUPP
 	}
@@ -79,13 +79,13 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 			return 0, unix.EINVAL
 		}
 	}
-	ns, peer, e := is.accept(l, l.blocking(r, 0))
+	ns, peer, e := ls.accept(l, l.blocking(r, 0))
 	if e != 0 {
 		return 0, e
 	}
 	l.report(s)
 	if addr != 0 {
-		if e := writeSockaddr(c, encodeInet(is.family, peer), addr, lenAddr); e != 0 {
+		if e := writeSockaddr(c, peer, addr, lenAddr); e != 0 {
 			l.close(ns)
 			return 0, e
 		}
@@ -104,7 +104,7 @@ func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	switch s := s.(type) {
-	case *inetSocket:
+	case connector:
 		e = s.connect(l, sa, l.blocking(r, 0))
 		l.syncAddrs(s)
 		l.report(s)

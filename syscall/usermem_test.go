@@ -191,7 +191,8 @@ func TestSocketArgs(t *testing.T) {
 		domain, typ, proto int
 		want               unix.Errno
 	}{
-		{unix.AF_UNIX, unix.SOCK_STREAM, 0, unix.EAFNOSUPPORT},
+		{unix.AF_UNIX, unix.SOCK_RAW, 0, unix.ESOCKTNOSUPPORT},
+		{unix.AF_UNIX, unix.SOCK_STREAM, unix.IPPROTO_TCP, unix.EPROTONOSUPPORT},
 		{unix.AF_PACKET, unix.SOCK_RAW, 0, unix.EAFNOSUPPORT},
 		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_MPTCP, unix.EPROTONOSUPPORT},
 		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_UDP, unix.EPROTONOSUPPORT},
@@ -213,6 +214,7 @@ func TestSocketArgs(t *testing.T) {
 		{unix.AF_INET, unix.SOCK_DGRAM, unix.IPPROTO_ICMP},
 		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_ICMPV6},
 		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_UDP},
+		{unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
 		{unix.AF_NETLINK, unix.SOCK_DGRAM, unix.NETLINK_ROUTE},
 	} {
 		fd := e.must(unix.SYS_SOCKET, uint64(c[0]), uint64(c[1]), uint64(c[2]))

@@ -82,17 +82,17 @@ const DirectID = 0
 type SockInfo struct {
 	Sock  int32  // as Request.Sock
 	Flags uint32 // the descriptor's status flags, as Request.Flags
-	// Domain, Type and Protocol as in Request.
-	Domain, Type, Protocol int32
+	// Domain, Type, Protocol and Pair as in Request.
+	Domain, Type, Protocol, Pair int32
 }
 
 // SockInfoSize is the size of SockInfo in bytes.
-const SockInfoSize = 5 * 4
+const SockInfoSize = 6 * 4
 
-// The kernel creates sockets itself (socket(2) returns at once) and
-// answers getsockname and getpeername: Go's net package makes those
-// calls with RawSyscall, holding its P, so with GOMAXPROCS=1 the socket
-// layer could not run to serve them. The socket layer makes a socket's
+// The kernel creates sockets itself (socket(2) and socketpair(2) return
+// at once) and answers getsockname and getpeername: Go's net package and
+// syscall.Socketpair make those calls with RawSyscall, holding its P, so
+// with GOMAXPROCS=1 the socket layer could not run to serve them. The socket layer makes a socket's
 // endpoint on the first request that names it (Request.Domain, Type and
 // Protocol say what to make) and pushes addresses with SysSetAddr.
 
@@ -122,9 +122,12 @@ const ErrRestart = 512
 
 // Request is one forwarded call, as SysServe copies it out.
 type Request struct {
-	ID   uint64 // to pass to SysReply
-	Op   Op
-	_    uint32
+	ID uint64 // to pass to SysReply
+	Op Op
+	// Pair is the other socket of a socketpair(2), made with Sock, or -1:
+	// the socket layer makes both halves, connected, on the first request
+	// naming either (an OpRelease of a half never used among them).
+	Pair int32
 	Nr   uint64    // Linux system-call number
 	Args [6]uint64 // its arguments, as the caller passed them
 	// Sock is the socket behind the call's descriptor argument (Args[0]
