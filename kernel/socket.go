@@ -3,7 +3,9 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
+	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/sockabi"
 )
 
 // The kernel's part of sockets: creating them, and answering getsockname
@@ -250,4 +252,37 @@ func sysSetAddr(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	*l = uint8(n)
 	return 0, 0
+}
+
+// sysUnixName makes or finds the socket file of a path-named unix
+// socket in the tmpfs: the socket layer keeps the sockets, the file
+// system their names.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysUnixName(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	switch f.RDI {
+	case sockabi.UnixBind:
+		var scratch pathScratch
+		w, e := tmpTarget(unix.AT_FDCWD, f.RSI, tmpfs.Parent, &scratch)
+		if e != 0 {
+			return 0, e
+		}
+		if w.Ino != tmpfs.None {
+			return 0, unix.EADDRINUSE
+		}
+		ino, e := tmp.Mknod(w, unix.S_IFSOCK|0o777&^umask, 0, 0)
+		return uint64(ino), e
+	case sockabi.UnixFind:
+		ino, e := tmpExisting(unix.AT_FDCWD, f.RSI, true)
+		switch {
+		case e == unix.EROFS: // in the read-only tree: no socket there
+			return 0, unix.ECONNREFUSED
+		case e != 0:
+			return 0, e
+		case tmp.Mode(ino)&unix.S_IFMT != unix.S_IFSOCK:
+			return 0, unix.ECONNREFUSED
+		}
+		return uint64(ino), 0
+	}
+	return 0, unix.EINVAL
 }

@@ -140,6 +140,7 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysSetFile, sysSetFile, Full, "Warren: contents of a served read-only file (/etc/resolv.conf, ...)"},
 	{sockabi.SysSetAddr, sysSetAddr, Full, "Warren: a socket's local or peer address, for getsockname and getpeername"},
 	{sockabi.SysLookup, sysSockLookup, Full, "Warren: the socket behind a descriptor, for a call the program serves itself"},
+	{sockabi.SysUnixName, sysUnixName, Full, "Warren: make or find the socket file of a path-named unix socket"},
 	{procabi.SysCreate, sysProcCreate, Full, "Warren: an empty ring-3 process, for the loader"},
 	{procabi.SysMap, sysProcMap, Full, "Warren: zeroed memory in a process being loaded"},
 	{procabi.SysWrite, sysProcWrite, Full, "Warren: copy the loader's bytes into a process"},

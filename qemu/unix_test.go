@@ -23,23 +23,25 @@ func TestUnixSockets(t *testing.T) {
 }
 
 // TestUserUnixSockets runs unixprog as ring-3 processes: its checks in
-// one process, and an HTTP server on an abstract unix socket with its
-// client in another process.
+// one process, and HTTP servers on an abstract name and on a path in
+// /tmp, each with its client in another process.
 func TestUserUnixSockets(t *testing.T) {
 	data := goProgram(t, &unixprogBuild, "qemu/testdata/unixprog")
 	image := userImage(t,
 		userProgram{"checks", data, nil},
 		userProgram{"server", data, []string{"-serve", "@unixprog-procs"}},
 		userProgram{"client", data, []string{"-get", "@unixprog-procs"}},
+		userProgram{"pathserver", data, []string{"-serve", "/tmp/unixprog-procs.sock"}},
+		userProgram{"pathclient", data, []string{"-get", "/tmp/unixprog-procs.sock"}},
 	)
 	out, status := bootUser(t, image)
-	for _, want := range []string{"unixprog: ok", "unixprog: served", "unixprog: client ok"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%q is missing", want)
+	for want, n := range map[string]int{"unixprog: ok": 1, "unixprog: served": 2, "unixprog: client ok": 2} {
+		if got := strings.Count(out, want); got != n {
+			t.Errorf("%q %d times, want %d", want, got, n)
 		}
 	}
 	pids, ends := consoleProcs(out)
-	for _, name := range []string{"checks", "server", "client"} {
+	for _, name := range []string{"checks", "server", "client", "pathserver", "pathclient"} {
 		if e, ok := ends[pids[name]]; !ok || e.signal != 0 || e.status != 0 {
 			t.Errorf("/bin/%s: %v: %s", name, e, e.line)
 		}

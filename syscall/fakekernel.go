@@ -29,8 +29,12 @@ type FakeKernel struct {
 	readies  int
 	changed  chan struct{} // closed and replaced at every Ready
 	files    map[string][]byte
-	lastID   uint64          // of the last request handed out; 0 is never one
-	serving  map[uint64]bool // requests handed out and not yet done
+	// sockFiles are the socket files of path-named unix sockets, by path,
+	// with their inode numbers.
+	sockFiles map[string]uint64
+	nextIno   uint64
+	lastID    uint64          // of the last request handed out; 0 is never one
+	serving   map[uint64]bool // requests handed out and not yet done
 }
 
 type fakeFD struct {
@@ -53,15 +57,16 @@ const FakeBase = 0x10000
 // NewFakeKernel returns a fake with size bytes of caller memory.
 func NewFakeKernel(size int) *FakeKernel {
 	return &FakeKernel{
-		base:     FakeBase,
-		mem:      make([]byte, size),
-		fds:      map[int]fakeFD{},
-		socks:    map[int32]*fakeSock{},
-		nextFD:   3,
-		nextSock: 1,
-		changed:  make(chan struct{}),
-		files:    map[string][]byte{},
-		serving:  map[uint64]bool{},
+		base:      FakeBase,
+		mem:       make([]byte, size),
+		fds:       map[int]fakeFD{},
+		socks:     map[int32]*fakeSock{},
+		nextFD:    3,
+		nextSock:  1,
+		changed:   make(chan struct{}),
+		files:     map[string][]byte{},
+		sockFiles: map[string]uint64{},
+		serving:   map[uint64]bool{},
 	}
 }
 
@@ -479,4 +484,30 @@ func (k *FakeKernel) File(path string) ([]byte, bool) {
 	defer k.mu.Unlock()
 	b, ok := k.files[path]
 	return b, ok
+}
+
+// UnixName makes or finds a socket file, as the kernel's SysUnixName does
+// in its tmpfs; here every path is writable and names itself.
+func (k *FakeKernel) UnixName(op int, path string) (uint64, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ino, ok := k.sockFiles[path]
+	switch {
+	case op == sockabi.UnixBind && ok:
+		return 0, unix.EADDRINUSE
+	case op == sockabi.UnixBind:
+		k.nextIno++
+		k.sockFiles[path] = k.nextIno
+		return k.nextIno, 0
+	case !ok:
+		return 0, unix.ENOENT
+	}
+	return ino, 0
+}
+
+// Unlink removes a socket file, as unlink(2) would.
+func (k *FakeKernel) Unlink(path string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.sockFiles, path)
 }

@@ -37,6 +37,9 @@ type Kernel interface {
 	SetAddr(sock int32, peer bool, sa []byte)
 	// SetFile sets the contents of a read-only file the kernel serves.
 	SetFile(path string, data []byte)
+	// UnixName makes (sockabi.UnixBind) or finds (UnixFind) the socket
+	// file of a path-named unix socket and returns its inode number.
+	UnixName(op int, path string) (uint64, unix.Errno)
 }
 
 // Server is a Kernel that also hands out forwarded calls, and describes

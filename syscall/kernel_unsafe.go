@@ -81,3 +81,9 @@ func (sysKernel) SetFile(path string, data []byte) {
 	}
 	unix.Syscall6(sockabi.SysSetFile, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(d), uintptr(len(data)), 0, 0)
 }
+
+func (sysKernel) UnixName(op int, path string) (uint64, unix.Errno) {
+	p := append([]byte(path), 0)
+	r, _, e := unix.Syscall(sockabi.SysUnixName, uintptr(op), uintptr(unsafe.Pointer(&p[0])), 0)
+	return uint64(r), e
+}

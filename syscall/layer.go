@@ -30,7 +30,7 @@ type Layer struct {
 // New returns a layer serving sockets of ns to k. Close stops it.
 func New(k Kernel, ns *stack.Stack) *Layer {
 	l := &Layer{k: k, ns: ns, socks: map[int32]socket{}}
-	l.unix.names = map[string]*unixSocket{}
+	l.unix.names = map[unixKey]*unixSocket{}
 	l.ready.init()
 	go l.readyLoop()
 	return l

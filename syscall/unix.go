@@ -20,17 +20,19 @@ import (
 // and listener), so all share one lock, the name space's; a socket's own
 // waiter queue is notified after it is released.
 //
-// Names: abstract ones (a leading NUL) and path names live in the layer's
-// own name space (unixSpace). A path name is no file: it is freed when
-// its socket closes, as an abstract one is, and connect finds it without
-// looking at the file system (ENOENT when it is not bound).
+// Names: abstract ones (a leading NUL) live in the layer's name space
+// (unixSpace) until their socket closes. A path name is a socket file the
+// kernel makes in its tmpfs (sockabi.SysUnixName), relative to the
+// working directory, and the socket is found by the file's inode number:
+// the file outlives the socket, as on Linux, until it is unlinked.
 type unixSocket struct {
 	sockState
 	q     waiter.Queue
 	space *unixSpace
 
 	// Guarded by space.mu.
-	addr       string // bound sun_path bytes; "" while unbound
+	addr       string  // bound sun_path bytes; "" while unbound
+	key        unixKey // addr in the name space
 	listening  bool
 	backlog    []*unixSocket // a listener's connections not yet accepted
 	maxBacklog int
@@ -68,6 +70,26 @@ const (
 	sizeofSockaddrUnix = 110 // struct sockaddr_un
 )
 
+// unixKey names a bound socket: an abstract name, or the inode number of
+// a path name's socket file.
+type unixKey struct {
+	abstract string
+	ino      uint64
+}
+
+// keyLocked finds the key of name; bind makes a path name's file.
+func (s *unixSocket) keyLocked(name string, bind bool) (unixKey, unix.Errno) {
+	if name[0] == 0 {
+		return unixKey{abstract: name}, 0
+	}
+	op := sockabi.UnixFind
+	if bind {
+		op = sockabi.UnixBind
+	}
+	ino, e := s.layer.k.UnixName(op, name)
+	return unixKey{ino: ino}, e
+}
+
 // unixMsg is one send's data in a receive queue: a datagram, a seqpacket
 // message or a stream chunk.
 type unixMsg struct {
@@ -80,7 +102,7 @@ type unixMsg struct {
 // unixSpace is the name space of unix sockets, and their lock.
 type unixSpace struct {
 	mu    sync.Mutex
-	names map[string]*unixSocket
+	names map[unixKey]*unixSocket
 	auto  atomic.Uint32 // the last autobind name
 }
 
@@ -217,8 +239,8 @@ func (s *unixSocket) closeLocked(embryo bool, wake []*waiter.Queue) []*waiter.Qu
 	}
 	s.closed = true
 	wake = append(wake, &s.q)
-	if s.addr != "" && s.space.names[s.addr] == s {
-		delete(s.space.names, s.addr)
+	if s.addr != "" && s.space.names[s.key] == s {
+		delete(s.space.names, s.key)
 	}
 	unread := len(s.rq) > 0
 	wake = s.dropLocked(len(s.rq), wake)
@@ -275,11 +297,18 @@ func (s *unixSocket) bind(_ *Layer, sa []byte) unix.Errno {
 	case auto:
 		s.autobindLocked()
 		return 0
-	case sp.names[name] != nil:
+	}
+	key, e := s.keyLocked(name, true)
+	switch {
+	case e != 0:
+		return e
+	case sp.names[key] != nil && key.ino == 0:
 		return unix.EADDRINUSE
 	}
-	s.addr = name
-	sp.names[name] = s
+	// A path's inode may be one whose file was unlinked under a socket
+	// still bound: that socket can no longer be reached, as on Linux.
+	s.addr, s.key = name, key
+	sp.names[key] = s
 	return 0
 }
 
@@ -288,10 +317,10 @@ func (s *unixSocket) bind(_ *Layer, sa []byte) unix.Errno {
 func (s *unixSocket) autobindLocked() {
 	sp := s.space
 	for {
-		name := fmt.Sprintf("\x00%05x", sp.auto.Add(1)&0xfffff)
-		if sp.names[name] == nil {
-			s.addr = name
-			sp.names[name] = s
+		key := unixKey{abstract: fmt.Sprintf("\x00%05x", sp.auto.Add(1)&0xfffff)}
+		if sp.names[key] == nil {
+			s.addr, s.key = key.abstract, key
+			sp.names[key] = s
 			return
 		}
 	}
@@ -356,15 +385,17 @@ func (s *unixSocket) accept(l *Layer, blk block) (socket, []byte, unix.Errno) {
 	return c, peer, 0
 }
 
-// lookupLocked finds the socket bound to name: a path name that is not
-// bound is ENOENT, as a missing file is on Linux.
+// lookupLocked finds the socket bound to name: ECONNREFUSED if none is
+// (ENOENT for a path without a file).
 func (s *unixSocket) lookupLocked(name string) (*unixSocket, unix.Errno) {
-	t := s.space.names[name]
+	key, e := s.keyLocked(name, false)
+	if e != 0 {
+		return nil, e
+	}
+	t := s.space.names[key]
 	switch {
-	case t == nil && name[0] == 0:
-		return nil, unix.ECONNREFUSED
 	case t == nil:
-		return nil, unix.ENOENT
+		return nil, unix.ECONNREFUSED
 	case t.stype != s.stype:
 		return nil, unix.EPROTOTYPE
 	}
@@ -431,7 +462,7 @@ func (s *unixSocket) connectLocked(l *Layer, name string) (*unixSocket, unix.Err
 		return t, unix.EAGAIN
 	}
 	c, _ := l.newUnix(s.stype, 0)
-	c.addr, c.sndbuf, c.rcvbuf = t.addr, t.sndbuf, t.rcvbuf
+	c.addr, c.sndbuf, c.rcvbuf = t.addr, t.sndbuf, t.rcvbuf // not c.key: c is not bound
 	c.other, c.connected = s, true
 	s.other, s.connected = c, true
 	t.backlog = append(t.backlog, c)

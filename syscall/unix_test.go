@@ -171,7 +171,7 @@ func TestUnixMessages(t *testing.T) {
 }
 
 // TestUnixListen: a stream listener on an abstract name and one on a
-// path name accept connections; names come back from getsockname,
+// path name (a socket file, here the fake kernel's) accept connections; names come back from getsockname,
 // getpeername and accept; wrong names, types and duplicates fail as on
 // Linux.
 func TestUnixListen(t *testing.T) {
@@ -208,7 +208,16 @@ func TestUnixListen(t *testing.T) {
 		e.close(c)
 		e.close(s)
 		e.close(ln)
-		// The name is free again once its socket is closed.
+		// An abstract name is free again once its socket is closed; a
+		// path's socket file stays, refusing connections, until it is
+		// unlinked.
+		if name[0] != 0 {
+			dup := e.must(unix.SYS_SOCKET, unix.AF_UNIX, unix.SOCK_STREAM, 0)
+			e.fails(unix.ECONNREFUSED, unix.SYS_CONNECT, e.unixAddrArgs(dup, name)...)
+			e.fails(unix.EADDRINUSE, unix.SYS_BIND, e.unixAddrArgs(dup, name)...)
+			e.close(dup)
+			e.k.Unlink(name)
+		}
 		again := e.listenUnix(unix.SOCK_STREAM, name)
 		e.close(again)
 	}

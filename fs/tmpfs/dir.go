@@ -190,6 +190,8 @@ func (fs *FS) dtype(ino Ino) uint8 {
 		return unix.DT_DIR
 	case unix.S_IFLNK:
 		return unix.DT_LNK
+	case unix.S_IFSOCK:
+		return unix.DT_SOCK
 	}
 	return unix.DT_REG
 }

@@ -23,6 +23,8 @@ func (fs *FS) Open(w Walked, flags int, perm, uid, gid uint32) (Ino, unix.Errno)
 		return None, unix.EEXIST
 	case fs.isLink(ino):
 		return None, unix.ELOOP
+	case fs.inodes[ino].mode&unix.S_IFMT == unix.S_IFSOCK:
+		return None, unix.ENXIO // a unix socket's name: it is connected to, not opened
 	case fs.isDir(ino) && (writes || flags&unix.O_CREAT != 0):
 		return None, unix.EISDIR
 	case !fs.isDir(ino) && flags&unix.O_DIRECTORY != 0:

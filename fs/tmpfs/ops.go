@@ -60,6 +60,17 @@ func (fs *FS) Create(dir Ino, name []byte, perm, uid, gid uint32) (Ino, unix.Err
 	return fs.make(dir, name, unix.S_IFREG|perm&0o7777, uid, gid, nil)
 }
 
+// Mknod makes a special file: the name of a path-bound unix socket
+// (S_IFSOCK), which holds no data.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (fs *FS) Mknod(w Walked, mode, uid, gid uint32) (Ino, unix.Errno) {
+	if mode&unix.S_IFMT != unix.S_IFSOCK {
+		return None, unix.EPERM
+	}
+	return fs.make(w.Dir, w.Name, mode&(unix.S_IFMT|0o7777), uid, gid, nil)
+}
+
 // Mkdir makes an empty directory.
 //
 // Context: kernel (no allocation, no pointer stores).

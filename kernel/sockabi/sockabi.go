@@ -53,6 +53,20 @@ const (
 	// without forwarding them (docs/socket-path.md): the descriptor table
 	// stays the kernel's.
 	SysLookup = 522
+	// SysUnixName (op, path) gives a path-named AF_UNIX socket its file
+	// in the file system; path is a NUL-terminated string in the socket
+	// layer's memory, relative to the working directory. UnixBind makes a
+	// socket file there (EADDRINUSE if the name exists, EROFS outside the
+	// writable tree); UnixFind finds the socket file a path names
+	// (ENOENT, ECONNREFUSED if it is no socket). Both return its inode
+	// number, which names the socket while the file exists.
+	SysUnixName = 530
+)
+
+// SysUnixName's operations.
+const (
+	UnixBind = 0
+	UnixFind = 1
 )
 
 // Bits a SysReady report may carry beside the EPOLL* events (above every

@@ -95,9 +95,17 @@ func httpLoop(name string) error {
 	if got := ln.Addr().String(); got != name {
 		return fmt.Errorf("listener address %q, want %q", got, name)
 	}
+	if name[0] == '/' {
+		// A path name is a socket file while the listener lives.
+		if fi, err := os.Stat(name); err != nil || fi.Mode().Type() != os.ModeSocket {
+			return fmt.Errorf("stat %s: %v, %v; want a socket", name, fi, err)
+		}
+		if _, err := net.Listen("unix", name); err == nil {
+			return fmt.Errorf("a second listener on %s", name)
+		}
+	}
 	srv := &http.Server{Handler: http.HandlerFunc(page)}
 	go srv.Serve(ln)
-	defer srv.Close()
 	c := client(name)
 	for i := range 20 {
 		path := fmt.Sprintf("/page/%d", i)
@@ -106,6 +114,13 @@ func httpLoop(name string) error {
 		}
 		if i%5 == 4 {
 			c.CloseIdleConnections()
+		}
+	}
+	srv.Close()
+	if name[0] == '/' {
+		// Go unlinks a listener's socket file when it closes it.
+		if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("stat %s after Close: %v; want it gone", name, err)
 		}
 	}
 	return nil
