@@ -59,6 +59,8 @@ func SyscallName(nr uint64) string {
 		return "warren_sock_lookup"
 	case nr == sockabi.SysUnixName:
 		return "warren_unix_name"
+	case nr >= sockabi.SysRightsGet && nr <= sockabi.SysRightsPut:
+		return [...]string{"warren_rights_get", "warren_rights_install", "warren_rights_put"}[nr-sockabi.SysRightsGet]
 	case nr >= procabi.SysExecNext && nr <= procabi.SysExecReply:
 		return [...]string{"warren_exec_next", "warren_exec_read", "warren_exec_reply"}[nr-procabi.SysExecNext]
 	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:

@@ -33,8 +33,13 @@ type FakeKernel struct {
 	// with their inode numbers.
 	sockFiles map[string]uint64
 	nextIno   uint64
-	lastID    uint64          // of the last request handed out; 0 is never one
-	serving   map[uint64]bool // requests handed out and not yet done
+	// inFlight are SCM_RIGHTS references, by slot, on sockets; released
+	// are the OpReleases their last drops made, for the test to serve.
+	inFlight map[int32]int32
+	nextSlot int32
+	released []sockabi.Request
+	lastID   uint64          // of the last request handed out; 0 is never one
+	serving  map[uint64]bool // requests handed out and not yet done
 }
 
 type fakeFD struct {
@@ -66,6 +71,7 @@ func NewFakeKernel(size int) *FakeKernel {
 		changed:   make(chan struct{}),
 		files:     map[string][]byte{},
 		sockFiles: map[string]uint64{},
+		inFlight:  map[int32]int32{},
 		serving:   map[uint64]bool{},
 	}
 }
@@ -405,12 +411,91 @@ func (k *FakeKernel) Close(fd int) (rel sockabi.Request, last, ok bool) {
 		return rel, false, false
 	}
 	delete(k.fds, fd)
-	s := k.socks[f.sock]
+	rel, last = k.unrefLocked(f.sock)
+	return rel, last, true
+}
+
+// unrefLocked drops a reference on sock; the last one makes its release.
+func (k *FakeKernel) unrefLocked(sock int32) (sockabi.Request, bool) {
+	s := k.socks[sock]
 	if s.refs--; s.refs > 0 {
-		return rel, false, true
+		return sockabi.Request{}, false
 	}
-	delete(k.socks, f.sock)
-	return sockabi.Request{Op: sockabi.OpRelease, Sock: f.sock, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, true, true
+	delete(k.socks, sock)
+	return sockabi.Request{Op: sockabi.OpRelease, Sock: sock, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, true
+}
+
+// RightsGet takes a reference on fd's socket into a slot.
+func (k *FakeKernel) RightsGet(id uint64, fd int32) (int32, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.serving[id] && id != sockabi.DirectID {
+		return 0, unix.EINVAL
+	}
+	f, ok := k.fds[int(fd)]
+	if !ok {
+		return 0, unix.EBADF
+	}
+	if len(k.inFlight) >= sockabi.MaxInFlight {
+		return 0, unix.ETOOMANYREFS
+	}
+	k.socks[f.sock].refs++
+	k.nextSlot++
+	k.inFlight[k.nextSlot] = f.sock
+	return k.nextSlot, 0
+}
+
+// RightsInstall gives the slot's socket a new descriptor.
+func (k *FakeKernel) RightsInstall(id uint64, slot int32, flags uint32) (int, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	sock, ok := k.inFlight[slot]
+	switch {
+	case !k.serving[id] && id != sockabi.DirectID:
+		return 0, unix.EINVAL
+	case !ok:
+		return 0, unix.EINVAL
+	}
+	if flags&sockabi.RightsKeep != 0 {
+		k.socks[sock].refs++
+	} else {
+		delete(k.inFlight, slot)
+	}
+	fd := k.nextFD
+	k.nextFD++
+	k.fds[fd] = fakeFD{sock, flags & unix.O_CLOEXEC}
+	return fd, 0
+}
+
+// RightsPut drops the slot's reference.
+func (k *FakeKernel) RightsPut(slot int32) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	sock, ok := k.inFlight[slot]
+	if !ok {
+		return
+	}
+	delete(k.inFlight, slot)
+	if rel, last := k.unrefLocked(sock); last {
+		k.released = append(k.released, rel)
+	}
+}
+
+// InFlight counts the references in flight.
+func (k *FakeKernel) InFlight() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.inFlight)
+}
+
+// Released returns, and forgets, the OpReleases that dropped references
+// made: the kernel would queue them for the layer.
+func (k *FakeKernel) Released() []sockabi.Request {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	r := k.released
+	k.released = nil
+	return r
 }
 
 // SetNonblock sets or clears O_NONBLOCK on fd, as fcntl(F_SETFL) would.

@@ -115,6 +115,12 @@ func (e *env) close(fd uint64) {
 	if last {
 		e.l.Handle(&rel)
 	}
+	// Files in flight that the release dropped go too.
+	for rels := e.k.Released(); len(rels) > 0; rels = e.k.Released() {
+		for i := range rels {
+			e.l.Handle(&rels[i])
+		}
+	}
 }
 
 // sock is the socket behind fd.

@@ -40,6 +40,16 @@ type Kernel interface {
 	// UnixName makes (sockabi.UnixBind) or finds (UnixFind) the socket
 	// file of a path-named unix socket and returns its inode number.
 	UnixName(op int, path string) (uint64, unix.Errno)
+	// RightsGet takes a reference on the file behind request id's
+	// caller's descriptor fd, sent with SCM_RIGHTS, and returns its
+	// in-flight slot.
+	RightsGet(id uint64, fd int32) (slot int32, e unix.Errno)
+	// RightsInstall gives request id's caller a descriptor for the file in
+	// slot, with O_CLOEXEC from flags; the slot's reference moves to it
+	// unless flags has sockabi.RightsKeep.
+	RightsInstall(id uint64, slot int32, flags uint32) (int, unix.Errno)
+	// RightsPut drops the reference in slot.
+	RightsPut(slot int32)
 }
 
 // Server is a Kernel that also hands out forwarded calls, and describes
@@ -74,6 +84,12 @@ func (l *Layer) caller(r *sockabi.Request) caller {
 
 func (c caller) CopyIn(addr uint64, b []byte) unix.Errno  { return c.k.CopyIn(c.id, addr, b) }
 func (c caller) CopyOut(addr uint64, b []byte) unix.Errno { return c.k.CopyOut(c.id, addr, b) }
+
+func (c caller) RightsGet(fd int32) (int32, unix.Errno) { return c.k.RightsGet(c.id, fd) }
+
+func (c caller) RightsInstall(slot int32, flags uint32) (int, unix.Errno) {
+	return c.k.RightsInstall(c.id, slot, flags)
+}
 
 func (c caller) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
 	return c.k.Install(c.id, flags, domain, typ, proto)

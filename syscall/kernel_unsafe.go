@@ -87,3 +87,17 @@ func (sysKernel) UnixName(op int, path string) (uint64, unix.Errno) {
 	r, _, e := unix.Syscall(sockabi.SysUnixName, uintptr(op), uintptr(unsafe.Pointer(&p[0])), 0)
 	return uint64(r), e
 }
+
+func (sysKernel) RightsGet(id uint64, fd int32) (int32, unix.Errno) {
+	r, _, e := unix.Syscall(sockabi.SysRightsGet, uintptr(fd), uintptr(id), 0)
+	return int32(r), e
+}
+
+func (sysKernel) RightsInstall(id uint64, slot int32, flags uint32) (int, unix.Errno) {
+	r, _, e := unix.Syscall(sockabi.SysRightsInstall, uintptr(slot), uintptr(flags), uintptr(id))
+	return int(r), e
+}
+
+func (sysKernel) RightsPut(slot int32) {
+	unix.Syscall(sockabi.SysRightsPut, uintptr(slot), 0, 0)
+}

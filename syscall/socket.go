@@ -56,6 +56,10 @@ type recvResult struct {
 	ret   int    // the call's result: n, or a datagram's full length with MSG_TRUNC
 	from  []byte // the sender's address, for datagrams when asked
 	flags int    // msg_flags: MSG_TRUNC
+	// rights are descriptors received in flight (unix sockets'
+	// SCM_RIGHTS slots); peeked says they stay in flight.
+	rights []int32
+	peeked bool
 }
 
 // sockState is what every socket shares: identity, and the readiness last

@@ -27,10 +27,13 @@ func (l *Layer) sendBuf(r *sockabi.Request, addr, n uint64, flags int, to []byte
 	if e != 0 {
 		return 0, e
 	}
-	return l.sendIov(s, r, []iovec{{addr, n}}, flags, to)
+	return l.sendIov(s, r, []iovec{{addr, n}}, flags, to, nil)
 }
 
-func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to []byte) (uint64, unix.Errno) {
+// sendIov sends the bytes iov spans; rights are SCM_RIGHTS descriptors in
+// flight for a unix socket, dropped if the send does not take them.
+func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to []byte, rights []int32) (uint64, unix.Errno) {
+	defer func() { putRights(l.k, rights) }()
 	var total uint64
 	for _, v := range iov {
 		total += v.len
@@ -44,7 +47,15 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 	if e := gather(l.caller(r), iov, buf.b); e != 0 {
 		return 0, e
 	}
-	sent, e := s.send(l, buf.b, to, flags, l.blocking(r, flags))
+	var (
+		sent int
+		blk  = l.blocking(r, flags)
+	)
+	if us, ok := s.(*unixSocket); ok {
+		sent, e = us.sendRights(l, buf.b, to, flags, blk, &rights)
+	} else {
+		sent, e = s.send(l, buf.b, to, flags, blk)
+	}
 	if s.state().stype != unix.SOCK_STREAM {
 		l.syncUnbound(s) // a first datagram binds the socket
 	}
@@ -55,19 +66,24 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 }
 
 // recvIov receives into iov; the sender's address comes back when
-// wantFrom.
-func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wantFrom bool) (recvResult, unix.Errno) {
+// wantFrom. Descriptors received (SCM_RIGHTS) come back when control is
+// set, and are closed otherwise, as when Linux's caller gives no control
+// buffer.
+func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wantFrom, control bool) (recvResult, unix.Errno) {
 	n, _ := ioLen(s, uint64(ioSize(iov)), false)
 	buf := stage(n)
 	defer buf.free()
 	res, e := s.recv(l, buf.b, flags, l.blocking(r, flags), wantFrom)
-	if e != 0 {
-		return res, e
+	if e == 0 {
+		// The read may have emptied the queue: keep level-triggered
+		// pollers from waking for nothing.
+		l.report(s)
+		e = scatter(l.caller(r), iov, buf.b[:res.n])
 	}
-	// The read may have emptied the queue: keep level-triggered pollers
-	// from waking for nothing.
-	l.report(s)
-	if e := scatter(l.caller(r), iov, buf.b[:res.n]); e != 0 {
+	if (e != 0 || !control) && !res.peeked {
+		putRights(l.k, res.rights)
+	}
+	if e != 0 {
 		return recvResult{}, e
 	}
 	return res, 0
@@ -79,7 +95,7 @@ func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, 0, false)
+	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, 0, false, false)
 	if e != 0 {
 		return 0, e
 	}
@@ -109,7 +125,7 @@ func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	res, e := l.recvIov(s, r, iov, 0, false)
+	res, e := l.recvIov(s, r, iov, 0, false, false)
 	if e != 0 {
 		return 0, e
 	}
@@ -126,7 +142,7 @@ func sysWritev(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return l.sendIov(s, r, iov, 0, nil)
+	return l.sendIov(s, r, iov, 0, nil, nil)
 }
 
 // sendto(fd, buf, len, flags, dest_addr, addrlen)
@@ -148,7 +164,7 @@ func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 		return 0, e
 	}
 	addr, lenAddr := r.Args[4], r.Args[5]
-	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, i32(r.Args[3]), addr != 0)
+	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, i32(r.Args[3]), addr != 0, false)
 	if e != 0 {
 		return 0, e
 	}
@@ -160,7 +176,8 @@ func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	return uint64(res.ret), 0
 }
 
-// sendmsg(fd, msg, flags): control messages are ignored.
+// sendmsg(fd, msg, flags): control messages are read on unix sockets
+// (rights.go) and ignored on others.
 func sysSendmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
@@ -185,10 +202,17 @@ func (l *Layer) sendmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 	if e != 0 {
 		return 0, e
 	}
-	return l.sendIov(s, r, iov, flags, to)
+	var rights []int32
+	if _, ok := s.(*unixSocket); ok {
+		if rights, e = readRights(c, m); e != 0 {
+			return 0, e
+		}
+	}
+	return l.sendIov(s, r, iov, flags, to, rights)
 }
 
-// recvmsg(fd, msg, flags): no control messages come back.
+// recvmsg(fd, msg, flags): control messages come back from unix
+// sockets (SCM_RIGHTS).
 func sysRecvmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
@@ -210,9 +234,18 @@ func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 	if e != 0 {
 		return 0, e
 	}
-	res, e := l.recvIov(s, r, iov, flags, m.name != 0)
+	res, e := l.recvIov(s, r, iov, flags, m.name != 0, true)
 	if e != 0 {
 		return 0, e
+	}
+	var controlLen uint64
+	if len(res.rights) > 0 {
+		var f int
+		controlLen, f, e = writeRights(c, m, res, flags&unix.MSG_CMSG_CLOEXEC != 0)
+		if e != 0 {
+			return 0, e
+		}
+		res.flags |= f
 	}
 	if m.name != 0 {
 		n := min(int(m.namelen), len(res.from))
@@ -223,10 +256,11 @@ func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 			return 0, e
 		}
 	}
-	if e := putU64(c, addr+msgControllenOff, 0); e != 0 {
+	if e := putU64(c, addr+msgControllenOff, controlLen); e != 0 {
 		return 0, e
 	}
-	if e := putU32(c, addr+msgFlagsOff, uint32(res.flags)); e != 0 {
+	// Linux's msg_flags echo MSG_CMSG_CLOEXEC.
+	if e := putU32(c, addr+msgFlagsOff, uint32(res.flags|flags&unix.MSG_CMSG_CLOEXEC)); e != 0 {
 		return 0, e
 	}
 	return uint64(res.ret), 0

@@ -97,6 +97,7 @@ type unixMsg struct {
 	off    int         // a stream chunk's bytes already read
 	from   []byte      // the sender's address, nil if unbound
 	sender *unixSocket // whose wmem counts b
+	rights []int32     // descriptors in flight (SCM_RIGHTS), until received
 }
 
 // unixSpace is the name space of unix sockets, and their lock.
@@ -267,6 +268,7 @@ func (s *unixSocket) closeLocked(embryo bool, wake []*waiter.Queue) []*waiter.Qu
 func (s *unixSocket) dropLocked(n int, wake []*waiter.Queue) []*waiter.Queue {
 	for i := range s.rq[:n] {
 		m := &s.rq[i]
+		putRights(s.layer.k, m.rights)
 		m.sender.wmem -= len(m.b)
 		wake = append(wake, &m.sender.q)
 		s.rq[i] = unixMsg{}

@@ -14,12 +14,19 @@ import (
 // by to). A blocking stream send waits until all of b is queued; after a
 // timeout or error part-way, the count so far is the result.
 func (s *unixSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, unix.Errno) {
+	return s.sendRights(l, b, to, flags, blk, nil)
+}
+
+// sendRights is send with descriptors in flight (SCM_RIGHTS slots): they
+// go with the first bytes queued, and *rights is cleared then; a stream
+// never sends them without data.
+func (s *unixSocket) sendRights(l *Layer, b, to []byte, flags int, blk block, rights *[]int32) (int, unix.Errno) {
 	if flags&unix.MSG_OOB != 0 {
 		return 0, unix.EOPNOTSUPP
 	}
 	total := 0
 	e := l.wait(s, waitOut, blk, s.timeout(&s.sndTimeo), func() unix.Errno {
-		n, t, e := s.sendOnce(b[total:], to)
+		n, t, e := s.sendOnce(b[total:], to, rights)
 		total += n
 		if t != nil {
 			t.Notify(waiter.EventIn)
@@ -38,9 +45,10 @@ func (s *unixSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, un
 	return 0, e
 }
 
-// sendOnce queues what fits of b without waiting and returns the count
-// and the receiver's queue to notify.
-func (s *unixSocket) sendOnce(b, to []byte) (int, *waiter.Queue, unix.Errno) {
+// sendOnce queues what fits of b without waiting (with the descriptors
+// in *rights, if any) and returns the count and the receiver's queue to
+// notify.
+func (s *unixSocket) sendOnce(b, to []byte, rights *[]int32) (int, *waiter.Queue, unix.Errno) {
 	s.space.mu.Lock()
 	defer s.space.mu.Unlock()
 	t, e := s.destLocked(to)
@@ -69,7 +77,11 @@ func (s *unixSocket) sendOnce(b, to []byte) (int, *waiter.Queue, unix.Errno) {
 	if s.addr != "" {
 		from = encodeUnix(s.addr)
 	}
-	t.rq = append(t.rq, unixMsg{b: slices.Clone(b[:n]), from: from, sender: s})
+	m := unixMsg{b: slices.Clone(b[:n]), from: from, sender: s}
+	if rights != nil {
+		m.rights, *rights = *rights, nil
+	}
+	t.rq = append(t.rq, m)
 	s.wmem += n
 	return n, &t.q, 0
 }
@@ -140,6 +152,8 @@ func (s *unixSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 		if res.n == 0 {
 			res.from = r.from
 		}
+		res.rights = append(res.rights, r.rights...)
+		res.peeked = r.peeked
 		res.n += r.n
 		res.ret += r.ret
 		res.flags = r.flags
@@ -190,9 +204,10 @@ func (s *unixSocket) recvLocked(b []byte, flags int, wake *[]*waiter.Queue) (rec
 		return recvResult{}, unix.EAGAIN
 	}
 	peek := flags&unix.MSG_PEEK != 0
-	res := recvResult{from: s.rq[0].from}
+	res := recvResult{from: s.rq[0].from, peeked: peek}
 	if !s.stream() {
 		m := &s.rq[0]
+		res.rights = m.takeRights(peek)
 		res.n = copy(b, m.b)
 		res.ret = res.n
 		if len(m.b) > len(b) {
@@ -206,9 +221,15 @@ func (s *unixSocket) recvLocked(b []byte, flags int, wake *[]*waiter.Queue) (rec
 		}
 		return res, 0
 	}
+	// A read ends before a chunk with descriptors, and after one, so
+	// that they arrive with the first of their bytes, as on Linux.
 	done := 0 // chunks read to their end
 	for i := range s.rq {
 		m := &s.rq[i]
+		if i > 0 && (len(m.rights) > 0 || len(res.rights) > 0) {
+			break
+		}
+		res.rights = m.takeRights(peek)
 		c := copy(b[res.n:], m.b[m.off:])
 		res.n += c
 		if m.off+c < len(m.b) {
@@ -224,4 +245,15 @@ func (s *unixSocket) recvLocked(b []byte, flags int, wake *[]*waiter.Queue) (rec
 		*wake = s.dropLocked(done, *wake)
 	}
 	return res, 0
+}
+
+// takeRights returns the message's descriptors, which a peek leaves
+// with it.
+func (m *unixMsg) takeRights(peek bool) []int32 {
+	r := m.rights
+	if peek {
+		return slices.Clone(r)
+	}
+	m.rights = nil
+	return r
 }

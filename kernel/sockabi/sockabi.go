@@ -61,7 +61,30 @@ const (
 	// (ENOENT, ECONNREFUSED if it is no socket). Both return its inode
 	// number, which names the socket while the file exists.
 	SysUnixName = 530
+	// SysRightsGet (fd, id) takes a reference on the open file behind
+	// descriptor fd of request id's caller, for a descriptor sent with
+	// SCM_RIGHTS, and returns its in-flight slot: EBADF if fd is not
+	// open, ETOOMANYREFS when MaxInFlight references are in flight.
+	SysRightsGet = 531
+	// SysRightsInstall (slot, flags, id) gives request id's caller a
+	// descriptor for the file in slot (O_CLOEXEC from flags) and returns
+	// it. The slot's reference moves to the descriptor, or with
+	// RightsKeep in flags stays (MSG_PEEK): the descriptor takes one of
+	// its own. On EMFILE a moved reference is dropped.
+	SysRightsInstall = 532
+	// SysRightsPut (slot) drops an in-flight reference: its message was
+	// dropped or its receiver asked for no descriptors. The last
+	// reference closes the file.
+	SysRightsPut = 533
 )
+
+// MaxInFlight bounds the descriptors in flight in the whole machine
+// (sent and not yet received or dropped).
+const MaxInFlight = 1024
+
+// RightsKeep is SysRightsInstall's flag for a peek: the file stays in
+// flight.
+const RightsKeep = 1
 
 // SysUnixName's operations.
 const (

@@ -2,10 +2,12 @@
 // uses AF_UNIX sockets as Go programs do. With no arguments it runs its
 // checks in one process: net/http over a path-named and an abstract
 // stream socket, a socketpair between goroutines (raw blocking calls,
-// then net.FileConn), unixgram and unixpacket; it ends with
+// then net.FileConn), unixgram, unixpacket and SCM_RIGHTS; it ends with
 // "unixprog: ok". With -serve NAME it serves HTTP on NAME until a request
 // for /quit; with -get NAME it fetches / and then /quit from such a
-// server, which may be another process.
+// server, which may be another process. With -sendfd NAME it passes the
+// read end of a pipe to the first connection on NAME, and -recvfd NAME
+// reads the pipe through the descriptor it receives.
 package main
 
 import (
@@ -26,8 +28,22 @@ import (
 func main() {
 	serve := flag.String("serve", "", "serve HTTP on this unix socket name until /quit")
 	get := flag.String("get", "", "fetch / and /quit from the server on this unix socket name")
+	sendfd := flag.String("sendfd", "", "pass a pipe to the first connection on this unix socket name")
+	recvfd := flag.String("recvfd", "", "read a pipe passed over this unix socket name")
 	flag.Parse()
 	switch {
+	case *sendfd != "":
+		if err := sendPipe(*sendfd); err != nil {
+			fmt.Printf("unixprog: sendfd: FAIL: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Println("unixprog: pipe sent")
+	case *recvfd != "":
+		if err := recvPipe(*recvfd); err != nil {
+			fmt.Printf("unixprog: recvfd: FAIL: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Println("unixprog: pipe received")
 	case *serve != "":
 		if err := serveUntilQuit(*serve); err != nil {
 			fmt.Printf("unixprog: serve: FAIL: %v\n", err)
@@ -56,6 +72,7 @@ func checks() {
 		{"socketpair", socketpair},
 		{"unixgram", unixgram},
 		{"unixpacket", unixpacket},
+		{"rights", rights},
 	} {
 		if err := c.fn(); err != nil {
 			fmt.Printf("unixprog: %s: FAIL: %v\n", c.name, err)
@@ -317,4 +334,150 @@ func unixpacket() error {
 		return fmt.Errorf("after the peer's close: %d, %v; want EOF", n, err)
 	}
 	return nil
+}
+
+// pipeText is what goes through a passed pipe.
+const pipeText = "through a pipe passed with SCM_RIGHTS"
+
+// sendPipe accepts one connection on name and passes it the read end of
+// a pipe, then writes pipeText into the pipe.
+func sendPipe(name string) error {
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	c, err := ln.AcceptUnix()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	if _, _, err := c.WriteMsgUnix([]byte("pipe"), syscall.UnixRights(int(r.Fd())), nil); err != nil {
+		return err
+	}
+	r.Close() // the receiver's copy keeps the pipe open
+	if _, err := io.WriteString(w, pipeText); err != nil {
+		return err
+	}
+	w.Close()
+	// Wait for the receiver to hang up, so it reads before we end.
+	_, err = io.Copy(io.Discard, c)
+	return err
+}
+
+// recvPipe connects to name, waiting for it to listen, receives a pipe
+// and reads it to its end.
+func recvPipe(name string) error {
+	var (
+		c   net.Conn
+		err error
+	)
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if c, err = net.Dial("unix", name); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	f, err := receiveFile(c.(*net.UnixConn), "pipe")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil || string(b) != pipeText {
+		return fmt.Errorf("read %q, %v from the passed pipe", b, err)
+	}
+	return nil
+}
+
+// receiveFile reads a message that must be want and carry one
+// descriptor, and returns it as a file.
+func receiveFile(c *net.UnixConn, want string) (*os.File, error) {
+	buf, oob := make([]byte, 64), make([]byte, syscall.CmsgSpace(4*4))
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	n, oobn, flags, _, err := c.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 || string(buf[:n]) != want || flags&syscall.MSG_CTRUNC != 0 {
+		return nil, fmt.Errorf("received %q, flags %#x, %d control messages (%v)", buf[:n], flags, len(msgs), err)
+	}
+	fds, err := syscall.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return nil, fmt.Errorf("rights %v, %v", fds, err)
+	}
+	return os.NewFile(uintptr(fds[0]), want), nil
+}
+
+// rights passes one end of a socketpair over another within the
+// process, and talks through the received descriptor.
+func rights() error {
+	carrier, err := unixPair()
+	if err != nil {
+		return err
+	}
+	defer carrier[0].Close()
+	defer carrier[1].Close()
+	passed, err := unixPair()
+	if err != nil {
+		return err
+	}
+	defer passed[1].Close()
+	f, err := passed[0].File()
+	if err != nil {
+		return err
+	}
+	_, _, err = carrier[0].WriteMsgUnix([]byte("socket"), syscall.UnixRights(int(f.Fd())), nil)
+	f.Close()
+	passed[0].Close()
+	if err != nil {
+		return err
+	}
+	g, err := receiveFile(carrier[1], "socket")
+	if err != nil {
+		return err
+	}
+	conn, err := net.FileConn(g)
+	g.Close()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("via the passed socket")); err != nil {
+		return err
+	}
+	buf := make([]byte, 64)
+	passed[1].SetReadDeadline(time.Now().Add(time.Minute))
+	n, err := passed[1].Read(buf)
+	if err != nil || string(buf[:n]) != "via the passed socket" {
+		return fmt.Errorf("read %q, %v", buf[:n], err)
+	}
+	return nil
+}
+
+// unixPair is a connected pair of stream sockets as net.UnixConns.
+func unixPair() ([2]*net.UnixConn, error) {
+	var conns [2]*net.UnixConn
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return conns, err
+	}
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "pair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			return conns, err
+		}
+		conns[i] = c.(*net.UnixConn)
+	}
+	return conns, nil
 }
