@@ -23,6 +23,12 @@ import (
 // qemu-system-x86.
 const Binary = "qemu-system-x86_64"
 
+// OVMF is the UEFI firmware Machine.UEFI boots with, from the Debian
+// package ovmf: code and variable store in one image, which QEMU's -bios
+// maps read-only, so variables live in memory and the file is never
+// written.
+const OVMF = "/usr/share/ovmf/OVMF.fd"
+
 // Devices of the machine, shared with the kernel's board description.
 const (
 	// DebugExitPort is the isa-debug-exit device: writing v there stops
@@ -61,6 +67,7 @@ type Machine struct {
 	ISO       string        // or a bootable ISO (then Image, Append and Modules are unused)
 	Disk      string        // or a bootable disk image, a virtio-blk drive (then Image, Append and Modules are unused)
 	DiskFmt   string        // QEMU's format of Disk: raw (the default) or qcow2
+	UEFI      bool          // boot Disk with OVMF, not the default BIOS (SeaBIOS)
 	PVH       bool          // boot Image through its PVH entry (see Run), not Multiboot
 	Memory    string        // guest RAM, e.g. "256M"; default 256M
 	CPUs      int           // vCPUs (-smp); 0: QEMU's default, one
@@ -136,6 +143,9 @@ func (m *Machine) Args() ([]string, error) {
 		// snapshot=on: the guest may write, the file stays as built.
 		drive := "file=" + strings.ReplaceAll(m.Disk, ",", ",,") + ",format=" + format + ",if=virtio,snapshot=on"
 		args = append(args, "-drive", drive, "-boot", "c")
+		if m.UEFI {
+			args = append(args, "-bios", OVMF)
+		}
 	case m.Image != "":
 		args = append(args, "-kernel", m.Image)
 		if m.Append != "" {
@@ -150,6 +160,9 @@ func (m *Machine) Args() ([]string, error) {
 		}
 	default:
 		return nil, errors.New("qemu.Machine: none of Image, ISO and Disk is set")
+	}
+	if m.UEFI && m.Disk == "" {
+		return nil, errors.New("qemu.Machine: only a disk boots with UEFI (the ISO is BIOS only, -kernel needs a BIOS)")
 	}
 	if !m.NoDebugExit {
 		args = append(args, "-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", DebugExitPort))

@@ -58,6 +58,15 @@ func TestArgs(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 
+	disk.UEFI = true
+	if got, err = disk.Args(); err != nil || !slices.Equal(got[len(got)-6:len(got)-2], []string{"-boot", "c", "-bios", OVMF}) {
+		t.Errorf("UEFI: %q, %v", got, err)
+	}
+	iso.UEFI = true
+	if _, err := iso.Args(); err == nil {
+		t.Error("UEFI with an ISO: no error")
+	}
+
 	micro := Machine{Image: "/x", Accel: AccelTCG, Type: MicroVM}
 	got, err = micro.Args()
 	if err != nil {

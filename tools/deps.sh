@@ -10,6 +10,8 @@ deps=(
 	"qemu-system-x86 qemu-system-x86_64 run"
 	"grub-common grub-mkimage test"
 	"grub-pc-bin /usr/lib/grub/i386-pc/boot.img test"
+	"grub-efi-amd64-bin /usr/lib/grub/x86_64-efi/kernel.img test"
+	"ovmf /usr/share/ovmf/OVMF.fd test"
 	"xorriso xorriso test"
 	"mtools mcopy test"
 	"qemu-utils qemu-img test"

@@ -3,6 +3,7 @@ package build_test
 import (
 	"bytes"
 	"context"
+	"debug/pe"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,8 @@ var diskTools = []string{"grub-mkimage", "mformat", "mcopy", "mdir", "mtype", "q
 
 // TestBuildDisk builds a raw disk of the stand-in hello image with an
 // archive module and reads its layout back: the partition table, GRUB's
-// boot code and core image, the files on the FAT partition and grub.cfg.
+// boot code and core image, the files on the FAT partition, grub.cfg and
+// GRUB's EFI image.
 func TestBuildDisk(t *testing.T) {
 	qemu.RequireTools(t, diskTools...)
 	dir := t.TempDir()
@@ -43,7 +45,7 @@ func TestBuildDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(parts) != 1 || !parts[0].Bootable || parts[0].Type != 0x0e || parts[0].Start != 2048 ||
+	if len(parts) != 1 || !parts[0].Bootable || parts[0].Type != 0xef || parts[0].Start != 2048 ||
 		int64(parts[0].Start+parts[0].Sectors)*512 != int64(len(data)) {
 		t.Fatalf("partitions %+v of a %d-byte disk", parts, len(data))
 	}
@@ -66,7 +68,7 @@ func TestBuildDisk(t *testing.T) {
 
 	fat := disk + "@@1M"
 	out := mtool(t, "mdir", "-/", "-b", "-i", fat, "::/")
-	for _, f := range []string{"::/boot/warren.elf", "::/boot/initrd", "::/boot/grub/grub.cfg"} {
+	for _, f := range []string{"::/boot/warren.elf", "::/boot/initrd", "::/boot/grub/grub.cfg", "::/EFI/BOOT/BOOTX64.EFI"} {
 		if !strings.Contains(out, f+"\n") {
 			t.Errorf("no %s on the partition:\n%s", f, out)
 		}
@@ -84,6 +86,19 @@ func TestBuildDisk(t *testing.T) {
 	}
 	if got := mtool(t, "mtype", "-i", fat, "::/boot/grub/grub.cfg"); got != want {
 		t.Errorf("grub.cfg:\n%s\nwant:\n%s", got, want)
+	}
+
+	// UEFI firmware runs an x86-64 PE32+ EFI application.
+	efi := filepath.Join(dir, "BOOTX64.EFI")
+	mtool(t, "mcopy", "-i", fat, "::/EFI/BOOT/BOOTX64.EFI", efi)
+	f, err := pe.Open(efi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if oh, ok := f.OptionalHeader.(*pe.OptionalHeader64); f.Machine != pe.IMAGE_FILE_MACHINE_AMD64 || !ok ||
+		oh.Subsystem != pe.IMAGE_SUBSYSTEM_EFI_APPLICATION {
+		t.Errorf("BOOTX64.EFI: machine %#x, optional header %T, not an x86-64 PE32+ EFI application", f.Machine, f.OptionalHeader)
 	}
 
 	qcow2 := filepath.Join(dir, "hello.qcow2")

@@ -13,12 +13,18 @@ type BootModule struct {
 	Name string // the module's name (its command line), a plain file name
 }
 
-// grubPlatformDir holds GRUB's BIOS modules, from Debian's grub-pc-bin.
-var grubPlatformDir = "/usr/lib/grub/i386-pc"
+// GRUB's module directories: BIOS from Debian's grub-pc-bin, UEFI from
+// grub-efi-amd64-bin.
+var (
+	grubPlatformDir = "/usr/lib/grub/i386-pc"
+	grubEFIDir      = "/usr/lib/grub/x86_64-efi"
+)
 
-func checkGrubPlatform() error {
-	if _, err := os.Stat(grubPlatformDir); err != nil {
-		return fmt.Errorf("GRUB's BIOS modules are missing (%s): install the Debian package grub-pc-bin", grubPlatformDir)
+func checkGrubPlatform() error { return checkGrubDir("BIOS", grubPlatformDir, "grub-pc-bin") }
+
+func checkGrubDir(what, dir, pkg string) error {
+	if _, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("GRUB's %s modules are missing (%s): install the Debian package %s", what, dir, pkg)
 	}
 	return nil
 }

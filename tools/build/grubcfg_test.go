@@ -1,6 +1,11 @@
 package build
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+
+	"warren.dev/qemu"
+)
 
 func TestGrubConfig(t *testing.T) {
 	got, err := GrubConfig(`warren.cwd=/src/x "-test.run=A B" -test.v`, []BootModule{{Path: "/tmp/a.cpio", Name: "initrd"}, {Path: "/x/y", Name: "data.bin"}})
@@ -26,5 +31,17 @@ boot
 		if _, err := GrubConfig("", []BootModule{{Path: "/x", Name: name}}); err == nil {
 			t.Errorf("module name %q was accepted", name)
 		}
+	}
+}
+
+// TestBuildDiskMissingEFIModules: a disk needs GRUB's EFI modules too,
+// and the error names their package.
+func TestBuildDiskMissingEFIModules(t *testing.T) {
+	qemu.RequireTools(t, "grub-mkimage", grubPlatformDir)
+	defer func(dir string) { grubEFIDir = dir }(grubEFIDir)
+	grubEFIDir = filepath.Join(t.TempDir(), "x86_64-efi")
+	err := BuildDisk(t.Context(), "/nonexistent", "/nonexistent.raw", "", nil)
+	if err == nil || !contains(err.Error(), "grub-efi-amd64-bin") {
+		t.Errorf("got %v, want an error naming grub-efi-amd64-bin", err)
 	}
 }

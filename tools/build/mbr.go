@@ -8,7 +8,7 @@ import (
 // A Partition is an entry of an MBR partition table, in 512-byte sectors.
 type Partition struct {
 	Bootable bool
-	Type     byte // 0x0e: FAT16 addressed by LBA
+	Type     byte // such as 0xef: an EFI system partition
 	Start    uint32
 	Sectors  uint32
 }

@@ -17,11 +17,12 @@ func init() {
 		args: "[-o IMAGE] [-format elf|iso|raw|qcow2|containerdisk] [-append ARGS] (PKG | -user 'FILE [ARG...]'...)",
 		help: "Build compiles the main package PKG with the Warren kernel linked in into a\n" +
 			"multiboot image (-format elf, the default), or a bootable file holding it and\n" +
-			"GRUB: a rescue ISO (-format iso, or -iso), a BIOS disk (raw: an MBR and a FAT\n" +
-			"partition), that disk as qcow2, or a KubeVirt containerDisk (an OCI image\n" +
-			"layout tarball whose layer holds /disk/warren.qcow2). -append builds the\n" +
-			"command line into the image (elf), or writes it into GRUB's grub.cfg, so the\n" +
-			"image boots with it; options given at boot add to it.\n\n" +
+			"GRUB: a rescue ISO (-format iso, or -iso), a disk that boots from BIOS and\n" +
+			"UEFI (raw: an MBR and a FAT EFI system partition), that disk as qcow2, or a\n" +
+			"KubeVirt containerDisk (an OCI image layout tarball whose layer holds\n" +
+			"/disk/warren.qcow2). -append builds the command line into the image (elf), or\n" +
+			"writes it into GRUB's grub.cfg, so the image boots with it; options given at\n" +
+			"boot add to it.\n\n" +
 			"With -user instead of PKG, the image runs static Linux x86-64 executables\n" +
 			"(gcc -static, CGO_ENABLED=0 go build, static-pie), each as a process of its\n" +
 			"own with the arguments that follow FILE in the flag's value; they are checked\n" +
