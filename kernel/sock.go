@@ -145,6 +145,7 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 			r.req.Nr = f.RAX
 			r.req.Args = [6]uint64{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
 			r.req.TID = threads[cur].tid
+			r.req.PID = procs[curProc()].pid
 		}
 		if m, ok := socketMeta(sock); ok {
 			r.req.Domain, r.req.Type, r.req.Protocol, r.req.Pair = m.domain, m.typ, m.proto, m.pair
@@ -246,7 +247,7 @@ func sysSockLookup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if of.kind != kindSocket {
 		return 0, unix.ENOTSOCK
 	}
-	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags, Pair: -1}
+	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags, Pair: -1, PID: procs[curProc()].pid}
 	if m, ok := socketMeta(of.obj); ok {
 		info.Domain, info.Type, info.Protocol, info.Pair = m.domain, m.typ, m.proto, m.pair
 	}

@@ -54,7 +54,7 @@ func (l *Layer) Direct(look Looker, nr uint64, args [6]uint64, mem []Span) (resu
 		return 0, 0, false
 	}
 	r := &sockabi.Request{ID: sockabi.DirectID, Op: sockabi.OpSyscall, Nr: nr, Args: args,
-		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol, Pair: info.Pair}
+		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol, Pair: info.Pair, PID: info.PID}
 	if maySleep(r) {
 		return 0, 0, false
 	}

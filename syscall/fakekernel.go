@@ -59,6 +59,9 @@ type fakeSock struct {
 // FakeBase is where FakeKernel's memory starts; address 0 always faults.
 const FakeBase = 0x10000
 
+// FakePID is the process id of FakeKernel's callers.
+const FakePID = 42
+
 // NewFakeKernel returns a fake with size bytes of caller memory.
 func NewFakeKernel(size int) *FakeKernel {
 	return &FakeKernel{
@@ -353,7 +356,7 @@ func (k *FakeKernel) name(id uint64, fd int, peer bool, addr, lenAddr uint64) un
 // nr on the descriptor in args[0] (Sock -1 if it is none), with a new ID
 // that copies and installs may name until Done.
 func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
-	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, Pair: -1, TID: 1}
+	r := sockabi.Request{Op: sockabi.OpSyscall, Nr: nr, Sock: -1, Pair: -1, TID: 1, PID: FakePID}
 	copy(r.Args[:], args)
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -377,7 +380,7 @@ func (k *FakeKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 		return sockabi.SockInfo{}, unix.EBADF
 	}
 	s := k.socks[f.sock]
-	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, 0
+	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair, PID: FakePID}, 0
 }
 
 // Memory is the caller memory, for calls served without forwarding.

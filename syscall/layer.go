@@ -79,6 +79,7 @@ func (l *Layer) admit(r *sockabi.Request) (socket, unix.Errno) {
 		if other != nil {
 			l.socks[r.Pair] = other
 		}
+		setOwner(s, other, r.PID)
 	}
 	if r.Op == sockabi.OpRelease {
 		delete(l.socks, r.Sock)
@@ -141,6 +142,16 @@ func (l *Layer) newSocket(domain, typ, proto int) (socket, unix.Errno) {
 		return s, 0
 	}
 	return nil, unix.EAFNOSUPPORT
+}
+
+// setOwner gives new unix sockets (a pair's halves) the credentials of
+// the process that first used them, which their peers see.
+func setOwner(s, other socket, pid int32) {
+	for _, x := range []socket{s, other} {
+		if us, ok := x.(*unixSocket); ok {
+			us.pid = pid
+		}
+	}
 }
 
 // newPair makes the two halves of a socketpair (AF_UNIX only).

@@ -13,7 +13,9 @@ import (
 // each open file from the sendmsg until a recvmsg installs it in the
 // receiver's table, or the message is dropped (the receiver asked for no
 // control data, or the socket closed) and the reference with it.
-// SCM_CREDENTIALS is accepted and not passed on. Files in flight are not
+// SCM_CREDENTIALS is accepted in a sendmsg (its values are not checked:
+// every caller is root) and written to a recvmsg on a socket with
+// SO_PASSCRED: the sending process's id, uid and gid 0. Files in flight are not
 // garbage-collected: a socket sent into its own queue and closed stays
 // open (bounded by sockabi.MaxInFlight).
 
@@ -75,53 +77,80 @@ func readRights(c caller, m msghdr) ([]int32, unix.Errno) {
 	return slots, 0
 }
 
-// writeRights installs received descriptors in the caller and writes them
-// as one SCM_RIGHTS message to its control buffer; those that do not fit,
-// or find the table full, are closed unless they were only peeked at, and
-// the result carries MSG_CTRUNC. It returns the control bytes used.
-func writeRights(c caller, m msghdr, res recvResult, cloexec bool) (uint64, int, unix.Errno) {
+// writeControl writes a recvmsg's control messages to the caller's
+// buffer: SCM_CREDENTIALS when the socket has SO_PASSCRED, then the
+// received descriptors, installed in the caller, as one SCM_RIGHTS
+// message. What finds no room, and descriptors the caller's table has no
+// room for, are left out with MSG_CTRUNC; left-out descriptors are closed
+// unless they were only peeked at. It returns the control bytes used.
+func writeControl(c caller, m msghdr, res recvResult, cloexec bool) (uint64, int, unix.Errno) {
 	room := 0
-	if m.control != 0 && m.controllen > sizeofCmsghdr {
-		room = int(min(m.controllen-sizeofCmsghdr, maxControl)) / 4
-	}
-	var flags uint32
-	if cloexec {
-		flags |= unix.O_CLOEXEC
-	}
-	if res.peeked {
-		flags |= sockabi.RightsKeep
-	}
-	fds := make([]int32, 0, min(room, len(res.rights)))
-	taken := 0 // slots installed or given up by a failed install
-	for _, slot := range res.rights[:min(room, len(res.rights))] {
-		fd, e := c.RightsInstall(slot, flags)
-		taken++
-		if e != 0 {
-			break
-		}
-		fds = append(fds, int32(fd))
-	}
-	if !res.peeked {
-		putRights(c.k, res.rights[taken:])
-	}
-	var msgFlags int
-	if len(fds) < len(res.rights) {
-		msgFlags = unix.MSG_CTRUNC
-	}
-	if len(fds) == 0 {
-		return 0, msgFlags, 0
+	if m.control != 0 {
+		room = int(min(m.controllen, maxControl))
 	}
 	le := binary.LittleEndian
-	b := le.AppendUint64(nil, uint64(sizeofCmsghdr+4*len(fds)))
-	b = le.AppendUint32(b, unix.SOL_SOCKET)
-	b = le.AppendUint32(b, unix.SCM_RIGHTS)
-	for _, fd := range fds {
-		b = le.AppendUint32(b, uint32(fd))
+	var (
+		b        []byte
+		msgFlags int
+	)
+	if res.cred {
+		if room < sizeofCmsghdr+unix.SizeofUcred {
+			msgFlags |= unix.MSG_CTRUNC
+		} else {
+			b = cmsgHeader(b, unix.SCM_CREDENTIALS, unix.SizeofUcred)
+			b = le.AppendUint32(b, uint32(res.pid))
+			b = le.AppendUint32(b, 0) // uid and gid: root
+			b = le.AppendUint32(b, 0)
+		}
+	}
+	if len(res.rights) > 0 {
+		start := cmsgAlign(len(b))
+		fit := max(room-start-sizeofCmsghdr, 0) / 4
+		var flags uint32
+		if cloexec {
+			flags |= unix.O_CLOEXEC
+		}
+		if res.peeked {
+			flags |= sockabi.RightsKeep
+		}
+		fds := make([]int32, 0, min(fit, len(res.rights)))
+		taken := 0 // slots installed or given up by a failed install
+		for _, slot := range res.rights[:min(fit, len(res.rights))] {
+			fd, e := c.RightsInstall(slot, flags)
+			taken++
+			if e != 0 {
+				break
+			}
+			fds = append(fds, int32(fd))
+		}
+		if !res.peeked {
+			putRights(c.k, res.rights[taken:])
+		}
+		if len(fds) < len(res.rights) {
+			msgFlags |= unix.MSG_CTRUNC
+		}
+		if len(fds) > 0 {
+			b = cmsgHeader(append(b, make([]byte, start-len(b))...), unix.SCM_RIGHTS, 4*len(fds))
+			for _, fd := range fds {
+				b = le.AppendUint32(b, uint32(fd))
+			}
+		}
+	}
+	if len(b) == 0 {
+		return 0, msgFlags, 0
 	}
 	if e := c.CopyOut(m.control, b); e != 0 {
 		return 0, 0, e
 	}
 	return min(uint64(cmsgAlign(len(b))), m.controllen), msgFlags, 0
+}
+
+// cmsgHeader appends a struct cmsghdr of SOL_SOCKET for n bytes of data.
+func cmsgHeader(b []byte, typ, n int) []byte {
+	le := binary.LittleEndian
+	b = le.AppendUint64(b, uint64(sizeofCmsghdr+n))
+	b = le.AppendUint32(b, unix.SOL_SOCKET)
+	return le.AppendUint32(b, uint32(typ))
 }
 
 // putRights drops descriptors in flight.

@@ -172,3 +172,51 @@ func TestRightsStream(t *testing.T) {
 		t.Fatalf("%d sockets and %d references in flight left", n, f)
 	}
 }
+
+// TestCredentials: with SO_PASSCRED a recvmsg gets the sender's
+// SCM_CREDENTIALS (its process id, root) before any SCM_RIGHTS; without
+// room for them, MSG_CTRUNC; SO_PEERCRED names the peer's process.
+func TestCredentials(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.socketpair(unix.SOCK_DGRAM | nb)
+	e.setInt(b, unix.SOL_SOCKET, unix.SO_PASSCRED, 1)
+	if got := e.getInt(b, unix.SOL_SOCKET, unix.SO_PASSCRED); got != 1 {
+		t.Fatalf("SO_PASSCRED %d", got)
+	}
+	x, y := e.socketpair(unix.SOCK_STREAM | nb)
+	if _, errno := e.sendFDs(a, "creds", int32(x)); errno != 0 {
+		t.Fatal(errno)
+	}
+	msg, _ := e.msghdr(16)
+	ctl := e.buf(64)
+	le := binary.LittleEndian
+	e.k.Put(msg+32, le.AppendUint64(le.AppendUint64(nil, ctl), 64))
+	e.must(unix.SYS_RECVMSG, b, msg, 0)
+	used := le.Uint64(e.k.Bytes(msg+msgControllenOff, 8))
+	msgs, err := unix.ParseSocketControlMessage(e.k.Bytes(ctl, int(used)))
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("%d control messages (%v) in %d bytes", len(msgs), err, used)
+	}
+	cred, err := unix.ParseUnixCredentials(&msgs[0])
+	if err != nil || cred.Pid != FakePID || cred.Uid != 0 || cred.Gid != 0 {
+		t.Fatalf("credentials %+v, %v", cred, err)
+	}
+	fds, err := unix.ParseUnixRights(&msgs[1])
+	if err != nil || len(fds) != 1 {
+		t.Fatalf("rights %v, %v", fds, err)
+	}
+	e.close(uint64(fds[0]))
+	// Room for a cmsghdr only: the credentials are cut.
+	e.write(a, []byte("short"))
+	if _, _, flags := e.recvFDs(b, 16, 0, 0); flags&unix.MSG_CTRUNC == 0 {
+		t.Errorf("flags %#x without MSG_CTRUNC", flags)
+	}
+	v, n := e.buf(12), e.int32p(12)
+	e.must(unix.SYS_GETSOCKOPT, x, unix.SOL_SOCKET, unix.SO_PEERCRED, v, n)
+	if got := e.k.Bytes(v, 12); le.Uint32(got) != FakePID || le.Uint32(got[4:]) != 0 {
+		t.Errorf("SO_PEERCRED %v", got)
+	}
+	for _, fd := range []uint64{a, b, x, y} {
+		e.close(fd)
+	}
+}

@@ -60,6 +60,9 @@ type recvResult struct {
 	// SCM_RIGHTS slots); peeked says they stay in flight.
 	rights []int32
 	peeked bool
+	// cred asks for SCM_CREDENTIALS: the sender was process pid.
+	cred bool
+	pid  int32
 }
 
 // sockState is what every socket shares: identity, and the readiness last

@@ -52,7 +52,7 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 		blk  = l.blocking(r, flags)
 	)
 	if us, ok := s.(*unixSocket); ok {
-		sent, e = us.sendRights(l, buf.b, to, flags, blk, &rights)
+		sent, e = us.sendRights(l, buf.b, to, flags, blk, &rights, r.PID)
 	} else {
 		sent, e = s.send(l, buf.b, to, flags, blk)
 	}
@@ -239,9 +239,9 @@ func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 		return 0, e
 	}
 	var controlLen uint64
-	if len(res.rights) > 0 {
+	if len(res.rights) > 0 || res.cred {
 		var f int
-		controlLen, f, e = writeRights(c, m, res, flags&unix.MSG_CMSG_CLOEXEC != 0)
+		controlLen, f, e = writeControl(c, m, res, flags&unix.MSG_CMSG_CLOEXEC != 0)
 		if e != 0 {
 			return 0, e
 		}

@@ -48,6 +48,10 @@ type unixSocket struct {
 	blocked        map[*unixSocket]bool
 	sndbuf, rcvbuf int
 	passcred       bool
+	// pid is the process whose credentials the peer sees (SO_PEERCRED):
+	// the first to use the socket, or a listener's for the sockets it
+	// accepts.
+	pid int32
 
 	rcvTimeo, sndTimeo atomicDuration
 }
@@ -98,6 +102,7 @@ type unixMsg struct {
 	from   []byte      // the sender's address, nil if unbound
 	sender *unixSocket // whose wmem counts b
 	rights []int32     // descriptors in flight (SCM_RIGHTS), until received
+	pid    int32       // the sending process
 }
 
 // unixSpace is the name space of unix sockets, and their lock.
@@ -464,7 +469,7 @@ func (s *unixSocket) connectLocked(l *Layer, name string) (*unixSocket, unix.Err
 		return t, unix.EAGAIN
 	}
 	c, _ := l.newUnix(s.stype, 0)
-	c.addr, c.sndbuf, c.rcvbuf = t.addr, t.sndbuf, t.rcvbuf // not c.key: c is not bound
+	c.addr, c.sndbuf, c.rcvbuf, c.pid = t.addr, t.sndbuf, t.rcvbuf, t.pid // not c.key: c is not bound
 	c.other, c.connected = s, true
 	s.other, s.connected = c, true
 	t.backlog = append(t.backlog, c)
@@ -538,6 +543,15 @@ func (s *unixSocket) getsockopt(_ *Layer, level, name int) ([]byte, unix.Errno) 
 		return intBytes(b2i(s.listening)), 0
 	case unix.SO_REUSEADDR, unix.SO_KEEPALIVE, unix.SO_BROADCAST:
 		return intBytes(0), 0
+	case unix.SO_PEERCRED:
+		// uid and gid: root; an unconnected socket's are Linux's overflow ids.
+		var pid, id int32 = 0, 65534
+		if s.other != nil && (s.connected || !s.connection()) {
+			pid, id = s.other.pid, 0
+		}
+		b := binary.LittleEndian.AppendUint32(nil, uint32(pid))
+		b = binary.LittleEndian.AppendUint32(b, uint32(id))
+		return binary.LittleEndian.AppendUint32(b, uint32(id)), 0
 	case unix.SO_RCVTIMEO:
 		return timevalBytes(s.timeout(&s.rcvTimeo)), 0
 	case unix.SO_SNDTIMEO:

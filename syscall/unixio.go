@@ -14,19 +14,19 @@ import (
 // by to). A blocking stream send waits until all of b is queued; after a
 // timeout or error part-way, the count so far is the result.
 func (s *unixSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, unix.Errno) {
-	return s.sendRights(l, b, to, flags, blk, nil)
+	return s.sendRights(l, b, to, flags, blk, nil, 0)
 }
 
-// sendRights is send with descriptors in flight (SCM_RIGHTS slots): they
-// go with the first bytes queued, and *rights is cleared then; a stream
-// never sends them without data.
-func (s *unixSocket) sendRights(l *Layer, b, to []byte, flags int, blk block, rights *[]int32) (int, unix.Errno) {
+// sendRights is send from process pid with descriptors in flight
+// (SCM_RIGHTS slots): they go with the first bytes queued, and *rights is
+// cleared then; a stream never sends them without data.
+func (s *unixSocket) sendRights(l *Layer, b, to []byte, flags int, blk block, rights *[]int32, pid int32) (int, unix.Errno) {
 	if flags&unix.MSG_OOB != 0 {
 		return 0, unix.EOPNOTSUPP
 	}
 	total := 0
 	e := l.wait(s, waitOut, blk, s.timeout(&s.sndTimeo), func() unix.Errno {
-		n, t, e := s.sendOnce(b[total:], to, rights)
+		n, t, e := s.sendOnce(b[total:], to, rights, pid)
 		total += n
 		if t != nil {
 			t.Notify(waiter.EventIn)
@@ -48,7 +48,7 @@ func (s *unixSocket) sendRights(l *Layer, b, to []byte, flags int, blk block, ri
 // sendOnce queues what fits of b without waiting (with the descriptors
 // in *rights, if any) and returns the count and the receiver's queue to
 // notify.
-func (s *unixSocket) sendOnce(b, to []byte, rights *[]int32) (int, *waiter.Queue, unix.Errno) {
+func (s *unixSocket) sendOnce(b, to []byte, rights *[]int32, pid int32) (int, *waiter.Queue, unix.Errno) {
 	s.space.mu.Lock()
 	defer s.space.mu.Unlock()
 	t, e := s.destLocked(to)
@@ -77,7 +77,7 @@ func (s *unixSocket) sendOnce(b, to []byte, rights *[]int32) (int, *waiter.Queue
 	if s.addr != "" {
 		from = encodeUnix(s.addr)
 	}
-	m := unixMsg{b: slices.Clone(b[:n]), from: from, sender: s}
+	m := unixMsg{b: slices.Clone(b[:n]), from: from, sender: s, pid: pid}
 	if rights != nil {
 		m.rights, *rights = *rights, nil
 	}
@@ -154,6 +154,7 @@ func (s *unixSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 		}
 		res.rights = append(res.rights, r.rights...)
 		res.peeked = r.peeked
+		res.cred, res.pid = r.cred, r.pid
 		res.n += r.n
 		res.ret += r.ret
 		res.flags = r.flags
@@ -204,7 +205,7 @@ func (s *unixSocket) recvLocked(b []byte, flags int, wake *[]*waiter.Queue) (rec
 		return recvResult{}, unix.EAGAIN
 	}
 	peek := flags&unix.MSG_PEEK != 0
-	res := recvResult{from: s.rq[0].from, peeked: peek}
+	res := recvResult{from: s.rq[0].from, peeked: peek, cred: s.passcred, pid: s.rq[0].pid}
 	if !s.stream() {
 		m := &s.rq[0]
 		res.rights = m.takeRights(peek)

@@ -119,19 +119,20 @@ const DirectID = 0
 type SockInfo struct {
 	Sock  int32  // as Request.Sock
 	Flags uint32 // the descriptor's status flags, as Request.Flags
-	// Domain, Type, Protocol and Pair as in Request.
-	Domain, Type, Protocol, Pair int32
+	// Domain, Type, Protocol, Pair and PID as in Request.
+	Domain, Type, Protocol, Pair, PID int32
 }
 
 // SockInfoSize is the size of SockInfo in bytes.
-const SockInfoSize = 6 * 4
+const SockInfoSize = 7 * 4
 
 // The kernel creates sockets itself (socket(2) and socketpair(2) return
 // at once) and answers getsockname and getpeername: Go's net package and
 // syscall.Socketpair make those calls with RawSyscall, holding its P, so
-// with GOMAXPROCS=1 the socket layer could not run to serve them. The socket layer makes a socket's
-// endpoint on the first request that names it (Request.Domain, Type and
-// Protocol say what to make) and pushes addresses with SysSetAddr.
+// with GOMAXPROCS=1 the socket layer could not run to serve them. The
+// socket layer makes a socket's endpoint on the first request that names
+// it (Request.Domain, Type and Protocol say what to make) and pushes
+// addresses with SysSetAddr.
 
 // Op says what a request asks for.
 type Op uint32
@@ -178,10 +179,14 @@ type Request struct {
 	// Domain, Type (with SOCK_NONBLOCK and SOCK_CLOEXEC cleared) and
 	// Protocol are the socket's, as socket(2) was called.
 	Domain, Type, Protocol int32
+	// PID is the calling process's id, for unix sockets' credentials
+	// (SCM_CREDENTIALS, SO_PEERCRED); 0 when no caller waits.
+	PID int32
+	_   int32
 }
 
 // RequestSize is the size of Request in bytes, checked by SysServe.
-const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4 + 4 + 4
+const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4
 
 // Forwarded reports whether system call nr is a socket call the socket
 // layer serves (its first argument must be a socket descriptor); FDCalls

@@ -2,7 +2,8 @@
 // uses AF_UNIX sockets as Go programs do. With no arguments it runs its
 // checks in one process: net/http over a path-named and an abstract
 // stream socket, a socketpair between goroutines (raw blocking calls,
-// then net.FileConn), unixgram, unixpacket and SCM_RIGHTS; it ends with
+// then net.FileConn), unixgram, unixpacket, SCM_RIGHTS and
+// SCM_CREDENTIALS; it ends with
 // "unixprog: ok". With -serve NAME it serves HTTP on NAME until a request
 // for /quit; with -get NAME it fetches / and then /quit from such a
 // server, which may be another process. With -sendfd NAME it passes the
@@ -73,6 +74,7 @@ func checks() {
 		{"unixgram", unixgram},
 		{"unixpacket", unixpacket},
 		{"rights", rights},
+		{"credentials", credentials},
 	} {
 		if err := c.fn(); err != nil {
 			fmt.Printf("unixprog: %s: FAIL: %v\n", c.name, err)
@@ -480,4 +482,41 @@ func unixPair() ([2]*net.UnixConn, error) {
 		conns[i] = c.(*net.UnixConn)
 	}
 	return conns, nil
+}
+
+// credentials sends a datagram with SCM_CREDENTIALS to a socket with
+// SO_PASSCRED, which reads this process's id, as syscall's own test does,
+// and checks SO_PEERCRED.
+func credentials() error {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_DGRAM, 0)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	if err := syscall.SetsockoptInt(fds[1], syscall.SOL_SOCKET, syscall.SO_PASSCRED, 1); err != nil {
+		return err
+	}
+	want := syscall.Ucred{Pid: int32(os.Getpid()), Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid())}
+	if err := syscall.Sendmsg(fds[0], []byte("cred"), syscall.UnixCredentials(&want), nil, 0); err != nil {
+		return err
+	}
+	buf, oob := make([]byte, 16), make([]byte, syscall.CmsgSpace(syscall.SizeofUcred))
+	_, oobn, _, _, err := syscall.Recvmsg(fds[1], buf, oob, 0)
+	if err != nil {
+		return err
+	}
+	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		return fmt.Errorf("%d control messages, %v", len(msgs), err)
+	}
+	got, err := syscall.ParseUnixCredentials(&msgs[0])
+	if err != nil || *got != want {
+		return fmt.Errorf("credentials %+v, %v; want %+v", got, err, want)
+	}
+	peer, err := syscall.GetsockoptUcred(fds[0], syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	if err != nil || *peer != want {
+		return fmt.Errorf("SO_PEERCRED %+v, %v; want %+v", peer, err, want)
+	}
+	return nil
 }
