@@ -9,7 +9,7 @@ package multiboot
 // Context: kernel (no allocation, no pointer stores).
 func NextToken(s []byte) (tok, rest []byte) {
 	i := 0
-	for i < len(s) && isSpace(s[i]) {
+	for i < len(s) && IsSpace(s[i]) {
 		i++
 	}
 	start := i
@@ -18,7 +18,7 @@ func NextToken(s []byte) (tok, rest []byte) {
 		c := s[i]
 		if c == '"' {
 			quoted = !quoted
-		} else if !quoted && isSpace(c) {
+		} else if !quoted && IsSpace(c) {
 			break
 		}
 	}
@@ -44,8 +44,11 @@ func Unquote(dst, tok []byte) (n int, ok bool) {
 	return n, true
 }
 
-// isSpace reports the bytes C's isspace accepts, which Linux uses too.
-func isSpace(c byte) bool {
+// IsSpace reports the bytes that separate tokens: those C's isspace
+// accepts, which Linux uses too.
+//
+// Context: kernel (no allocation, no pointer stores).
+func IsSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 

@@ -109,7 +109,7 @@ func FuzzNextToken(f *testing.F) {
 			if len(r) >= len(rest) || &rest[len(rest)-len(r)-len(tok)] != &tok[0] {
 				t.Fatalf("token %q not taken from %q", tok, rest)
 			}
-			if isSpace(tok[0]) {
+			if IsSpace(tok[0]) {
 				t.Fatalf("token %q starts with space", tok)
 			}
 			dst := make([]byte, len(tok))

@@ -8,9 +8,10 @@ import (
 )
 
 // JoinArgs joins program arguments into a kernel command line. The kernel
-// splits it at spaces and tabs and honours double quotes, with no escape
-// character: an argument containing white space (or empty) is quoted, and
-// one containing a double quote or a newline cannot be passed.
+// splits it at white space (multiboot.IsSpace) and honours double quotes,
+// with no escape character: an argument containing white space (or empty)
+// is quoted, and one containing a double quote or a line break cannot be
+// passed.
 func JoinArgs(args []string) (string, error) {
 	var b strings.Builder
 	for i, a := range args {
@@ -20,7 +21,7 @@ func JoinArgs(args []string) (string, error) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		if a == "" || strings.ContainsAny(a, " \t") {
+		if a == "" || strings.IndexFunc(a, func(r rune) bool { return r < 0x80 && multiboot.IsSpace(byte(r)) }) >= 0 {
 			b.WriteString(`"` + a + `"`)
 		} else {
 			b.WriteString(a)
@@ -29,34 +30,20 @@ func JoinArgs(args []string) (string, error) {
 	return b.String(), nil
 }
 
-// SplitCmdline splits a kernel command line as the kernel does: the inverse
-// of JoinArgs.
+// SplitCmdline splits a kernel command line as the kernel does, with the
+// kernel's own tokenizer: the inverse of JoinArgs.
 func SplitCmdline(s string) []string {
-	var (
-		args   []string
-		cur    strings.Builder
-		quoted bool // inside double quotes
-		inArg  bool // a token has started (even an empty quoted one)
-	)
-	for _, r := range s {
-		switch {
-		case r == '"':
-			quoted, inArg = !quoted, true
-		case (r == ' ' || r == '\t') && !quoted:
-			if inArg {
-				args = append(args, cur.String())
-				cur.Reset()
-				inArg = false
-			}
-		default:
-			cur.WriteRune(r)
-			inArg = true
+	var args []string
+	rest := []byte(s)
+	for {
+		var tok []byte
+		tok, rest = multiboot.NextToken(rest)
+		if len(tok) == 0 {
+			return args
 		}
+		n, _ := multiboot.Unquote(tok, tok) // len(tok) bytes always suffice
+		args = append(args, string(tok[:n]))
 	}
-	if inArg {
-		args = append(args, cur.String())
-	}
-	return args
 }
 
 // ArgsSeparator ends the kernel's part of the command line: the kernel

@@ -18,6 +18,7 @@ func TestJoinArgs(t *testing.T) {
 		{[]string{"-test.v"}, "-test.v"},
 		{[]string{"warren.cwd=/src/x", "-test.run=TestA|TestB", "-test.short"}, "warren.cwd=/src/x -test.run=TestA|TestB -test.short"},
 		{[]string{"-test.run=A B", "x\ty", ""}, "\"-test.run=A B\" \"x\ty\" \"\""},
+		{[]string{"v\vf\fend"}, "\"v\vf\fend\""}, // the kernel splits at \v and \f too
 	} {
 		got, err := JoinArgs(tc.args)
 		if err != nil || got != tc.want {
@@ -42,6 +43,7 @@ func TestSplitCmdline(t *testing.T) {
 		`x="1 2"y`:            {"x=1 2y"},
 		`"" a`:                {"", "a"},
 		`/boot/warren.elf "q`: {"/boot/warren.elf", "q"},
+		"a\vb\fc":             {"a", "b", "c"},
 	} {
 		if got := SplitCmdline(in); !slices.Equal(got, want) {
 			t.Errorf("SplitCmdline(%q) = %q, want %q", in, got, want)
