@@ -2,7 +2,6 @@ package qemu_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,14 +85,8 @@ func TestHTTPDPVH(t *testing.T) {
 	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: "q35", PVH: true, Append: "ip=dhcp", ExtraArgs: args})
 	g.waitFor("httpd: serving", 2*time.Minute)
 	c := &http.Client{Timeout: time.Minute}
-	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || len(body) == 0 {
-		t.Fatalf("status %d, %d bytes", resp.StatusCode, len(body))
+	if code, body := httpGet(t, c, fmt.Sprintf("http://127.0.0.1:%d/", port), time.Minute); code != 200 || len(body) == 0 {
+		t.Fatalf("status %d, %d bytes", code, len(body))
 	}
 }
 
