@@ -58,7 +58,7 @@ func newEnvConfig(t testing.TB, ca wnet.Config) *env {
 		a.Close()
 		t.Fatalf("start B: %v", err)
 	}
-	e := &env{t: t, k: NewFakeKernel(1 << 20), a: a, b: b}
+	e := &env{t: t, k: NewFakeKernel(1 << 20), a: a, b: b, forward: forwardAll}
 	e.l = New(e.k, a.Netstack())
 	t.Cleanup(func() {
 		e.l.Close()
@@ -67,6 +67,9 @@ func newEnvConfig(t testing.TB, ca wnet.Config) *env {
 	})
 	return e
 }
+
+// forwardAll makes new envs forward every call (TestUnixForwarded).
+var forwardAll bool
 
 // call runs system call nr as the program in a Warren image makes it:
 // the kernel answers it, the program serves it itself (Direct), or the

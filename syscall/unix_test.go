@@ -429,3 +429,22 @@ func TestUnixBlockingRead(t *testing.T) {
 	e.close(a)
 	e.close(b)
 }
+
+// TestUnixForwarded runs the unix socket tests with every call
+// forwarded, as a ring-3 process's are, instead of served directly.
+func TestUnixForwarded(t *testing.T) {
+	forwardAll = true
+	defer func() { forwardAll = false }()
+	for _, test := range []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"StreamPair", TestUnixStreamPair}, {"PairHalfUnused", TestUnixPairHalfUnused},
+		{"Messages", TestUnixMessages}, {"Listen", TestUnixListen}, {"Backlog", TestUnixBacklog},
+		{"Buffers", TestUnixBuffers}, {"Shutdown", TestUnixShutdown}, {"Dgram", TestUnixDgram},
+		{"Rights", TestRights}, {"RightsDropped", TestRightsDropped}, {"RightsStream", TestRightsStream},
+		{"Credentials", TestCredentials},
+	} {
+		t.Run(test.name, test.fn)
+	}
+}
