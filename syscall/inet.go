@@ -182,7 +182,7 @@ func (s *inetSocket) accept(l *Layer, blk block) (socket, []byte, unix.Errno) {
 		wq   *waiter.Queue
 		peer tcpip.FullAddress
 	)
-	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, timeout(&s.rcvTimeo), func() unix.Errno {
 		var err tcpip.Error
 		ep, wq, err = s.ep.Accept(&peer)
 		return errnoOf(err)
@@ -219,7 +219,7 @@ func (s *inetSocket) connect(l *Layer, sa []byte, blk block) unix.Errno {
 		return s.connectErr(err)
 	}
 	var expired <-chan time.Time
-	if d := s.timeout(&s.sndTimeo); d > 0 {
+	if d := timeout(&s.sndTimeo); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		expired = t.C
@@ -243,7 +243,8 @@ func (s *inetSocket) connectErr(err tcpip.Error) unix.Errno {
 	return errnoOf(err)
 }
 
-func (s *inetSocket) timeout(v *atomic.Int64) time.Duration { return time.Duration(v.Load()) }
+// timeout reads SO_RCVTIMEO or SO_SNDTIMEO.
+func timeout(v *atomicDuration) time.Duration { return time.Duration(v.Load()) }
 
 // isV4 reports whether a is an IPv4 address.
 func isV4(a tcpip.Address) bool { return a.Len() == header.IPv4AddressSize }

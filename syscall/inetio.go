@@ -23,7 +23,7 @@ func (s *inetSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, un
 		total int
 		r     bytes.Reader
 	)
-	e := l.wait(s, waitOut, blk, s.timeout(&s.sndTimeo), func() unix.Errno {
+	e := l.wait(s, waitOut, blk, timeout(&s.sndTimeo), func() unix.Errno {
 		r.Reset(b[total:])
 		n, err := s.ep.Write(&r, opts)
 		total += int(n)
@@ -58,7 +58,7 @@ func (s *inetSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 	}
 	waitAll := flags&(unix.MSG_WAITALL|unix.MSG_PEEK|unix.MSG_TRUNC) == unix.MSG_WAITALL && s.stream()
 	var res recvResult
-	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, timeout(&s.rcvTimeo), func() unix.Errno {
 		r, e := s.readOnce(b[res.n:], flags, wantFrom)
 		if e != 0 {
 			return e

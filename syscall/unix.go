@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/pkg/waiter"
@@ -370,7 +369,7 @@ func (s *unixSocket) accept(l *Layer, blk block) (socket, []byte, unix.Errno) {
 		c    *unixSocket
 		peer []byte
 	)
-	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, timeout(&s.rcvTimeo), func() unix.Errno {
 		s.space.mu.Lock()
 		defer s.space.mu.Unlock()
 		switch {
@@ -433,7 +432,7 @@ func (s *unixSocket) connect(l *Layer, sa []byte, blk block) unix.Errno {
 	}
 	e = try()
 	if e == unix.EAGAIN && blk.ok {
-		e = sleepOn(&t.q, waiter.EventOut|waiter.EventHUp, s.timeout(&s.sndTimeo), blk.interrupted, try)
+		e = sleepOn(&t.q, waiter.EventOut|waiter.EventHUp, timeout(&s.sndTimeo), blk.interrupted, try)
 	}
 	if e == 0 && t != nil {
 		t.q.Notify(waiter.EventIn)
@@ -520,8 +519,6 @@ func (s *unixSocket) inq() (int, unix.Errno) {
 	return n, 0
 }
 
-func (s *unixSocket) timeout(v *atomicDuration) time.Duration { return time.Duration(v.Load()) }
-
 func (s *unixSocket) getsockopt(_ *Layer, level, name int) ([]byte, unix.Errno) {
 	if level != unix.SOL_SOCKET {
 		return nil, unix.ENOPROTOOPT
@@ -553,9 +550,9 @@ func (s *unixSocket) getsockopt(_ *Layer, level, name int) ([]byte, unix.Errno) 
 		b = binary.LittleEndian.AppendUint32(b, uint32(id))
 		return binary.LittleEndian.AppendUint32(b, uint32(id)), 0
 	case unix.SO_RCVTIMEO:
-		return timevalBytes(s.timeout(&s.rcvTimeo)), 0
+		return timevalBytes(timeout(&s.rcvTimeo)), 0
 	case unix.SO_SNDTIMEO:
-		return timevalBytes(s.timeout(&s.sndTimeo)), 0
+		return timevalBytes(timeout(&s.sndTimeo)), 0
 	}
 	return nil, unix.ENOPROTOOPT
 }

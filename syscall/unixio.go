@@ -25,7 +25,7 @@ func (s *unixSocket) sendRights(l *Layer, b, to []byte, flags int, blk block, ri
 		return 0, unix.EOPNOTSUPP
 	}
 	total := 0
-	e := l.wait(s, waitOut, blk, s.timeout(&s.sndTimeo), func() unix.Errno {
+	e := l.wait(s, waitOut, blk, timeout(&s.sndTimeo), func() unix.Errno {
 		n, t, e := s.sendOnce(b[total:], to, rights, pid)
 		total += n
 		if t != nil {
@@ -144,7 +144,7 @@ func (s *unixSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 	}
 	waitAll := s.stream() && flags&(unix.MSG_WAITALL|unix.MSG_PEEK) == unix.MSG_WAITALL
 	var res recvResult
-	e := l.wait(s, waitIn, blk, s.timeout(&s.rcvTimeo), func() unix.Errno {
+	e := l.wait(s, waitIn, blk, timeout(&s.rcvTimeo), func() unix.Errno {
 		r, e := s.recvOnce(b[res.n:], flags)
 		if e != 0 {
 			return e
