@@ -93,42 +93,14 @@ func socketArgs(f *cpu.TrapFrame) (domain, typ, proto int32, flags uint32) {
 }
 
 // socketKind checks that the socket layer serves sockets of domain, typ
-// and proto.
+// and proto (sockabi.Serves), and that it has announced itself.
 //
 // Context: kernel (no allocation, no pointer stores).
 func socketKind(domain, typ, proto int32) unix.Errno {
 	if !socketLayer {
 		return unix.EAFNOSUPPORT
 	}
-	switch domain {
-	case unix.AF_INET, unix.AF_INET6:
-		switch {
-		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
-		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
-		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
-		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
-			return unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
-		default:
-			return unix.ESOCKTNOSUPPORT
-		}
-	case unix.AF_NETLINK:
-		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
-			return unix.ESOCKTNOSUPPORT
-		}
-		if proto != unix.NETLINK_ROUTE {
-			return unix.EPROTONOSUPPORT
-		}
-	case unix.AF_UNIX:
-		if typ != unix.SOCK_STREAM && typ != unix.SOCK_DGRAM && typ != unix.SOCK_SEQPACKET {
-			return unix.ESOCKTNOSUPPORT
-		}
-		if proto != 0 && proto != unix.AF_UNIX {
-			return unix.EPROTONOSUPPORT
-		}
-	default:
-		return unix.EAFNOSUPPORT
-	}
-	return 0
+	return sockabi.Serves(domain, typ, proto)
 }
 
 // sysSocketpair makes two connected AF_UNIX sockets: the kernel makes

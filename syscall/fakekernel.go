@@ -252,7 +252,7 @@ func (k *FakeKernel) Call(nr uint64, args ...uint64) (v uint64, e unix.Errno, ok
 func (k *FakeKernel) socket(domain, typ, proto int32) (uint64, unix.Errno) {
 	flags := uint32(typ) & (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC)
 	typ &^= unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
-	if e := fakeSocketKind(domain, typ, proto); e != 0 {
+	if e := sockabi.Serves(domain, typ, proto); e != 0 {
 		return 0, e
 	}
 	k.mu.Lock()
@@ -273,7 +273,7 @@ func (k *FakeKernel) socketpair(domain, typ, proto int32, sv uint64) unix.Errno 
 	case domain != unix.AF_UNIX:
 		return unix.EAFNOSUPPORT
 	}
-	if e := fakeSocketKind(domain, typ, proto); e != 0 {
+	if e := sockabi.Serves(domain, typ, proto); e != 0 {
 		return e
 	}
 	k.mu.Lock()
@@ -289,40 +289,6 @@ func (k *FakeKernel) socketpair(domain, typ, proto int32, sv uint64) unix.Errno 
 	k.socks[s1].peer = []byte{unix.AF_UNIX, 0}
 	binary.LittleEndian.PutUint32(m, uint32(fd0))
 	binary.LittleEndian.PutUint32(m[4:], uint32(fd1))
-	return 0
-}
-
-// fakeSocketKind checks what the kernel's socketKind checks
-// (kernel/socket.go).
-func fakeSocketKind(domain, typ, proto int32) unix.Errno {
-	switch domain {
-	case unix.AF_INET, unix.AF_INET6:
-		switch {
-		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
-		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
-		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
-		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
-			return unix.EPROTONOSUPPORT
-		default:
-			return unix.ESOCKTNOSUPPORT
-		}
-	case unix.AF_NETLINK:
-		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
-			return unix.ESOCKTNOSUPPORT
-		}
-		if proto != unix.NETLINK_ROUTE {
-			return unix.EPROTONOSUPPORT
-		}
-	case unix.AF_UNIX:
-		if typ != unix.SOCK_STREAM && typ != unix.SOCK_DGRAM && typ != unix.SOCK_SEQPACKET {
-			return unix.ESOCKTNOSUPPORT
-		}
-		if proto != 0 && proto != unix.AF_UNIX {
-			return unix.EPROTONOSUPPORT
-		}
-	default:
-		return unix.EAFNOSUPPORT
-	}
 	return 0
 }
 

@@ -5,6 +5,8 @@
 // them, installs descriptors for new sockets and reports readiness.
 package sockabi
 
+import "golang.org/x/sys/unix"
+
 // Warren's system calls for the socket layer (kernel/systab.go installs
 // them; above Linux's numbers).
 const (
@@ -207,3 +209,42 @@ func Forwarded(nr uint64) bool {
 // socket: read, write, pread64 (ESPIPE), pwrite64, readv, writev,
 // ioctl (FIONREAD and the like), fstat stays with the kernel.
 var FDCalls = [...]uint64{0, 1, 16, 17, 18, 19, 20}
+
+// Serves reports, as socket(2)'s errno, whether the socket layer serves
+// sockets of domain, type (SOCK_NONBLOCK and SOCK_CLOEXEC cleared) and
+// protocol: IPv4 and IPv6 TCP, UDP and ICMP echo, NETLINK_ROUTE, and
+// AF_UNIX streams, datagrams and seqpackets. The kernel refuses the rest
+// before any request is made.
+//
+// Context: kernel (no allocation, no pointer stores).
+func Serves(domain, typ, proto int32) unix.Errno {
+	switch domain {
+	case unix.AF_INET, unix.AF_INET6:
+		switch {
+		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
+		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
+		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
+		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
+			return unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
+		default:
+			return unix.ESOCKTNOSUPPORT
+		}
+	case unix.AF_NETLINK:
+		if typ != unix.SOCK_RAW && typ != unix.SOCK_DGRAM {
+			return unix.ESOCKTNOSUPPORT
+		}
+		if proto != unix.NETLINK_ROUTE {
+			return unix.EPROTONOSUPPORT
+		}
+	case unix.AF_UNIX:
+		if typ != unix.SOCK_STREAM && typ != unix.SOCK_DGRAM && typ != unix.SOCK_SEQPACKET {
+			return unix.ESOCKTNOSUPPORT
+		}
+		if proto != 0 && proto != unix.AF_UNIX {
+			return unix.EPROTONOSUPPORT
+		}
+	default:
+		return unix.EAFNOSUPPORT
+	}
+	return 0
+}
