@@ -14,7 +14,7 @@ import (
 
 const (
 	maxEventfds = 64
-	maxEpolls   = 8
+	maxEpolls   = maxProcs // every Go process makes one
 	maxInterest = 1024
 	eventfdMax  = 1<<64 - 2
 )

@@ -214,7 +214,7 @@ func TestUserLimits(t *testing.T) {
 			t.Errorf("no line %q", want)
 		}
 	}
-	for _, ok := range []string{"files ok", "threads ok", "tables ok 8 2", "survivor ok"} {
+	for _, ok := range []string{"files ok", "threads ok", "tables ok 8 4", "survivor ok"} {
 		if !strings.Contains(out, ok) {
 			t.Errorf("%q is missing", ok)
 		}

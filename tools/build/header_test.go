@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/u-root/u-root/pkg/boot/multiboot"
@@ -113,6 +114,13 @@ func checkHeaderFields(t *testing.T, image string, copied bool) {
 	}
 	if got := readFields(data[off:]); got != want {
 		t.Errorf("header fields:\n got %+v\nwant %+v", got, want)
+	}
+	// The kernel's tables lie below the demand-backed tail: inside traps a
+	// fault on a page not yet backed is fatal.
+	for _, s := range syms {
+		if strings.HasPrefix(s.Name, "warren.dev/") && s.Value >= uint64(want.TailStart) && s.Value < memEnd {
+			t.Errorf("%s (%d bytes at %#x) lies in the demand-backed tail from %#x", s.Name, s.Size, s.Value, want.TailStart)
+		}
 	}
 	if lo != 0x100000 || (!copied && h != 0x101000) {
 		t.Errorf("header at %#x, image at %#x: want 0x101000, 0x100000 (-T 0x101000)", h, lo)

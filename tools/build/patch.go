@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"warren.dev/boot/multiboot"
 )
@@ -205,7 +206,10 @@ const tailThreshold = 1 << 20
 // the image. The boot loader reserves and zeroes memory only up to there
 // (Go expects untouched bss to cost nothing, and crypto alone has a 32 MiB
 // buffer); the kernel backs the tail page by page on first touch. Without
-// such variables it is the page after the image.
+// such variables it is the page after the image. Warren's own variables
+// never join the tail: the kernel uses its tables inside traps, where a
+// fault on a page not yet backed is fatal, so the tail starts after the
+// last of them.
 func bssTail(ef *elf.File, loads loadRange) uint64 {
 	end := alignUp(loads.memEnd, pageSize)
 	syms, err := ef.Symbols()
@@ -224,7 +228,7 @@ func bssTail(ef *elf.File, loads loadRange) uint64 {
 		if bss[i].Size == 0 {
 			continue
 		}
-		if bss[i].Size < tailThreshold {
+		if bss[i].Size < tailThreshold || strings.HasPrefix(bss[i].Name, "warren.dev/") {
 			break
 		}
 		start = bss[i].Value
