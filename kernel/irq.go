@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/hwabi"
 )
 
 // Device interrupts reach drivers, which are goroutines, as readable
@@ -75,19 +76,14 @@ func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return fd, 0
 }
 
-// irqLineEdge, in sysIRQLine's second argument, asks for an
-// edge-triggered, active-high line (drivers/hw/kernelhw passes it); 0 is
-// a level-triggered, active-low PCI INTx line.
-const irqLineEdge = 1
-
 // sysIRQLine routes an interrupt line (an I/O APIC pin) and returns its
 // interrupt file.
 func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pin := int(f.RDI)
-	if pin < 0 || pin >= ioapicPins || f.RSI&^irqLineEdge != 0 {
+	if pin < 0 || pin >= ioapicPins || f.RSI&^hwabi.IRQLineEdge != 0 {
 		return 0, unix.EINVAL
 	}
-	level := f.RSI&irqLineEdge == 0
+	level := f.RSI&hwabi.IRQLineEdge == 0
 	for i := range irqs {
 		if irqs[i].used && irqs[i].pin == pin {
 			return 0, unix.EBUSY

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/hwabi"
 	"warren.dev/kernel/procabi"
 	"warren.dev/kernel/signal"
 	"warren.dev/kernel/sockabi"
@@ -63,10 +64,10 @@ func SyscallName(nr uint64) string {
 		return [...]string{"warren_rights_get", "warren_rights_install", "warren_rights_put"}[nr-sockabi.SysRightsGet]
 	case nr >= procabi.SysExecNext && nr <= procabi.SysExecReply:
 		return [...]string{"warren_exec_next", "warren_exec_read", "warren_exec_reply"}[nr-procabi.SysExecNext]
-	case nr >= sysWarrenDMAAlloc && nr <= procabi.SysWait:
+	case nr >= hwabi.SysDMAAlloc && nr <= procabi.SysWait:
 		return [...]string{"warren_dma_alloc", "warren_dma_free", "warren_mmio_map", "warren_irq_msi", "warren_irq_line",
 			"warren_serve", "warren_reply", "warren_sock_install", "warren_sock_ready", "warren_copyin", "warren_copyout", "warren_set_file", "warren_set_addr",
-			"warren_proc_create", "warren_proc_map", "warren_proc_write", "warren_proc_protect", "warren_proc_start", "warren_proc_wait"}[nr-sysWarrenDMAAlloc]
+			"warren_proc_create", "warren_proc_map", "warren_proc_write", "warren_proc_protect", "warren_proc_start", "warren_proc_wait"}[nr-hwabi.SysDMAAlloc]
 	}
 	return "unknown"
 }

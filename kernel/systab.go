@@ -3,6 +3,7 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/hwabi"
 	"warren.dev/kernel/procabi"
 	"warren.dev/kernel/sockabi"
 	"warren.dev/kernel/statsabi"
@@ -126,11 +127,11 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_GETRANDOM, sysGetrandom, Full, "RDSEED/RDRAND"},
 	{sysWarrenFaultWait, sysFaultWait, Full, "Warren: the fault reporter waits for a kernel fault"},
 	{sysWarrenDebugFault, sysDebugFault, Full, "Warren: fault in kernel mode on purpose (warren.debug=fault)"},
-	{sysWarrenDMAAlloc, sysDMAAlloc, Full, "Warren: physically contiguous memory for device DMA"},
-	{sysWarrenDMAFree, sysDMAFree, Full, "Warren: release DMA memory"},
-	{sysWarrenMMIOMap, sysMMIOMap, Full, "Warren: map device registers uncached"},
-	{sysWarrenIRQMSI, sysIRQMSI, Full, "Warren: an MSI vector and its interrupt file"},
-	{sysWarrenIRQLine, sysIRQLine, Full, "Warren: route a legacy interrupt line to an interrupt file"},
+	{hwabi.SysDMAAlloc, sysDMAAlloc, Full, "Warren: physically contiguous memory for device DMA"},
+	{hwabi.SysDMAFree, sysDMAFree, Full, "Warren: release DMA memory"},
+	{hwabi.SysMMIOMap, sysMMIOMap, Full, "Warren: map device registers uncached"},
+	{hwabi.SysIRQMSI, sysIRQMSI, Full, "Warren: an MSI vector and its interrupt file"},
+	{hwabi.SysIRQLine, sysIRQLine, Full, "Warren: route a legacy interrupt line to an interrupt file"},
 	{sockabi.SysServe, sysServe, Full, "Warren: the socket layer takes a forwarded call"},
 	{sockabi.SysReply, sysReply, Full, "Warren: the socket layer answers a call"},
 	{sockabi.SysInstall, sysSockInstall, Full, "Warren: a descriptor for a new socket"},
@@ -169,11 +170,6 @@ var runtimeSyscalls = [...]Syscall{
 const (
 	sysWarrenFaultWait  = 500
 	sysWarrenDebugFault = 501
-	sysWarrenDMAAlloc   = 502
-	sysWarrenDMAFree    = 503
-	sysWarrenMMIOMap    = 504
-	sysWarrenIRQMSI     = 505
-	sysWarrenIRQLine    = 506
 	// sysWarrenFirst starts Warren's calls, which only the Warren program
 	// may make.
 	sysWarrenFirst = sysWarrenFaultWait

@@ -11,16 +11,8 @@ import (
 
 	"warren.dev/drivers/hw"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/hwabi"
 	"warren.dev/kernel/mmio"
-)
-
-// Warren's own system calls (kernel/systab.go).
-const (
-	sysDMAAlloc = 502
-	sysDMAFree  = 503
-	sysMMIOMap  = 504
-	sysIRQMSI   = 505
-	sysIRQLine  = 506
 )
 
 // msiAddress targets the boot CPU's local APIC (SDM Vol. 3A §11.11.1).
@@ -38,7 +30,7 @@ func (dma) Alloc(size, align int) ([]byte, uint64, error) {
 	if align < 4096 {
 		align = 4096
 	}
-	pa, _, e := syscall.Syscall(sysDMAAlloc, uintptr(size), uintptr(align), 0)
+	pa, _, e := syscall.Syscall(hwabi.SysDMAAlloc, uintptr(size), uintptr(align), 0)
 	if e != 0 {
 		return nil, 0, e
 	}
@@ -48,7 +40,7 @@ func (dma) Alloc(size, align int) ([]byte, uint64, error) {
 // Free implements hw.DMA.
 func (dma) Free(buf []byte) {
 	if len(buf) > 0 {
-		syscall.Syscall(sysDMAFree, uintptr(physAddr(buf)), uintptr(cap(buf)), 0)
+		syscall.Syscall(hwabi.SysDMAFree, uintptr(physAddr(buf)), uintptr(cap(buf)), 0)
 	}
 }
 
@@ -56,7 +48,7 @@ type mapper struct{}
 
 // MapMMIO implements hw.Mapper.
 func (mapper) MapMMIO(pa, size uint64) (hw.Regs, error) {
-	if _, _, e := syscall.Syscall(sysMMIOMap, uintptr(pa), uintptr(size), 0); e != 0 {
+	if _, _, e := syscall.Syscall(hwabi.SysMMIOMap, uintptr(pa), uintptr(size), 0); e != 0 {
 		return nil, e
 	}
 	return mmioRegs{base: pa, size: size}, nil
@@ -99,20 +91,16 @@ func (r portRegs) Write64(off uint64, v uint64) {
 	r.Write32(off+4, uint32(v>>32))
 }
 
-// irqLineEdge asks sysIRQLine for an edge-triggered, active-high line
-// (kernel/irq.go).
-const irqLineEdge = 1
-
 type interrupts struct{}
 
 // Line implements hw.Interrupts.
 func (interrupts) Line(irq uint8) (hw.Interrupt, error) { return line(irq, 0) }
 
 // EdgeLine implements hw.Interrupts.
-func (interrupts) EdgeLine(gsi uint8) (hw.Interrupt, error) { return line(gsi, irqLineEdge) }
+func (interrupts) EdgeLine(gsi uint8) (hw.Interrupt, error) { return line(gsi, hwabi.IRQLineEdge) }
 
 func line(pin uint8, flags uintptr) (hw.Interrupt, error) {
-	fd, _, e := syscall.Syscall(sysIRQLine, uintptr(pin), flags, 0)
+	fd, _, e := syscall.Syscall(hwabi.SysIRQLine, uintptr(pin), flags, 0)
 	if e != 0 {
 		return nil, e
 	}

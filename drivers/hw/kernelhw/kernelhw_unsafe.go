@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"warren.dev/drivers/hw"
+	"warren.dev/kernel/hwabi"
 )
 
 // physSlice views memory the kernel mapped at its physical address.
@@ -18,7 +19,7 @@ func physAddr(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.Sli
 // AllocMSI implements hw.Interrupts.
 func (interrupts) AllocMSI() (hw.MSI, error) {
 	var vector uint32
-	fd, _, e := syscall.Syscall(sysIRQMSI, uintptr(unsafe.Pointer(&vector)), 0, 0)
+	fd, _, e := syscall.Syscall(hwabi.SysIRQMSI, uintptr(unsafe.Pointer(&vector)), 0, 0)
 	if e != 0 {
 		return hw.MSI{}, e
 	}
