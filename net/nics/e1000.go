@@ -25,11 +25,30 @@ var _ link.NIC = (*E1000)(nil)
 // NewE1000 wraps an open device.
 func NewE1000(d *e1000.Device) *E1000 { return &E1000{dev: d} }
 
-func (n *E1000) MAC() [6]byte            { return n.dev.MAC() }
-func (n *E1000) MTU() int                { return n.dev.MTU() }
-func (n *E1000) LinkUp() bool            { return n.dev.LinkUp() }
-func (n *E1000) Features() link.Features { return link.Features(n.dev.Features()) }
-func (n *E1000) Close() error            { return n.dev.Close() }
+func (n *E1000) MAC() [6]byte { return n.dev.MAC() }
+func (n *E1000) MTU() int     { return n.dev.MTU() }
+func (n *E1000) LinkUp() bool { return n.dev.LinkUp() }
+
+// Features implements link.NIC: each offload of the device's, named as the
+// link names it (the two types number their bits on their own).
+func (n *E1000) Features() link.Features {
+	var f link.Features
+	for _, m := range [...]struct {
+		dev  e1000.Features
+		link link.Features
+	}{
+		{e1000.FeatureTXCsum, link.FeatureTXCsum},
+		{e1000.FeatureRXCsum, link.FeatureRXCsum},
+		{e1000.FeatureTSO4, link.FeatureTSO4},
+		{e1000.FeatureTSO6, link.FeatureTSO6},
+	} {
+		if n.dev.Features()&m.dev != 0 {
+			f |= m.link
+		}
+	}
+	return f
+}
+func (n *E1000) Close() error { return n.dev.Close() }
 
 // Device returns the driver, for its statistics.
 func (n *E1000) Device() *e1000.Device { return n.dev }
