@@ -53,7 +53,7 @@ func (as *AddressSpace) Fault(addr uint64, write, exec bool) FaultResult {
 				return OOM
 			}
 		}
-		as.tlb.Invalidate(va)
+		as.tlb.Invalidate(va, va+PageSize)
 		return Mapped
 	}
 	pa, ok := as.frames.AllocFrame()

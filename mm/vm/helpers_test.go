@@ -21,8 +21,8 @@ const (
 
 type countTLB struct{ invalidations, flushes int }
 
-func (c *countTLB) Invalidate(uint64) { c.invalidations++ }
-func (c *countTLB) Flush()            { c.flushes++ }
+func (c *countTLB) Invalidate(uint64, uint64) { c.invalidations++ }
+func (c *countTLB) Flush()                    { c.flushes++ }
 
 type env struct {
 	as  *AddressSpace

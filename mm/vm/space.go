@@ -13,16 +13,18 @@ const (
 	PageSize    = 4096
 )
 
-// TLB invalidates stale translations after PTEs change.
+// TLB invalidates stale translations after PTEs change: those of the
+// pages in [start, end), or all of them. Each call is one batch, so an
+// implementation that must tell other CPUs does so once per call.
 type TLB interface {
-	Invalidate(va uint64)
+	Invalidate(start, end uint64)
 	Flush()
 }
 
 type noTLB struct{}
 
-func (noTLB) Invalidate(uint64) {}
-func (noTLB) Flush()            {}
+func (noTLB) Invalidate(uint64, uint64) {}
+func (noTLB) Flush()                    {}
 
 // Range is [Start, End).
 type Range struct{ Start, End uint64 }
@@ -148,7 +150,5 @@ func (as *AddressSpace) invalidate(s, e uint64) {
 		as.tlb.Flush()
 		return
 	}
-	for va := s; va < e; va += PageSize {
-		as.tlb.Invalidate(va)
-	}
+	as.tlb.Invalidate(s, e)
 }
