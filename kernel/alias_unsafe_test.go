@@ -23,9 +23,23 @@ func TestEntryCodeRunsAtAlias(t *testing.T) {
 		t.Fatalf("vector0 does not end in a jump to trapEntry")
 	}
 	checkFunc(t, entry)
-	checkFunc(t, syscallEntryPC())
 	checkFunc(t, trapExitAddr())
 	for _, s := range stubs {
+		checkFunc(t, s)
+	}
+	// Each CPU's SYSCALL stub ends in a jump to syscallEntry, which ends
+	// in one to trapEntry.
+	sys, ok := lastJumpTarget(syscallStubs()[0])
+	if !ok || runtime.FuncForPC(uintptr(sys)).Name() != "warren.dev/kernel.syscallEntry" {
+		t.Fatalf("syscallEntry0 does not end in a jump to syscallEntry")
+	}
+	checkFunc(t, sys)
+	seen := map[uint64]bool{}
+	for c, s := range syscallStubs() {
+		if seen[s] {
+			t.Fatalf("syscall stub %d: address %#x again", c, s)
+		}
+		seen[s] = true
 		checkFunc(t, s)
 	}
 }

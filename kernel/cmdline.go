@@ -126,7 +126,7 @@ func kernelOption(opt []byte) {
 	case hasPrefix(opt, "warren.limit.mem="):
 		optMemLimit = optionSize(opt, len("warren.limit.mem="))
 	case hasPrefix(opt, "warren.limit.threads="):
-		limitDefaults.threads = int32(min(optionSize(opt, len("warren.limit.threads=")), maxThreads))
+		limitDefaults.threads = int32(min(optionSize(opt, len("warren.limit.threads=")), maxThreads-firstThread))
 	case hasPrefix(opt, "warren.limit.nofile="):
 		limitDefaults.files = int32(min(optionSize(opt, len("warren.limit.nofile=")), maxFDs))
 	case hasPrefix(opt, "warren.tmpfs="):

@@ -24,11 +24,11 @@ func loadIDT(base uint64) {
 
 // entryData lists the variables the CPU and the entry code reach through
 // the image's alias.
-func entryData() [8]uint64 {
+func entryData() [6]uint64 {
 	return [...]uint64{
-		uint64(uintptr(unsafe.Pointer(&idt))), uint64(uintptr(unsafe.Pointer(&cpus[0]))), addrOfTSS(len(cpus) - 1),
+		uint64(uintptr(unsafe.Pointer(&idt))), uint64(uintptr(unsafe.Pointer(&cpus[0]))),
+		uint64(uintptr(unsafe.Pointer(&cpus[len(cpus)-1]))) + uint64(unsafe.Sizeof(cpus[0])) - 1,
 		uint64(uintptr(unsafe.Pointer(&kernelCR3))), uint64(uintptr(unsafe.Pointer(&trapBodyPC))),
-		uint64(uintptr(unsafe.Pointer(&trapExitPC))), uint64(uintptr(unsafe.Pointer(&kernelStackTop))),
-		uint64(uintptr(unsafe.Pointer(&syscallUserSP))),
+		uint64(uintptr(unsafe.Pointer(&trapExitPC))),
 	}
 }

@@ -21,8 +21,12 @@ func trapExitAddr() uint64
 // from Go.
 func trapReturn()
 
-// syscallEntry is the SYSCALL target.
+// syscallEntry is where the SYSCALL stubs continue. Never called from Go.
 func syscallEntry()
+
+// syscallStubs returns the table of each CPU's SYSCALL stub address, for
+// its IA32_LSTAR (vectors_amd64.s).
+func syscallStubs() *[maxCPUs]uint64
 
 // swtch stores the running thread's kernel stack pointer into *from and
 // resumes the thread whose saved stack pointer is to.
@@ -37,9 +41,6 @@ func start64()
 
 // threadStartPC returns threadStart's address.
 func threadStartPC() uint64
-
-// syscallEntryPC returns syscallEntry's address, for IA32_LSTAR.
-func syscallEntryPC() uint64
 
 // rt0PC returns the Go runtime's Linux entry point, _rt0_amd64_linux.
 func rt0PC() uint64

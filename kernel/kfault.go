@@ -55,7 +55,7 @@ func kernelFault(f *cpu.TrapFrame, what string) {
 	s.nstack = walkFrames(f.RBP, s.stack[:])
 	printRawFault(what)
 
-	if !reporterWaits || cur == idleThread {
+	if !reporterWaits || isIdle(cur) {
 		powerOff(exitKernelFailure)
 	}
 	s.valid = true
@@ -82,8 +82,12 @@ func readKernelBytes(va uint64, b []byte) int {
 // and returns the return addresses it found.
 func walkFrames(bp uint64, pcs []uint64) int {
 	lo, hi := bootStackBounds()
-	if cur != idleThread {
+	switch {
+	case !isIdle(cur):
 		hi = threads[cur].kstackTop
+		lo = hi - kstackSize
+	case cur != bootCPU: // an application processor's idle thread
+		hi = cpus[cur].stack
 		lo = hi - kstackSize
 	}
 	n := 0

@@ -20,13 +20,15 @@ var bootInfo multiboot.Info
 // kmain runs on the boot stack with the boot page tables, before the Go
 // runtime exists. The entry code passes the boot loader's information
 // structure, its magic (Multiboot's or PVH's: the entry code lets no other
-// through) and the address of the boot header. It sets the machine up,
-// starts the program as thread 1 and becomes the idle thread.
+// through) and the address of the boot header. It sets the machine up
+// holding the kernel lock, starts the program's first thread and becomes
+// the boot CPU's idle thread.
 //
 // Context: kernel (no allocation, no pointer stores). Pointer stores are
 // allowed here only: the runtime has not started.
 func kmain(info uintptr, magic uint32, header uintptr) {
-	kernelCR3, userCR3 = cpu.ReadCR3(), cpu.ReadCR3() // the boot tables, until setupMemory
+	lockKernel(bootCPU)       // the application processors wait for it until idle releases it
+	kernelCR3 = cpu.ReadCR3() // the boot tables, until setupMemory
 	trapBodyPC, trapExitPC = trapBodyAddr(), trapExitAddr()
 	console.Init()
 	setupCPU()
@@ -73,10 +75,22 @@ func bootFail(why string) {
 	powerOff(exitBootFailure)
 }
 
-// setupSyscalls points SYSCALL at the entry stub and installs the table.
+// setupSyscalls points the boot CPU's SYSCALL at its entry stub and
+// installs the table.
 //
 // Context: kernel (no allocation, no pointer stores).
 func setupSyscalls() {
+	loadSyscallMSRs(bootCPU)
+	if err := install(runtimeSyscalls[:]); err != nil {
+		bootFail(err.Error())
+	}
+}
+
+// loadSyscallMSRs points SYSCALL on CPU c, which runs it, at CPU c's
+// entry stub, which finds the CPU's kernel stack without a spare register.
+//
+// Context: kernel (no allocation, no pointer stores).
+func loadSyscallMSRs(c int) {
 	const (
 		msrSTAR   = 0xc0000081
 		msrLSTAR  = 0xc0000082
@@ -86,9 +100,6 @@ func setupSyscalls() {
 	// STAR: kernel CS/SS from 0x08; SYSRET would use 0x10+16|3 (user CS)
 	// and 0x10+8|3 (user SS), matching the GDT order.
 	cpu.Wrmsr(msrSTAR, uint64(cpu.KernelDS)<<48|uint64(cpu.KernelCS)<<32)
-	cpu.Wrmsr(msrLSTAR, aliasOf(syscallEntryPC()))
+	cpu.Wrmsr(msrLSTAR, aliasOf(syscallStubs()[c]))
 	cpu.Wrmsr(msrFMASK, fmaskBits)
-	if err := install(runtimeSyscalls[:]); err != nil {
-		bootFail(err.Error())
-	}
 }

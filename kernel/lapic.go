@@ -37,8 +37,7 @@ const (
 
 var (
 	lapicBase uint64
-	lapicHz   uint64 // timer ticks per second at divide-by-16
-	armedAt   int64  // deadline the timer is programmed for, 0 if stopped
+	lapicHz   uint64 // timer ticks per second at divide-by-16, the same on every CPU
 )
 
 func lapicRead(reg uint64) uint32     { return mmio.Read32(lapicBase + reg) }
@@ -112,7 +111,7 @@ func delay(ns uint64) {
 // ackInterrupt signals end of interrupt to the local APIC.
 func ackInterrupt() { lapicWrite(lapicEOI, 0) }
 
-// armTimer programs the one-shot timer for the next event. It runs at
+// armTimer programs this CPU's one-shot timer for its next event. It runs at
 // every return from a trap, and a write to the LAPIC is one of the
 // dearest things a trap can do (an exit to the device model under TCG, a
 // VM exit under KVM without TSC-deadline), so it writes only when the
@@ -124,11 +123,12 @@ func ackInterrupt() { lapicWrite(lapicEOI, 0) }
 //
 // Context: kernel (no allocation, no pointer stores).
 func armTimer() {
+	c := &cpus[kcpu]
 	next := nextEvent()
-	if next == 0 || armedAt != 0 && armedAt <= next {
+	if next == 0 || c.armedAt != 0 && c.armedAt <= next {
 		return
 	}
-	armedAt = next
+	c.armedAt = next
 	d := next - nanotime()
 	if d < 1000 {
 		d = 1000 // fire promptly, but not before the write takes effect

@@ -94,7 +94,7 @@ func oomKill(p int32) {
 	var l line
 	l.s("warren: out of memory: killing process ").u(uint64(pr.pid)).s(" (").b(pr.name[:pr.nameLen]).s("), ").
 		u(pr.frames * pageSize >> 10).s(" KiB resident, limit ").u(limits[p].memFrames * pageSize >> 10).s(" KiB").put()
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		if t := &threads[i]; t.proc == p && t.state != threadFree {
 			signalThread(t.tid, int(unix.SIGKILL))
 		}

@@ -139,7 +139,7 @@ func setupMemory(info *multiboot.Info) {
 	cpu.WriteCR0(cpu.ReadCR0() | cr0WP)
 	mapImageAlias()
 	cpu.WriteCR3(kernelTables.Root())
-	kernelCR3, userCR3 = kernelTables.Root(), kernelTables.Root()
+	kernelCR3 = kernelTables.Root()
 	physFrames.SetAllocLimit(0)
 
 	userBase := uint64(1) << 32
@@ -196,11 +196,22 @@ func (physMemory) Bytes(addr, n uint64) ([]byte, bool) {
 	return physBytes(addr, int(n)), true
 }
 
-// tlb invalidates translations after the address space changes them.
+// tlb invalidates translations of the kernel's tables after the address
+// space changes them, here and on every other CPU (shootdown): all run on
+// these tables in kernel context and the program's threads in user mode.
 type tlb struct{}
 
-func (tlb) Invalidate(va uint64) { cpu.Invlpg(va) }
-func (tlb) Flush()               { cpu.WriteCR3(cpu.ReadCR3()) }
+func (tlb) Invalidate(start, end uint64) {
+	for va := start; va < end; va += pageSize {
+		cpu.Invlpg(va)
+	}
+	shootdown()
+}
+
+func (tlb) Flush() {
+	cpu.WriteCR3(cpu.ReadCR3())
+	shootdown()
+}
 
 // outOfMemory ends the program when a page fault finds no free frame: the
 // Go runtime cannot survive a failed fault, and Linux's OOM killer would

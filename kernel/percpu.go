@@ -19,8 +19,9 @@ import (
 // base, which would cost a SWAPGS on every entry and exit and an NMI path
 // that works out which base is live; reading the local APIC's ID instead
 // is an MMIO read, which exits to the VMM. SYSCALL's entry, which has no
-// free register to spare for RDTSCP, will need its own per-CPU way to
-// find its stack when threads run on more than one CPU (docs/smp.md).
+// free register to spare for RDTSCP, goes through a stub of its own per
+// CPU (IA32_LSTAR is per CPU; vectors_amd64.s) that reaches its record
+// directly.
 
 const (
 	maxCPUs = acpi.MaxCPUs
@@ -36,6 +37,22 @@ type cpuRecord struct {
 	stack  uint64        // an application processor's stack top; 0 until mapped
 	gdt    [7]uint64
 	tss    cpu.TSS
+
+	// Read by the entry code (trap_amd64.s, the SYSCALL stubs): the
+	// current thread's kernel stack top, where SYSCALL builds its frame
+	// (the TSS holds it for interrupts), scratch for the user RSP during
+	// SYSCALL entry, and the FS base, XSAVE area and page-table root the
+	// current thread returns to user mode with. switchTo sets them.
+	kstackTop, syscallSP   uint64
+	userFS, xsave, userCR3 uint64
+
+	cur         int32 // the thread it runs (its idle thread, slot c, when none)
+	sliceEnd    int64 // when the current thread's time slice ends
+	needResched bool
+	armedAt     int64 // deadline its LAPIC timer is programmed for, 0 if stopped
+	// flushReq is set by a CPU that changed page tables this CPU may have
+	// cached, and cleared once this CPU has flushed its TLB (klock.go).
+	flushReq atomic.Uint32
 }
 
 var (
@@ -58,4 +75,9 @@ func thisCPU() int {
 	}
 	_, aux := cpu.Rdtscp()
 	return int(aux)
+}
+
+// onlineMask has a bit for each online CPU.
+func onlineMask() uint64 {
+	return ^uint64(0) >> (64 - ncpus)
 }

@@ -230,11 +230,11 @@ func markEnding(p int32, status uint32) {
 }
 
 // killThreads tells every thread of process p but thread keep to end,
-// waking those that sleep.
+// waking those that sleep and kicking those that run.
 //
 // Context: kernel (no allocation, no pointer stores).
 func killThreads(p, keep int32) {
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		t := &threads[i]
 		if i == keep || t.proc != p || t.state == threadFree || t.state == threadDead {
 			continue
@@ -243,6 +243,7 @@ func killThreads(p, keep int32) {
 		if t.state == threadBlocked {
 			wake(i, wokenSignal)
 		}
+		kick(i) // one running on another CPU sees it now
 	}
 }
 
@@ -336,18 +337,24 @@ func procBrk(p int32, addr uint64) uint64 {
 }
 
 // procTLB invalidates the kernel's view of process p's memory (the
-// window, window.go). The process's own translations need nothing: the
-// CR3 write on every return to it flushes them.
+// window, window.go) on this CPU, and every translation of it on the
+// others, where p's threads may run (shootdown). This CPU holds none of
+// p's own: it entered the kernel's tables, and the CR3 write on every
+// return to p flushes them.
 type procTLB int32
 
-func (p procTLB) Invalidate(va uint64) {
+func (p procTLB) Invalidate(start, end uint64) {
 	if windowProc == int32(p) {
-		cpu.Invlpg(windowBase + va)
+		for va := start; va < end; va += pageSize {
+			cpu.Invlpg(windowBase + va)
+		}
 	}
+	shootdown()
 }
 
 func (p procTLB) Flush() {
 	if windowProc == int32(p) {
-		tlb{}.Flush()
+		cpu.WriteCR3(cpu.ReadCR3())
 	}
+	shootdown()
 }

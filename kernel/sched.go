@@ -2,20 +2,16 @@ package kernel
 
 import "warren.dev/kernel/cpu"
 
-// The scheduler: one CPU, a FIFO run queue, preemption at the end of a
-// time slice when another thread is runnable, and the idle thread halting
-// when none is. Kernel context runs with interrupts off, so these
-// structures need no locks.
+// The scheduler: one FIFO run queue shared by every CPU, preemption at
+// the end of a time slice when another thread is runnable, and each
+// CPU's idle thread halting when none is. Kernel context holds the big
+// kernel lock (klock.go), which guards these structures.
 
 const timeSlice = 10_000_000 // ns
 
-var (
-	runqHead, runqTail int32 = -1, -1
-	sliceEnd           int64
-	needResched        bool
-)
+var runqHead, runqTail int32 = -1, -1
 
-// enqueue makes thread i runnable.
+// enqueue makes thread i runnable and wakes a halted CPU to run it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func enqueue(i int32) {
@@ -28,6 +24,7 @@ func enqueue(i int32) {
 		threads[runqTail].runNext = i
 	}
 	runqTail = i
+	wakeIdleCPU()
 }
 
 func dequeue() int32 {
@@ -41,17 +38,18 @@ func dequeue() int32 {
 	return i
 }
 
-// schedule runs the next runnable thread, or the idle thread. The caller
-// has already set the current thread's state (runnable and enqueued,
-// blocked or dead). It returns when the current thread runs again.
+// schedule runs the next runnable thread, or the CPU's idle thread. The
+// caller has already set the current thread's state (runnable and
+// enqueued, blocked or dead). It returns when the current thread runs
+// again, on whichever CPU took it, with the lock held.
 //
 // Context: kernel (no allocation, no pointer stores).
 func schedule() {
 	next := dequeue()
 	if next < 0 {
-		next = idleThread
+		next = int32(kcpu) // its idle thread
 	}
-	needResched = false
+	cpus[kcpu].needResched = false
 	if next == cur {
 		threads[cur].state = threadRunning
 		return
@@ -63,32 +61,46 @@ func schedule() {
 	afterSwitch()
 }
 
-// switchTo makes thread i current: the entry code takes its stacks, FS
-// base and XSAVE area from these variables.
+// switchTo makes thread i current on this CPU: the entry code takes its
+// stacks, FS base, XSAVE area and page tables from the CPU's record.
 func switchTo(i int32) {
 	t := &threads[i]
-	cur = i
+	c := &cpus[kcpu]
+	cur, c.cur = i, i
 	t.state = threadRunning
-	if i != idleThread {
-		kernelStackTop = t.kstackTop
-		cpus[bootCPU].tss.SetRSP0(t.kstackTop) // threads run on the boot CPU only
-		userFSBase = t.fsBase
-		curXSave = t.xsave
-		userCR3 = pageTableRoot(t.proc)
+	t.cpu = int32(kcpu)
+	if !isIdle(i) {
+		c.kstackTop = t.kstackTop
+		c.tss.SetRSP0(t.kstackTop)
+		c.userFS = t.fsBase
+		c.xsave = t.xsave
+		c.userCR3 = pageTableRoot(t.proc)
 	}
-	sliceEnd = nanotime() + timeSlice
+	c.sliceEnd = nanotime() + timeSlice
 }
 
 // afterSwitch runs on the new thread's stack after every switch: threads
-// that exited are reclaimed here, once nothing runs on their stacks.
+// that exited are reclaimed here, once no CPU runs on their stacks. The
+// CPU that left a dead thread finished doing so before it let go of the
+// lock, so a dead thread that is no CPU's current one is free.
 //
 // Context: kernel (no allocation, no pointer stores).
 func afterSwitch() {
-	for i := int32(1); i < threadHigh; i++ {
-		if threads[i].state == threadDead && i != cur {
+	for i := int32(firstThread); i < threadHigh; i++ {
+		if threads[i].state == threadDead && !isCurrent(i) {
 			threads[i].state = threadFree
 		}
 	}
+}
+
+// isCurrent reports whether thread i is some CPU's current thread.
+func isCurrent(i int32) bool {
+	for c := range ncpus {
+		if cpus[c].cur == i {
+			return true
+		}
+	}
+	return false
 }
 
 // threadBegin is where a new thread starts, on its own stack, before it
@@ -100,6 +112,7 @@ func threadBegin() {
 	if threads[cur].killed {
 		exitThread(0) // its process ended before it ran
 	}
+	unlockKernel() // it leaves kernel context through trapReturn
 }
 
 // yield gives the CPU to the next runnable thread, if any.
@@ -148,7 +161,7 @@ func wake(i int32, why wakeReason) {
 // Context: kernel (no allocation, no pointer stores).
 func wakeup(key uint64, n int) int {
 	woken := 0
-	for i := int32(1); i < threadHigh && woken < n; i++ {
+	for i := int32(firstThread); i < threadHigh && woken < n; i++ {
 		t := &threads[i]
 		if t.state == threadBlocked && t.waitKey == key && key != 0 {
 			wake(i, wokenUp)
@@ -164,7 +177,7 @@ func wakeup(key uint64, n int) int {
 // Context: kernel (no allocation, no pointer stores).
 func expireTimers(now int64) int {
 	n := 0
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		t := &threads[i]
 		if t.state == threadBlocked && t.deadline != 0 && t.deadline <= now {
 			kstats.TimerWakeups++
@@ -182,14 +195,14 @@ func expireTimers(now int64) int {
 // Context: kernel (no allocation, no pointer stores).
 func nextEvent() int64 {
 	var next int64
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		t := &threads[i]
 		if t.state == threadBlocked && t.deadline != 0 && (next == 0 || t.deadline < next) {
 			next = t.deadline
 		}
 	}
-	if runqHead >= 0 && cur != idleThread && (next == 0 || sliceEnd < next) {
-		next = sliceEnd
+	if c := &cpus[kcpu]; runqHead >= 0 && !isIdle(cur) && (next == 0 || c.sliceEnd < next) {
+		next = c.sliceEnd
 	}
 	if faultDeadline != 0 && (next == 0 || faultDeadline < next) {
 		next = faultDeadline
@@ -197,19 +210,26 @@ func nextEvent() int64 {
 	return next
 }
 
-// idle is the idle thread's loop: run whatever is runnable, else halt
-// until an interrupt makes something runnable.
+// idle is a CPU's idle thread's loop, entered with the lock held: run
+// whatever is runnable, else halt with the lock released until an
+// interrupt (a timer, a device, another CPU's reschedule IPI) may have
+// made something runnable.
 //
 // Context: kernel (no allocation, no pointer stores).
 func idle() {
 	for {
 		if runqHead >= 0 {
-			threads[idleThread].state = threadRunnable
+			threads[cur].state = threadRunnable
 			schedule()
 			continue
 		}
 		armTimer()
+		me := kcpu
+		idleCPUs |= 1 << me
 		kstats.IdleHalts++
-		cpu.Halt()
+		unlockKernel()
+		cpu.Halt() // STI;HLT: an IPI sent since the check above still wakes it
+		lockKernel(me)
+		idleCPUs &^= 1 << me
 	}
 }

@@ -11,8 +11,8 @@ import (
 // Application processors. kmain finds them in the MADT and starts each in
 // turn with INIT-SIPI-SIPI through the trampoline (kernel/trampoline),
 // which brings it into long mode at apStart64 (trap_amd64.s); apMain gives
-// it its own GDT, TSS and local APIC set-up, marks it online and halts it
-// with interrupts on. Threads still run on the boot CPU only (docs/smp.md).
+// it its own GDT, TSS, SYSCALL entry and local APIC timer, marks it online
+// and makes it run threads like the boot CPU (docs/smp.md).
 
 // madt is read with the other ACPI tables (readACPI); with none, Warren
 // runs on the boot CPU.
@@ -190,9 +190,9 @@ func waitOnline(r *cpuRecord, ns uint64) bool {
 
 // apMain is where an application processor enters Go, called by
 // apStart64 on its own stack with the kernel's page tables, the boot
-// CPU's CR0 and CR4, and interrupts off. It sets up what is its own,
-// says it is online and halts; an interrupt wakes it only to be
-// acknowledged (apTrap), and the loop halts again.
+// CPU's CR0 and CR4, and interrupts off. It sets up what is its own, says
+// it is online and becomes its idle thread (thread slot c), which waits
+// for the kernel lock: the boot CPU holds it until it idles itself.
 //
 // Context: kernel (no allocation, no pointer stores).
 func apMain() {
@@ -201,29 +201,14 @@ func apMain() {
 	cpu.Wrmsr(msrTSCAux, uint64(c))
 	loadCPUDescriptors(c, aliasBase)
 	loadIDT(aliasBase)
+	loadSyscallMSRs(c)
 	enableLAPIC()
-	lapicWrite(lapicLVTTimer, lvtMasked)
+	lapicWrite(lapicDivide, divideBy16)
+	lapicWrite(lapicLVTTimer, vecTimer) // one-shot, unmasked
+	t := &threads[c]
+	t.state, t.cpu = threadRunning, int32(c)
+	cpus[c].cur = int32(c)
 	cpus[c].online.Store(1)
-	for {
-		cpu.Halt()
-	}
-}
-
-// apTrap handles a trap taken on an application processor, which runs no
-// threads yet and so must not reach the scheduler or the boot CPU's
-// timer: an interrupt is acknowledged, an exception stops the machine
-// after a line saying where.
-//
-// Context: kernel (no allocation, no pointer stores).
-func apTrap(f *cpu.TrapFrame) {
-	switch v := f.Vector; {
-	case v == vecSpurious:
-	case v < 32:
-		var l line
-		l.s("warren: kernel fault on cpu ").u(uint64(thisCPU())).s(": exception ").u(v).
-			s(" at ").hex(f.RIP).s(", error code ").hex(f.ErrorCode).s(", CR2 ").hex(cpu.ReadCR2()).put()
-		powerOff(exitKernelFailure)
-	default:
-		ackInterrupt()
-	}
+	lockKernel(c)
+	idle()
 }

@@ -17,7 +17,7 @@ func sysArchPrctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 			return 0, unix.EPERM
 		}
 		t.fsBase = f.RSI
-		userFSBase = f.RSI
+		cpus[kcpu].userFS = f.RSI
 		return 0, 0
 	case archGetFS:
 		return 0, store64(f.RSI, t.fsBase)

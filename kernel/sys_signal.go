@@ -195,7 +195,7 @@ func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // Context: kernel (no allocation, no pointer stores).
 func signalProcess(p int32, sig int) (uint64, unix.Errno) {
 	first := int32(-1)
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		t := &threads[i]
 		if t.proc != p || t.state != threadRunning && t.state != threadRunnable && t.state != threadBlocked {
 			continue
@@ -232,6 +232,7 @@ func signalThread(tid int32, sig int) (uint64, unix.Errno) {
 	if t.state == threadBlocked && t.interruptible && t.sigBlocked&signal.Bit(sig) == 0 {
 		wake(i, wokenSignal)
 	}
+	kick(i)
 	return 0, 0
 }
 

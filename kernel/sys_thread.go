@@ -278,14 +278,14 @@ func sysSchedYield(*cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, 0
 }
 
-// sysSchedGetaffinity reports one CPU: Warren is uniprocessor, and the
-// runtime sizes GOMAXPROCS from this mask.
+// sysSchedGetaffinity reports the online CPUs, from which the runtime
+// sizes GOMAXPROCS.
 func sysSchedGetaffinity(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	size, mask := f.RSI, f.RDX
 	if size < 8 {
 		return 0, unix.EINVAL
 	}
-	if e := store64(mask, 1); e != 0 {
+	if e := store64(mask, onlineMask()); e != 0 {
 		return 0, e
 	}
 	return 8, 0

@@ -68,7 +68,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_TKILL, sysTkill, Full, ""},
 	{unix.SYS_TIME, sysTime, Full, ""},
 	{unix.SYS_FUTEX, sysFutex, Partial, "WAIT, WAKE and their BITSET forms with a full bitset"},
-	{unix.SYS_SCHED_GETAFFINITY, sysSchedGetaffinity, Full, "one CPU"},
+	{unix.SYS_SCHED_GETAFFINITY, sysSchedGetaffinity, Full, "the online CPUs"},
 	{unix.SYS_EPOLL_CREATE, sysEpollCreate, Full, ""},
 	{unix.SYS_GETDENTS64, sysGetdents64, Full, ""},
 	{unix.SYS_SET_TID_ADDRESS, sysSetTidAddress, Full, ""},

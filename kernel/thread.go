@@ -9,12 +9,15 @@ import (
 )
 
 // Threads are the kernel's schedulable contexts: one per Go runtime M
-// (created by clone), plus the idle thread, which runs kmain's loop on the
-// boot stack. All state is integers: it is written in kernel context after
+// (created by clone), plus each CPU's idle thread in the slot of the
+// CPU's index (the boot CPU's runs kmain's loop on the boot stack). All state is integers: it is written in kernel context after
 // the runtime has started (docs/kernel-context.md).
 
 const (
-	maxThreads = 512
+	// firstThread is the first slot of an ordinary thread: the slots
+	// before it are the CPUs' idle threads.
+	firstThread = maxCPUs
+	maxThreads  = firstThread + 511
 
 	// Each thread slot owns a fixed range of kernel virtual addresses: an
 	// unmapped guard below a mapped stack, so an overflow faults (on the
@@ -22,8 +25,6 @@ const (
 	kstackRegion = 0xffff_c000_0000_0000
 	kstackSlot   = 64 << 10
 	kstackSize   = 32 << 10
-
-	idleThread = 0
 )
 
 type threadState uint8
@@ -49,6 +50,7 @@ type thread struct {
 	state threadState
 	tid   int32
 	proc  int32 // process slot (process.go)
+	cpu   int32 // the CPU it runs or last ran on
 	// killed: the process is ending; the thread ends instead of
 	// returning to user mode, and no longer sleeps.
 	killed bool
@@ -83,11 +85,16 @@ type thread struct {
 
 var (
 	threads [maxThreads]thread
-	cur     int32 // index of the running thread
+	// cur is the current thread of the CPU holding the kernel lock
+	// (klock.go); each CPU's own is cpus[c].cur.
+	cur     int32
 	nextTID int32 = 1
 	// threadHigh bounds the slots ever used, so scans stay short.
-	threadHigh int32 = 1
+	threadHigh int32 = firstThread
 )
+
+// isIdle reports whether thread slot i is a CPU's idle thread.
+func isIdle(i int32) bool { return i < firstThread }
 
 // signalPending reports whether a signal t does not block is waiting.
 func (t *thread) signalPending() bool { return t.sigPending&^t.sigBlocked != 0 }
@@ -107,10 +114,10 @@ func allocThread(p int32) (int32, unix.Errno) {
 	for i := range procs {
 		used += procs[i].nthreads
 	}
-	if !threadAllowed(p, maxThreads-1-used) {
+	if !threadAllowed(p, maxThreads-firstThread-used) {
 		return 0, unix.EAGAIN
 	}
-	for i := int32(1); i < maxThreads; i++ {
+	for i := int32(firstThread); i < maxThreads; i++ {
 		t := &threads[i]
 		if t.state != threadFree {
 			continue
@@ -175,7 +182,7 @@ func mapThreadMemory(i int32) unix.Errno {
 
 // threadByTID finds a live thread.
 func threadByTID(tid int32) (int32, bool) {
-	for i := int32(1); i < threadHigh; i++ {
+	for i := int32(firstThread); i < threadHigh; i++ {
 		s := threads[i].state
 		if threads[i].tid == tid && s != threadFree && s != threadDead {
 			return i, true

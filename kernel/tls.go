@@ -21,21 +21,10 @@ const bootStackSize = 64 << 10
 
 var bootStack [bootStackSize]byte
 
-// Per-CPU state read by the entry code. Warren is uniprocessor.
+// Read by the entry code on every CPU (the per-CPU part is in cpuRecord).
 var (
-	// kernelStackTop is the current thread's kernel stack top, where
-	// SYSCALL entry builds its frame (the TSS holds it for interrupts).
-	kernelStackTop uint64
-	// syscallUserSP is scratch space for the user RSP during SYSCALL entry.
-	syscallUserSP uint64
-	// userFSBase is the current thread's FS base, restored on return to user
-	// mode.
-	userFSBase uint64
-	// curXSave is the address of the current thread's XSAVE area.
-	curXSave uint64
-	// kernelCR3 is the kernel's page-table root, which trapEntry loads;
-	// userCR3 is the current thread's process's, which trapExit loads.
-	kernelCR3, userCR3 uint64
+	// kernelCR3 is the kernel's page-table root, which trapEntry loads.
+	kernelCR3 uint64
 	// trapBodyPC and trapExitPC are where the entry code jumps between
 	// the image and its alias (trap_amd64.s).
 	trapBodyPC, trapExitPC uint64

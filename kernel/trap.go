@@ -9,14 +9,21 @@ import (
 )
 
 // trap handles every interrupt, exception and system call; trapEntry calls
-// it on the current thread's kernel stack with interrupts off.
+// it on the current thread's kernel stack with interrupts off. It holds
+// the kernel lock (klock.go) throughout, and may return on another CPU
+// than it was entered on if the thread slept or yielded meanwhile.
 //
 // Context: kernel (no allocation, no pointer stores).
 func trap(f *cpu.TrapFrame) {
-	if !f.FromUser() && thisCPU() != bootCPU {
-		apTrap(f)
+	me := thisCPU()
+	if f.Vector == vecShootdown {
+		// Answered without the lock: the CPU that sent it holds the lock
+		// and waits for this.
+		serveShootdown(me)
+		ackInterrupt()
 		return
 	}
+	locked := lockKernel(me)
 	kstats.Traps++
 	switch v := f.Vector; {
 	case v == cpu.VectorSyscall:
@@ -24,7 +31,8 @@ func trap(f *cpu.TrapFrame) {
 	case v == vecTimer:
 		kstats.TimerInterrupts++
 		ackInterrupt()
-		armedAt = 0
+		c := &cpus[kcpu]
+		c.armedAt = 0
 		now := nanotime()
 		if faultDeadline != 0 && now >= faultDeadline {
 			logs("the fault reporter did not run; stopping")
@@ -33,9 +41,13 @@ func trap(f *cpu.TrapFrame) {
 		// A sleeper whose time has come runs at once: timers are what
 		// sleeps, timeouts and the runtime's sysmon (and so preemption)
 		// rely on. Otherwise the running thread keeps its slice.
-		if expireTimers(now) > 0 || runqHead >= 0 && now >= sliceEnd {
-			needResched = true
+		if expireTimers(now) > 0 || runqHead >= 0 && now >= c.sliceEnd {
+			c.needResched = true
 		}
+	case v == vecResched:
+		// Only to enter the kernel: the idle loop looks at the queue, and
+		// the way back to user mode below at signals and kills.
+		ackInterrupt()
 	case v == vecSpurious:
 		kstats.SpuriousInterrupts++
 		// No EOI for spurious interrupts (SDM Vol. 3A §11.9).
@@ -57,7 +69,7 @@ func trap(f *cpu.TrapFrame) {
 		ackInterrupt()
 	}
 	if f.FromUser() {
-		if needResched {
+		if cpus[kcpu].needResched {
 			if runqHead >= 0 {
 				kstats.Preemptions++
 			}
@@ -70,6 +82,9 @@ func trap(f *cpu.TrapFrame) {
 		checkUserReturn(f)
 	}
 	armTimer()
+	if locked {
+		unlockKernel()
+	}
 }
 
 // checkUserReturn ends the thread's process with SIGSEGV, as Linux's

@@ -16,6 +16,17 @@
 	SHRQ $32, DX; \
 	WRMSR
 
+// THIS_CPU leaves the address of the running CPU's record, cpus[c], in BX:
+// c is in IA32_TSC_AUX (percpu.go), and 0 without RDTSCP, when only the
+// boot CPU runs. Clobbers AX, CX, DX.
+#define THIS_CPU \
+	LEAQ ·cpus(SB), BX; \
+	CMPB ·haveRDTSCP(SB), $0; \
+	JEQ  4(PC); \
+	RDTSCP; \
+	IMULQ $cpuRecord__size, CX; \
+	ADDQ CX, BX
+
 // trapEntry is reached from every vector stub with the vector and an error
 // code pushed on top of the CPU's interrupt frame. Interrupts are off (all
 // IDT entries are interrupt gates). It runs at the image's high alias
@@ -57,7 +68,8 @@ TEXT ·trapBody(SB), NOSPLIT|NOFRAME, $0
 	TESTQ $3, FRAME_CS(SP)
 	JZ kernel
 	// Kernel Go code uses vector registers: save the user's first.
-	MOVQ ·curXSave(SB), DI
+	THIS_CPU
+	MOVQ cpuRecord_xsave(BX), DI
 	MOVL $-1, AX
 	MOVL $-1, DX
 	XSAVE64 (DI)
@@ -73,20 +85,22 @@ kernel:
 // trapReturn resumes the context in the cpu.TrapFrame at SP. Returning to
 // user mode restores the current thread's FS base and extended state,
 // which the scheduler may have switched, and its process's page tables,
-// which trapExit loads from the alias.
+// which trapExit loads from the alias. They are in the CPU's record,
+// which only this CPU writes: the kernel lock is no longer held here.
 TEXT ·trapReturn(SB), NOSPLIT|NOFRAME, $0
 	TESTQ $3, FRAME_CS(SP)
 	JZ restore
+	THIS_CPU
 	MOVL $MSR_FS_BASE, CX
-	MOVQ ·userFSBase(SB), AX
+	MOVQ cpuRecord_userFS(BX), AX
 	MOVQ AX, DX
 	SHRQ $32, DX
 	WRMSR
-	MOVQ ·curXSave(SB), DI
+	MOVQ cpuRecord_xsave(BX), DI
 	MOVL $-1, AX
 	MOVL $-1, DX
 	XRSTOR64 (DI)
-	MOVQ ·userCR3(SB), AX
+	MOVQ cpuRecord_userCR3(BX), AX
 	MOVQ ·trapExitPC(SB), BX
 	JMP  BX
 restore:
@@ -120,15 +134,12 @@ pop:
 	ADDQ $16, SP // vector, error code
 	IRETQ
 
-// syscallEntry is the target of SYSCALL (IA32_LSTAR). The CPU left the
-// user RIP in CX and RFLAGS in R11, masked IF, and did not switch stacks:
-// build an interrupt-style frame on the thread's kernel stack so syscalls
-// and traps share one path and one return (IRETQ).
+// syscallEntry is where each CPU's SYSCALL stub (IA32_LSTAR,
+// vectors_amd64.s) continues, on the thread's kernel stack with the user
+// SS and RSP pushed. The CPU left the user RIP in CX and RFLAGS in R11,
+// and masked IF: complete an interrupt-style frame so syscalls and traps
+// share one path and one return (IRETQ).
 TEXT ·syscallEntry(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·syscallUserSP(SB)
-	MOVQ ·kernelStackTop(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·syscallUserSP(SB)
 	PUSHQ R11
 	PUSHQ $0x23 // user CS (cpu.UserCS)
 	PUSHQ CX
@@ -226,11 +237,6 @@ TEXT ·trapBodyAddr(SB), NOSPLIT, $0-8
 
 TEXT ·trapExitAddr(SB), NOSPLIT, $0-8
 	MOVQ $·trapExit(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
-TEXT ·syscallEntryPC(SB), NOSPLIT, $0-8
-	MOVQ $·syscallEntry(SB), AX
 	MOVQ AX, ret+0(FP)
 	RET
 

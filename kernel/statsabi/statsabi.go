@@ -1,8 +1,8 @@
 // Package statsabi is the contract between the kernel and the program for
 // the kernel's event counters: what a system call, an interrupt or a
 // thread switch cost is counted in plain integers the kernel increments
-// as it goes (kernel context runs with interrupts off on one CPU, so the
-// increments need no atomics), and SysStats copies them out. The system
+// as it goes (kernel context holds the kernel lock, so the increments
+// need no atomics), and SysStats copies them out. The system
 // serves them over HTTP with warren.stats=PORT (warren.dev/system).
 //
 // Every counter counts from boot and only grows; a cost is the difference
@@ -73,9 +73,15 @@ type Counters struct {
 	// itself, from the readiness the socket layer reported, instead of
 	// forwarding them (sockabi.ExactIO).
 	SockWouldBlock uint64
+	// Shootdowns counts page-table changes that every other CPU had to
+	// flush its TLB for before the kernel went on; ReschedIPIs the
+	// interprocessor interrupts sent to wake a halted CPU for a queued
+	// thread or to make a thread running on another CPU enter the kernel
+	// (a signal, its process's end). Both stay 0 on one CPU.
+	Shootdowns, ReschedIPIs uint64
 	// ByNr counts Syscalls by number, below MaxNr.
 	ByNr [MaxNr]uint64
 }
 
 // Size is the size of Counters in bytes.
-const Size = 22*8 + MaxNr*8
+const Size = 24*8 + MaxNr*8

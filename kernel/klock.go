@@ -1,0 +1,120 @@
+package kernel
+
+import (
+	"math/bits"
+	"sync/atomic"
+
+	"warren.dev/kernel/cpu"
+)
+
+// The big kernel lock: kernel context on any CPU holds it, so the
+// kernel's shared state is one CPU's at a time, as it was on one CPU
+// (docs/smp.md). It is passed across a thread switch: the thread
+// switched to releases it when it leaves kernel context. It is the only
+// lock; the one wait done while holding it is a TLB shootdown's, which
+// the other CPUs answer whether or not they wait for the lock.
+
+// Vectors of the interprocessor interrupts.
+const (
+	vecResched   = 33 // enter the kernel: a thread to run, a signal, a kill
+	vecShootdown = 34 // flush the TLB and clear flushReq
+)
+
+var (
+	// bkl is 0 when free, else 1 + the index of the CPU holding it.
+	bkl atomic.Uint32
+	// kcpu is the index of the CPU holding the lock; cur (thread.go) is
+	// that CPU's current thread. lockKernel loads both.
+	kcpu int
+	// idleCPUs has a bit for each CPU halted in its idle loop.
+	idleCPUs uint64
+)
+
+// lockKernel takes the lock for CPU me and reports whether it did: false
+// when me holds it already (a fault taken inside kernel context). While
+// it spins it answers TLB shootdowns, which the holder may be waiting for.
+//
+// Context: kernel (no allocation, no pointer stores).
+func lockKernel(me int) bool {
+	if bkl.Load() == uint32(me+1) {
+		return false
+	}
+	for !bkl.CompareAndSwap(0, uint32(me+1)) {
+		serveShootdown(me)
+		cpu.Pause()
+	}
+	kcpu = me
+	cur = cpus[me].cur
+	return true
+}
+
+// unlockKernel releases the lock.
+//
+// Context: kernel (no allocation, no pointer stores).
+func unlockKernel() {
+	bkl.Store(0)
+}
+
+// serveShootdown flushes CPU me's TLB if another CPU asked it to.
+//
+// Context: kernel (no allocation, no pointer stores).
+func serveShootdown(me int) {
+	if r := &cpus[me].flushReq; r.Load() != 0 {
+		cpu.WriteCR3(cpu.ReadCR3())
+		r.Store(0)
+	}
+}
+
+// shootdown makes every other online CPU flush its TLB and returns once
+// each has: the caller's page-table change is then seen everywhere, and
+// a frame it unmapped may be reused. The caller holds the lock.
+//
+// Context: kernel (no allocation, no pointer stores).
+func shootdown() {
+	if ncpus == 1 {
+		return
+	}
+	kstats.Shootdowns++
+	for c := range ncpus {
+		if c != kcpu {
+			cpus[c].flushReq.Store(1)
+			sendIPI(cpus[c].apicID, vecShootdown)
+		}
+	}
+	for c := range ncpus {
+		for cpus[c].flushReq.Load() != 0 {
+			cpu.Pause()
+		}
+	}
+}
+
+// wakeIdleCPU sends one halted CPU other than this one the reschedule
+// IPI: a thread was queued for it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func wakeIdleCPU() {
+	c, ok := otherIdleCPU(idleCPUs, kcpu)
+	if !ok {
+		return
+	}
+	idleCPUs &^= 1 << c
+	kstats.ReschedIPIs++
+	sendIPI(cpus[c].apicID, vecResched)
+}
+
+// otherIdleCPU picks the lowest CPU in the idle mask other than me.
+func otherIdleCPU(idle uint64, me int) (int, bool) {
+	others := idle &^ (1 << me)
+	return bits.TrailingZeros64(others), others != 0
+}
+
+// kick makes thread i enter the kernel if it runs on another CPU, so it
+// sees a signal or its end at once.
+//
+// Context: kernel (no allocation, no pointer stores).
+func kick(i int32) {
+	if t := &threads[i]; t.state == threadRunning && int(t.cpu) != kcpu {
+		kstats.ReschedIPIs++
+		sendIPI(cpus[t.cpu].apicID, vecResched)
+	}
+}
