@@ -18,20 +18,24 @@ import (
 // TestRuntime boots examples/runtime in 48 MiB: goroutines, 2 GiB of
 // garbage, timers (no sleep returns early; how late is warren bench's
 // figure, not a check), recovered faults, preemption under GC and
-// entropy. The image's bss alone is 36 MiB (crypto's entropy buffer), so
+// entropy, at 1, 2 and 4 CPUs. The image's bss alone is 36 MiB (crypto's entropy buffer), so
 // this also checks that its tail is backed on demand.
 func TestRuntime(t *testing.T) {
-	out, status, err := bootExample(t, "examples/runtime", boot{Memory: "48M"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, check := range []string{"ring", "alloc", "sleep", "nil", "divide", "preempt", "rand"} {
-		if !regexp.MustCompile(`(?m)^` + check + ` +ok `).MatchString(out) {
-			t.Errorf("check %s did not pass", check)
-		}
-	}
-	if status != 0 {
-		t.Errorf("exit status %d, want 0", status)
+	for _, cpus := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("smp%d", cpus), func(t *testing.T) {
+			out, status, err := bootExample(t, "examples/runtime", boot{Memory: "48M", CPUs: cpus})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, check := range []string{"ring", "alloc", "sleep", "nil", "divide", "preempt", "rand"} {
+				if !regexp.MustCompile(`(?m)^` + check + ` +ok `).MatchString(out) {
+					t.Errorf("check %s did not pass", check)
+				}
+			}
+			if status != 0 {
+				t.Errorf("exit status %d, want 0", status)
+			}
+		})
 	}
 }
 

@@ -29,8 +29,15 @@ var kernelAddrs = []struct{ name, addr string }{
 // SIGSEGV, kernel addresses as system call buffers must fail with EFAULT,
 // a SIGSEGV handler on the alternate stack must run, and pthreads must
 // work. The kernel must survive it all and stop the machine, when the
-// last process has ended, with that process's status.
+// last process has ended, with that process's status. It runs at -smp 1
+// and 2, where the processes' threads run on both CPUs at once.
 func TestUserIsolation(t *testing.T) {
+	for _, cpus := range []int{1, 2} {
+		t.Run(fmt.Sprintf("smp%d", cpus), func(t *testing.T) { userIsolation(t, cpus) })
+	}
+}
+
+func userIsolation(t *testing.T, cpus int) {
 	isolate := cProgram(t, &isolateBuild, "isolate")
 
 	// Each case is a copy of isolate named after it (letters and dashes),
@@ -76,8 +83,12 @@ func TestUserIsolation(t *testing.T) {
 		progs = append(progs, c.userProgram)
 	}
 	image := userImage(t, progs...)
-
-	out, status := bootUser(t, image)
+	m, err := userMachine(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.CPUs = cpus
+	out, status := runUser(t, m)
 
 	pids, ends := consoleProcs(out)
 	var last procEnd
