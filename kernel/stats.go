@@ -8,8 +8,8 @@ import (
 )
 
 // kstats are the kernel's event counters (statsabi.Counters says what
-// each counts). Kernel context runs with interrupts off on the one CPU,
-// so the counting sites increment them plainly.
+// each counts). Kernel context holds the kernel lock (klock.go), so the
+// counting sites increment them plainly.
 var kstats statsabi.Counters
 
 // countSyscall counts a system call about to be dispatched.

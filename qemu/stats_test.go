@@ -120,6 +120,12 @@ func checkStats(t *testing.T, model string, ring3 bool) {
 		t.Errorf("kernel counters at the start: socket calls %d, traps %d, system calls %d",
 			before["kernel.syscall.socket"], before["kernel.Traps"], before["kernel.Syscalls"])
 	}
+	// One CPU: nothing to shoot down or wake.
+	for _, name := range []string{"kernel.Shootdowns", "kernel.ReschedIPIs"} {
+		if v, ok := before[name]; !ok || v != 0 {
+			t.Errorf("%s: %d (listed %v), want 0 on one CPU", name, v, ok)
+		}
+	}
 
 	const requests, echoBytes = 100, 256 << 10
 	c := &http.Client{Timeout: time.Minute}
