@@ -1,10 +1,12 @@
 package qemu_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -13,14 +15,18 @@ import (
 // and -smp 2 (qemu/testdata/smpwork) and compares the times the guest
 // measured: with threads on both CPUs at once the second must take less
 // than 0.8 of the first (issue 14's target is 0.6). TCG runs each vCPU on
-// a host thread, so the figure also depends on the host's other load: it
-// is logged, each time is the quickest of the boots so far, and up to
-// three rounds of the two boots are made before the test fails.
+// a host thread, so the guest cannot beat what the host's other load
+// leaves: each round first times the same kind of work on the host (two
+// hashing goroutines at once against one alone), and a round in which
+// the host did not run the two in at most 1.25 the time of one decides
+// nothing.
+// Up to three rounds are made; all figures are logged, and the test is
+// skipped if no round was decisive.
 func TestSMPScaling(t *testing.T) {
 	re := regexp.MustCompile(`hash: \d+ MiB in (\d+) goroutines: (\d+) ms`)
-	best := map[int]float64{}
-	ratio := 0.0
 	for round := 1; round <= 3; round++ {
+		host := hostHashRatio()
+		ms := map[int]float64{}
 		for _, cpus := range []int{1, 2} {
 			out, status, err := bootExample(t, "qemu/testdata/smpwork", boot{CPUs: cpus, Args: []string{"-hash", "48"}})
 			if err != nil {
@@ -33,18 +39,43 @@ func TestSMPScaling(t *testing.T) {
 			if m[1] != strconv.Itoa(cpus) {
 				t.Fatalf("-smp %d: %s goroutines, want one a CPU (GOMAXPROCS from sched_getaffinity)", cpus, m[1])
 			}
-			v, _ := strconv.ParseFloat(m[2], 64)
-			if old, ok := best[cpus]; !ok || v < old {
-				best[cpus] = v
-			}
+			ms[cpus], _ = strconv.ParseFloat(m[2], 64)
 		}
-		ratio = best[2] / best[1]
-		t.Logf("round %d, hash 48 MiB: -smp 1 %.0f ms, -smp 2 %.0f ms: %.2fx the time, %.2fx the throughput", round, best[1], best[2], ratio, 1/ratio)
-		if ratio < 0.8 {
+		ratio := ms[2] / ms[1]
+		t.Logf("round %d, hash 48 MiB: -smp 1 %.0f ms, -smp 2 %.0f ms: %.2fx the time, %.2fx the throughput (the host: two hashers in %.2fx the time of one)",
+			round, ms[1], ms[2], ratio, 1/ratio, host)
+		switch {
+		case ratio < 0.8:
 			return
+		case host <= 1.25:
+			t.Fatalf("-smp 2 took %.2fx the time of -smp 1, want < 0.8, while the host ran two at %.2fx", ratio, host)
 		}
 	}
-	t.Errorf("-smp 2 took %.2fx the time of -smp 1, want < 0.8", ratio)
+	t.Skip("the host, loaded by other work, never ran two hashing threads at once; nothing decided")
+}
+
+// hostHashRatio times SHA-256 over 32 MiB in two goroutines at once
+// against the quicker of two runs of one alone, on the host.
+func hostHashRatio() float64 {
+	buf := make([]byte, 64<<10)
+	run := func(n int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := sha256.New()
+				for range 512 {
+					h.Write(buf)
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	one := min(run(1), run(1))
+	return float64(run(2)) / float64(one)
 }
 
 // TestSMPStress passes messages between goroutines locked to their
