@@ -41,14 +41,18 @@ func initIOAPIC() {
 	}
 }
 
-// ioapicRoute points a pin at a vector on the boot CPU, left masked:
-// level-triggered and active low as PCI INTx lines are, or edge-triggered
-// and active high as ISA interrupts are.
-func ioapicRoute(pin int, vector uint8, level bool) {
+// ioapicRoute points a pin at a vector on the boot CPU, left masked,
+// with the trigger mode and polarity the line has (PCI INTx lines are
+// level-triggered and active low, ISA interrupts edge-triggered and active
+// high).
+func ioapicRoute(pin int, vector uint8, level, activeLow bool) {
 	ioapicWrite(ioredtbl+2*uint32(pin)+1, 0) // destination: APIC 0
 	mode := uint32(0)
 	if level {
-		mode = redLevel | redActiveLow
+		mode |= redLevel
+	}
+	if activeLow {
+		mode |= redActiveLow
 	}
 	ioapicWrite(ioredtbl+2*uint32(pin), redMasked|mode|uint32(vector))
 }

@@ -80,7 +80,7 @@ func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // interrupt file.
 func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pin := int(f.RDI)
-	if pin < 0 || pin >= ioapicPins || f.RSI&^hwabi.IRQLineEdge != 0 {
+	if pin < 0 || pin >= ioapicPins || f.RSI&^(hwabi.IRQLineEdge|hwabi.IRQLineActiveHigh) != 0 {
 		return 0, unix.EINVAL
 	}
 	level := f.RSI&hwabi.IRQLineEdge == 0
@@ -93,7 +93,7 @@ func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	ioapicRoute(pin, uint8(v), level)
+	ioapicRoute(pin, uint8(v), level, f.RSI&hwabi.IRQLineActiveHigh == 0)
 	ioapicMask(pin, false)
 	return fd, 0
 }

@@ -14,10 +14,14 @@ import (
 // acpiInfo is read once in kmain; its zero value (no ACPI) is valid.
 var acpiInfo acpi.Info
 
+// mmioDevices are the virtio-mmio devices the DSDT and SSDTs declare,
+// read once in kmain; the program asks for them (sysMMIODevices).
+var mmioDevices acpi.MMIODevices
+
 // readACPI finds the ACPI tables (through the PVH loader's RSDP, else by
 // the PC firmware's scan) and keeps what the clock and power-off need,
-// and the processors (madt). It runs before setupMemory, while the boot identity map shows the
-// firmware's tables.
+// the processors (madt) and the virtio-mmio devices. It runs before
+// setupMemory, while the boot identity map shows the firmware's tables.
 //
 // Context: kernel (no allocation, no pointer stores).
 func readACPI(info *multiboot.Info) {
@@ -29,6 +33,10 @@ func readACPI(info *multiboot.Info) {
 		logs(err.Error())
 	}
 	if err := acpi.ReadMADT(physMemory{}, rsdp, &madt); err != nil && err != acpi.ErrNoMADT {
+		logs(err.Error())
+	}
+	// Read has reported a missing or bad FADT or DSDT already.
+	if err := acpi.ReadMMIODevices(physMemory{}, rsdp, &mmioDevices); err == acpi.ErrMMIOResource {
 		logs(err.Error())
 	}
 }

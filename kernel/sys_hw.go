@@ -54,6 +54,19 @@ func sysDMAFree(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, 0
 }
 
+// sysMMIODevices copies out the virtio-mmio devices read from ACPI at
+// boot: the first min(RSI, their record's size) bytes to RDI. It returns
+// the record's size.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysMMIODevices(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	b := mmioDevicesBytes()
+	if e := copyOut(f.RDI, b[:min(f.RSI, uint64(len(b)))]); e != 0 {
+		return 0, e
+	}
+	return uint64(len(b)), 0
+}
+
 // sysMMIOMap maps device memory (not RAM) uncached for the program.
 func sysMMIOMap(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pa, size := f.RDI, f.RSI

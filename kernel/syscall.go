@@ -62,6 +62,8 @@ func SyscallName(nr uint64) string {
 		return "warren_unix_name"
 	case nr >= sockabi.SysRightsGet && nr <= sockabi.SysRightsPut:
 		return [...]string{"warren_rights_get", "warren_rights_install", "warren_rights_put"}[nr-sockabi.SysRightsGet]
+	case nr == hwabi.SysMMIODevices:
+		return "warren_mmio_devices"
 	case nr >= procabi.SysExecNext && nr <= procabi.SysExecReply:
 		return [...]string{"warren_exec_next", "warren_exec_read", "warren_exec_reply"}[nr-procabi.SysExecNext]
 	case nr >= hwabi.SysDMAAlloc && nr <= procabi.SysWait:

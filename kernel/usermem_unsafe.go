@@ -75,6 +75,12 @@ func countersBytes() []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&kstats)), statsabi.Size)
 }
 
+// mmioDevicesBytes views the virtio-mmio devices ACPI declares as bytes,
+// for sysMMIODevices.
+func mmioDevicesBytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&mmioDevices)), unsafe.Sizeof(mmioDevices))
+}
+
 // sockInfoBytes views a socket description as bytes.
 func sockInfoBytes(i *sockabi.SockInfo) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(i)), sockabi.SockInfoSize)

@@ -43,6 +43,12 @@ const (
 // defaults to the legacy layout, which Warren refuses.
 const MicroVM = "microvm,ioapic2=off,acpi=off"
 
+// MicroVMACPI is microvm with its ACPI tables (QEMU's default): the DSDT
+// declares each virtio-mmio transport that holds a device, GSI 16+i on
+// the first I/O APIC, level-triggered and active high, and no
+// virtio_mmio.device= options are needed.
+const MicroVMACPI = "microvm,ioapic2=off"
+
 // MicroVMDevices are the boot options that place MicroVM's eight
 // virtio-mmio transports, 512 bytes each from 0xfeb00000. QEMU writes
 // them into the command line itself only when it boots Linux or PVH

@@ -24,23 +24,31 @@ func TestMicroVMHTTPD(t *testing.T) {
 		if pvh {
 			name = "pvh"
 		}
-		t.Run(name, func(t *testing.T) { microVMHTTPD(t, pvh) })
+		var devices []string
+		if !pvh {
+			devices = qemu.MicroVMDevices()
+		}
+		t.Run(name, func(t *testing.T) { microVMHTTPD(t, qemu.MicroVM, pvh, devices) })
 	}
 }
 
-func microVMHTTPD(t *testing.T, pvh bool) {
-	opts := []string{"ip=10.0.2.15/24", "gw=10.0.2.2"}
-	if !pvh {
-		opts = append(qemu.MicroVMDevices(), opts...)
-	}
+// TestMicroVMACPIHTTPD boots the HTTP example on microvm with its ACPI
+// tables and no virtio_mmio.device= options: the kernel finds the NIC's
+// transport, and its level-triggered interrupt, in the DSDT.
+func TestMicroVMACPIHTTPD(t *testing.T) {
+	microVMHTTPD(t, qemu.MicroVMACPI, false, nil)
+}
+
+func microVMHTTPD(t *testing.T, typ string, pvh bool, devices []string) {
+	opts := append(devices, "ip=10.0.2.15/24", "gw=10.0.2.2")
 	line, err := build.Cmdline(opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	args, port := userNetwork(t, "virtio-net-device", 80)
-	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: qemu.MicroVM, PVH: pvh, Append: line, ExtraArgs: args})
+	g := bootGuest(t, "examples/httpd", qemu.Machine{Type: typ, PVH: pvh, Append: line, ExtraArgs: args})
 	g.waitFor("httpd: serving", 2*time.Minute)
-	if out := g.output(); strings.Contains(out, "warren: network:") || strings.Contains(out, "virtio_mmio") {
+	if out := g.output(); strings.Contains(out, "warren: network:") || strings.Contains(out, "virtio_mmio") || strings.Contains(out, "acpi:") {
 		t.Errorf("network errors, or the options reached the program:\n%s", out)
 	}
 	c := &http.Client{Timeout: time.Minute}

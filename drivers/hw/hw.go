@@ -65,10 +65,15 @@ type Interrupts interface {
 	// Line routes a legacy PCI interrupt line (INTx, as the interrupt line
 	// register names it: level-triggered, active low).
 	Line(irq uint8) (Interrupt, error)
-	// EdgeLine routes an ISA-style interrupt line: GSI gsi,
-	// edge-triggered, active high, as a microVM's virtio-mmio devices
-	// have.
-	EdgeLine(gsi uint8) (Interrupt, error)
+	// GSILine routes GSI gsi (an I/O APIC pin) with the trigger mode and
+	// polarity m, as a microVM's virtio-mmio devices have.
+	GSILine(gsi uint8, m LineMode) (Interrupt, error)
+}
+
+// LineMode is how an interrupt line signals. The zero value is
+// edge-triggered and active high, as ISA interrupts are.
+type LineMode struct {
+	Level, ActiveLow bool
 }
 
 // Platform bundles what a driver needs.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"warren.dev/boot/multiboot"
+	"warren.dev/drivers/hw"
 )
 
 // MMIOOption is the boot option that places a virtio-mmio device, in
@@ -19,8 +20,9 @@ const MMIOOption = "virtio_mmio.device="
 // MMIOSlot is one virtio-mmio device's register block and interrupt.
 type MMIOSlot struct {
 	Base, Size uint64
-	IRQ        uint8 // the GSI: an I/O APIC pin, edge-triggered
-	ID         int   // Linux's platform device ID; -1 when not given
+	IRQ        uint8       // the GSI: an I/O APIC pin
+	Mode       hw.LineMode // edge-triggered, active high for MMIOOption's
+	ID         int         // Linux's platform device ID; -1 when not given
 }
 
 // MMIOSlots parses every MMIOOption among the boot command line's tokens,

@@ -1,11 +1,12 @@
 // Package acpi reads the little of the firmware's ACPI tables the kernel
 // needs on a machine that is not a PC with a known layout: where the PM
-// timer is (to calibrate the TSC), how to enter S5 (to power off), and
-// which processors and interrupt controllers there are (the MADT).
+// timer is (to calibrate the TSC), how to enter S5 (to power off),
+// which processors and interrupt controllers there are (the MADT), and
+// which virtio-mmio devices the DSDT and SSDTs declare.
 //
 // It runs in kmain before the Go runtime exists, under the boot identity
-// map: nothing here allocates, panics or keeps state of its own, and Info
-// and MADT hold integers only.
+// map: nothing here allocates, panics or keeps state of its own, and Info,
+// MADT and MMIODevices hold integers only.
 package acpi
 
 import "encoding/binary"

@@ -167,7 +167,7 @@ func TestFindS5(t *testing.T) {
 		{"a reference, not a declaration", []byte{0x70, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0, 0}, 0, 0, false},
 		{"second declaration wins after a bad one", []byte{amlNameOp, '_', 'S', '5', '_', 0x0a, 1, amlNameOp, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x0a, 2, 0x0a, 2}, 2, 2, true},
 		{"too wide", []byte{amlNameOp, '_', 'S', '5', '_', 0x12, 0x05, 0x02, amlByte, 9, 0}, 0, 0, false},
-		{"ones", []byte{amlNameOp, '_', 'S', '5', '_', 0x12, 0x04, 0x02, amlOnes, 0}, 0, 0, false},
+		{"ones", []byte{amlNameOp, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0xff, 0}, 0, 0, false},
 		{"one element", []byte{amlNameOp, '_', 'S', '5', '_', 0x12, 0x03, 0x01, 0}, 0, 0, false},
 		{"cut short", []byte{amlNameOp, '_', 'S', '5', '_', 0x12, 0x05, 0x02, amlDWord, 1}, 0, 0, false},
 		{"empty", nil, 0, 0, false},

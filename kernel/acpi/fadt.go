@@ -34,6 +34,12 @@ func readFADT(f []byte, info *Info) uint64 {
 		info.PMTimerPort = port(f, fadtPMTmr, fadtXPMTmr)
 		info.PMTimer32 = flags&flagTmrValExt != 0
 	}
+	return dsdtAddr(f)
+}
+
+// dsdtAddr returns the DSDT's address the FADT f gives: X_DSDT when set,
+// else DSDT.
+func dsdtAddr(f []byte) uint64 {
 	if len(f) >= fadtXDSDT+8 {
 		if d := le.Uint64(f[fadtXDSDT:]); d != 0 {
 			return d

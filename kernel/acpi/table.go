@@ -41,6 +41,12 @@ func sum(b []byte) uint8 {
 // (64-bit entries) or, before ACPI 2.0, its RSDT (32-bit entries);
 // errNotFound if the root table lists none.
 func findTable(mem Memory, rsdp uint64, sig string) ([]byte, error) {
+	return nthTable(mem, rsdp, sig, 0)
+}
+
+// nthTable finds the nth (from 0) table with signature sig, as findTable
+// does: there may be several SSDTs.
+func nthTable(mem Memory, rsdp uint64, sig string, nth int) ([]byte, error) {
 	r, ok := mem.Bytes(rsdp, rsdpLen)
 	if !ok {
 		return nil, ErrRange
@@ -65,7 +71,10 @@ func findTable(mem Memory, rsdp uint64, sig string) ([]byte, error) {
 			addr = le.Uint64(e)
 		}
 		if h, ok := mem.Bytes(addr, 4); ok && string(h) == sig {
-			return table(mem, addr, sig)
+			if nth == 0 {
+				return table(mem, addr, sig)
+			}
+			nth--
 		}
 	}
 	return nil, errNotFound

@@ -19,11 +19,20 @@ const (
 	// is the boot CPU's local APIC, 0xfee00000.
 	SysIRQMSI = 505
 	// SysIRQLine (pin, flags) routes an I/O APIC pin to an interrupt file
-	// and returns it; flags is IRQLineEdge or 0.
+	// and returns it, with the trigger mode and polarity flags give.
 	SysIRQLine = 506
+	// SysMMIODevices (buf, size) copies the first min(size, its size)
+	// bytes of the acpi.MMIODevices the kernel read from the ACPI tables
+	// at boot to buf and returns its size.
+	SysMMIODevices = 534
 )
 
-// IRQLineEdge, in SysIRQLine's flags, asks for an edge-triggered,
-// active-high line (virtio-mmio, ISA); 0 is a level-triggered, active-low
-// PCI INTx line.
-const IRQLineEdge = 1
+// SysIRQLine's flags: 0 is a level-triggered, active-low PCI INTx line;
+// IRQLineEdge asks for an edge-triggered line, IRQLineActiveHigh for an
+// active-high one (ISA lines and the virtio-mmio options' devices: both;
+// a microVM's virtio-mmio devices as its ACPI tables describe them:
+// IRQLineActiveHigh alone).
+const (
+	IRQLineEdge       = 1
+	IRQLineActiveHigh = 2
+)

@@ -178,8 +178,8 @@ func (p *Interrupts) Line(n uint8) (hw.Interrupt, error) {
 	return irq, nil
 }
 
-// EdgeLine implements hw.Interrupts; the interrupt is kept in Lines too.
-func (p *Interrupts) EdgeLine(n uint8) (hw.Interrupt, error) { return p.Line(n) }
+// GSILine implements hw.Interrupts; the interrupt is kept in Lines too.
+func (p *Interrupts) GSILine(n uint8, _ hw.LineMode) (hw.Interrupt, error) { return p.Line(n) }
 
 // Deliver raises the MSI a device wrote (addr, data), as the platform
 // would; it fails for messages no AllocMSI handed out.

@@ -96,8 +96,17 @@ type interrupts struct{}
 // Line implements hw.Interrupts.
 func (interrupts) Line(irq uint8) (hw.Interrupt, error) { return line(irq, 0) }
 
-// EdgeLine implements hw.Interrupts.
-func (interrupts) EdgeLine(gsi uint8) (hw.Interrupt, error) { return line(gsi, hwabi.IRQLineEdge) }
+// GSILine implements hw.Interrupts.
+func (interrupts) GSILine(gsi uint8, m hw.LineMode) (hw.Interrupt, error) {
+	var flags uintptr
+	if !m.Level {
+		flags |= hwabi.IRQLineEdge
+	}
+	if !m.ActiveLow {
+		flags |= hwabi.IRQLineActiveHigh
+	}
+	return line(gsi, flags)
+}
 
 func line(pin uint8, flags uintptr) (hw.Interrupt, error) {
 	fd, _, e := syscall.Syscall(hwabi.SysIRQLine, uintptr(pin), flags, 0)

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"warren.dev/drivers/hw"
+	"warren.dev/kernel/acpi"
 	"warren.dev/kernel/hwabi"
 )
 
@@ -24,4 +25,14 @@ func (interrupts) AllocMSI() (hw.MSI, error) {
 		return hw.MSI{}, e
 	}
 	return hw.MSI{Addr: msiAddress, Data: vector, Interrupt: newInterrupt(fd)}, nil
+}
+
+// MMIODevices fills d with the virtio-mmio devices the kernel found in the
+// ACPI tables at boot (none without ACPI).
+func MMIODevices(d *acpi.MMIODevices) error {
+	_, _, e := syscall.Syscall(hwabi.SysMMIODevices, uintptr(unsafe.Pointer(d)), unsafe.Sizeof(*d), 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
