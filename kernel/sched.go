@@ -112,6 +112,7 @@ func threadBegin() {
 	if threads[cur].killed {
 		exitThread(0) // its process ended before it ran
 	}
+	armTimer()     // as trap's end does: the thread that slept to let this one run may have left a deadline
 	unlockKernel() // it leaves kernel context through trapReturn
 }
 
