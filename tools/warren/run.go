@@ -48,7 +48,7 @@ type runOpts struct {
 func runFlags(o *runOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
-	fs.IntVar(&o.cpus, "smp", 1, "vCPUs (QEMU -smp); the kernel starts them all, threads still run on the first")
+	fs.IntVar(&o.cpus, "smp", 1, "vCPUs (QEMU -smp); the kernel runs threads on all of them")
 	fs.StringVar(&o.machine, "machine", "pc", "QEMU machine type: pc, q35 or microvm (qemu.MicroVM: no PCI, so -nic none)")
 	fs.BoolVar(&o.pvh, "pvh", false, "boot through the image's PVH entry, not Multiboot (QEMU is given a copy without the Multiboot header, which it would prefer)")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
