@@ -1,6 +1,6 @@
 package kernel
 
-// Assembly entry points (trap_amd64.s, vectors_amd64.s).
+// Assembly entry points (trap_amd64.s, vectors_amd64.s, syscallstubs_amd64.s).
 
 // trapEntry saves the registers and switches to the kernel's page
 // tables; trapBody completes the trap frame and calls trap. Never called
@@ -25,7 +25,7 @@ func trapReturn()
 func syscallEntry()
 
 // syscallStubs returns the table of each CPU's SYSCALL stub address, for
-// its IA32_LSTAR (vectors_amd64.s).
+// its IA32_LSTAR (syscallstubs_amd64.s).
 func syscallStubs() *[maxCPUs]uint64
 
 // swtch stores the running thread's kernel stack pointer into *from and

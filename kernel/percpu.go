@@ -20,7 +20,7 @@ import (
 // that works out which base is live; reading the local APIC's ID instead
 // is an MMIO read, which exits to the VMM. SYSCALL's entry, which has no
 // free register to spare for RDTSCP, goes through a stub of its own per
-// CPU (IA32_LSTAR is per CPU; vectors_amd64.s) that reaches its record
+// CPU (IA32_LSTAR is per CPU; syscallstubs_amd64.s) that reaches its record
 // directly.
 
 const (

@@ -6,1275 +6,262 @@
 // Each stub pushes a zero error code where the CPU pushes none, then
 // the vector number, so every trap frame has the same layout.
 
-TEXT ·vector0(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $0
-	JMP ·trapEntry(SB)
-
-TEXT ·vector1(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $1
-	JMP ·trapEntry(SB)
-
-TEXT ·vector2(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $2
-	JMP ·trapEntry(SB)
-
-TEXT ·vector3(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $3
-	JMP ·trapEntry(SB)
-
-TEXT ·vector4(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $4
-	JMP ·trapEntry(SB)
-
-TEXT ·vector5(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $5
-	JMP ·trapEntry(SB)
-
-TEXT ·vector6(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $6
-	JMP ·trapEntry(SB)
-
-TEXT ·vector7(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $7
-	JMP ·trapEntry(SB)
-
-TEXT ·vector8(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $8
-	JMP ·trapEntry(SB)
-
-TEXT ·vector9(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $9
-	JMP ·trapEntry(SB)
-
-TEXT ·vector10(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $10
-	JMP ·trapEntry(SB)
-
-TEXT ·vector11(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $11
-	JMP ·trapEntry(SB)
-
-TEXT ·vector12(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $12
-	JMP ·trapEntry(SB)
-
-TEXT ·vector13(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $13
-	JMP ·trapEntry(SB)
-
-TEXT ·vector14(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $14
-	JMP ·trapEntry(SB)
-
-TEXT ·vector15(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $15
-	JMP ·trapEntry(SB)
-
-TEXT ·vector16(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $16
-	JMP ·trapEntry(SB)
-
-TEXT ·vector17(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $17
-	JMP ·trapEntry(SB)
-
-TEXT ·vector18(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $18
-	JMP ·trapEntry(SB)
-
-TEXT ·vector19(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $19
-	JMP ·trapEntry(SB)
-
-TEXT ·vector20(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $20
-	JMP ·trapEntry(SB)
-
-TEXT ·vector21(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $21
-	JMP ·trapEntry(SB)
-
-TEXT ·vector22(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $22
-	JMP ·trapEntry(SB)
-
-TEXT ·vector23(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $23
-	JMP ·trapEntry(SB)
-
-TEXT ·vector24(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $24
-	JMP ·trapEntry(SB)
-
-TEXT ·vector25(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $25
-	JMP ·trapEntry(SB)
-
-TEXT ·vector26(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $26
-	JMP ·trapEntry(SB)
-
-TEXT ·vector27(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $27
-	JMP ·trapEntry(SB)
-
-TEXT ·vector28(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $28
-	JMP ·trapEntry(SB)
-
-TEXT ·vector29(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $29
-	JMP ·trapEntry(SB)
-
-TEXT ·vector30(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $30
-	JMP ·trapEntry(SB)
-
-TEXT ·vector31(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $31
-	JMP ·trapEntry(SB)
-
-TEXT ·vector32(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $32
-	JMP ·trapEntry(SB)
-
-TEXT ·vector33(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $33
-	JMP ·trapEntry(SB)
-
-TEXT ·vector34(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $34
-	JMP ·trapEntry(SB)
-
-TEXT ·vector35(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $35
-	JMP ·trapEntry(SB)
-
-TEXT ·vector36(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $36
-	JMP ·trapEntry(SB)
-
-TEXT ·vector37(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $37
-	JMP ·trapEntry(SB)
-
-TEXT ·vector38(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $38
-	JMP ·trapEntry(SB)
-
-TEXT ·vector39(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $39
-	JMP ·trapEntry(SB)
-
-TEXT ·vector40(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $40
-	JMP ·trapEntry(SB)
-
-TEXT ·vector41(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $41
-	JMP ·trapEntry(SB)
-
-TEXT ·vector42(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $42
-	JMP ·trapEntry(SB)
-
-TEXT ·vector43(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $43
-	JMP ·trapEntry(SB)
-
-TEXT ·vector44(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $44
-	JMP ·trapEntry(SB)
-
-TEXT ·vector45(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $45
-	JMP ·trapEntry(SB)
-
-TEXT ·vector46(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $46
-	JMP ·trapEntry(SB)
-
-TEXT ·vector47(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $47
-	JMP ·trapEntry(SB)
-
-TEXT ·vector48(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $48
-	JMP ·trapEntry(SB)
-
-TEXT ·vector49(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $49
-	JMP ·trapEntry(SB)
-
-TEXT ·vector50(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $50
-	JMP ·trapEntry(SB)
-
-TEXT ·vector51(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $51
-	JMP ·trapEntry(SB)
-
-TEXT ·vector52(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $52
-	JMP ·trapEntry(SB)
-
-TEXT ·vector53(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $53
-	JMP ·trapEntry(SB)
-
-TEXT ·vector54(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $54
-	JMP ·trapEntry(SB)
-
-TEXT ·vector55(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $55
-	JMP ·trapEntry(SB)
-
-TEXT ·vector56(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $56
-	JMP ·trapEntry(SB)
-
-TEXT ·vector57(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $57
-	JMP ·trapEntry(SB)
-
-TEXT ·vector58(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $58
-	JMP ·trapEntry(SB)
-
-TEXT ·vector59(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $59
-	JMP ·trapEntry(SB)
-
-TEXT ·vector60(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $60
-	JMP ·trapEntry(SB)
-
-TEXT ·vector61(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $61
-	JMP ·trapEntry(SB)
-
-TEXT ·vector62(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $62
-	JMP ·trapEntry(SB)
-
-TEXT ·vector63(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $63
-	JMP ·trapEntry(SB)
-
-TEXT ·vector64(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $64
-	JMP ·trapEntry(SB)
-
-TEXT ·vector65(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $65
-	JMP ·trapEntry(SB)
-
-TEXT ·vector66(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $66
-	JMP ·trapEntry(SB)
-
-TEXT ·vector67(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $67
-	JMP ·trapEntry(SB)
-
-TEXT ·vector68(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $68
-	JMP ·trapEntry(SB)
-
-TEXT ·vector69(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $69
-	JMP ·trapEntry(SB)
-
-TEXT ·vector70(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $70
-	JMP ·trapEntry(SB)
-
-TEXT ·vector71(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $71
-	JMP ·trapEntry(SB)
-
-TEXT ·vector72(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $72
-	JMP ·trapEntry(SB)
-
-TEXT ·vector73(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $73
-	JMP ·trapEntry(SB)
-
-TEXT ·vector74(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $74
-	JMP ·trapEntry(SB)
-
-TEXT ·vector75(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $75
-	JMP ·trapEntry(SB)
-
-TEXT ·vector76(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $76
-	JMP ·trapEntry(SB)
-
-TEXT ·vector77(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $77
-	JMP ·trapEntry(SB)
-
-TEXT ·vector78(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $78
-	JMP ·trapEntry(SB)
-
-TEXT ·vector79(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $79
-	JMP ·trapEntry(SB)
-
-TEXT ·vector80(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $80
-	JMP ·trapEntry(SB)
-
-TEXT ·vector81(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $81
-	JMP ·trapEntry(SB)
-
-TEXT ·vector82(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $82
-	JMP ·trapEntry(SB)
-
-TEXT ·vector83(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $83
-	JMP ·trapEntry(SB)
-
-TEXT ·vector84(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $84
-	JMP ·trapEntry(SB)
-
-TEXT ·vector85(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $85
-	JMP ·trapEntry(SB)
-
-TEXT ·vector86(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $86
-	JMP ·trapEntry(SB)
-
-TEXT ·vector87(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $87
-	JMP ·trapEntry(SB)
-
-TEXT ·vector88(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $88
-	JMP ·trapEntry(SB)
-
-TEXT ·vector89(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $89
-	JMP ·trapEntry(SB)
-
-TEXT ·vector90(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $90
-	JMP ·trapEntry(SB)
-
-TEXT ·vector91(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $91
-	JMP ·trapEntry(SB)
-
-TEXT ·vector92(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $92
-	JMP ·trapEntry(SB)
-
-TEXT ·vector93(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $93
-	JMP ·trapEntry(SB)
-
-TEXT ·vector94(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $94
-	JMP ·trapEntry(SB)
-
-TEXT ·vector95(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $95
-	JMP ·trapEntry(SB)
-
-TEXT ·vector96(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $96
-	JMP ·trapEntry(SB)
-
-TEXT ·vector97(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $97
-	JMP ·trapEntry(SB)
-
-TEXT ·vector98(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $98
-	JMP ·trapEntry(SB)
-
-TEXT ·vector99(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $99
-	JMP ·trapEntry(SB)
-
-TEXT ·vector100(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $100
-	JMP ·trapEntry(SB)
-
-TEXT ·vector101(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $101
-	JMP ·trapEntry(SB)
-
-TEXT ·vector102(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $102
-	JMP ·trapEntry(SB)
-
-TEXT ·vector103(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $103
-	JMP ·trapEntry(SB)
-
-TEXT ·vector104(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $104
-	JMP ·trapEntry(SB)
-
-TEXT ·vector105(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $105
-	JMP ·trapEntry(SB)
-
-TEXT ·vector106(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $106
-	JMP ·trapEntry(SB)
-
-TEXT ·vector107(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $107
-	JMP ·trapEntry(SB)
-
-TEXT ·vector108(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $108
-	JMP ·trapEntry(SB)
-
-TEXT ·vector109(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $109
-	JMP ·trapEntry(SB)
-
-TEXT ·vector110(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $110
-	JMP ·trapEntry(SB)
-
-TEXT ·vector111(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $111
-	JMP ·trapEntry(SB)
-
-TEXT ·vector112(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $112
-	JMP ·trapEntry(SB)
-
-TEXT ·vector113(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $113
-	JMP ·trapEntry(SB)
-
-TEXT ·vector114(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $114
-	JMP ·trapEntry(SB)
-
-TEXT ·vector115(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $115
-	JMP ·trapEntry(SB)
-
-TEXT ·vector116(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $116
-	JMP ·trapEntry(SB)
-
-TEXT ·vector117(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $117
-	JMP ·trapEntry(SB)
-
-TEXT ·vector118(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $118
-	JMP ·trapEntry(SB)
-
-TEXT ·vector119(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $119
-	JMP ·trapEntry(SB)
-
-TEXT ·vector120(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $120
-	JMP ·trapEntry(SB)
-
-TEXT ·vector121(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $121
-	JMP ·trapEntry(SB)
-
-TEXT ·vector122(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $122
-	JMP ·trapEntry(SB)
-
-TEXT ·vector123(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $123
-	JMP ·trapEntry(SB)
-
-TEXT ·vector124(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $124
-	JMP ·trapEntry(SB)
-
-TEXT ·vector125(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $125
-	JMP ·trapEntry(SB)
-
-TEXT ·vector126(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $126
-	JMP ·trapEntry(SB)
-
-TEXT ·vector127(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $127
-	JMP ·trapEntry(SB)
-
-TEXT ·vector128(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $128
-	JMP ·trapEntry(SB)
-
-TEXT ·vector129(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $129
-	JMP ·trapEntry(SB)
-
-TEXT ·vector130(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $130
-	JMP ·trapEntry(SB)
-
-TEXT ·vector131(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $131
-	JMP ·trapEntry(SB)
-
-TEXT ·vector132(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $132
-	JMP ·trapEntry(SB)
-
-TEXT ·vector133(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $133
-	JMP ·trapEntry(SB)
-
-TEXT ·vector134(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $134
-	JMP ·trapEntry(SB)
-
-TEXT ·vector135(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $135
-	JMP ·trapEntry(SB)
-
-TEXT ·vector136(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $136
-	JMP ·trapEntry(SB)
-
-TEXT ·vector137(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $137
-	JMP ·trapEntry(SB)
-
-TEXT ·vector138(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $138
-	JMP ·trapEntry(SB)
-
-TEXT ·vector139(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $139
-	JMP ·trapEntry(SB)
-
-TEXT ·vector140(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $140
-	JMP ·trapEntry(SB)
-
-TEXT ·vector141(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $141
-	JMP ·trapEntry(SB)
-
-TEXT ·vector142(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $142
-	JMP ·trapEntry(SB)
-
-TEXT ·vector143(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $143
-	JMP ·trapEntry(SB)
-
-TEXT ·vector144(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $144
-	JMP ·trapEntry(SB)
-
-TEXT ·vector145(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $145
-	JMP ·trapEntry(SB)
-
-TEXT ·vector146(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $146
-	JMP ·trapEntry(SB)
-
-TEXT ·vector147(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $147
-	JMP ·trapEntry(SB)
-
-TEXT ·vector148(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $148
-	JMP ·trapEntry(SB)
-
-TEXT ·vector149(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $149
-	JMP ·trapEntry(SB)
-
-TEXT ·vector150(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $150
-	JMP ·trapEntry(SB)
-
-TEXT ·vector151(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $151
-	JMP ·trapEntry(SB)
-
-TEXT ·vector152(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $152
-	JMP ·trapEntry(SB)
-
-TEXT ·vector153(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $153
-	JMP ·trapEntry(SB)
-
-TEXT ·vector154(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $154
-	JMP ·trapEntry(SB)
-
-TEXT ·vector155(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $155
-	JMP ·trapEntry(SB)
-
-TEXT ·vector156(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $156
-	JMP ·trapEntry(SB)
-
-TEXT ·vector157(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $157
-	JMP ·trapEntry(SB)
-
-TEXT ·vector158(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $158
-	JMP ·trapEntry(SB)
-
-TEXT ·vector159(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $159
-	JMP ·trapEntry(SB)
-
-TEXT ·vector160(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $160
-	JMP ·trapEntry(SB)
-
-TEXT ·vector161(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $161
-	JMP ·trapEntry(SB)
-
-TEXT ·vector162(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $162
-	JMP ·trapEntry(SB)
-
-TEXT ·vector163(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $163
-	JMP ·trapEntry(SB)
-
-TEXT ·vector164(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $164
-	JMP ·trapEntry(SB)
-
-TEXT ·vector165(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $165
-	JMP ·trapEntry(SB)
-
-TEXT ·vector166(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $166
-	JMP ·trapEntry(SB)
-
-TEXT ·vector167(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $167
-	JMP ·trapEntry(SB)
-
-TEXT ·vector168(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $168
-	JMP ·trapEntry(SB)
-
-TEXT ·vector169(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $169
-	JMP ·trapEntry(SB)
-
-TEXT ·vector170(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $170
-	JMP ·trapEntry(SB)
-
-TEXT ·vector171(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $171
-	JMP ·trapEntry(SB)
-
-TEXT ·vector172(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $172
-	JMP ·trapEntry(SB)
-
-TEXT ·vector173(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $173
-	JMP ·trapEntry(SB)
-
-TEXT ·vector174(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $174
-	JMP ·trapEntry(SB)
-
-TEXT ·vector175(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $175
-	JMP ·trapEntry(SB)
-
-TEXT ·vector176(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $176
-	JMP ·trapEntry(SB)
-
-TEXT ·vector177(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $177
-	JMP ·trapEntry(SB)
-
-TEXT ·vector178(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $178
-	JMP ·trapEntry(SB)
-
-TEXT ·vector179(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $179
-	JMP ·trapEntry(SB)
-
-TEXT ·vector180(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $180
-	JMP ·trapEntry(SB)
-
-TEXT ·vector181(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $181
-	JMP ·trapEntry(SB)
-
-TEXT ·vector182(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $182
-	JMP ·trapEntry(SB)
-
-TEXT ·vector183(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $183
-	JMP ·trapEntry(SB)
-
-TEXT ·vector184(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $184
-	JMP ·trapEntry(SB)
-
-TEXT ·vector185(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $185
-	JMP ·trapEntry(SB)
-
-TEXT ·vector186(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $186
-	JMP ·trapEntry(SB)
-
-TEXT ·vector187(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $187
-	JMP ·trapEntry(SB)
-
-TEXT ·vector188(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $188
-	JMP ·trapEntry(SB)
-
-TEXT ·vector189(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $189
-	JMP ·trapEntry(SB)
-
-TEXT ·vector190(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $190
-	JMP ·trapEntry(SB)
-
-TEXT ·vector191(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $191
-	JMP ·trapEntry(SB)
-
-TEXT ·vector192(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $192
-	JMP ·trapEntry(SB)
-
-TEXT ·vector193(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $193
-	JMP ·trapEntry(SB)
-
-TEXT ·vector194(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $194
-	JMP ·trapEntry(SB)
-
-TEXT ·vector195(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $195
-	JMP ·trapEntry(SB)
-
-TEXT ·vector196(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $196
-	JMP ·trapEntry(SB)
-
-TEXT ·vector197(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $197
-	JMP ·trapEntry(SB)
-
-TEXT ·vector198(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $198
-	JMP ·trapEntry(SB)
-
-TEXT ·vector199(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $199
-	JMP ·trapEntry(SB)
-
-TEXT ·vector200(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $200
-	JMP ·trapEntry(SB)
-
-TEXT ·vector201(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $201
-	JMP ·trapEntry(SB)
-
-TEXT ·vector202(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $202
-	JMP ·trapEntry(SB)
-
-TEXT ·vector203(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $203
-	JMP ·trapEntry(SB)
-
-TEXT ·vector204(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $204
-	JMP ·trapEntry(SB)
-
-TEXT ·vector205(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $205
-	JMP ·trapEntry(SB)
-
-TEXT ·vector206(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $206
-	JMP ·trapEntry(SB)
-
-TEXT ·vector207(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $207
-	JMP ·trapEntry(SB)
-
-TEXT ·vector208(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $208
-	JMP ·trapEntry(SB)
-
-TEXT ·vector209(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $209
-	JMP ·trapEntry(SB)
-
-TEXT ·vector210(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $210
-	JMP ·trapEntry(SB)
-
-TEXT ·vector211(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $211
-	JMP ·trapEntry(SB)
-
-TEXT ·vector212(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $212
-	JMP ·trapEntry(SB)
-
-TEXT ·vector213(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $213
-	JMP ·trapEntry(SB)
-
-TEXT ·vector214(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $214
-	JMP ·trapEntry(SB)
-
-TEXT ·vector215(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $215
-	JMP ·trapEntry(SB)
-
-TEXT ·vector216(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $216
-	JMP ·trapEntry(SB)
-
-TEXT ·vector217(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $217
-	JMP ·trapEntry(SB)
-
-TEXT ·vector218(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $218
-	JMP ·trapEntry(SB)
-
-TEXT ·vector219(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $219
-	JMP ·trapEntry(SB)
-
-TEXT ·vector220(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $220
-	JMP ·trapEntry(SB)
-
-TEXT ·vector221(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $221
-	JMP ·trapEntry(SB)
-
-TEXT ·vector222(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $222
-	JMP ·trapEntry(SB)
-
-TEXT ·vector223(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $223
-	JMP ·trapEntry(SB)
-
-TEXT ·vector224(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $224
-	JMP ·trapEntry(SB)
-
-TEXT ·vector225(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $225
-	JMP ·trapEntry(SB)
-
-TEXT ·vector226(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $226
-	JMP ·trapEntry(SB)
-
-TEXT ·vector227(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $227
-	JMP ·trapEntry(SB)
-
-TEXT ·vector228(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $228
-	JMP ·trapEntry(SB)
-
-TEXT ·vector229(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $229
-	JMP ·trapEntry(SB)
-
-TEXT ·vector230(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $230
-	JMP ·trapEntry(SB)
-
-TEXT ·vector231(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $231
-	JMP ·trapEntry(SB)
-
-TEXT ·vector232(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $232
-	JMP ·trapEntry(SB)
-
-TEXT ·vector233(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $233
-	JMP ·trapEntry(SB)
-
-TEXT ·vector234(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $234
-	JMP ·trapEntry(SB)
-
-TEXT ·vector235(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $235
-	JMP ·trapEntry(SB)
-
-TEXT ·vector236(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $236
-	JMP ·trapEntry(SB)
-
-TEXT ·vector237(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $237
-	JMP ·trapEntry(SB)
-
-TEXT ·vector238(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $238
-	JMP ·trapEntry(SB)
-
-TEXT ·vector239(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $239
-	JMP ·trapEntry(SB)
-
-TEXT ·vector240(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $240
-	JMP ·trapEntry(SB)
-
-TEXT ·vector241(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $241
-	JMP ·trapEntry(SB)
-
-TEXT ·vector242(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $242
-	JMP ·trapEntry(SB)
-
-TEXT ·vector243(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $243
-	JMP ·trapEntry(SB)
-
-TEXT ·vector244(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $244
-	JMP ·trapEntry(SB)
-
-TEXT ·vector245(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $245
-	JMP ·trapEntry(SB)
-
-TEXT ·vector246(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $246
-	JMP ·trapEntry(SB)
-
-TEXT ·vector247(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $247
-	JMP ·trapEntry(SB)
-
-TEXT ·vector248(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $248
-	JMP ·trapEntry(SB)
-
-TEXT ·vector249(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $249
-	JMP ·trapEntry(SB)
-
-TEXT ·vector250(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $250
-	JMP ·trapEntry(SB)
-
-TEXT ·vector251(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $251
-	JMP ·trapEntry(SB)
-
-TEXT ·vector252(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $252
-	JMP ·trapEntry(SB)
-
-TEXT ·vector253(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $253
-	JMP ·trapEntry(SB)
-
-TEXT ·vector254(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $254
-	JMP ·trapEntry(SB)
-
-TEXT ·vector255(SB), NOSPLIT|NOFRAME, $0
-	PUSHQ $0
-	PUSHQ $255
-	JMP ·trapEntry(SB)
+TEXT ·vector0(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $0; JMP ·trapEntry(SB)
+TEXT ·vector1(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $1; JMP ·trapEntry(SB)
+TEXT ·vector2(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $2; JMP ·trapEntry(SB)
+TEXT ·vector3(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $3; JMP ·trapEntry(SB)
+TEXT ·vector4(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $4; JMP ·trapEntry(SB)
+TEXT ·vector5(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $5; JMP ·trapEntry(SB)
+TEXT ·vector6(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $6; JMP ·trapEntry(SB)
+TEXT ·vector7(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $7; JMP ·trapEntry(SB)
+TEXT ·vector8(SB), NOSPLIT|NOFRAME, $0; PUSHQ $8; JMP ·trapEntry(SB)
+TEXT ·vector9(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $9; JMP ·trapEntry(SB)
+TEXT ·vector10(SB), NOSPLIT|NOFRAME, $0; PUSHQ $10; JMP ·trapEntry(SB)
+TEXT ·vector11(SB), NOSPLIT|NOFRAME, $0; PUSHQ $11; JMP ·trapEntry(SB)
+TEXT ·vector12(SB), NOSPLIT|NOFRAME, $0; PUSHQ $12; JMP ·trapEntry(SB)
+TEXT ·vector13(SB), NOSPLIT|NOFRAME, $0; PUSHQ $13; JMP ·trapEntry(SB)
+TEXT ·vector14(SB), NOSPLIT|NOFRAME, $0; PUSHQ $14; JMP ·trapEntry(SB)
+TEXT ·vector15(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $15; JMP ·trapEntry(SB)
+TEXT ·vector16(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $16; JMP ·trapEntry(SB)
+TEXT ·vector17(SB), NOSPLIT|NOFRAME, $0; PUSHQ $17; JMP ·trapEntry(SB)
+TEXT ·vector18(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $18; JMP ·trapEntry(SB)
+TEXT ·vector19(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $19; JMP ·trapEntry(SB)
+TEXT ·vector20(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $20; JMP ·trapEntry(SB)
+TEXT ·vector21(SB), NOSPLIT|NOFRAME, $0; PUSHQ $21; JMP ·trapEntry(SB)
+TEXT ·vector22(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $22; JMP ·trapEntry(SB)
+TEXT ·vector23(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $23; JMP ·trapEntry(SB)
+TEXT ·vector24(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $24; JMP ·trapEntry(SB)
+TEXT ·vector25(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $25; JMP ·trapEntry(SB)
+TEXT ·vector26(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $26; JMP ·trapEntry(SB)
+TEXT ·vector27(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $27; JMP ·trapEntry(SB)
+TEXT ·vector28(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $28; JMP ·trapEntry(SB)
+TEXT ·vector29(SB), NOSPLIT|NOFRAME, $0; PUSHQ $29; JMP ·trapEntry(SB)
+TEXT ·vector30(SB), NOSPLIT|NOFRAME, $0; PUSHQ $30; JMP ·trapEntry(SB)
+TEXT ·vector31(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $31; JMP ·trapEntry(SB)
+TEXT ·vector32(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $32; JMP ·trapEntry(SB)
+TEXT ·vector33(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $33; JMP ·trapEntry(SB)
+TEXT ·vector34(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $34; JMP ·trapEntry(SB)
+TEXT ·vector35(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $35; JMP ·trapEntry(SB)
+TEXT ·vector36(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $36; JMP ·trapEntry(SB)
+TEXT ·vector37(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $37; JMP ·trapEntry(SB)
+TEXT ·vector38(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $38; JMP ·trapEntry(SB)
+TEXT ·vector39(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $39; JMP ·trapEntry(SB)
+TEXT ·vector40(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $40; JMP ·trapEntry(SB)
+TEXT ·vector41(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $41; JMP ·trapEntry(SB)
+TEXT ·vector42(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $42; JMP ·trapEntry(SB)
+TEXT ·vector43(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $43; JMP ·trapEntry(SB)
+TEXT ·vector44(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $44; JMP ·trapEntry(SB)
+TEXT ·vector45(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $45; JMP ·trapEntry(SB)
+TEXT ·vector46(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $46; JMP ·trapEntry(SB)
+TEXT ·vector47(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $47; JMP ·trapEntry(SB)
+TEXT ·vector48(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $48; JMP ·trapEntry(SB)
+TEXT ·vector49(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $49; JMP ·trapEntry(SB)
+TEXT ·vector50(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $50; JMP ·trapEntry(SB)
+TEXT ·vector51(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $51; JMP ·trapEntry(SB)
+TEXT ·vector52(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $52; JMP ·trapEntry(SB)
+TEXT ·vector53(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $53; JMP ·trapEntry(SB)
+TEXT ·vector54(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $54; JMP ·trapEntry(SB)
+TEXT ·vector55(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $55; JMP ·trapEntry(SB)
+TEXT ·vector56(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $56; JMP ·trapEntry(SB)
+TEXT ·vector57(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $57; JMP ·trapEntry(SB)
+TEXT ·vector58(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $58; JMP ·trapEntry(SB)
+TEXT ·vector59(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $59; JMP ·trapEntry(SB)
+TEXT ·vector60(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $60; JMP ·trapEntry(SB)
+TEXT ·vector61(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $61; JMP ·trapEntry(SB)
+TEXT ·vector62(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $62; JMP ·trapEntry(SB)
+TEXT ·vector63(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $63; JMP ·trapEntry(SB)
+TEXT ·vector64(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $64; JMP ·trapEntry(SB)
+TEXT ·vector65(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $65; JMP ·trapEntry(SB)
+TEXT ·vector66(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $66; JMP ·trapEntry(SB)
+TEXT ·vector67(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $67; JMP ·trapEntry(SB)
+TEXT ·vector68(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $68; JMP ·trapEntry(SB)
+TEXT ·vector69(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $69; JMP ·trapEntry(SB)
+TEXT ·vector70(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $70; JMP ·trapEntry(SB)
+TEXT ·vector71(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $71; JMP ·trapEntry(SB)
+TEXT ·vector72(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $72; JMP ·trapEntry(SB)
+TEXT ·vector73(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $73; JMP ·trapEntry(SB)
+TEXT ·vector74(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $74; JMP ·trapEntry(SB)
+TEXT ·vector75(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $75; JMP ·trapEntry(SB)
+TEXT ·vector76(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $76; JMP ·trapEntry(SB)
+TEXT ·vector77(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $77; JMP ·trapEntry(SB)
+TEXT ·vector78(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $78; JMP ·trapEntry(SB)
+TEXT ·vector79(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $79; JMP ·trapEntry(SB)
+TEXT ·vector80(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $80; JMP ·trapEntry(SB)
+TEXT ·vector81(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $81; JMP ·trapEntry(SB)
+TEXT ·vector82(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $82; JMP ·trapEntry(SB)
+TEXT ·vector83(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $83; JMP ·trapEntry(SB)
+TEXT ·vector84(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $84; JMP ·trapEntry(SB)
+TEXT ·vector85(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $85; JMP ·trapEntry(SB)
+TEXT ·vector86(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $86; JMP ·trapEntry(SB)
+TEXT ·vector87(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $87; JMP ·trapEntry(SB)
+TEXT ·vector88(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $88; JMP ·trapEntry(SB)
+TEXT ·vector89(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $89; JMP ·trapEntry(SB)
+TEXT ·vector90(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $90; JMP ·trapEntry(SB)
+TEXT ·vector91(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $91; JMP ·trapEntry(SB)
+TEXT ·vector92(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $92; JMP ·trapEntry(SB)
+TEXT ·vector93(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $93; JMP ·trapEntry(SB)
+TEXT ·vector94(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $94; JMP ·trapEntry(SB)
+TEXT ·vector95(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $95; JMP ·trapEntry(SB)
+TEXT ·vector96(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $96; JMP ·trapEntry(SB)
+TEXT ·vector97(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $97; JMP ·trapEntry(SB)
+TEXT ·vector98(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $98; JMP ·trapEntry(SB)
+TEXT ·vector99(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $99; JMP ·trapEntry(SB)
+TEXT ·vector100(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $100; JMP ·trapEntry(SB)
+TEXT ·vector101(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $101; JMP ·trapEntry(SB)
+TEXT ·vector102(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $102; JMP ·trapEntry(SB)
+TEXT ·vector103(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $103; JMP ·trapEntry(SB)
+TEXT ·vector104(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $104; JMP ·trapEntry(SB)
+TEXT ·vector105(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $105; JMP ·trapEntry(SB)
+TEXT ·vector106(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $106; JMP ·trapEntry(SB)
+TEXT ·vector107(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $107; JMP ·trapEntry(SB)
+TEXT ·vector108(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $108; JMP ·trapEntry(SB)
+TEXT ·vector109(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $109; JMP ·trapEntry(SB)
+TEXT ·vector110(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $110; JMP ·trapEntry(SB)
+TEXT ·vector111(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $111; JMP ·trapEntry(SB)
+TEXT ·vector112(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $112; JMP ·trapEntry(SB)
+TEXT ·vector113(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $113; JMP ·trapEntry(SB)
+TEXT ·vector114(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $114; JMP ·trapEntry(SB)
+TEXT ·vector115(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $115; JMP ·trapEntry(SB)
+TEXT ·vector116(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $116; JMP ·trapEntry(SB)
+TEXT ·vector117(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $117; JMP ·trapEntry(SB)
+TEXT ·vector118(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $118; JMP ·trapEntry(SB)
+TEXT ·vector119(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $119; JMP ·trapEntry(SB)
+TEXT ·vector120(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $120; JMP ·trapEntry(SB)
+TEXT ·vector121(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $121; JMP ·trapEntry(SB)
+TEXT ·vector122(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $122; JMP ·trapEntry(SB)
+TEXT ·vector123(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $123; JMP ·trapEntry(SB)
+TEXT ·vector124(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $124; JMP ·trapEntry(SB)
+TEXT ·vector125(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $125; JMP ·trapEntry(SB)
+TEXT ·vector126(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $126; JMP ·trapEntry(SB)
+TEXT ·vector127(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $127; JMP ·trapEntry(SB)
+TEXT ·vector128(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $128; JMP ·trapEntry(SB)
+TEXT ·vector129(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $129; JMP ·trapEntry(SB)
+TEXT ·vector130(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $130; JMP ·trapEntry(SB)
+TEXT ·vector131(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $131; JMP ·trapEntry(SB)
+TEXT ·vector132(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $132; JMP ·trapEntry(SB)
+TEXT ·vector133(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $133; JMP ·trapEntry(SB)
+TEXT ·vector134(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $134; JMP ·trapEntry(SB)
+TEXT ·vector135(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $135; JMP ·trapEntry(SB)
+TEXT ·vector136(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $136; JMP ·trapEntry(SB)
+TEXT ·vector137(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $137; JMP ·trapEntry(SB)
+TEXT ·vector138(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $138; JMP ·trapEntry(SB)
+TEXT ·vector139(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $139; JMP ·trapEntry(SB)
+TEXT ·vector140(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $140; JMP ·trapEntry(SB)
+TEXT ·vector141(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $141; JMP ·trapEntry(SB)
+TEXT ·vector142(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $142; JMP ·trapEntry(SB)
+TEXT ·vector143(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $143; JMP ·trapEntry(SB)
+TEXT ·vector144(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $144; JMP ·trapEntry(SB)
+TEXT ·vector145(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $145; JMP ·trapEntry(SB)
+TEXT ·vector146(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $146; JMP ·trapEntry(SB)
+TEXT ·vector147(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $147; JMP ·trapEntry(SB)
+TEXT ·vector148(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $148; JMP ·trapEntry(SB)
+TEXT ·vector149(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $149; JMP ·trapEntry(SB)
+TEXT ·vector150(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $150; JMP ·trapEntry(SB)
+TEXT ·vector151(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $151; JMP ·trapEntry(SB)
+TEXT ·vector152(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $152; JMP ·trapEntry(SB)
+TEXT ·vector153(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $153; JMP ·trapEntry(SB)
+TEXT ·vector154(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $154; JMP ·trapEntry(SB)
+TEXT ·vector155(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $155; JMP ·trapEntry(SB)
+TEXT ·vector156(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $156; JMP ·trapEntry(SB)
+TEXT ·vector157(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $157; JMP ·trapEntry(SB)
+TEXT ·vector158(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $158; JMP ·trapEntry(SB)
+TEXT ·vector159(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $159; JMP ·trapEntry(SB)
+TEXT ·vector160(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $160; JMP ·trapEntry(SB)
+TEXT ·vector161(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $161; JMP ·trapEntry(SB)
+TEXT ·vector162(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $162; JMP ·trapEntry(SB)
+TEXT ·vector163(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $163; JMP ·trapEntry(SB)
+TEXT ·vector164(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $164; JMP ·trapEntry(SB)
+TEXT ·vector165(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $165; JMP ·trapEntry(SB)
+TEXT ·vector166(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $166; JMP ·trapEntry(SB)
+TEXT ·vector167(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $167; JMP ·trapEntry(SB)
+TEXT ·vector168(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $168; JMP ·trapEntry(SB)
+TEXT ·vector169(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $169; JMP ·trapEntry(SB)
+TEXT ·vector170(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $170; JMP ·trapEntry(SB)
+TEXT ·vector171(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $171; JMP ·trapEntry(SB)
+TEXT ·vector172(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $172; JMP ·trapEntry(SB)
+TEXT ·vector173(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $173; JMP ·trapEntry(SB)
+TEXT ·vector174(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $174; JMP ·trapEntry(SB)
+TEXT ·vector175(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $175; JMP ·trapEntry(SB)
+TEXT ·vector176(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $176; JMP ·trapEntry(SB)
+TEXT ·vector177(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $177; JMP ·trapEntry(SB)
+TEXT ·vector178(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $178; JMP ·trapEntry(SB)
+TEXT ·vector179(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $179; JMP ·trapEntry(SB)
+TEXT ·vector180(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $180; JMP ·trapEntry(SB)
+TEXT ·vector181(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $181; JMP ·trapEntry(SB)
+TEXT ·vector182(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $182; JMP ·trapEntry(SB)
+TEXT ·vector183(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $183; JMP ·trapEntry(SB)
+TEXT ·vector184(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $184; JMP ·trapEntry(SB)
+TEXT ·vector185(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $185; JMP ·trapEntry(SB)
+TEXT ·vector186(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $186; JMP ·trapEntry(SB)
+TEXT ·vector187(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $187; JMP ·trapEntry(SB)
+TEXT ·vector188(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $188; JMP ·trapEntry(SB)
+TEXT ·vector189(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $189; JMP ·trapEntry(SB)
+TEXT ·vector190(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $190; JMP ·trapEntry(SB)
+TEXT ·vector191(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $191; JMP ·trapEntry(SB)
+TEXT ·vector192(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $192; JMP ·trapEntry(SB)
+TEXT ·vector193(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $193; JMP ·trapEntry(SB)
+TEXT ·vector194(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $194; JMP ·trapEntry(SB)
+TEXT ·vector195(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $195; JMP ·trapEntry(SB)
+TEXT ·vector196(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $196; JMP ·trapEntry(SB)
+TEXT ·vector197(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $197; JMP ·trapEntry(SB)
+TEXT ·vector198(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $198; JMP ·trapEntry(SB)
+TEXT ·vector199(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $199; JMP ·trapEntry(SB)
+TEXT ·vector200(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $200; JMP ·trapEntry(SB)
+TEXT ·vector201(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $201; JMP ·trapEntry(SB)
+TEXT ·vector202(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $202; JMP ·trapEntry(SB)
+TEXT ·vector203(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $203; JMP ·trapEntry(SB)
+TEXT ·vector204(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $204; JMP ·trapEntry(SB)
+TEXT ·vector205(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $205; JMP ·trapEntry(SB)
+TEXT ·vector206(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $206; JMP ·trapEntry(SB)
+TEXT ·vector207(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $207; JMP ·trapEntry(SB)
+TEXT ·vector208(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $208; JMP ·trapEntry(SB)
+TEXT ·vector209(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $209; JMP ·trapEntry(SB)
+TEXT ·vector210(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $210; JMP ·trapEntry(SB)
+TEXT ·vector211(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $211; JMP ·trapEntry(SB)
+TEXT ·vector212(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $212; JMP ·trapEntry(SB)
+TEXT ·vector213(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $213; JMP ·trapEntry(SB)
+TEXT ·vector214(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $214; JMP ·trapEntry(SB)
+TEXT ·vector215(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $215; JMP ·trapEntry(SB)
+TEXT ·vector216(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $216; JMP ·trapEntry(SB)
+TEXT ·vector217(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $217; JMP ·trapEntry(SB)
+TEXT ·vector218(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $218; JMP ·trapEntry(SB)
+TEXT ·vector219(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $219; JMP ·trapEntry(SB)
+TEXT ·vector220(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $220; JMP ·trapEntry(SB)
+TEXT ·vector221(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $221; JMP ·trapEntry(SB)
+TEXT ·vector222(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $222; JMP ·trapEntry(SB)
+TEXT ·vector223(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $223; JMP ·trapEntry(SB)
+TEXT ·vector224(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $224; JMP ·trapEntry(SB)
+TEXT ·vector225(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $225; JMP ·trapEntry(SB)
+TEXT ·vector226(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $226; JMP ·trapEntry(SB)
+TEXT ·vector227(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $227; JMP ·trapEntry(SB)
+TEXT ·vector228(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $228; JMP ·trapEntry(SB)
+TEXT ·vector229(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $229; JMP ·trapEntry(SB)
+TEXT ·vector230(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $230; JMP ·trapEntry(SB)
+TEXT ·vector231(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $231; JMP ·trapEntry(SB)
+TEXT ·vector232(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $232; JMP ·trapEntry(SB)
+TEXT ·vector233(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $233; JMP ·trapEntry(SB)
+TEXT ·vector234(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $234; JMP ·trapEntry(SB)
+TEXT ·vector235(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $235; JMP ·trapEntry(SB)
+TEXT ·vector236(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $236; JMP ·trapEntry(SB)
+TEXT ·vector237(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $237; JMP ·trapEntry(SB)
+TEXT ·vector238(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $238; JMP ·trapEntry(SB)
+TEXT ·vector239(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $239; JMP ·trapEntry(SB)
+TEXT ·vector240(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $240; JMP ·trapEntry(SB)
+TEXT ·vector241(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $241; JMP ·trapEntry(SB)
+TEXT ·vector242(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $242; JMP ·trapEntry(SB)
+TEXT ·vector243(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $243; JMP ·trapEntry(SB)
+TEXT ·vector244(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $244; JMP ·trapEntry(SB)
+TEXT ·vector245(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $245; JMP ·trapEntry(SB)
+TEXT ·vector246(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $246; JMP ·trapEntry(SB)
+TEXT ·vector247(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $247; JMP ·trapEntry(SB)
+TEXT ·vector248(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $248; JMP ·trapEntry(SB)
+TEXT ·vector249(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $249; JMP ·trapEntry(SB)
+TEXT ·vector250(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $250; JMP ·trapEntry(SB)
+TEXT ·vector251(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $251; JMP ·trapEntry(SB)
+TEXT ·vector252(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $252; JMP ·trapEntry(SB)
+TEXT ·vector253(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $253; JMP ·trapEntry(SB)
+TEXT ·vector254(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $254; JMP ·trapEntry(SB)
+TEXT ·vector255(SB), NOSPLIT|NOFRAME, $0; PUSHQ $0; PUSHQ $255; JMP ·trapEntry(SB)
 
 DATA ·vectorTable+0(SB)/8, $·vector0(SB)
 DATA ·vectorTable+8(SB)/8, $·vector1(SB)
@@ -1536,528 +523,5 @@ GLOBL ·vectorTable(SB), RODATA|NOPTR, $2048
 
 TEXT ·vectorStubs(SB), NOSPLIT, $0-8
 	MOVQ $·vectorTable(SB), AX
-	MOVQ AX, ret+0(FP)
-	RET
-
-// CPU c's SYSCALL stub (its IA32_LSTAR) saves the user RSP in and loads
-// the kernel stack from cpus[c], with no register to spare, and pushes
-// the top of an interrupt frame for syscallEntry.
-
-TEXT ·syscallEntry0(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(0*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(0*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(0*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry1(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(1*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(1*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(1*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry2(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(2*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(2*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(2*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry3(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(3*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(3*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(3*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry4(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(4*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(4*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(4*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry5(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(5*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(5*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(5*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry6(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(6*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(6*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(6*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry7(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(7*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(7*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(7*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry8(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(8*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(8*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(8*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry9(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(9*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(9*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(9*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry10(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(10*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(10*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(10*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry11(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(11*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(11*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(11*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry12(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(12*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(12*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(12*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry13(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(13*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(13*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(13*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry14(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(14*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(14*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(14*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry15(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(15*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(15*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(15*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry16(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(16*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(16*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(16*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry17(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(17*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(17*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(17*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry18(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(18*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(18*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(18*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry19(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(19*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(19*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(19*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry20(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(20*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(20*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(20*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry21(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(21*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(21*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(21*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry22(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(22*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(22*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(22*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry23(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(23*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(23*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(23*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry24(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(24*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(24*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(24*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry25(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(25*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(25*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(25*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry26(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(26*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(26*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(26*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry27(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(27*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(27*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(27*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry28(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(28*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(28*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(28*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry29(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(29*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(29*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(29*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry30(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(30*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(30*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(30*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry31(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(31*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(31*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(31*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry32(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(32*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(32*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(32*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry33(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(33*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(33*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(33*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry34(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(34*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(34*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(34*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry35(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(35*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(35*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(35*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry36(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(36*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(36*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(36*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry37(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(37*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(37*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(37*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry38(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(38*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(38*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(38*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry39(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(39*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(39*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(39*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry40(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(40*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(40*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(40*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry41(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(41*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(41*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(41*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry42(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(42*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(42*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(42*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry43(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(43*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(43*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(43*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry44(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(44*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(44*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(44*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry45(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(45*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(45*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(45*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry46(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(46*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(46*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(46*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry47(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(47*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(47*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(47*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry48(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(48*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(48*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(48*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry49(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(49*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(49*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(49*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry50(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(50*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(50*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(50*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry51(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(51*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(51*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(51*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry52(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(52*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(52*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(52*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry53(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(53*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(53*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(53*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry54(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(54*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(54*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(54*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry55(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(55*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(55*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(55*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry56(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(56*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(56*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(56*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry57(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(57*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(57*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(57*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry58(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(58*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(58*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(58*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry59(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(59*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(59*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(59*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry60(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(60*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(60*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(60*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry61(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(61*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(61*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(61*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry62(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(62*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(62*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(62*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-TEXT ·syscallEntry63(SB), NOSPLIT|NOFRAME, $0
-	MOVQ SP, ·cpus+(63*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	MOVQ ·cpus+(63*cpuRecord__size+cpuRecord_kstackTop)(SB), SP
-	PUSHQ $0x1b // user SS (cpu.UserDS)
-	PUSHQ ·cpus+(63*cpuRecord__size+cpuRecord_syscallSP)(SB)
-	JMP ·syscallEntry(SB)
-
-DATA ·syscallTable+0(SB)/8, $·syscallEntry0(SB)
-DATA ·syscallTable+8(SB)/8, $·syscallEntry1(SB)
-DATA ·syscallTable+16(SB)/8, $·syscallEntry2(SB)
-DATA ·syscallTable+24(SB)/8, $·syscallEntry3(SB)
-DATA ·syscallTable+32(SB)/8, $·syscallEntry4(SB)
-DATA ·syscallTable+40(SB)/8, $·syscallEntry5(SB)
-DATA ·syscallTable+48(SB)/8, $·syscallEntry6(SB)
-DATA ·syscallTable+56(SB)/8, $·syscallEntry7(SB)
-DATA ·syscallTable+64(SB)/8, $·syscallEntry8(SB)
-DATA ·syscallTable+72(SB)/8, $·syscallEntry9(SB)
-DATA ·syscallTable+80(SB)/8, $·syscallEntry10(SB)
-DATA ·syscallTable+88(SB)/8, $·syscallEntry11(SB)
-DATA ·syscallTable+96(SB)/8, $·syscallEntry12(SB)
-DATA ·syscallTable+104(SB)/8, $·syscallEntry13(SB)
-DATA ·syscallTable+112(SB)/8, $·syscallEntry14(SB)
-DATA ·syscallTable+120(SB)/8, $·syscallEntry15(SB)
-DATA ·syscallTable+128(SB)/8, $·syscallEntry16(SB)
-DATA ·syscallTable+136(SB)/8, $·syscallEntry17(SB)
-DATA ·syscallTable+144(SB)/8, $·syscallEntry18(SB)
-DATA ·syscallTable+152(SB)/8, $·syscallEntry19(SB)
-DATA ·syscallTable+160(SB)/8, $·syscallEntry20(SB)
-DATA ·syscallTable+168(SB)/8, $·syscallEntry21(SB)
-DATA ·syscallTable+176(SB)/8, $·syscallEntry22(SB)
-DATA ·syscallTable+184(SB)/8, $·syscallEntry23(SB)
-DATA ·syscallTable+192(SB)/8, $·syscallEntry24(SB)
-DATA ·syscallTable+200(SB)/8, $·syscallEntry25(SB)
-DATA ·syscallTable+208(SB)/8, $·syscallEntry26(SB)
-DATA ·syscallTable+216(SB)/8, $·syscallEntry27(SB)
-DATA ·syscallTable+224(SB)/8, $·syscallEntry28(SB)
-DATA ·syscallTable+232(SB)/8, $·syscallEntry29(SB)
-DATA ·syscallTable+240(SB)/8, $·syscallEntry30(SB)
-DATA ·syscallTable+248(SB)/8, $·syscallEntry31(SB)
-DATA ·syscallTable+256(SB)/8, $·syscallEntry32(SB)
-DATA ·syscallTable+264(SB)/8, $·syscallEntry33(SB)
-DATA ·syscallTable+272(SB)/8, $·syscallEntry34(SB)
-DATA ·syscallTable+280(SB)/8, $·syscallEntry35(SB)
-DATA ·syscallTable+288(SB)/8, $·syscallEntry36(SB)
-DATA ·syscallTable+296(SB)/8, $·syscallEntry37(SB)
-DATA ·syscallTable+304(SB)/8, $·syscallEntry38(SB)
-DATA ·syscallTable+312(SB)/8, $·syscallEntry39(SB)
-DATA ·syscallTable+320(SB)/8, $·syscallEntry40(SB)
-DATA ·syscallTable+328(SB)/8, $·syscallEntry41(SB)
-DATA ·syscallTable+336(SB)/8, $·syscallEntry42(SB)
-DATA ·syscallTable+344(SB)/8, $·syscallEntry43(SB)
-DATA ·syscallTable+352(SB)/8, $·syscallEntry44(SB)
-DATA ·syscallTable+360(SB)/8, $·syscallEntry45(SB)
-DATA ·syscallTable+368(SB)/8, $·syscallEntry46(SB)
-DATA ·syscallTable+376(SB)/8, $·syscallEntry47(SB)
-DATA ·syscallTable+384(SB)/8, $·syscallEntry48(SB)
-DATA ·syscallTable+392(SB)/8, $·syscallEntry49(SB)
-DATA ·syscallTable+400(SB)/8, $·syscallEntry50(SB)
-DATA ·syscallTable+408(SB)/8, $·syscallEntry51(SB)
-DATA ·syscallTable+416(SB)/8, $·syscallEntry52(SB)
-DATA ·syscallTable+424(SB)/8, $·syscallEntry53(SB)
-DATA ·syscallTable+432(SB)/8, $·syscallEntry54(SB)
-DATA ·syscallTable+440(SB)/8, $·syscallEntry55(SB)
-DATA ·syscallTable+448(SB)/8, $·syscallEntry56(SB)
-DATA ·syscallTable+456(SB)/8, $·syscallEntry57(SB)
-DATA ·syscallTable+464(SB)/8, $·syscallEntry58(SB)
-DATA ·syscallTable+472(SB)/8, $·syscallEntry59(SB)
-DATA ·syscallTable+480(SB)/8, $·syscallEntry60(SB)
-DATA ·syscallTable+488(SB)/8, $·syscallEntry61(SB)
-DATA ·syscallTable+496(SB)/8, $·syscallEntry62(SB)
-DATA ·syscallTable+504(SB)/8, $·syscallEntry63(SB)
-GLOBL ·syscallTable(SB), RODATA|NOPTR, $512
-
-TEXT ·syscallStubs(SB), NOSPLIT, $0-8
-	MOVQ $·syscallTable(SB), AX
 	MOVQ AX, ret+0(FP)
 	RET
