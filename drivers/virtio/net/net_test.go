@@ -1,10 +1,7 @@
 package net
 
 import (
-	"bytes"
 	"errors"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -301,99 +298,6 @@ func TestTransmitDrops(t *testing.T) {
 	}
 }
 
-func TestReceive(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			e := openEnv(t, mode.o)
-			var want [][]byte
-			for i := range 20 {
-				b := frame(60+i*70, i)
-				want = append(want, b)
-				e.m.Inject(devmodel.Packet{Data: b})
-			}
-			got := e.waitRX(20)
-			for i, f := range got {
-				if !bytes.Equal(f.data, want[i]) || f.segs != 1 || f.off != (Offload{}) {
-					t.Fatalf("frame %d: %d bytes in %d pieces, %+v", i, len(f.data), f.segs, f.off)
-				}
-			}
-			if s := e.d.Stats().RX; s.Packets != 20 || s.Dropped != 0 || s.Errors != 0 {
-				t.Errorf("stats %+v", s)
-			}
-		})
-	}
-}
-
-func TestReceiveWrap(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			o := mode.o
-			o.net.QueueSize = 8
-			e := openEnv(t, o)
-			const total = 3000
-			for i := range total {
-				e.m.Inject(devmodel.Packet{Data: frame(60+i%1400, i)})
-			}
-			got := e.waitRX(total)
-			for i, f := range got {
-				if !bytes.Equal(f.data, frame(60+i%1400, i)) {
-					t.Fatalf("frame %d differs", i)
-				}
-			}
-		})
-	}
-}
-
-func TestReceiveShortAndOversized(t *testing.T) {
-	e := openEnv(t, opts{})
-	e.m.Inject(devmodel.Packet{Data: frame(10, 0)})   // short
-	e.m.Inject(devmodel.Packet{Data: frame(3000, 0)}) // over MTU, merged over 2 buffers
-	good := frame(1514, 7)
-	e.m.Inject(devmodel.Packet{Data: good})
-	got := e.waitRX(1)
-	if len(got) != 1 || !bytes.Equal(got[0].data, good) {
-		t.Fatalf("got %d frames", len(got))
-	}
-	if s := e.d.Stats().RX; s.Dropped != 2 || s.Packets != 1 {
-		t.Errorf("stats %+v", s)
-	}
-}
-
-func TestMergeableReceive(t *testing.T) {
-	for _, each := range []bool{false, true} {
-		o := opts{bufferSize: 256, net: devmodel.NetOptions{PublishEachBuffer: each}}
-		e := openEnv(t, o)
-		var want [][]byte
-		for i, n := range []int{244, 245, 1514, 700, 60} {
-			b := frame(n, i)
-			want = append(want, b)
-			e.m.Inject(devmodel.Packet{Data: b})
-		}
-		got := e.waitRX(len(want))
-		for i, f := range got {
-			segs := (hdrLen + len(want[i]) + 255) / 256
-			if !bytes.Equal(f.data, want[i]) || f.segs != segs {
-				t.Errorf("each=%v frame %d: %d bytes in %d pieces, want %d bytes in %d", each, i, len(f.data), f.segs, len(want[i]), segs)
-			}
-		}
-	}
-}
-
-func TestReceiveWithoutMergeable(t *testing.T) {
-	e := openEnv(t, opts{disable: FMrgRxbuf, bufferSize: 256})
-	if e.d.rx.bufSize < hdrLen+1514 {
-		t.Fatalf("receive buffers of %d bytes cannot hold a full frame", e.d.rx.bufSize)
-	}
-	if e.d.Offloads().RXTSO4 {
-		t.Error("GUEST_TSO4 negotiated without mergeable buffers")
-	}
-	b := frame(1514, 3)
-	e.m.Inject(devmodel.Packet{Data: b})
-	if got := e.waitRX(1); !bytes.Equal(got[0].data, b) || got[0].segs != 1 {
-		t.Fatal("frame differs")
-	}
-}
-
 func TestLinkStatus(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
@@ -517,96 +421,6 @@ func testClose(t *testing.T, base opts) {
 	}
 	if err := e.d.Close(); !errors.Is(err, ErrClosed) {
 		t.Errorf("second Close: %v", err)
-	}
-}
-
-// TestNoLostInterrupts races traffic against the driver's interrupt
-// suppression: several goroutines inject frames while others transmit,
-// on small rings. The model interrupts strictly by the rules, so a
-// driver that re-enabled interrupts without re-checking the ring would
-// sleep with frames pending and the test would time out.
-func TestNoLostInterrupts(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			o := mode.o
-			o.net.QueueSize = 4
-			e := openEnv(t, o)
-			const injectors, perInjector = 4, 1500
-			var wg sync.WaitGroup
-			for g := range injectors {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range perInjector {
-						e.m.Inject(devmodel.Packet{Data: frame(60, g*perInjector+i)})
-						if i%64 == 0 {
-							time.Sleep(time.Microsecond)
-						}
-					}
-				}()
-			}
-			const senders, perSender = 2, 1500
-			for range senders {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range perSender {
-						f := []Frame{one(frame(60, i))}
-						for {
-							n, err := e.d.Transmit(f)
-							if n == 1 {
-								break
-							}
-							if err != ErrQueueFull {
-								t.Error(err)
-								return
-							}
-							if err := e.d.WaitTXSpace(); err != nil {
-								t.Error(err)
-								return
-							}
-						}
-					}
-				}()
-			}
-			e.waitRX(injectors * perInjector)
-			wg.Wait()
-			if _, err := e.m.WaitSent(senders*perSender, 10*time.Second); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
-}
-
-// TestRecheckAfterRearm makes the device deliver a frame exactly in the
-// window between the driver's last look at the used ring and its
-// re-enabling of interrupts, every time the driver is about to go idle.
-// The device sees interrupts suppressed and stays quiet, so unless the
-// driver re-checks the ring after re-enabling, the frame is never seen.
-func TestRecheckAfterRearm(t *testing.T) {
-	for _, mode := range modes {
-		t.Run(mode.name, func(t *testing.T) {
-			const total = 200
-			injected := 0 // the first comes in the poll the driver starts with
-			o := mode.o
-			o.rearm = func(e *env) {
-				if injected == total {
-					return
-				}
-				e.m.Inject(devmodel.Packet{Data: frame(60, injected)})
-				injected++
-				for e.m.RXWaiting() > 0 { // delivered and published
-					runtime.Gosched()
-				}
-			}
-			e := openEnv(t, o)
-			got := e.waitRX(total)
-			for i, f := range got {
-				if !bytes.Equal(f.data, frame(60, i)) {
-					t.Fatalf("frame %d differs", i)
-				}
-			}
-		})
 	}
 }
 
