@@ -272,10 +272,10 @@ func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, 0
 }
 
-// wouldBlock reports whether socket call nr (its message flags msgFlags)
-// on a descriptor with status flags fdFlags would only return EAGAIN, by
-// the readiness the socket layer last reported: then the kernel answers
-// it without forwarding. A report that has lost an event is always
+// wouldBlock reports whether socket call nr, with message flags msgFlags
+// (msgFlagsArg: 0 for calls that take none), on a descriptor with status
+// flags fdFlags would only return EAGAIN, by the readiness the socket
+// layer last reported: then the kernel answers it without forwarding. A report that has lost an event is always
 // followed by one that brings it back, so a caller told EAGAIN here is
 // woken by its poller when the event comes.
 //
@@ -291,10 +291,6 @@ func wouldBlock(nr uint64, msgFlags uint64, fdFlags, events, exact uint32) bool 
 		need, mode = unix.EPOLLIN, sockabi.ExactAccept
 	default:
 		return false
-	}
-	switch nr {
-	case unix.SYS_READ, unix.SYS_READV, unix.SYS_WRITE, unix.SYS_WRITEV, unix.SYS_ACCEPT, unix.SYS_ACCEPT4:
-		msgFlags = 0
 	}
 	nonblock := fdFlags&unix.O_NONBLOCK != 0 || msgFlags&unix.MSG_DONTWAIT != 0
 	return nonblock && exact&mode != 0 && events&(need|unix.EPOLLERR|unix.EPOLLHUP|unix.EPOLLRDHUP) == 0

@@ -32,7 +32,6 @@ func TestWouldBlock(t *testing.T) {
 		{"accept4, none pending", unix.SYS_ACCEPT4, 0, nb, 0, acc, true},
 		{"accept4, pending", unix.SYS_ACCEPT4, 0, nb, unix.EPOLLIN, acc, false},
 		{"accept on a connected socket", unix.SYS_ACCEPT, 0, nb, 0, io, false},
-		{"read's third argument is no flags", unix.SYS_READ, unix.MSG_DONTWAIT, 0, 0, io, false},
 		{"getsockopt", unix.SYS_GETSOCKOPT, 0, nb, 0, io | acc, false},
 	} {
 		if got := wouldBlock(tc.nr, tc.msgFlags, tc.fdFlags, tc.events, tc.exact); got != tc.want {
