@@ -8,7 +8,7 @@ import (
 	"warren.dev/mm/usercopy"
 )
 
-// Sockets are served by the socket layer (warren.dev/syscall), which runs
+// Sockets are served by the socket layer (warren.dev/sockets), which runs
 // as goroutines of the program over the network stack. The kernel keeps
 // what must be atomic with the rest of the descriptor table (descriptors,
 // their flags, readiness for epoll and poll) and forwards the calls: the

@@ -15,7 +15,7 @@ import (
 
 	_ "warren.dev/kernel"
 	"warren.dev/kernel/sockabi"
-	wsys "warren.dev/syscall"
+	"warren.dev/sockets"
 )
 
 func init() {
@@ -27,7 +27,7 @@ func init() {
 	// socket calls for it instead of refusing them, then serve them.
 	syscall.RawSyscall(sockabi.SysServe, 0, 0, 0)
 	go func() {
-		if err := wsys.Serve(&adaptiveProcs{Server: wsys.System()}); err != nil {
+		if err := sockets.Serve(&adaptiveProcs{Server: sockets.System()}); err != nil {
 			fmt.Fprintf(os.Stderr, "warren: socket layer: %v\n", err)
 		}
 	}()
@@ -46,7 +46,7 @@ const SocketProcs = 4
 // adaptiveProcs raises GOMAXPROCS at the first forwarded call, unless the
 // command line set it.
 type adaptiveProcs struct {
-	wsys.Server
+	sockets.Server
 	once sync.Once
 }
 

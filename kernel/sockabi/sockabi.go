@@ -1,5 +1,5 @@
 // Package sockabi is the contract between the kernel and the socket layer
-// (package warren.dev/syscall), which runs as goroutines of the program:
+// (package warren.dev/sockets), which runs as goroutines of the program:
 // the kernel owns the descriptor table and epoll, and forwards socket
 // system calls to the socket layer as requests; the socket layer answers
 // them, installs descriptors for new sockets and reports readiness.

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"warren.dev/kernel"
-	wsys "warren.dev/syscall"
+	"warren.dev/sockets"
 )
 
 func init() {
@@ -49,7 +49,7 @@ func syscallTable() string {
 	for _, s := range kernel.Syscalls() {
 		rows[s.Nr] = &row{s.Nr, s.Name(), s.Support.String(), s.Note}
 	}
-	for _, s := range wsys.Syscalls() {
+	for _, s := range sockets.Syscalls() {
 		note := "socket layer"
 		if s.Note != "" {
 			note += ": " + strings.TrimPrefix(s.Note, "sockets: ")

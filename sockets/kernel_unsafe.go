@@ -1,0 +1,103 @@
+package sockets
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// sysKernel is the kernel seen through Warren's socket-layer system calls
+// (kernel/sockabi). Outside Warren every call fails with ENOSYS.
+type sysKernel struct{}
+
+// System returns the running kernel.
+func System() Server { return sysKernel{} }
+
+func (sysKernel) Next(r *sockabi.Request) unix.Errno {
+	_, _, e := unix.Syscall(sockabi.SysServe, uintptr(unsafe.Pointer(r)), sockabi.RequestSize, 0)
+	return e
+}
+
+func (sysKernel) Reply(id, result uint64, e unix.Errno) {
+	unix.Syscall(sockabi.SysReply, uintptr(id), uintptr(result), uintptr(e))
+}
+
+func (sysKernel) CopyIn(id, addr uint64, b []byte) unix.Errno {
+	return sysCopy(sockabi.SysCopyIn, id, addr, b)
+}
+
+func (sysKernel) CopyOut(id, addr uint64, b []byte) unix.Errno {
+	return sysCopy(sockabi.SysCopyOut, id, addr, b)
+}
+
+// sysCopy makes SysCopyIn or SysCopyOut (addr, buf, n, id).
+func sysCopy(nr uintptr, id, addr uint64, b []byte) unix.Errno {
+	if len(b) == 0 {
+		return 0
+	}
+	_, _, e := unix.Syscall6(nr, uintptr(addr), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0, 0)
+	return e
+}
+
+func (sysKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
+	r, _, e := unix.Syscall6(sockabi.SysInstall, uintptr(flags), uintptr(domain), uintptr(typ), uintptr(proto), uintptr(id), 0)
+	return int(uint32(r)), int32(r >> 32), e
+}
+
+// Lookup makes SysLookup. It is a raw system call: it must not come back
+// through the standard library's socket hook that asks it.
+func (sysKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
+	var info sockabi.SockInfo
+	_, _, e := unix.RawSyscall(sockabi.SysLookup, uintptr(fd), uintptr(unsafe.Pointer(&info)), 0)
+	return info, e
+}
+
+func (sysKernel) Ready(sock int32, events uint32) {
+	unix.Syscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
+}
+
+func (sysKernel) SetAddr(sock int32, peer bool, sa []byte) {
+	var which uintptr
+	if peer {
+		which = 1
+	}
+	var p unsafe.Pointer
+	if len(sa) > 0 {
+		p = unsafe.Pointer(&sa[0])
+	}
+	unix.Syscall6(sockabi.SysSetAddr, uintptr(sock), which, uintptr(p), uintptr(len(sa)), 0, 0)
+}
+
+func (sysKernel) SetFile(path string, data []byte) {
+	p := []byte(path)
+	if len(p) == 0 {
+		return
+	}
+	var d unsafe.Pointer
+	if len(data) > 0 {
+		d = unsafe.Pointer(&data[0])
+	}
+	unix.Syscall6(sockabi.SysSetFile, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(d), uintptr(len(data)), 0, 0)
+}
+
+func (sysKernel) UnixName(op int, path string) (uint64, unix.Errno) {
+	p := append([]byte(path), 0)
+	r, _, e := unix.Syscall(sockabi.SysUnixName, uintptr(op), uintptr(unsafe.Pointer(&p[0])), 0)
+	return uint64(r), e
+}
+
+func (sysKernel) RightsGet(id uint64, fd int32) (int32, unix.Errno) {
+	r, _, e := unix.Syscall(sockabi.SysRightsGet, uintptr(fd), uintptr(id), 0)
+	return int32(r), e
+}
+
+func (sysKernel) RightsInstall(id uint64, slot int32, flags uint32) (int, unix.Errno) {
+	r, _, e := unix.Syscall(sockabi.SysRightsInstall, uintptr(slot), uintptr(flags), uintptr(id))
+	return int(r), e
+}
+
+func (sysKernel) RightsPut(slot int32) {
+	unix.Syscall(sockabi.SysRightsPut, uintptr(slot), 0, 0)
+}

@@ -1,0 +1,127 @@
+package sockets
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// chanServer forwards requests from a channel and collects replies.
+type chanServer struct {
+	*FakeKernel
+	reqs    chan sockabi.Request
+	replies chan reply
+}
+
+type reply struct {
+	id, result uint64
+	e          unix.Errno
+}
+
+func newChanServer(k *FakeKernel) *chanServer {
+	return &chanServer{k, make(chan sockabi.Request), make(chan reply, 16)}
+}
+
+func (s *chanServer) Next(r *sockabi.Request) unix.Errno {
+	req, ok := <-s.reqs
+	if !ok {
+		return unix.EBADF
+	}
+	*r = req
+	return 0
+}
+
+func (s *chanServer) Reply(id, result uint64, e unix.Errno) {
+	s.Done(id)
+	s.replies <- reply{id, result, e}
+}
+
+// call forwards system call nr and returns its request's ID.
+func (s *chanServer) call(nr uint64, args ...uint64) uint64 {
+	r := s.Request(nr, args...)
+	s.reqs <- r
+	return r.ID
+}
+
+func (s *chanServer) reply(t *testing.T) reply {
+	t.Helper()
+	select {
+	case r := <-s.replies:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply")
+	}
+	return reply{}
+}
+
+// TestServeBlocking: a blocked call does not hold up the next one, and
+// releases get no reply.
+func TestServeBlocking(t *testing.T) {
+	e := newEnv(t)
+	s := newChanServer(e.k)
+	done := make(chan error)
+	go func() { done <- e.l.Serve(s) }()
+
+	c, srv := e.pair()
+	e.k.SetNonblock(int(srv), false)
+	buf := e.buf(16)
+	read := s.call(unix.SYS_READ, srv, buf, 16)
+	opt := s.call(unix.SYS_GETSOCKOPT, srv, unix.SOL_SOCKET, unix.SO_TYPE, e.buf(4), e.int32p(4))
+	if r := s.reply(t); r.id != opt || r.e != 0 {
+		t.Fatalf("first reply %+v, want the getsockopt", r)
+	}
+	write := s.call(unix.SYS_WRITE, c, e.mem([]byte("wake")), 4)
+	got := map[uint64]reply{}
+	for range 2 {
+		r := s.reply(t)
+		got[r.id] = r
+	}
+	if got[read].result != 4 || got[write].result != 4 {
+		t.Fatalf("replies %+v", got)
+	}
+	rel, _, _ := e.k.Close(int(c))
+	s.reqs <- rel
+	eof := s.call(unix.SYS_READ, srv, buf, 16)
+	if r := s.reply(t); r.id != eof || r.result != 0 || r.e != 0 {
+		t.Fatalf("reply %+v, want end of file for the read", r)
+	}
+	close(s.reqs)
+	if err := <-done; !errors.Is(err, unix.EBADF) {
+		t.Fatalf("Serve returned %v", err)
+	}
+}
+
+// TestServeDefault: without a default stack, Serve runs over loopback and
+// publishes the files.
+func TestServeDefault(t *testing.T) {
+	k := NewFakeKernel(1 << 16)
+	s := newChanServer(k)
+	done := make(chan error)
+	go func() { done <- Serve(s) }()
+	fd, _, _ := k.Call(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	opt := k.Alloc(4)
+	k.Put(opt, []byte{1, 0, 0, 0})
+	s.call(unix.SYS_SETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, opt, 4)
+	if r := s.reply(t); r.e != 0 {
+		t.Fatalf("setsockopt: %v", r.e)
+	}
+	for path, want := range map[string]string{
+		"/etc/hosts":                   "127.0.0.1\tlocalhost",
+		"/etc/nsswitch.conf":           "hosts: files dns",
+		"/etc/services":                "http\t\t80/tcp",
+		"/proc/sys/net/core/somaxconn": "4096\n",
+		"/etc/resolv.conf":             "",
+	} {
+		b, ok := k.File(path)
+		if !ok || !strings.Contains(string(b), want) {
+			t.Errorf("%s: %q, %v", path, b, ok)
+		}
+	}
+	close(s.reqs)
+	<-done
+}

@@ -1,0 +1,310 @@
+package sockets
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
+)
+
+// Handlers that move data: read, write and their vector forms, and the
+// send/recv family. Data passes through one staging buffer per call.
+
+// ioLen caps a byte count: a datagram larger than maxIO cannot be sent
+// whole, a stream moves part of it.
+func ioLen(s socket, n uint64, send bool) (int, unix.Errno) {
+	if n <= maxIO {
+		return int(n), 0
+	}
+	if send && s.state().stype != unix.SOCK_STREAM {
+		return 0, unix.EMSGSIZE
+	}
+	return maxIO, 0
+}
+
+// sendBuf sends the n bytes at addr.
+func (l *Layer) sendBuf(r *sockabi.Request, addr, n uint64, flags int, to []byte) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	return l.sendIov(s, r, []iovec{{addr, n}}, flags, to, nil)
+}
+
+// sendIov sends the bytes iov spans; rights are SCM_RIGHTS descriptors in
+// flight for a unix socket, dropped if the send does not take them.
+func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to []byte, rights []int32) (uint64, unix.Errno) {
+	defer func() { putRights(l.k, rights) }()
+	var total uint64
+	for _, v := range iov {
+		total += v.len
+	}
+	n, e := ioLen(s, total, true)
+	if e != 0 {
+		return 0, e
+	}
+	buf := stage(n)
+	defer buf.free()
+	if e := gather(l.caller(r), iov, buf.b); e != 0 {
+		return 0, e
+	}
+	var (
+		sent int
+		blk  = l.blocking(r, flags)
+	)
+	if us, ok := s.(*unixSocket); ok {
+		sent, e = us.sendRights(l, buf.b, to, flags, blk, &rights, r.PID)
+	} else {
+		sent, e = s.send(l, buf.b, to, flags, blk)
+	}
+	if s.state().stype != unix.SOCK_STREAM {
+		l.syncUnbound(s) // a first datagram binds the socket
+	}
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(sent), 0
+}
+
+// recvIov receives into iov; the sender's address comes back when
+// wantFrom. Descriptors received (SCM_RIGHTS) come back when control is
+// set, and are closed otherwise, as when Linux's caller gives no control
+// buffer.
+func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wantFrom, control bool) (recvResult, unix.Errno) {
+	n, _ := ioLen(s, uint64(ioSize(iov)), false)
+	buf := stage(n)
+	defer buf.free()
+	res, e := s.recv(l, buf.b, flags, l.blocking(r, flags), wantFrom)
+	if e == 0 {
+		// The read may have emptied the queue: keep level-triggered
+		// pollers from waking for nothing.
+		l.report(s)
+		e = scatter(l.caller(r), iov, buf.b[:res.n])
+	}
+	if (e != 0 || !control) && !res.peeked {
+		putRights(l.k, res.rights)
+	}
+	if e != 0 {
+		return recvResult{}, e
+	}
+	return res, 0
+}
+
+// read(fd, buf, count)
+func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, 0, false, false)
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(res.ret), 0
+}
+
+// write(fd, buf, count)
+func sysWrite(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	return l.sendBuf(r, r.Args[1], r.Args[2], 0, nil)
+}
+
+// pread64 and pwrite64: sockets have no offsets.
+func sysPread(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	if _, e := l.sock(r); e != 0 {
+		return 0, e
+	}
+	return 0, unix.ESPIPE
+}
+
+// readv(fd, iov, iovcnt)
+func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	iov, e := readIovecs(l.caller(r), r.Args[1], r.Args[2])
+	if e != 0 {
+		return 0, e
+	}
+	res, e := l.recvIov(s, r, iov, 0, false, false)
+	if e != 0 {
+		return 0, e
+	}
+	return uint64(res.ret), 0
+}
+
+// writev(fd, iov, iovcnt)
+func sysWritev(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	iov, e := readIovecs(l.caller(r), r.Args[1], r.Args[2])
+	if e != 0 {
+		return 0, e
+	}
+	return l.sendIov(s, r, iov, 0, nil, nil)
+}
+
+// sendto(fd, buf, len, flags, dest_addr, addrlen)
+func sysSendto(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	var to []byte
+	if r.Args[4] != 0 {
+		var e unix.Errno
+		if to, e = readSockaddr(l.caller(r), r.Args[4], r.Args[5]); e != 0 {
+			return 0, e
+		}
+	}
+	return l.sendBuf(r, r.Args[1], r.Args[2], i32(r.Args[3]), to)
+}
+
+// recvfrom(fd, buf, len, flags, src_addr, addrlen)
+func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	addr, lenAddr := r.Args[4], r.Args[5]
+	res, e := l.recvIov(s, r, []iovec{{r.Args[1], r.Args[2]}}, i32(r.Args[3]), addr != 0, false)
+	if e != 0 {
+		return 0, e
+	}
+	if addr != 0 {
+		if e := writeSockaddr(l.caller(r), res.from, addr, lenAddr); e != 0 {
+			return 0, e
+		}
+	}
+	return uint64(res.ret), 0
+}
+
+// sendmsg(fd, msg, flags): control messages are read on unix sockets
+// (rights.go) and ignored on others.
+func sysSendmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	return l.sendmsg(s, r, r.Args[1], i32(r.Args[2]))
+}
+
+func (l *Layer) sendmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
+	c := l.caller(r)
+	m, e := readMsghdr(c, addr)
+	if e != 0 {
+		return 0, e
+	}
+	var to []byte
+	if m.name != 0 && m.namelen != 0 {
+		if to, e = readSockaddr(c, m.name, uint64(m.namelen)); e != 0 {
+			return 0, e
+		}
+	}
+	iov, e := readIovecs(c, m.iov, m.iovlen)
+	if e != 0 {
+		return 0, e
+	}
+	var rights []int32
+	if _, ok := s.(*unixSocket); ok {
+		if rights, e = readRights(c, m); e != 0 {
+			return 0, e
+		}
+	}
+	return l.sendIov(s, r, iov, flags, to, rights)
+}
+
+// recvmsg(fd, msg, flags): control messages come back from unix
+// sockets (SCM_RIGHTS).
+func sysRecvmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	return l.recvmsg(s, r, r.Args[1], i32(r.Args[2]))
+}
+
+func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
+	c := l.caller(r)
+	m, e := readMsghdr(c, addr)
+	if e != 0 {
+		return 0, e
+	}
+	if int32(m.namelen) < 0 {
+		return 0, unix.EINVAL
+	}
+	iov, e := readIovecs(c, m.iov, m.iovlen)
+	if e != 0 {
+		return 0, e
+	}
+	res, e := l.recvIov(s, r, iov, flags, m.name != 0, true)
+	if e != 0 {
+		return 0, e
+	}
+	var controlLen uint64
+	if len(res.rights) > 0 || res.cred {
+		var f int
+		controlLen, f, e = writeControl(c, m, res, flags&unix.MSG_CMSG_CLOEXEC != 0)
+		if e != 0 {
+			return 0, e
+		}
+		res.flags |= f
+	}
+	if m.name != 0 {
+		n := min(int(m.namelen), len(res.from))
+		if e := c.CopyOut(m.name, res.from[:n]); e != 0 {
+			return 0, e
+		}
+		if e := putU32(c, addr+msgNamelenOff, uint32(len(res.from))); e != 0 {
+			return 0, e
+		}
+	}
+	if e := putU64(c, addr+msgControllenOff, controlLen); e != 0 {
+		return 0, e
+	}
+	// Linux's msg_flags echo MSG_CMSG_CLOEXEC.
+	if e := putU32(c, addr+msgFlagsOff, uint32(res.flags|flags&unix.MSG_CMSG_CLOEXEC)); e != 0 {
+		return 0, e
+	}
+	return uint64(res.ret), 0
+}
+
+// sendmmsg(fd, msgvec, vlen, flags)
+func sysSendmmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	return mmsg(l, r, false)
+}
+
+// recvmmsg(fd, msgvec, vlen, flags, timeout): the timeout is ignored.
+func sysRecvmmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	return mmsg(l, r, true)
+}
+
+// mmsg runs sendmsg or recvmsg over each struct mmsghdr, storing
+// msg_len; after the first message, errors end the batch.
+func mmsg(l *Layer, r *sockabi.Request, recv bool) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	vec, vlen, flags := r.Args[1], min(r.Args[2], maxIovecs), i32(r.Args[3])
+	var i uint64
+	for ; i < vlen; i++ {
+		at := vec + i*sizeofMmsghdr
+		var n uint64
+		if recv {
+			n, e = l.recvmsg(s, r, at, flags)
+			if flags&unix.MSG_WAITFORONE != 0 {
+				flags |= unix.MSG_DONTWAIT
+			}
+		} else {
+			n, e = l.sendmsg(s, r, at, flags)
+		}
+		if e == 0 {
+			e = putU32(l.caller(r), at+sizeofMsghdr, uint32(n))
+		}
+		if e != 0 {
+			break
+		}
+	}
+	if i > 0 {
+		return i, 0
+	}
+	return 0, e
+}
