@@ -1,4 +1,4 @@
-// Package fault formats the report the kernel prints when it takes a fault
+// Package crash formats the report the kernel prints when it takes a fault
 // it cannot hand to the Go program: a fault in kernel code, a double fault,
 // an exception with no handler.
 //
@@ -12,7 +12,7 @@
 //	rip=0x000000000040a1b2 warren.dev/kernel.foo+0x12
 //	insn: mov (%rax),%rbx
 //	    at warren.dev/kernel.foo+0x12 kernel/foo.go:33
-package fault
+package crash
 
 import (
 	"bytes"

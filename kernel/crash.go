@@ -9,7 +9,7 @@ import (
 
 // Faults the kernel cannot hand to the program (a fault in kernel mode, a
 // double fault) are fatal. The kernel prints the raw state at once, then
-// wakes the fault reporter goroutine (report_unsafe.go, over kernel/fault), which decodes the
+// wakes the fault reporter goroutine (crash_unsafe.go, over kernel/crash), which decodes the
 // instruction and symbolizes the backtrace with the runtime's tables, and
 // the machine exits with exitKernelFailure. A watchdog powers off if the
 // reporter cannot run (its M may need the P the faulting thread held).
@@ -123,7 +123,7 @@ func printRawFault(what string) {
 }
 
 // sysFaultWait blocks the fault reporter until a kernel fault, then
-// copies the captured state (the faultState layout, read by report_unsafe.go)
+// copies the captured state (the faultState layout, read by crash_unsafe.go)
 // to its buffer.
 //
 // Context: kernel (no allocation, no pointer stores).

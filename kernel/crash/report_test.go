@@ -1,4 +1,4 @@
-package fault
+package crash
 
 import (
 	"errors"
@@ -209,7 +209,7 @@ func TestRuntimeSymbolizer(t *testing.T) {
 	var s RuntimeSymbolizer
 	pc := here()
 	name, file, line, ok := s.Func(pc)
-	if !ok || name != "warren.dev/kernel/fault.here" || !strings.HasSuffix(file, "fault_test.go") || line == 0 {
+	if !ok || name != "warren.dev/kernel/crash.here" || !strings.HasSuffix(file, "report_test.go") || line == 0 {
 		t.Errorf("Func = %q %q %d %v", name, file, line, ok)
 	}
 	if e, ok := s.Entry(pc); !ok || e > pc || pc-e > 256 {
@@ -225,7 +225,7 @@ func TestRuntimeSymbolizer(t *testing.T) {
 	r.Frame.RIP = pc
 	r.Stack = nil
 	out := write(t, r, s)
-	if !strings.Contains(out, "    at warren.dev/kernel/fault.here+0x") {
+	if !strings.Contains(out, "    at warren.dev/kernel/crash.here+0x") {
 		t.Errorf("runtime symbolizer backtrace:\n%s", out)
 	}
 }

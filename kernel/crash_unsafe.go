@@ -5,7 +5,7 @@ import (
 	"syscall"
 	"unsafe"
 
-	"warren.dev/kernel/fault"
+	"warren.dev/kernel/crash"
 )
 
 // The fault reporter runs as an ordinary goroutine: the formatting needs
@@ -38,7 +38,7 @@ func reportFaults() {
 	if e != 0 {
 		return
 	}
-	r := fault.Report{
+	r := crash.Report{
 		Frame: s.frame,
 		CR0:   s.cr0, CR2: s.cr2, CR3: s.cr3, CR4: s.cr4,
 		FSBase: s.fsBase,
@@ -47,6 +47,6 @@ func reportFaults() {
 		Thread: int(s.tid),
 		What:   "fault in kernel mode",
 	}
-	fault.Write(os.Stderr, &r, fault.RuntimeSymbolizer{})
+	crash.Write(os.Stderr, &r, crash.RuntimeSymbolizer{})
 	syscall.RawSyscall(syscall.SYS_EXIT_GROUP, exitKernelFailure, 0, 0)
 }
