@@ -9,7 +9,7 @@ import "warren.dev/mm/pagetable"
 // own addresses; they hold the alias and the kernel stacks, and nothing
 // else of the kernel. The CPU finds the IDT, GDT and TSS through the
 // alias, and the entry code runs there until it has switched to the
-// kernel's tables (trap_amd64.s).
+// kernel's tables (trapentry_amd64.s).
 const aliasBase = 0xffff_ff80_0000_0000
 
 func aliasOf(va uint64) uint64 { return aliasBase + va }

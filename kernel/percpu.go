@@ -38,7 +38,7 @@ type cpuRecord struct {
 	gdt    [7]uint64
 	tss    cpu.TSS
 
-	// Read by the entry code (trap_amd64.s, the SYSCALL stubs): the
+	// Read by the entry code (trapentry_amd64.s, the SYSCALL stubs): the
 	// current thread's kernel stack top, where SYSCALL builds its frame
 	// (the TSS holds it for interrupts), scratch for the user RSP during
 	// SYSCALL entry, and the FS base, XSAVE area and page-table root the

@@ -10,7 +10,7 @@ import (
 
 // Application processors. kmain finds them in the MADT and starts each in
 // turn with INIT-SIPI-SIPI through the trampoline (kernel/trampoline),
-// which brings it into long mode at apStart64 (trap_amd64.s); apMain gives
+// which brings it into long mode at apStart64 (boot64_amd64.s); apMain gives
 // it its own GDT, TSS, SYSCALL entry and local APIC timer, marks it online
 // and makes it run threads like the boot CPU (docs/smp.md).
 

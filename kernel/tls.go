@@ -12,20 +12,6 @@ type stubG struct {
 
 // kernelG is the g of kernel context. Its guards are 0, so no prologue
 // ever asks to grow the stack: kernel stacks are fixed and guarded by
-// unmapped pages instead. kernelTLS (trap_amd64.s) holds its address in
+// unmapped pages instead. kernelTLS (tls_amd64.s) holds its address in
 // the slot that FS-8 reaches.
 var kernelG = stubG{stackHi: ^uintptr(0)}
-
-// bootStackSize is the stack kmain runs on.
-const bootStackSize = 64 << 10
-
-var bootStack [bootStackSize]byte
-
-// Read by the entry code on every CPU (the per-CPU part is in cpuRecord).
-var (
-	// kernelCR3 is the kernel's page-table root, which trapEntry loads.
-	kernelCR3 uint64
-	// trapBodyPC and trapExitPC are where the entry code jumps between
-	// the image and its alias (trap_amd64.s).
-	trapBodyPC, trapExitPC uint64
-)

@@ -45,7 +45,8 @@ func TestPseudoDescriptorLayout(t *testing.T) {
 
 func TestTrapFrameSize(t *testing.T) {
 	var f TrapFrame
-	// trap_amd64.s hard-codes these.
+	// The kernel's entry code (kernel/entry_amd64.h, trapentry_amd64.s)
+	// hard-codes these.
 	if unsafe.Sizeof(f) != 176 || unsafe.Offsetof(f.CS) != 144 || unsafe.Offsetof(f.Vector) != 120 {
 		t.Fatalf("size %d, CS at %d, Vector at %d", unsafe.Sizeof(f), unsafe.Offsetof(f.CS), unsafe.Offsetof(f.Vector))
 	}

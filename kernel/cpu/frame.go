@@ -4,9 +4,9 @@ package cpu
 
 // TrapFrame is the machine state saved on a thread's kernel stack when it
 // enters the kernel through an interrupt, an exception or SYSCALL. The
-// layout is fixed by the entry stubs in trap_amd64.s (the general registers
-// are pushed last, so they come first) and by the CPU (RIP..SS); a test
-// checks the offsets the stubs use.
+// layout is fixed by the entry code (kernel/trapentry_amd64.s: the
+// general registers are pushed last, so they come first) and by the CPU
+// (RIP..SS); a test checks the offsets the entry code uses.
 type TrapFrame struct {
 	R15, R14, R13, R12, R11, R10, R9, R8 uint64
 	RDI, RSI, RBP, RBX, RDX, RCX, RAX    uint64
