@@ -50,3 +50,11 @@ func reportFaults() {
 	crash.Write(os.Stderr, &r, crash.RuntimeSymbolizer{})
 	syscall.RawSyscall(syscall.SYS_EXIT_GROUP, exitKernelFailure, 0, 0)
 }
+
+// faultRecordSize is the size of the record sysFaultWait copies out.
+const faultRecordSize = uint64(unsafe.Sizeof(faultState{}))
+
+// faultRecord views the captured fault state as bytes.
+func faultRecord() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&pendingFault)), faultRecordSize)
+}

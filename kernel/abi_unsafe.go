@@ -1,0 +1,32 @@
+package kernel
+
+import (
+	"unsafe"
+
+	"warren.dev/kernel/sockabi"
+	"warren.dev/kernel/statsabi"
+)
+
+// Fixed-layout records the kernel exchanges with the program, viewed as
+// the bytes that are copied (kernel/sockabi, kernel/statsabi, kernel/hwabi).
+
+// requestBytes views a forwarded request as bytes.
+func requestBytes(r *sockabi.Request) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(r)), sockabi.RequestSize)
+}
+
+// countersBytes views the kernel's counters as bytes, for sysStats.
+func countersBytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&kstats)), statsabi.Size)
+}
+
+// mmioDevicesBytes views the virtio-mmio devices ACPI declares as bytes,
+// for sysMMIODevices.
+func mmioDevicesBytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&mmioDevices)), unsafe.Sizeof(mmioDevices))
+}
+
+// sockInfoBytes views a socket description as bytes.
+func sockInfoBytes(i *sockabi.SockInfo) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(i)), sockabi.SockInfoSize)
+}
