@@ -1,6 +1,6 @@
 // Package net builds Warren's network stack: gVisor's netstack over the
 // NICs the drivers found, configured from the boot command line, with a
-// kernel socket API (net.Listener, net.Conn, net.PacketConn) on top.
+// in-program netstack API (net.Listener, net.Conn, net.PacketConn) on top.
 package net
 
 import (

@@ -7,8 +7,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
 )
 
-// TCPConn is a TCP connection of the kernel socket API: a net.Conn with
-// deadlines, CloseRead and CloseWrite.
+// TCPConn is a TCP connection of the in-program netstack API: a net.Conn
+// with deadlines, CloseRead and CloseWrite.
 type TCPConn struct {
 	*gonet.TCPConn
 }
@@ -44,7 +44,7 @@ func (l *TCPListener) AcceptTCP() (*TCPConn, error) {
 	return &TCPConn{c.(*gonet.TCPConn)}, nil
 }
 
-// UDPConn is a UDP socket of the kernel socket API: a net.Conn when
+// UDPConn is a UDP socket of the in-program netstack API: a net.Conn when
 // connected, and a net.PacketConn.
 type UDPConn struct {
 	*gonet.UDPConn

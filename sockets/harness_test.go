@@ -21,7 +21,7 @@ var (
 )
 
 // env is a layer over stack A with a fake kernel; B is its peer on a
-// memnic pair, reached through the net package's kernel socket API.
+// memnic pair, reached through the net package's in-program netstack API.
 type env struct {
 	t    testing.TB
 	k    *FakeKernel

@@ -16,7 +16,7 @@ import (
 )
 
 // The warren.stats=PORT boot option serves the machine's counters as a
-// text page (package statpage) on PORT, through the kernel socket API
+// text page (package statpage) on PORT, through the in-program netstack API
 // (no system calls of the program's, so serving it disturbs what it
 // measures little): the kernel's event counters (kernel.*), netstack's
 // tcpip.Stats (netstack.*) and each NIC's link and driver counters

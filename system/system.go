@@ -37,7 +37,7 @@ func init() {
 // They are served by goroutines of the program, and a thread waiting in
 // one keeps its P: with one P the socket layer runs only after sysmon
 // takes it back. Ring-3 Go programs wait the same way, for the program's
-// socket layer, so warren.dev/proc/init gives them this many Ps too. Programs on the kernel socket API (warren.dev/net) make
+// socket layer, so warren.dev/proc/init gives them this many Ps too. Programs on the in-program netstack API (warren.dev/net) make
 // no such calls and keep one P, which serves them best on one CPU
 // (measured: the in-kernel httpd did 1153 req/s with one P, 1093 with
 // four; an unmodified net/http program 190 with one, 475 with four).

@@ -7,7 +7,7 @@
 // kernel with an initramfs whose /init (linuxinit) starts the examples
 // built as ordinary Linux programs (warren.dev/net replaced by netshim).
 //
-// The servers are Warren's examples on its kernel socket API (httpd,
+// The servers are Warren's examples on its in-program netstack API (httpd,
 // echo) and an unmodified service (examples/plainhttp, no Warren import),
 // which Warren runs both built into the image and as a ring-3 process.
 // Around each measured wrk run the benchmark reads both guests' counters

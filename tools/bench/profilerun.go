@@ -15,7 +15,7 @@ const sampleEvery = 10 * time.Millisecond
 
 // The services a profile can sample (Config.ProfileOf).
 const (
-	ProfileHTTPD      = "httpd"      // examples/httpd on the kernel socket API
+	ProfileHTTPD      = "httpd"      // examples/httpd on the in-program netstack API
 	ProfileUnmodified = "unmodified" // examples/plainhttp built into the image
 	ProfileRing3      = "ring3"      // examples/plainhttp as a ring-3 process
 )

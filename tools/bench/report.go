@@ -150,7 +150,7 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   loads the NIC modules, configures eth0 by netlink and starts examples/httpd and examples/echo, built as Linux
   programs with warren.dev/net replaced by the standard library's sockets (tools/bench/netshim), and
   examples/plainhttp, built by plain @go build@. One boot serves every Linux row.
-- The first rows are Warren's examples/httpd and examples/echo on the kernel socket API (warren.dev/net): no system
+- The first rows are Warren's examples/httpd and examples/echo on the in-program netstack API (warren.dev/net): no system
   calls for the network. @/@ prints the interface list (warren.dev/net's Live; on Linux, netshim's reading of the
   kernel's), which the example rereads at most once a second on both guests. @PLAIN@ (1 KiB, about the size of @/@)
   does no such work: the HTTP server and the network stack alone.

@@ -15,8 +15,8 @@ import (
 	"gvisor.dev/gvisor/pkg/waiter"
 )
 
-// The kernel socket API: the standard library's interfaces over netstack,
-// for in-kernel services. Connections are gonet's: they satisfy net.Conn
+// The in-program netstack API: the standard library's interfaces over
+// netstack, called directly by the program (no system call). Connections are gonet's: they satisfy net.Conn
 // with deadlines, and TCP ones have CloseRead and CloseWrite.
 
 // ListenTCP listens on ap. An unspecified address listens on every
