@@ -3,9 +3,9 @@ package e1000
 import (
 	"encoding/binary"
 
-	"warren.dev/drivers/e1000/internal/dmamem"
 	"warren.dev/drivers/e1000/internal/reg"
 	"warren.dev/drivers/hw"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // rxRing is the receive ring (§3.2). Only the interrupt goroutine touches
@@ -73,7 +73,7 @@ func (d *Device) receive() {
 	done := 0
 	for {
 		off := x.next * reg.DescSize
-		w := dmamem.Load32(x.desc, off+reg.RDESC_STATUS) // DD last, everything else before it
+		w := dmaword.Load32(x.desc, off+reg.RDESC_STATUS) // DD last, everything else before it
 		status, errs := uint8(w), uint8(w>>8)
 		if status&reg.RXD_STAT_DD == 0 {
 			break
@@ -83,7 +83,7 @@ func (d *Device) receive() {
 		// segments (link.Frame.More): the next descriptor is complete
 		// and holds a frame that will be delivered.
 		next := x.ring.next(x.next) * reg.DescSize
-		nw := dmamem.Load32(x.desc, next+reg.RDESC_STATUS)
+		nw := dmaword.Load32(x.desc, next+reg.RDESC_STATUS)
 		nlen := int(binary.LittleEndian.Uint16(x.desc[next+reg.RDESC_LENGTH:]))
 		more := uint8(nw)&reg.RXD_STAT_DD != 0 && rxVerdict(uint8(nw), uint8(nw>>8), nlen, false) == rxGood
 		d.rxFrame(x.next, status, errs, length, more)

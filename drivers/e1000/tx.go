@@ -5,9 +5,9 @@ import (
 	"sync"
 	"time"
 
-	"warren.dev/drivers/e1000/internal/dmamem"
 	"warren.dev/drivers/e1000/internal/reg"
 	"warren.dev/drivers/hw"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // txRing is the transmit ring (§3.3). The device owns descriptors from
@@ -277,7 +277,7 @@ func (d *Device) reclaim() {
 	for t.used > 0 {
 		first := t.clean
 		last := int(t.last[first])
-		sta := dmamem.Load32(t.desc, last*reg.DescSize+reg.TDESC_STA)
+		sta := dmaword.Load32(t.desc, last*reg.DescSize+reg.TDESC_STA)
 		if sta&reg.TXD_STAT_DD == 0 {
 			break
 		}

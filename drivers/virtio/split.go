@@ -17,7 +17,7 @@ import (
 //
 // The padding after used_event and avail_event makes the aligned 32-bit
 // word holding each of them lie inside the part its writer owns, for
-// ringmem's atomic 16-bit access.
+// dmaword's atomic 16-bit access.
 const (
 	descSize = 16
 

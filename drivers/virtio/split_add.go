@@ -3,7 +3,7 @@ package virtio
 import (
 	"encoding/binary"
 
-	"warren.dev/drivers/virtio/internal/ringmem"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // Buffer is one element of a descriptor chain: physically contiguous
@@ -88,10 +88,10 @@ func (q *SplitQueue) Publish() (notified bool) {
 	}
 	old := q.published
 	// §2.7.13.3: the descriptors and ring entries written by Set and Push
-	// (plain stores) must be visible before idx. ringmem.Store16 is an
+	// (plain stores) must be visible before idx. dmaword.Store16 is an
 	// atomic store: the compiler keeps the earlier stores before it, and
 	// on x86-64 stores are not reordered with older stores.
-	ringmem.Store16(q.avail, ringIdx, q.availIdx)
+	dmaword.Store16(q.avail, ringIdx, q.availIdx)
 	q.published = q.availIdx
 	// §2.7.13.4: idx must be visible before we read the device's
 	// suppression state, or a device that is just going idle could miss
@@ -99,10 +99,10 @@ func (q *SplitQueue) Publish() (notified bool) {
 	// sequentially consistent (XCHG on x86-64, a full fence), so the load
 	// below cannot be satisfied before it.
 	if q.eventIdx {
-		if !needEvent(ringmem.Load16(q.used, q.availEventOff), q.availIdx, old) {
+		if !needEvent(dmaword.Load16(q.used, q.availEventOff), q.availIdx, old) {
 			return false
 		}
-	} else if ringmem.Load16(q.used, ringFlags)&usedFNoNotify != 0 {
+	} else if dmaword.Load16(q.used, ringFlags)&usedFNoNotify != 0 {
 		return false
 	}
 	if q.bell != nil {

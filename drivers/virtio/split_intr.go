@@ -1,6 +1,6 @@
 package virtio
 
-import "warren.dev/drivers/virtio/internal/ringmem"
+import "warren.dev/drivers/internal/dmaword"
 
 // Used buffer notification suppression (§2.7.7). A driver polling the
 // used ring disables interrupts, harvests, and re-enables them with
@@ -22,8 +22,8 @@ func (q *SplitQueue) DisableInterrupts() {
 		// the driver MUST leave flags 0 (§2.7.7.1).
 		q.availFlags |= availFNoInterrupt
 		// A hint, so no ordering is needed; the atomic store keeps the
-		// 32-bit word it shares with idx consistent (ringmem).
-		ringmem.Store16(q.avail, ringFlags, q.availFlags)
+		// 32-bit word it shares with idx consistent (dmaword).
+		dmaword.Store16(q.avail, ringFlags, q.availFlags)
 	}
 }
 
@@ -52,11 +52,11 @@ func (q *SplitQueue) EnableInterruptsAfter(n int) (ready bool) {
 		if n > 1 {
 			q.intr = intrDelayed
 		}
-		ringmem.Store16(q.avail, q.usedEventOff, q.lastUsed+uint16(n-1))
+		dmaword.Store16(q.avail, q.usedEventOff, q.lastUsed+uint16(n-1))
 	} else {
 		q.intr = intrOn
 		q.availFlags &^= availFNoInterrupt
-		ringmem.Store16(q.avail, ringFlags, q.availFlags)
+		dmaword.Store16(q.avail, ringFlags, q.availFlags)
 	}
 	// The store above is atomic and sequentially consistent (XCHG on
 	// x86-64, a full fence), so the used index load below happens after

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"warren.dev/drivers/hw/hwtest"
-	"warren.dev/drivers/virtio/internal/ringmem"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 type bell struct{ n int }
@@ -34,7 +34,7 @@ type fakeDevice struct {
 
 func (d *fakeDevice) pop(t *testing.T) (head uint16, ok bool) {
 	t.Helper()
-	if ringmem.Load16(d.q.avail, ringIdx) == d.lastAvail {
+	if dmaword.Load16(d.q.avail, ringIdx) == d.lastAvail {
 		return 0, false
 	}
 	head = binary.LittleEndian.Uint16(d.q.avail[ringStart+2*int(d.lastAvail&d.q.mask):])
@@ -49,7 +49,7 @@ func (d *fakeDevice) use(head uint16, n uint32) {
 	d.usedIdx++
 }
 
-func (d *fakeDevice) publish() { ringmem.Store16(d.q.used, ringIdx, d.usedIdx) }
+func (d *fakeDevice) publish() { dmaword.Store16(d.q.used, ringIdx, d.usedIdx) }
 
 func (d *fakeDevice) desc(id uint16) (addr uint64, n uint32, flags, next uint16) {
 	b := d.q.desc[descSize*int(id):]
@@ -87,7 +87,7 @@ func TestAddChainAndHarvest(t *testing.T) {
 	if q.NumFree() != 5 {
 		t.Errorf("NumFree = %d, want 5", q.NumFree())
 	}
-	if ringmem.Load16(q.avail, ringIdx) != 0 {
+	if dmaword.Load16(q.avail, ringIdx) != 0 {
 		t.Fatal("index published before Publish")
 	}
 	if !q.Publish() || b.n != 1 {
@@ -140,7 +140,7 @@ func TestFullQueueIsAnError(t *testing.T) {
 		t.Fatalf("Reserve on a full queue: %v", err)
 	}
 	q.Publish()
-	if ringmem.Load16(q.avail, ringIdx) != 4 {
+	if dmaword.Load16(q.avail, ringIdx) != 4 {
 		t.Fatal("failed adds changed the ring")
 	}
 	h, _ := dev.pop(t)
@@ -217,7 +217,7 @@ func TestEventIdxKickSuppression(t *testing.T) {
 		t.Fatalf("second batch notified (bell %d)", b.n)
 	}
 	// The device asks to be told about entry 6 (idx reaching 7).
-	ringmem.Store16(q.used, q.availEventOff, 6)
+	dmaword.Store16(q.used, q.availEventOff, 6)
 	add(1) // idx 5 -> 6: entry 5 written, not 6
 	if q.Publish() {
 		t.Fatal("notified before the event index was reached")
@@ -236,7 +236,7 @@ func TestEventIdxKickSuppression(t *testing.T) {
 func TestKick(t *testing.T) {
 	for _, eventIdx := range []bool{true, false} {
 		q, b, _ := newQueue(t, 8, eventIdx)
-		ringmem.Store16(q.used, ringFlags, usedFNoNotify)
+		dmaword.Store16(q.used, ringFlags, usedFNoNotify)
 		q.Add([]Buffer{{Len: 1}})
 		q.Publish()
 		q.Add([]Buffer{{Len: 1}})
@@ -253,12 +253,12 @@ func TestKick(t *testing.T) {
 
 func TestNoNotifyFlag(t *testing.T) {
 	q, b, _ := newQueue(t, 8, false)
-	ringmem.Store16(q.used, ringFlags, usedFNoNotify)
+	dmaword.Store16(q.used, ringFlags, usedFNoNotify)
 	q.Add([]Buffer{{Len: 1}})
 	if q.Publish() || b.n != 0 {
 		t.Fatal("notified despite VIRTQ_USED_F_NO_NOTIFY")
 	}
-	ringmem.Store16(q.used, ringFlags, 0)
+	dmaword.Store16(q.used, ringFlags, 0)
 	q.Add([]Buffer{{Len: 1}})
 	if !q.Publish() || b.n != 1 {
 		t.Fatal("no notification with flags 0")
@@ -271,8 +271,8 @@ func TestBatchOneDoorbell(t *testing.T) {
 		q.Add([]Buffer{{Len: 1}})
 	}
 	q.Publish()
-	if b.n != 1 || ringmem.Load16(q.avail, ringIdx) != 50 {
-		t.Fatalf("bell %d idx %d", b.n, ringmem.Load16(q.avail, ringIdx))
+	if b.n != 1 || dmaword.Load16(q.avail, ringIdx) != 50 {
+		t.Fatalf("bell %d idx %d", b.n, dmaword.Load16(q.avail, ringIdx))
 	}
 }
 
@@ -289,10 +289,10 @@ func TestInterruptRecheck(t *testing.T) {
 		}
 		q.Publish()
 		q.DisableInterrupts()
-		if !ev && ringmem.Load16(q.avail, ringFlags)&availFNoInterrupt == 0 {
+		if !ev && dmaword.Load16(q.avail, ringFlags)&availFNoInterrupt == 0 {
 			t.Fatal("DisableInterrupts did not set NO_INTERRUPT")
 		}
-		if ev && ringmem.Load16(q.avail, ringFlags) != 0 {
+		if ev && dmaword.Load16(q.avail, ringFlags) != 0 {
 			t.Fatal("flags set with EVENT_IDX (§2.7.7.1: MUST be 0)")
 		}
 		h, _ := dev.pop(t)
@@ -316,7 +316,7 @@ func TestInterruptRecheck(t *testing.T) {
 			t.Fatalf("eventIdx=%v: EnableInterrupts reported work on an empty ring", ev)
 		}
 		if ev {
-			if got := ringmem.Load16(q.avail, q.usedEventOff); got != 2 {
+			if got := dmaword.Load16(q.avail, q.usedEventOff); got != 2 {
 				t.Fatalf("used_event = %d, want 2", got)
 			}
 			// With interrupts on, harvesting moves used_event along.
@@ -324,10 +324,10 @@ func TestInterruptRecheck(t *testing.T) {
 			dev.use(h, 0)
 			dev.publish()
 			q.Used()
-			if got := ringmem.Load16(q.avail, q.usedEventOff); got != 3 {
+			if got := dmaword.Load16(q.avail, q.usedEventOff); got != 3 {
 				t.Fatalf("used_event after harvest = %d, want 3", got)
 			}
-		} else if ringmem.Load16(q.avail, ringFlags) != 0 {
+		} else if dmaword.Load16(q.avail, ringFlags) != 0 {
 			t.Fatal("EnableInterrupts left NO_INTERRUPT set")
 		}
 	}
@@ -344,7 +344,7 @@ func TestEnableInterruptsAfter(t *testing.T) {
 	if q.EnableInterruptsAfter(4) {
 		t.Fatal("ready with nothing used")
 	}
-	if got := ringmem.Load16(q.avail, q.usedEventOff); got != 3 {
+	if got := dmaword.Load16(q.avail, q.usedEventOff); got != 3 {
 		t.Fatalf("used_event = %d, want 3", got)
 	}
 	for range 4 {

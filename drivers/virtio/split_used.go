@@ -3,14 +3,14 @@ package virtio
 import (
 	"encoding/binary"
 
-	"warren.dev/drivers/virtio/internal/ringmem"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // usedIdx loads the device's used index. It is an atomic load: the
 // device writes the used elements before the index (§2.7.8.1: "The
 // device MUST set len prior to updating the used idx"), and the compiler
 // keeps our later reads of the elements and of the buffers after it.
-func (q *SplitQueue) usedIdx() uint16 { return ringmem.Load16(q.used, ringIdx) }
+func (q *SplitQueue) usedIdx() uint16 { return dmaword.Load16(q.used, ringIdx) }
 
 // Pending is the number of used buffers not yet harvested. A count larger
 // than Outstanding means a broken device; Used reports that.
@@ -79,7 +79,7 @@ func (q *SplitQueue) Used() (head uint16, length uint32, err error) {
 		// interrupts for the next buffer too (Linux's
 		// virtqueue_get_buf does the same); an atomic store, ordered
 		// before our next used index load.
-		ringmem.Store16(q.avail, q.usedEventOff, q.lastUsed)
+		dmaword.Store16(q.avail, q.usedEventOff, q.lastUsed)
 	}
 	return uint16(id), length, nil
 }

@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 
-	"warren.dev/drivers/e1000/internal/dmamem"
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 type rxFrame struct {
@@ -213,7 +213,7 @@ func (m *Model) rxStore(p rxFrame) bool {
 			st |= reg.RXD_STAT_EOP | p.status
 			e = p.errs
 		}
-		dmamem.Store32(d, reg.RDESC_STATUS, uint32(st)|uint32(e)<<8)
+		dmaword.Store32(d, reg.RDESC_STATUS, uint32(st)|uint32(e)<<8)
 		head = (head + 1) % n
 	}
 	m.r[reg.RDH/4] = uint32(head)

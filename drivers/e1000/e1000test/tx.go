@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"time"
 
-	"warren.dev/drivers/e1000/internal/dmamem"
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // txContext is the offload context the last context descriptor loaded
@@ -113,7 +113,7 @@ func (m *Model) transmit() {
 		m.txDescriptor(d)
 		if d[reg.TDESC_CMD]&reg.TXD_CMD_RS != 0 {
 			w := binary.LittleEndian.Uint32(d[reg.TDESC_STA:])
-			dmamem.Store32(d, reg.TDESC_STA, w|reg.TXD_STAT_DD)
+			dmaword.Store32(d, reg.TDESC_STA, w|reg.TXD_STAT_DD)
 			cause |= reg.ICR_TXDW
 		}
 		head = (head + 1) % n

@@ -5,12 +5,12 @@ import (
 	"fmt"
 
 	"warren.dev/drivers/hw/hwtest"
-	"warren.dev/drivers/virtio/internal/ringmem"
+	"warren.dev/drivers/internal/dmaword"
 )
 
 // vq is the device side of one split virtqueue. It reads the rings by
 // physical address through hwtest.DMA, as a bus master would, and uses
-// ringmem for the index fields so the race detector checks the driver's
+// dmaword for the index fields so the race detector checks the driver's
 // publication order against it.
 type vq struct {
 	index int
@@ -90,11 +90,11 @@ func (q *vq) enable(dma *hwtest.DMA) error {
 
 // availIdx loads the driver's available index (acquire: the ring entries
 // and descriptors are read after it).
-func (q *vq) availIdx() uint16 { return ringmem.Load16(q.avail, 2) }
+func (q *vq) availIdx() uint16 { return dmaword.Load16(q.avail, 2) }
 
-func (q *vq) usedEvent() uint16 { return ringmem.Load16(q.avail, 4+2*int(q.size)) }
+func (q *vq) usedEvent() uint16 { return dmaword.Load16(q.avail, 4+2*int(q.size)) }
 
-func (q *vq) availFlags() uint16 { return ringmem.Load16(q.avail, 0) }
+func (q *vq) availFlags() uint16 { return dmaword.Load16(q.avail, 0) }
 
 // pending is the number of chains the driver made available that the
 // device has not taken.
@@ -199,7 +199,7 @@ func (q *vq) publish(eventIdx bool) (interrupt bool) {
 	old := q.published
 	// Elements before idx (§2.7.8.1): atomic store, a full fence, which
 	// also orders it before the used_event / flags load below.
-	ringmem.Store16(q.used, 2, q.usedIdx)
+	dmaword.Store16(q.used, 2, q.usedIdx)
 	q.published = q.usedIdx
 	if eventIdx {
 		ev := q.usedEvent()
@@ -227,19 +227,19 @@ func (q *vq) idle(eventIdx bool) (more bool) {
 // flags 0 without EVENT_IDX.
 func (q *vq) askNotify(eventIdx bool) {
 	if eventIdx {
-		ringmem.Store16(q.used, 4+8*int(q.size), q.lastAvail)
+		dmaword.Store16(q.used, 4+8*int(q.size), q.lastAvail)
 	} else {
-		ringmem.Store16(q.used, 0, 0)
+		dmaword.Store16(q.used, 0, 0)
 	}
 }
 
-func (q *vq) availEvent() uint16 { return ringmem.Load16(q.used, 4+8*int(q.size)) }
+func (q *vq) availEvent() uint16 { return dmaword.Load16(q.used, 4+8*int(q.size)) }
 
 // busy suppresses notifications while the device is processing
 // (flags NO_NOTIFY; with EVENT_IDX avail_event simply stays behind).
 func (q *vq) busy(eventIdx bool) {
 	if q.enabled && !q.broken && !eventIdx {
-		ringmem.Store16(q.used, 0, 1)
+		dmaword.Store16(q.used, 0, 1)
 	}
 }
 
