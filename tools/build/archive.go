@@ -20,16 +20,12 @@ const ArchiveModule = "initrd"
 const CwdOption = "warren.cwd="
 
 // WriteTestArchive writes, as a newc cpio to w, what a test binary expects
-// to find on disk: the package's source directory (recursively, at its
-// absolute host path, so testdata and relative paths work with
-// warren.cwd=dir) and extra files such as $GOROOT/lib/time/zoneinfo.zip.
-// Every parent directory gets its own entry. .git directories and symlinks
-// leading outside dir are left out.
-func WriteTestArchive(w io.Writer, dir string, extra ...string) error {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
+// to find on disk: each directory of trees (recursively, at its absolute
+// host path, so testdata and relative paths work with warren.cwd=dir) and
+// files such as $GOROOT/lib/time/zoneinfo.zip. Every parent directory gets
+// its own entry. .git directories and symlinks leading outside their tree
+// are left out.
+func WriteTestArchive(w io.Writer, trees []string, files ...string) error {
 	rec := cpio.NewRecorder()
 	cw := cpio.NewDedupWriter(cpio.Newc.Writer(w))
 	add := func(p string) error {
@@ -43,24 +39,30 @@ func WriteTestArchive(w io.Writer, dir string, extra ...string) error {
 		r.Name = cpio.Normalize(p)
 		return cw.WriteRecord(r)
 	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	for _, dir := range trees {
+		dir, err := filepath.Abs(dir)
 		if err != nil {
 			return err
 		}
-		switch {
-		case d.IsDir() && d.Name() == ".git":
-			return filepath.SkipDir
-		case d.Type()&fs.ModeSymlink != 0 && !symlinkInside(dir, p):
-			return nil
-		case !d.IsDir() && !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
-			return nil // sockets, devices, pipes
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch {
+			case d.IsDir() && d.Name() == ".git":
+				return filepath.SkipDir
+			case d.Type()&fs.ModeSymlink != 0 && !symlinkInside(dir, p):
+				return nil
+			case !d.IsDir() && !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
+				return nil // sockets, devices, pipes
+			}
+			return add(p)
+		})
+		if err != nil {
+			return fmt.Errorf("archiving %s: %w", dir, err)
 		}
-		return add(p)
-	})
-	if err != nil {
-		return fmt.Errorf("archiving %s: %w", dir, err)
 	}
-	for _, p := range extra {
+	for _, p := range files {
 		if err := add(p); err != nil {
 			return fmt.Errorf("archiving %s: %w", p, err)
 		}
@@ -98,26 +100,66 @@ func symlinkInside(dir, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// TestArchive writes the test archive of pkg to file, with the zoneinfo
-// database of the toolchain that built it.
+// TestArchive writes the test archive of pkg to file: what go test's run of
+// it would find on disk. That is the package's directory; the testdata
+// directories and plain files (go.mod, ...) of its ancestors up to its
+// module's root, which tests reach by relative path (../testdata) and
+// internal/testenv reads to find GOROOT; for a standard-library package the
+// source files (as built for linux/amd64) of every standard package its
+// test is built from, which tests that read the library's source read;
+// and the zoneinfo database of the toolchain that built it.
 func TestArchive(ctx context.Context, pkg *Package, file string) error {
 	goroot, err := goEnvVar(ctx, pkg.Dir, goEnv("off"), "GOROOT")
 	if err != nil {
 		return err
 	}
-	var extra []string
+	root := filepath.Join(goroot, "src")
+	if pkg.Module != nil {
+		root = pkg.Module.Dir
+	}
+	trees := []string{pkg.Dir}
+	var files []string
+	for d := pkg.Dir; d != root && strings.HasPrefix(d, root+string(filepath.Separator)); {
+		d = filepath.Dir(d)
+		if fi, err := os.Stat(filepath.Join(d, "testdata")); err == nil && fi.IsDir() {
+			trees = append(trees, filepath.Join(d, "testdata"))
+		}
+		files = append(files, plainFiles(d)...)
+	}
+	if pkg.Standard {
+		out, err := runGo(ctx, pkg.Dir, goEnv("off"), "list", "-deps", "-test", "-tags="+BuildTag, "-f",
+			`{{if .Standard}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}} {{end}}{{range .SFiles}}{{$d}}/{{.}} {{end}}{{range .HFiles}}{{$d}}/{{.}} {{end}}{{end}}`,
+			pkg.ImportPath)
+		if err != nil {
+			return err
+		}
+		files = append(files, strings.Fields(string(out))...)
+	}
 	if zi := filepath.Join(goroot, "lib", "time", "zoneinfo.zip"); fileExists(zi) {
-		extra = append(extra, zi)
+		files = append(files, zi)
 	}
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	if err := WriteTestArchive(f, pkg.Dir, extra...); err != nil {
+	if err := WriteTestArchive(f, trees, files...); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// plainFiles lists the regular files directly in dir; an unreadable dir
+// has none.
+func plainFiles(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var files []string
+	for _, e := range ents {
+		if e.Type().IsRegular() {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files
 }
 
 func fileExists(p string) bool {

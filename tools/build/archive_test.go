@@ -2,8 +2,10 @@ package build
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -47,7 +49,7 @@ func TestWriteTestArchive(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := WriteTestArchive(&buf, src, extra); err != nil {
+	if err := WriteTestArchive(&buf, []string{src}, extra); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := cpio.ReadAllRecords(cpio.Newc.Reader(bytes.NewReader(buf.Bytes())))
@@ -105,5 +107,79 @@ func TestWriteTestArchive(t *testing.T) {
 	}
 	if _, ok := got[rel(filepath.Join(src, "sub"))]; !ok {
 		t.Error("sub/ (holding only .git) should still be there")
+	}
+}
+
+// archiveNames lists the names in the test archive TestArchive writes for pkg.
+func archiveNames(t *testing.T, pkg *Package) map[string]bool {
+	file := filepath.Join(t.TempDir(), "initrd")
+	if err := TestArchive(context.Background(), pkg, file); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := cpio.ReadAllRecords(cpio.Newc.Reader(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, r := range recs {
+		names["/"+r.Name] = true
+	}
+	return names
+}
+
+// TestTestArchiveModule checks that a module's package gets its ancestors'
+// testdata and plain files, and nothing else of the module.
+func TestTestArchiveModule(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"go.mod":             "module m\n\ngo 1.21\n",
+		"testdata/top.txt":   "top\n",
+		"a/a.go":             "package a\n",
+		"a/testdata/mid.txt": "mid\n",
+		"a/b/b.go":           "package b\n",
+		"a/b/b_test.go":      "package b\n",
+		"other/o.go":         "package other\n",
+	} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := archiveNames(t, &Package{Dir: filepath.Join(root, "a", "b"), ImportPath: "m/a/b", Module: &Module{Path: "m", Dir: root}})
+	for _, want := range []string{"go.mod", "testdata/top.txt", "a/a.go", "a/testdata/mid.txt", "a/b/b.go", "a/b/b_test.go"} {
+		if !names[filepath.Join(root, want)] {
+			t.Errorf("%s missing", want)
+		}
+	}
+	if names[filepath.Join(root, "other", "o.go")] {
+		t.Error("other/o.go, beside the package's ancestors, is in")
+	}
+}
+
+// TestTestArchiveStd checks that a standard package gets GOROOT/src/go.mod,
+// which internal/testenv finds GOROOT by, and the sources of the packages
+// its test is built from, without their tests.
+func TestTestArchiveStd(t *testing.T) {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(strings.TrimSpace(string(out)), "src")
+	names := archiveNames(t, &Package{Dir: filepath.Join(src, "path", "filepath"), ImportPath: "path/filepath", Standard: true})
+	for _, want := range []string{"go.mod", "path/filepath/path_test.go", "unicode/utf16/utf16.go", "os/file.go", "syscall/zerrors_linux_amd64.go"} {
+		if !names[filepath.Join(src, want)] {
+			t.Errorf("%s missing", want)
+		}
+	}
+	for _, not := range []string{"unicode/utf16/utf16_test.go", "syscall/zerrors_windows.go", "net/net.go"} {
+		if names[filepath.Join(src, not)] {
+			t.Errorf("%s is in", not)
+		}
 	}
 }

@@ -43,6 +43,11 @@ func TestParseTest(t *testing.T) {
 		t.Errorf("defaults: %q, -m %q", got, o.mem)
 	}
 
+	// The kernel is told the directory and go test's environment.
+	if got, err := o.cmdline("/p"); err != nil || got != "warren.cwd=/p HOME=/tmp USER=root TMPDIR=/tmp -- -test.paniconexit0 -test.timeout=10m0s" {
+		t.Errorf("command line %q, %v", got, err)
+	}
+
 	// An explicit empty -run is still passed; "--" alone ends the flags.
 	o, err = parseTest(e, []string{"-run=", "p", "--"})
 	if err != nil || !slices.Contains(o.binaryArgs(), "-test.run=") || len(o.extra) != 0 {

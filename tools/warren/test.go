@@ -19,7 +19,7 @@ func init() {
 	commands = append(commands, &command{
 		name:  "test",
 		args:  "[-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]",
-		help:  "Test builds the test binary of each package with the Warren kernel, boots it\nin QEMU with the package's source directory (at its host path, which is the\nworking directory) and $GOROOT/lib/time/zoneinfo.zip as an initrd, and\nreports ok or FAIL per package like go test. ARGs after -- go to every test\nbinary unchanged.\n\n",
+		help:  "Test builds the test binary of each package with the Warren kernel, boots it\nin QEMU with the files go test's run would read as an initrd (the package's\nsource directory at its host path, which is the working directory; its\nancestors' testdata and plain files; for a standard package the sources of\nthe packages its test is built from; $GOROOT/lib/time/zoneinfo.zip) and\nHOME, USER and TMPDIR set (/tmp, root, /tmp), and reports ok or FAIL per\npackage like go test. ARGs after -- go to every test binary unchanged.\n\n",
 		flags: func() *flag.FlagSet { return testFlags(new(testOpts)) },
 		run:   runTest,
 	})
@@ -29,6 +29,11 @@ func init() {
 // binary panics with its goroutines at -timeout, and QEMU is killed only
 // if that does not stop it (go test allows a minute too).
 const timeoutGrace = time.Minute
+
+// testVars is the environment go test would pass that the kernel does not
+// set itself: a home, a user, and the temporary directory, /tmp being the
+// tree's one writable directory (a tmpfs), so $HOME is there too.
+var testVars = []string{"HOME=/tmp", "USER=root", "TMPDIR=/tmp"}
 
 type testOpts struct {
 	mem     string
@@ -106,6 +111,11 @@ func (o *testOpts) binaryArgs() []string {
 	return append(args, o.extra...)
 }
 
+// cmdline is the boot command line of a test binary run in dir.
+func (o *testOpts) cmdline(dir string) (string, error) {
+	return build.Cmdline(append([]string{build.CwdOption + dir}, testVars...), o.binaryArgs())
+}
+
 func runTest(ctx context.Context, e *env, args []string) (int, error) {
 	o, err := parseTest(e, args)
 	if err != nil {
@@ -152,7 +162,7 @@ func testPackage(ctx context.Context, e *env, o *testOpts, pkg *build.Package, t
 		return false
 	}
 	image, archive := filepath.Join(tmp, "test.elf"), filepath.Join(tmp, build.ArchiveModule)
-	cmdline, err := build.Cmdline([]string{build.CwdOption + pkg.Dir}, o.binaryArgs())
+	cmdline, err := o.cmdline(pkg.Dir)
 	if err == nil {
 		err = build.CheckCmdline(image, cmdline)
 	}
