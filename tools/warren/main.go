@@ -7,6 +7,7 @@
 //	warren run [-m MEM] [-append ARGS] [-nic MODEL] [-fwd HOST:GUEST] [-timeout D] IMAGE|ISO|DISK|PKG [ARG...]
 //	warren test [-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]
 //	warren bench [-runs N] [-nic MODELS] [-w README.md] ...
+//	warren stdtest [-m MEM] [-timeout D] [-w README.md] [PKG...]
 //	warren syscalls [-w README.md]
 //	warren help [COMMAND]
 //

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -74,15 +73,15 @@ func syscallTable() string {
 	return b.String()
 }
 
-// replaceTable puts table between the markers of doc.
-func replaceTable(doc []byte, table string) ([]byte, error) {
-	i := bytes.Index(doc, []byte(tableBegin))
-	j := bytes.Index(doc, []byte(tableEnd))
+// replaceTable puts table between the markers begin and end of doc.
+func replaceTable(doc []byte, begin, end, table string) ([]byte, error) {
+	i := bytes.Index(doc, []byte(begin))
+	j := bytes.Index(doc, []byte(end))
 	if i < 0 || j < i {
-		return nil, errors.New("no syscall-table markers")
+		return nil, fmt.Errorf("no %q ... %q markers", strings.TrimSpace(begin), strings.TrimSpace(end))
 	}
 	var out bytes.Buffer
-	out.Write(doc[:i+len(tableBegin)])
+	out.Write(doc[:i+len(begin)])
 	out.WriteString(table)
 	out.Write(doc[j:])
 	return out.Bytes(), nil
@@ -106,7 +105,7 @@ func runSyscalls(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := replaceTable(doc, table)
+	out, err := replaceTable(doc, tableBegin, tableEnd, table)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", w, err)
 	}

@@ -15,7 +15,7 @@ func TestReadmeTableIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := replaceTable(doc, syscallTable())
+	want, err := replaceTable(doc, tableBegin, tableEnd, syscallTable())
 	if err != nil {
 		t.Fatal(err)
 	}
