@@ -271,12 +271,35 @@ func sysFchmod(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, e
 }
 
+// sysFchmodat takes no flags: it is fchmodat2 without them.
 func sysFchmodat(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	ino, e := tmpExisting(int64(int32(f.RDI)), f.RSI, true)
-	if e == 0 {
-		tmp.Chmod(ino, uint32(f.RDX))
+	f.R10 = 0
+	return sysFchmodat2(f)
+}
+
+// sysFchmodat2 is what os.Root.Chmod calls (with AT_SYMLINK_NOFOLLOW) and
+// Go falls back from only on ENOSYS. A link's mode cannot be changed: on
+// one, AT_SYMLINK_NOFOLLOW gives EOPNOTSUPP, as on Linux.
+func sysFchmodat2(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	flags := f.R10
+	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH) != 0 {
+		return 0, unix.EINVAL
 	}
-	return 0, e
+	var ino tmpfs.Ino
+	var e unix.Errno
+	if flags&unix.AT_EMPTY_PATH != 0 && emptyPath(f.RSI) {
+		ino, e = tmpFD(f.RDI)
+	} else {
+		ino, e = tmpExisting(int64(int32(f.RDI)), f.RSI, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+	}
+	switch {
+	case e != 0:
+		return 0, e
+	case tmp.Mode(ino)&unix.S_IFMT == unix.S_IFLNK:
+		return 0, unix.EOPNOTSUPP
+	}
+	tmp.Chmod(ino, uint32(f.RDX))
+	return 0, 0
 }
 
 func sysChmod(f *cpu.TrapFrame) (uint64, unix.Errno) {

@@ -65,6 +65,17 @@ func main() {
 		check(sys.Nlink == 2, "nlink %d, want 2", sys.Nlink)
 	}
 
+	// os.Root.Chmod is fchmodat2 with AT_SYMLINK_NOFOLLOW (EOPNOTSUPP
+	// if the kernel has no fchmodat2); root's groups are none.
+	root, err := os.OpenRoot(dir)
+	must(err, "OpenRoot")
+	must(root.Chmod("g", 0o640), "Root.Chmod")
+	st, err = os.Stat(g)
+	check(err == nil && st.Mode() == 0o640, "stat after Root.Chmod %v %v", st, err)
+	must(root.Close(), "close the root")
+	groups, err := os.Getgroups()
+	check(err == nil && len(groups) == 0, "getgroups %v %v", groups, err)
+
 	ents, err := os.ReadDir(dir)
 	var names []string
 	for _, e := range ents {
