@@ -10,7 +10,8 @@ import (
 // side of the kernel (the socket layer knows the network configuration):
 // /etc/resolv.conf, /etc/hosts, /etc/nsswitch.conf, /etc/services,
 // /proc/sys/net/core/somaxconn. They are set with SysSetFile and served
-// read-only, ahead of the initrd.
+// read-only, ahead of the initrd, beside the kernel's own /etc/passwd and
+// /etc/group.
 
 const (
 	maxEtcFiles   = 16
@@ -73,4 +74,22 @@ func lookupEtc(abs []byte) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// identityFiles name the one user, root (getuid and getgid are 0), for
+// os/user and programs that look themselves up. Root's home is /tmp, the
+// tree's one writable directory, where warren test points $HOME too.
+var identityFiles = [...]struct{ path, data string }{
+	{"/etc/passwd", "root:x:0:0:root:/tmp:/bin/sh\n"},
+	{"/etc/group", "root:x:0:\n"},
+}
+
+// serveIdentityFiles fills the first slots at boot, before the program can
+// set any file.
+func serveIdentityFiles() {
+	for i, f := range identityFiles {
+		e := &etcFiles[i]
+		e.pathLen = copy(e.path[:], f.path)
+		e.n = copy(e.data[:], f.data)
+	}
 }

@@ -1,0 +1,28 @@
+package kernel
+
+import "testing"
+
+// TestIdentityFiles checks that /etc/passwd and /etc/group are served from
+// boot and name root, whose uid getuid gives.
+func TestIdentityFiles(t *testing.T) {
+	saved := etcFiles
+	defer func() { etcFiles = saved }()
+	etcFiles = [maxEtcFiles]etcFile{}
+	serveIdentityFiles()
+	for path, want := range map[string]string{
+		"/etc/passwd": "root:x:0:0:root:/tmp:/bin/sh\n",
+		"/etc/group":  "root:x:0:\n",
+	} {
+		i, ok := lookupEtc([]byte(path))
+		if !ok {
+			t.Errorf("%s is not served", path)
+			continue
+		}
+		if got := string(etcFiles[i].data[:etcFiles[i].n]); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+	if uid, e := sysGetuid(nil); uid != 0 || e != 0 {
+		t.Errorf("getuid: %d, %v; the files name uid 0", uid, e)
+	}
+}
