@@ -57,3 +57,17 @@ func TestSocketLayer(t *testing.T) {
 		t.Errorf("status %d; the console does not end with sockprog: ok", status)
 	}
 }
+
+// TestUDPStackBuffers boots qemu/testdata/udpstack: UDP sends from fresh
+// goroutines whose payload and sockaddr sit on a stack that moves during
+// the call, which the socket hook read at the old address (EFAULT) while
+// net's callers kept them there under internal/syscall/unix's noescape.
+func TestUDPStackBuffers(t *testing.T) {
+	out, status, err := bootExample(t, "qemu/testdata/udpstack", boot{Memory: "256M", Timeout: 2 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "udpstack: ok") || status != 0 {
+		t.Errorf("status %d; the console does not end with udpstack: ok", status)
+	}
+}
