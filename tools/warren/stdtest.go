@@ -80,21 +80,7 @@ func runStdtest(ctx context.Context, e *env, args []string) (int, error) {
 		testPackage(ctx, sub, o, pkg, filepath.Join(tmp, strconv.Itoa(i)))
 		results = append(results, parseTestLog(pkg.ImportPath, out.String()))
 	}
-	table := stdtestTable(results)
-	if w == "" {
-		fmt.Fprint(e.stdout, table)
-		return 0, nil
-	}
-	doc, err := os.ReadFile(w)
-	if err != nil {
-		return 0, err
-	}
-	doc, err = replaceTable(doc, stdtestBegin, stdtestEnd, table)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", w, err)
-	}
-	fmt.Fprint(e.stdout, table)
-	return 0, os.WriteFile(w, doc, 0o644)
+	return 0, writeTable(e, w, stdtestBegin, stdtestEnd, stdtestTable(results))
 }
 
 // pkgResult is what one package's verbose test output says.

@@ -96,18 +96,23 @@ func runSyscalls(ctx context.Context, e *env, args []string) (int, error) {
 	if fs.NArg() != 0 {
 		return 0, usageError(e, "syscalls", "unexpected argument %q", fs.Arg(0))
 	}
-	table := syscallTable()
+	return 0, writeTable(e, w, tableBegin, tableEnd, syscallTable())
+}
+
+// writeTable prints table, or with a file w puts it between w's markers
+// begin and end.
+func writeTable(e *env, w, begin, end, table string) error {
 	if w == "" {
 		fmt.Fprint(e.stdout, table)
-		return 0, nil
+		return nil
 	}
 	doc, err := os.ReadFile(w)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	out, err := replaceTable(doc, tableBegin, tableEnd, table)
+	out, err := replaceTable(doc, begin, end, table)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", w, err)
+		return fmt.Errorf("%s: %w", w, err)
 	}
-	return 0, os.WriteFile(w, out, 0o644)
+	return os.WriteFile(w, out, 0o644)
 }
