@@ -19,12 +19,13 @@ func init() {
 	commands = append(commands, &command{
 		name: "stdtest",
 		args: "[-m MEM] [-timeout D] [-w README] [PKG...]",
-		help: "Stdtest runs warren test -short -v on each package (by default the\n" +
-			"standard-library packages of stdPackages), one at a time, and prints a\n" +
-			"Markdown table: per package its verdict and how many top-level tests and\n" +
-			"examples passed, failed and were skipped, with each failure's first\n" +
-			"message, or the abort that ended the binary. -w writes it into README\n" +
-			"between the stdtest-table markers. Each package's output goes to stderr.\n\n",
+		help: "Stdtest runs warren test -short -v on each package, one at a time, by\n" +
+			"default on\n\n\t" + strings.Join(stdPackages, " ") + "\n\n" +
+			"and prints a Markdown table: per package its verdict and how many\n" +
+			"top-level tests and examples passed, failed and were skipped, with each\n" +
+			"failure's last message, or the abort that ended the binary. -w writes it\n" +
+			"into README between the stdtest-table markers. Each package's output goes\n" +
+			"to stderr.\n\n",
 		flags: func() *flag.FlagSet { return stdtestFlags(new(testOpts), new(string)) },
 		run:   runStdtest,
 	})
@@ -34,6 +35,7 @@ func init() {
 var stdPackages = []string{
 	"bufio", "sync", "io/fs", "archive/tar", "mime/multipart", "path/filepath",
 	"os", "os/exec", "crypto/tls", "net", "net/http",
+	"io", "bytes", "strings", "strconv", "context", "encoding/json", "fmt",
 }
 
 // Markers around the generated table in the README.
@@ -89,16 +91,16 @@ type pkgResult struct {
 	pass, fail, skip int
 	ok               bool     // warren test said ok
 	abort            string   // why the binary ended without its verdict; "" if it gave one
-	failures         []string // "TestX: first message" per failed test
+	failures         []string // "TestX: last message" per failed test
 }
 
 // parseTestLog reads the -test.v output of one package, with warren test's
 // verdict line last. Only top-level tests and examples are counted.
 func parseTestLog(pkg, log string) pkgResult {
 	r := pkgResult{pkg: pkg}
-	first := map[string]string{} // test -> its first message
-	var cur string               // the test the output belongs to
-	verdict := false             // the binary's own PASS or FAIL line
+	last := map[string]string{} // test -> its last message, a Fatal's
+	var cur string              // the test the output belongs to
+	verdict := false            // the binary's own PASS or FAIL line
 	lines := strings.Split(log, "\n")
 	for i, l := range lines {
 		l = strings.TrimRight(l, "\r")
@@ -116,14 +118,14 @@ func parseTestLog(pkg, log string) pkgResult {
 		case strings.HasPrefix(l, "--- FAIL: "):
 			r.fail++
 			name, _, _ := strings.Cut(strings.TrimPrefix(l, "--- FAIL: "), " ")
-			r.failures = append(r.failures, name+": "+first[name])
+			r.failures = append(r.failures, name+": "+last[name])
 		case l == "PASS" || l == "FAIL":
 			verdict = true
 		case strings.HasPrefix(l, "ok  \t"+pkg+"\t"):
 			r.ok = true
-		case strings.HasPrefix(l, "    ") && cur != "" && first[cur] == "":
+		case strings.HasPrefix(l, "    ") && cur != "":
 			if m := strings.TrimSpace(l); !strings.HasPrefix(m, "--- ") {
-				first[cur] = m
+				last[cur] = m
 			}
 		case r.abort == "" && (strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ")):
 			r.abort = l

@@ -31,7 +31,7 @@ warren: exit status 1
 FAIL	p	1.0s
 `
 	r := parseTestLog("p", log)
-	want := []string{"TestB: b_test.go:9: sub is wrong", "TestC: c_test.go:5: exec: ENOSYS"}
+	want := []string{"TestB: b_test.go:9: sub is wrong", "TestC: c_test.go:6: second message"}
 	if r.pass != 2 || r.fail != 2 || r.skip != 1 || r.ok || r.abort != "" || !slices.Equal(r.failures, want) {
 		t.Errorf("got %+v", r)
 	}
