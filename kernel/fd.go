@@ -44,13 +44,13 @@ type openFile struct {
 }
 
 type fdEntry struct {
-	file    int32 // index into files, -1 if closed
+	file    int32 // index into openFiles, -1 if closed
 	cloexec bool
 }
 
 var (
-	fdTables [maxProcs][maxFDs]fdEntry
-	files    [maxFiles]openFile
+	fdTables  [maxProcs][maxFDs]fdEntry
+	openFiles [maxFiles]openFile
 )
 
 // fds is the calling thread's process's descriptor table.
@@ -68,10 +68,10 @@ func openConsoleFDs(p int32) {
 		return // no descriptions left: the process starts without them
 	}
 	for fd := 0; fd < 3; fd++ {
-		files[f].refs++
+		openFiles[f].refs++
 		t[fd].file = f
 	}
-	files[f].refs-- // newFile's reference was only to hand it out
+	openFiles[f].refs-- // newFile's reference was only to hand it out
 }
 
 // clearFDs empties process p's descriptor table.
@@ -91,7 +91,7 @@ func inheritFDs(c, p int32) {
 	src, dst := &fdTables[p], &fdTables[c]
 	for fd := range src {
 		if f := src[fd].file; f >= 0 {
-			files[f].refs++
+			openFiles[f].refs++
 		}
 		dst[fd] = src[fd]
 	}
@@ -130,8 +130,8 @@ func newFile(kind fileKind, obj int32, flags uint32) (int32, unix.Errno) {
 		return -1, unix.ENFILE
 	}
 	for i := int32(0); i < maxFiles; i++ {
-		if files[i].refs == 0 {
-			files[i] = openFile{kind: kind, refs: 1, obj: obj, flags: flags}
+		if openFiles[i].refs == 0 {
+			openFiles[i] = openFile{kind: kind, refs: 1, obj: obj, flags: flags}
 			filesUsed++
 			return i, 0
 		}
@@ -180,12 +180,12 @@ func lookupFD(fd uint64) (*openFile, unix.Errno) {
 	if fd >= maxFDs || t[fd].file < 0 {
 		return nil, unix.EBADF
 	}
-	return &files[t[fd].file], 0
+	return &openFiles[t[fd].file], 0
 }
 
 // releaseFile drops a reference; the last one frees the object.
 func releaseFile(f int32) {
-	of := &files[f]
+	of := &openFiles[f]
 	of.refs--
 	if of.refs > 0 {
 		return

@@ -23,15 +23,15 @@ func TestInheritFDs(t *testing.T) {
 	if fdTables[child][0] != (fdEntry{file: a}) || fdTables[child][5] != (fdEntry{file: b, cloexec: true}) {
 		t.Fatalf("child's table: %+v, %+v", fdTables[child][0], fdTables[child][5])
 	}
-	if files[a].refs != 2 || files[b].refs != 2 {
-		t.Fatalf("refs %d, %d; want 2, 2", files[a].refs, files[b].refs)
+	if openFiles[a].refs != 2 || openFiles[b].refs != 2 {
+		t.Fatalf("refs %d, %d; want 2, 2", openFiles[a].refs, openFiles[b].refs)
 	}
 	closeOnExec(child)
-	if fdTables[child][0].file != a || fdTables[child][5].file != -1 || files[b].refs != 1 {
-		t.Errorf("after closeOnExec: fd 0 %d, fd 5 %d, refs of b %d", fdTables[child][0].file, fdTables[child][5].file, files[b].refs)
+	if fdTables[child][0].file != a || fdTables[child][5].file != -1 || openFiles[b].refs != 1 {
+		t.Errorf("after closeOnExec: fd 0 %d, fd 5 %d, refs of b %d", fdTables[child][0].file, fdTables[child][5].file, openFiles[b].refs)
 	}
 	closeAllFDs(parent)
-	if files[a].refs != 1 || files[a].kind != kindNull || files[b].refs != 0 {
-		t.Errorf("after the parent closes: refs %d (kind %d), %d", files[a].refs, files[a].kind, files[b].refs)
+	if openFiles[a].refs != 1 || openFiles[a].kind != kindNull || openFiles[b].refs != 0 {
+		t.Errorf("after the parent closes: refs %d (kind %d), %d", openFiles[a].refs, openFiles[a].kind, openFiles[b].refs)
 	}
 }

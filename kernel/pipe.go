@@ -4,27 +4,15 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
-	"warren.dev/mm/usercopy"
+	"warren.dev/kernel/files"
 )
 
-// Pipes: a byte ring per pipe, its read end and write end two open file
+// Pipes (files.Pipe): the read end and write end are two open file
 // descriptions of kind kindPipe told apart by their access mode.
 
-const (
-	maxPipes    = 32
-	pipeBufSize = 16 << 10
-)
+const maxPipes = 32
 
-type pipe struct {
-	used             bool
-	owner            int32 // process slot that created it (limits.go)
-	readers, writers int32
-	r, n             int // read position and bytes buffered
-	seq              uint64
-	buf              [pipeBufSize]byte
-}
-
-var pipes [maxPipes]pipe
+var pipes [maxPipes]files.Pipe
 
 // sysPipe2 creates a pipe: fds[0] reads, fds[1] writes.
 //
@@ -37,19 +25,19 @@ func sysPipe2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e := probeUser(fds, 8, true); e != 0 {
 		return 0, e
 	}
-	if !shareAllowed(maxPipes, func(i int) (int32, bool) { return pipes[i].owner, pipes[i].used }) {
+	if !shareAllowed(maxPipes, func(i int) (int32, bool) { return pipes[i].Owner, pipes[i].Used }) {
 		return 0, unix.ENFILE
 	}
 	for i := int32(0); i < maxPipes; i++ {
 		p := &pipes[i]
-		if p.used {
+		if p.Used {
 			continue
 		}
-		p.used, p.owner, p.readers, p.writers, p.r, p.n = true, curProc(), 1, 1, 0, 0
+		p.Open(curProc())
 		keep := flags & (unix.O_CLOEXEC | unix.O_NONBLOCK)
 		rfd, e := openNew(kindPipe, i, keep|unix.O_RDONLY)
 		if e != 0 {
-			p.used = false
+			p.Used = false
 			return 0, e
 		}
 		wfd, e := openNew(kindPipe, i, keep|unix.O_WRONLY)
@@ -69,117 +57,30 @@ func sysPipe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return sysPipe2(f)
 }
 
-// pipeRead copies buffered bytes out, blocking while the pipe is empty
-// and a writer remains; end of file once none does.
+// pipeRead reads from a pipe's read end.
 //
 // Context: kernel (no allocation, no pointer stores).
 func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	p := &pipes[of.obj]
-	for p.n == 0 {
-		if p.writers == 0 || n == 0 {
-			return 0, 0
-		}
-		if of.nonblocking() {
-			return 0, unix.EAGAIN
-		}
-		if sleepOn(pollKey, 0, true) == wokenSignal {
-			return 0, unix.EINTR
-		}
-	}
-	// Copy now, after any sleep, into the caller's memory as it is now;
-	// bytes that could not be copied stay in the pipe.
-	want := int(min(n, uint64(p.n)))
-	done := 0
-	for done < want {
-		seg := p.buf[p.r:min(p.r+want-done, pipeBufSize)]
-		k, e := usercopy.Out(caller(), buf+uint64(done), seg)
-		p.r = (p.r + k) % pipeBufSize
-		p.n -= k
-		done += k
-		if e != 0 {
-			if done == 0 {
-				return 0, e
-			}
-			break
-		}
-	}
-	p.seq++
-	pollNotify()
-	return uint64(done), 0
+	return files.PipeRead(callerEnv(), &pipes[of.obj], buf, n, of.nonblocking())
 }
 
-// pipeWrite buffers bytes, blocking while the pipe is full; with no
-// reader left it fails with EPIPE and raises SIGPIPE, as on Linux.
+// pipeWrite writes to a pipe's write end, raising SIGPIPE once no reader
+// is left.
 //
 // Context: kernel (no allocation, no pointer stores).
 func pipeWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	p := &pipes[of.obj]
-	done := uint64(0)
-	for done < n {
-		if p.readers == 0 {
-			threads[cur].sigPending |= 1 << (unix.SIGPIPE - 1)
-			return transferred(done, unix.EPIPE)
-		}
-		if p.n == pipeBufSize {
-			if of.nonblocking() {
-				return transferred(done, unix.EAGAIN)
-			}
-			if sleepOn(pollKey, 0, true) == wokenSignal {
-				return transferred(done, unix.EINTR)
-			}
-			continue
-		}
-		// Each piece is copied from the caller's memory as it is after
-		// the last sleep, straight into the ring.
-		w := (p.r + p.n) % pipeBufSize
-		room := p.buf[w:min(w+pipeBufSize-p.n, pipeBufSize)]
-		k, e := usercopy.In(caller(), room[:min(uint64(len(room)), n-done)], buf+done)
-		p.n += k
-		done += uint64(k)
-		if k > 0 {
-			p.seq++
-			pollNotify()
-		}
-		if e != 0 {
-			return transferred(done, e)
-		}
+	done, e := files.PipeWrite(callerEnv(), &pipes[of.obj], buf, n, of.nonblocking())
+	if e == unix.EPIPE {
+		threads[cur].sigPending |= 1 << (unix.SIGPIPE - 1)
 	}
-	return done, 0
+	return transferred(done, e)
 }
 
-// pipePoll reports a pipe end's readiness.
-func pipePoll(of *openFile) (uint32, uint64) {
-	p := &pipes[of.obj]
-	var ev uint32
-	if of.flags&unix.O_ACCMODE == unix.O_RDONLY {
-		if p.n > 0 {
-			ev |= unix.EPOLLIN | unix.EPOLLRDNORM
-		}
-		if p.writers == 0 {
-			ev |= unix.EPOLLHUP
-		}
-	} else {
-		if p.n < pipeBufSize {
-			ev |= unix.EPOLLOUT | unix.EPOLLWRNORM
-		}
-		if p.readers == 0 {
-			ev |= unix.EPOLLERR
-		}
-	}
-	return ev, p.seq
-}
+// pipeReader reports whether a pipe description is the read end.
+func pipeReader(of *openFile) bool { return of.flags&unix.O_ACCMODE == unix.O_RDONLY }
 
 // pipeRelease drops one end of a pipe.
 func pipeRelease(of *openFile) {
-	p := &pipes[of.obj]
-	if of.flags&unix.O_ACCMODE == unix.O_RDONLY {
-		p.readers--
-	} else {
-		p.writers--
-	}
-	if p.readers == 0 && p.writers == 0 {
-		p.used = false
-	}
-	p.seq++
+	pipes[of.obj].Close(pipeReader(of))
 	pollNotify()
 }

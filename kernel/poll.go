@@ -72,7 +72,7 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 	case kindEpoll:
 		return 0, 0
 	case kindPipe:
-		return pipePoll(of)
+		return pipes[of.obj].Poll(pipeReader(of))
 	case kindSocket:
 		return of.events, of.seq
 	case kindIRQ:
@@ -334,7 +334,7 @@ func collectEvents(inst *epollInstance, out uint64, max int) (int, unix.Errno) {
 	n := 0
 	for i := 0; i < inst.n && n < max; i++ {
 		it := &inst.items[i]
-		ready, seq := files[it.file].poll()
+		ready, seq := openFiles[it.file].poll()
 		ready &= it.events | unix.EPOLLERR | unix.EPOLLHUP
 		if ready == 0 || it.events&^(unix.EPOLLET|unix.EPOLLONESHOT|unix.EPOLLEXCLUSIVE|unix.EPOLLWAKEUP) == 0 {
 			continue

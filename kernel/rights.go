@@ -29,7 +29,7 @@ func sysRightsGet(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	for i := range inFlight {
 		if inFlight[i] == 0 {
 			file := t[f.RDI].file
-			files[file].refs++
+			openFiles[file].refs++
 			inFlight[i] = file + 1
 			return uint64(i), 0
 		}
@@ -59,7 +59,7 @@ func sysRightsInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	if f.RSI&sockabi.RightsKeep != 0 {
-		files[file].refs++
+		openFiles[file].refs++
 	} else {
 		inFlight[f.RDI] = 0
 	}

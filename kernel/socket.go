@@ -17,7 +17,7 @@ import (
 // generation in the high bits, so a number is never reused while the
 // socket layer may still hold the old socket.
 
-// sockInfo is what the kernel knows of a socket (indexed like files).
+// sockInfo is what the kernel knows of a socket (indexed like openFiles).
 type sockInfo struct {
 	gen                uint16
 	domain, typ, proto int32
@@ -35,7 +35,7 @@ func socketMeta(sock int32) (*sockInfo, bool) {
 		return nil, false
 	}
 	i := sock & 0xffff
-	if int(i) >= maxFiles || sockets[i].gen != uint16(sock>>16) || files[i].kind != kindSocket {
+	if int(i) >= maxFiles || sockets[i].gen != uint16(sock>>16) || openFiles[i].kind != kindSocket {
 		return nil, false
 	}
 	return &sockets[i], true
@@ -45,7 +45,7 @@ func socketFile(sock int32) (*openFile, bool) {
 	if _, ok := socketMeta(sock); !ok {
 		return nil, false
 	}
-	return &files[sock&0xffff], true
+	return &openFiles[sock&0xffff], true
 }
 
 // newSocket makes a socket's open file description and a descriptor
@@ -61,7 +61,7 @@ func newSocket(p, domain, typ, proto int32, flags uint32) (int, int32, unix.Errn
 	*m = sockInfo{gen: m.gen + 1, domain: domain, typ: typ, proto: proto, pair: -1}
 	sock := int32(m.gen&0x7fff)<<16 | file
 	m.gen &= 0x7fff
-	files[file].obj = sock
+	openFiles[file].obj = sock
 	fd, e := installFDIn(p, file, 0, flags&unix.O_CLOEXEC != 0)
 	if e != 0 {
 		return 0, 0, e

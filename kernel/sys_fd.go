@@ -270,7 +270,7 @@ func sysDup(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	file := fds()[f.RDI].file
-	files[file].refs++
+	openFiles[file].refs++
 	fd, e := installFD(file, 0, false)
 	return uint64(fd), e
 }
@@ -302,7 +302,7 @@ func dupTo(oldfd, newfd uint64, cloexec bool) (uint64, unix.Errno) {
 		return 0, unix.EBADF
 	}
 	file := fds()[oldfd].file
-	files[file].refs++
+	openFiles[file].refs++
 	if fds()[newfd].file >= 0 {
 		closeFD(newfd)
 	}
@@ -339,7 +339,7 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 			return 0, unix.EINVAL
 		}
 		file := fds()[fd].file
-		files[file].refs++
+		openFiles[file].refs++
 		nfd, e := installFD(file, int(arg), cmd == unix.F_DUPFD_CLOEXEC)
 		return uint64(nfd), e
 	}
@@ -374,7 +374,7 @@ func sysIoctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 				n = uint32(min(left, 1<<31-1))
 			}
 		case kindPipe:
-			n = uint32(pipes[of.obj].n)
+			n = uint32(pipes[of.obj].Buffered())
 		}
 		return 0, store32(f.RDX, n)
 	}

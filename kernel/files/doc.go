@@ -1,0 +1,28 @@
+// Package files is the kernel's descriptor layer as plain Go: pipes, and
+// the rules that decide what a read, write or wait on them does. It knows
+// nothing of the machine: the kernel reaches it through an Env (the
+// caller's memory, sleeping and waking), so every rule is tested on the
+// host with a fake one.
+//
+// Everything here may run in kernel context (docs/kernel-context.md):
+// state is integers and fixed arrays the kernel keeps in its own tables,
+// and functions taking an Env are generic over it so that a call through
+// it neither allocates nor lets its arguments escape.
+package files
+
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/mm/usercopy"
+)
+
+// Env is what the layer needs of the kernel for one calling thread.
+type Env interface {
+	// The caller's memory.
+	usercopy.Space
+	// Wait sleeps until Notify, the deadline (monotonic ns, 0 for none)
+	// or a signal: 0, ETIMEDOUT or EINTR.
+	Wait(deadline int64) unix.Errno
+	// Notify wakes every thread in Wait: readiness may have changed.
+	Notify()
+}

@@ -1,0 +1,60 @@
+package files
+
+import (
+	"bytes"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Test memory: one flat range of user addresses from memBase; anything
+// else faults.
+const memBase = 0x10000
+
+// fakeEnv is a calling thread. Its Wait runs the next of waits, standing
+// for what other threads do while it sleeps; with none left the sleep is
+// ended by a signal.
+type fakeEnv struct{ *envState }
+
+type envState struct {
+	mem      []byte
+	waits    []func() unix.Errno
+	slept    int
+	notified int
+}
+
+func newEnv(size int) fakeEnv { return fakeEnv{&envState{mem: make([]byte, size)}} }
+
+func (e fakeEnv) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
+	if addr < memBase || addr+n > memBase+uint64(len(e.mem)) {
+		return nil, unix.EFAULT
+	}
+	return e.mem[addr-memBase : addr-memBase+n], 0
+}
+
+func (e fakeEnv) Wait(deadline int64) unix.Errno {
+	e.slept++
+	if len(e.waits) == 0 {
+		return unix.EINTR
+	}
+	w := e.waits[0]
+	e.waits = e.waits[1:]
+	return w()
+}
+
+func (e fakeEnv) Notify() { e.notified++ }
+
+// put stores b in e's memory at addr.
+func (e fakeEnv) put(addr uint64, b []byte) { copy(e.mem[addr-memBase:], b) }
+
+// get returns n bytes of e's memory at addr.
+func (e fakeEnv) get(addr uint64, n int) []byte {
+	return bytes.Clone(e.mem[addr-memBase : addr-memBase+uint64(n)])
+}
+
+func wantErrno(t *testing.T, what string, got, want unix.Errno) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("%s: errno %v, want %v", what, got, want)
+	}
+}
