@@ -1,6 +1,10 @@
 package kernel
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/files"
+)
 
 // The descriptor tables: one per process. A descriptor
 // names an open file description, which dup shares; the description says
@@ -8,7 +12,7 @@ import "golang.org/x/sys/unix"
 // table can change in kernel context.
 
 const (
-	maxFDs   = 1024
+	maxFDs   = files.MaxFDs
 	maxFiles = 1024
 )
 
@@ -43,18 +47,22 @@ type openFile struct {
 	seq    uint64 // changes with events
 }
 
-type fdEntry struct {
-	file    int32 // index into openFiles, -1 if closed
-	cloexec bool
-}
-
 var (
-	fdTables  [maxProcs][maxFDs]fdEntry
+	fdTables  [maxProcs]files.Table
 	openFiles [maxFiles]openFile
 )
 
+// descs is openFiles as package files reaches it.
+type descs struct{}
+
+// Hold implements files.Descriptions.
+func (descs) Hold(f int32) { openFiles[f].refs++ }
+
+// Release implements files.Descriptions.
+func (descs) Release(f int32) { releaseFile(f) }
+
 // fds is the calling thread's process's descriptor table.
-func fds() *[maxFDs]fdEntry { return &fdTables[curProc()] }
+func fds() *files.Table { return &fdTables[curProc()] }
 
 // openConsoleFDs gives process p, whose table is empty, descriptors 0, 1
 // and 2 on the console: runtimes check them at start-up.
@@ -62,65 +70,36 @@ func fds() *[maxFDs]fdEntry { return &fdTables[curProc()] }
 // Context: kernel (no allocation, no pointer stores).
 func openConsoleFDs(p int32) {
 	clearFDs(p)
-	t := &fdTables[p]
 	f, e := newFile(kindConsole, 0, unix.O_RDWR)
 	if e != 0 {
 		return // no descriptions left: the process starts without them
 	}
-	for fd := 0; fd < 3; fd++ {
+	for range 3 {
 		openFiles[f].refs++
-		t[fd].file = f
+		files.Install(descs{}, &fdTables[p], f, 0, 3, false)
 	}
 	openFiles[f].refs-- // newFile's reference was only to hand it out
 }
 
 // clearFDs empties process p's descriptor table.
-func clearFDs(p int32) {
-	t := &fdTables[p]
-	for i := range t {
-		t[i] = fdEntry{file: -1}
-	}
-}
+func clearFDs(p int32) { fdTables[p].Clear() }
 
 // inheritFDs gives process c, whose table is empty, the descriptors of
-// process p, as fork does: the same open file descriptions, close-on-exec
-// flags included.
+// process p, as fork does.
 //
 // Context: kernel (no allocation, no pointer stores).
-func inheritFDs(c, p int32) {
-	src, dst := &fdTables[p], &fdTables[c]
-	for fd := range src {
-		if f := src[fd].file; f >= 0 {
-			openFiles[f].refs++
-		}
-		dst[fd] = src[fd]
-	}
-}
+func inheritFDs(c, p int32) { files.Inherit(descs{}, &fdTables[c], &fdTables[p]) }
 
 // closeAllFDs closes every descriptor of process p.
 //
 // Context: kernel (no allocation, no pointer stores).
-func closeAllFDs(p int32) {
-	t := &fdTables[p]
-	for fd := range t {
-		if t[fd].file >= 0 {
-			closeFDIn(p, uint64(fd))
-		}
-	}
-}
+func closeAllFDs(p int32) { files.CloseAll(descs{}, &fdTables[p]) }
 
 // closeOnExec closes process p's close-on-exec descriptors, as execve
 // does.
 //
 // Context: kernel (no allocation, no pointer stores).
-func closeOnExec(p int32) {
-	t := &fdTables[p]
-	for fd := range t {
-		if t[fd].file >= 0 && t[fd].cloexec {
-			closeFDIn(p, uint64(fd))
-		}
-	}
-}
+func closeOnExec(p int32) { files.Exec(descs{}, &fdTables[p]) }
 
 // newFile claims an open file description with one reference.
 //
@@ -151,15 +130,7 @@ func installFD(f int32, min int, cloexec bool) (int, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func installFDIn(p int32, f int32, min int, cloexec bool) (int, unix.Errno) {
-	t := &fdTables[p]
-	for fd := min; fd < fdLimit(p); fd++ {
-		if t[fd].file < 0 {
-			t[fd] = fdEntry{file: f, cloexec: cloexec}
-			return fd, 0
-		}
-	}
-	releaseFile(f)
-	return -1, unix.EMFILE
+	return files.Install(descs{}, &fdTables[p], f, min, fdLimit(p), cloexec)
 }
 
 // openNew makes a description and a descriptor for it.
@@ -176,11 +147,11 @@ func openNew(kind fileKind, obj int32, flags uint32) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func lookupFD(fd uint64) (*openFile, unix.Errno) {
-	t := fds()
-	if fd >= maxFDs || t[fd].file < 0 {
-		return nil, unix.EBADF
+	f, e := fds().File(fd)
+	if e != 0 {
+		return nil, e
 	}
-	return &openFiles[t[fd].file], 0
+	return &openFiles[f], 0
 }
 
 // releaseFile drops a reference; the last one frees the object.
@@ -195,7 +166,7 @@ func releaseFile(f int32) {
 	case kindEventfd:
 		eventfds[of.obj].used = false
 	case kindEpoll:
-		epolls[of.obj].used = false
+		epolls[of.obj].Used = false
 	case kindPipe:
 		pipeRelease(of)
 	case kindIRQ:
@@ -217,16 +188,7 @@ func closeFD(fd uint64) unix.Errno { return closeFDIn(curProc(), fd) }
 // closeFDIn closes one of process p's descriptors.
 //
 // Context: kernel (no allocation, no pointer stores).
-func closeFDIn(p int32, fd uint64) unix.Errno {
-	t := &fdTables[p]
-	if fd >= maxFDs || t[fd].file < 0 {
-		return unix.EBADF
-	}
-	f := t[fd].file
-	t[fd].file = -1
-	releaseFile(f)
-	return 0
-}
+func closeFDIn(p int32, fd uint64) unix.Errno { return files.Close(descs{}, &fdTables[p], fd) }
 
 // nonblocking reports O_NONBLOCK on the description.
 func (of *openFile) nonblocking() bool { return of.flags&unix.O_NONBLOCK != 0 }

@@ -20,15 +20,18 @@ func TestInheritFDs(t *testing.T) {
 		t.Fatal(e)
 	}
 	inheritFDs(child, parent)
-	if fdTables[child][0] != (fdEntry{file: a}) || fdTables[child][5] != (fdEntry{file: b, cloexec: true}) {
-		t.Fatalf("child's table: %+v, %+v", fdTables[child][0], fdTables[child][5])
+	c0, _ := fdTables[child].File(0)
+	c5, _ := fdTables[child].File(5)
+	if c0 != a || fdTables[child].CloseOnExec(0) || c5 != b || !fdTables[child].CloseOnExec(5) {
+		t.Fatalf("child's fds 0, 5: %d (cloexec %v), %d (cloexec %v)", c0, fdTables[child].CloseOnExec(0), c5, fdTables[child].CloseOnExec(5))
 	}
 	if openFiles[a].refs != 2 || openFiles[b].refs != 2 {
 		t.Fatalf("refs %d, %d; want 2, 2", openFiles[a].refs, openFiles[b].refs)
 	}
 	closeOnExec(child)
-	if fdTables[child][0].file != a || fdTables[child][5].file != -1 || openFiles[b].refs != 1 {
-		t.Errorf("after closeOnExec: fd 0 %d, fd 5 %d, refs of b %d", fdTables[child][0].file, fdTables[child][5].file, openFiles[b].refs)
+	c0, _ = fdTables[child].File(0)
+	if _, e := fdTables[child].File(5); c0 != a || e == 0 || openFiles[b].refs != 1 {
+		t.Errorf("after closeOnExec: fd 0 %d, fd 5 %v, refs of b %d", c0, e, openFiles[b].refs)
 	}
 	closeAllFDs(parent)
 	if openFiles[a].refs != 1 || openFiles[a].kind != kindNull || openFiles[b].refs != 0 {

@@ -31,4 +31,9 @@ func (fileEnv) Wait(deadline int64) unix.Errno {
 // Context: kernel (no allocation, no pointer stores).
 func (fileEnv) Notify() { pollNotify() }
 
+// Now implements files.Env.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (fileEnv) Now() int64 { return nanotime() }
+
 var _ files.Env = fileEnv{}

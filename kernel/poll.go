@@ -4,18 +4,15 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 )
 
-// Readiness, eventfd and epoll. The Go runtime's netpoller blocks in
-// epoll_pwait and is woken through an eventfd; later layers add sockets
-// as more kinds of file. A change of readiness anywhere wakes every
-// epoll_pwait sleeper (there is typically one: the netpoller), which then
-// rescans its interest list.
+// Readiness, eventfd and epoll (files.Epoll). The Go runtime's
+// netpoller blocks in epoll_pwait and is woken through an eventfd.
 
 const (
 	maxEventfds = 64
 	maxEpolls   = maxProcs // every Go process makes one
-	maxInterest = 1024
 	eventfdMax  = 1<<64 - 2
 )
 
@@ -27,25 +24,15 @@ type eventfd struct {
 	seq       uint64
 }
 
-type interest struct {
-	file   int32 // open file description; -1 = free slot
-	fd     int32
-	events uint32
-	data   uint64
-	seen   uint64 // readiness sequence last reported, for EPOLLET
-}
-
-type epollInstance struct {
-	used  bool
-	owner int32 // process slot that created it (limits.go)
-	n     int   // slots in use at the front of items, in any order
-	items [maxInterest]interest
-}
-
 var (
 	eventfds [maxEventfds]eventfd
-	epolls   [maxEpolls]epollInstance
+	epolls   [maxEpolls]files.Epoll
 )
+
+// Ready implements files.Readiness.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (descs) Ready(f int32) (uint32, uint64) { return openFiles[f].poll() }
 
 // pollNotify wakes threads waiting for readiness.
 //
@@ -187,25 +174,21 @@ func sysEpollCreate(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 func newEpoll(flags uint32) (uint64, unix.Errno) {
-	if !shareAllowed(maxEpolls, func(i int) (int32, bool) { return epolls[i].owner, epolls[i].used }) {
+	if !shareAllowed(maxEpolls, func(i int) (int32, bool) { return epolls[i].Owner, epolls[i].Used }) {
 		return 0, unix.ENFILE
 	}
 	for i := int32(0); i < maxEpolls; i++ {
-		if !epolls[i].used {
-			epolls[i].used, epolls[i].owner = true, curProc()
-			epolls[i].n = 0
+		if !epolls[i].Used {
+			epolls[i].Open(curProc())
 			fd, e := openNew(kindEpoll, i, flags&unix.O_CLOEXEC|unix.O_RDWR)
 			if e != 0 {
-				epolls[i].used = false
+				epolls[i].Used = false
 			}
 			return fd, e
 		}
 	}
 	return 0, unix.ENFILE
 }
-
-// epollEventSize is sizeof(struct epoll_event) on x86-64: packed.
-const epollEventSize = 12
 
 // sysEpollCtl adds, modifies or removes interest in a descriptor.
 //
@@ -226,67 +209,15 @@ func sysEpollCtl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if target.kind == kindInitrdFile || target.kind == kindInitrdDir || target.kind == kindTmpfs || target.kind == kindNull || target.kind == kindZero {
 		return 0, unix.EPERM // regular files are always ready: Linux refuses them
 	}
-	inst := &epolls[ep.obj]
-	file := fds()[fd].file
-	idx := -1
-	for i := 0; i < inst.n; i++ {
-		if inst.items[i].file == file && inst.items[i].fd == int32(fd) {
-			idx = i
-			break
-		}
-	}
-	var events uint32
-	var data uint64
-	if op != unix.EPOLL_CTL_DEL {
-		var b [epollEventSize]byte
-		if e := copyIn(b[:], evp); e != 0 {
-			return 0, e
-		}
-		events = uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-		data = le64(b[4:])
-	}
-	switch op {
-	case unix.EPOLL_CTL_ADD:
-		if idx >= 0 {
-			return 0, unix.EEXIST
-		}
-		if inst.n == maxInterest {
-			return 0, unix.ENOSPC
-		}
-		inst.items[inst.n] = interest{file: file, fd: int32(fd), events: events, data: data, seen: ^uint64(0)}
-		inst.n++
-	case unix.EPOLL_CTL_MOD:
-		if idx < 0 {
-			return 0, unix.ENOENT
-		}
-		it := &inst.items[idx]
-		it.events, it.data, it.seen = events, data, ^uint64(0)
-	case unix.EPOLL_CTL_DEL:
-		if idx < 0 {
-			return 0, unix.ENOENT
-		}
-		inst.n--
-		inst.items[idx] = inst.items[inst.n]
-	default:
-		return 0, unix.EINVAL
-	}
-	pollNotify() // a new interest may already be ready
-	return 0, 0
+	file, _ := fds().File(fd)
+	return 0, files.EpollCtl(callerEnv(), &epolls[ep.obj], op, file, int32(fd), evp)
 }
 
 // forgetInterest removes a closed file from every interest list, as
 // closing the last descriptor of a file does on Linux.
 func forgetInterest(file int32) {
 	for i := range epolls {
-		inst := &epolls[i]
-		for j := 0; j < inst.n; {
-			if inst.items[j].file == file {
-				inst.n--
-				inst.items[j] = inst.items[inst.n]
-				continue
-			}
-			j++
-		}
+		epolls[i].Forget(file)
 	}
 }
 
@@ -300,61 +231,14 @@ func sysEpollPwait(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if ep.kind != kindEpoll || max <= 0 || max > maxInterest {
+	if ep.kind != kindEpoll || max <= 0 || max > files.MaxInterest {
 		return 0, unix.EINVAL
 	}
-	if e := userRange(out, uint64(max)*epollEventSize); e != 0 {
+	if e := userRange(out, uint64(max)*files.EventSize); e != 0 {
 		return 0, e
 	}
-	var deadline int64
-	if timeout > 0 {
-		deadline = nanotime() + timeout*1e6
-	}
-	for {
-		if n, e := collectEvents(&epolls[ep.obj], out, max); n > 0 || e != 0 || timeout == 0 {
-			return transferred(uint64(n), e)
-		}
-		switch sleepOn(pollKey, deadline, true) {
-		case wokenTimeout:
-			return 0, 0
-		case wokenSignal:
-			return 0, unix.EINTR
-		}
-	}
+	n, e := files.EpollWait(callerEnv(), descs{}, &epolls[ep.obj], out, max, timeout)
+	return uint64(n), e
 }
 
 func sysEpollWait(f *cpu.TrapFrame) (uint64, unix.Errno) { return sysEpollPwait(f) }
-
-// collectEvents writes up to max ready events to out, each copied into
-// the caller's memory as it is at that moment. An event that cannot be
-// copied ends the collection and leaves its item's state as it was.
-//
-// Context: kernel (no allocation, no pointer stores).
-func collectEvents(inst *epollInstance, out uint64, max int) (int, unix.Errno) {
-	n := 0
-	for i := 0; i < inst.n && n < max; i++ {
-		it := &inst.items[i]
-		ready, seq := openFiles[it.file].poll()
-		ready &= it.events | unix.EPOLLERR | unix.EPOLLHUP
-		if ready == 0 || it.events&^(unix.EPOLLET|unix.EPOLLONESHOT|unix.EPOLLEXCLUSIVE|unix.EPOLLWAKEUP) == 0 {
-			continue
-		}
-		if it.events&unix.EPOLLET != 0 && it.seen == seq {
-			continue
-		}
-		var b [epollEventSize]byte
-		b[0], b[1], b[2], b[3] = byte(ready), byte(ready>>8), byte(ready>>16), byte(ready>>24)
-		put64(b[4:], it.data)
-		if e := copyOut(out+uint64(n)*epollEventSize, b[:]); e != 0 {
-			return n, e
-		}
-		if it.events&unix.EPOLLET != 0 {
-			it.seen = seq
-		}
-		if it.events&unix.EPOLLONESHOT != 0 {
-			it.events &= unix.EPOLLET | unix.EPOLLONESHOT // disarmed until EPOLL_CTL_MOD
-		}
-		n++
-	}
-	return n, 0
-}

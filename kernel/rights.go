@@ -22,13 +22,12 @@ func sysRightsGet(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	t := &fdTables[p]
-	if f.RDI >= maxFDs || t[f.RDI].file < 0 {
-		return 0, unix.EBADF
+	file, e := fdTables[p].File(f.RDI)
+	if e != 0 {
+		return 0, e
 	}
 	for i := range inFlight {
 		if inFlight[i] == 0 {
-			file := t[f.RDI].file
 			openFiles[file].refs++
 			inFlight[i] = file + 1
 			return uint64(i), 0

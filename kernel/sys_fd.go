@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 	"warren.dev/mm/usercopy"
 )
 
@@ -266,12 +267,7 @@ func sysClose(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, closeFD(f.RDI) 
 
 // sysDup duplicates a descriptor to the lowest free number.
 func sysDup(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if _, e := lookupFD(f.RDI); e != 0 {
-		return 0, e
-	}
-	file := fds()[f.RDI].file
-	openFiles[file].refs++
-	fd, e := installFD(file, 0, false)
+	fd, e := files.Dup(descs{}, fds(), f.RDI, 0, fdLimit(curProc()), false)
 	return uint64(fd), e
 }
 
@@ -281,7 +277,7 @@ func sysDup3(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&^unix.O_CLOEXEC != 0 || oldfd == newfd {
 		return 0, unix.EINVAL
 	}
-	return dupTo(oldfd, newfd, flags&unix.O_CLOEXEC != 0)
+	return files.DupTo(descs{}, fds(), oldfd, newfd, flags&unix.O_CLOEXEC != 0)
 }
 
 func sysDup2(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -291,23 +287,7 @@ func sysDup2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		}
 		return f.RSI, 0
 	}
-	return dupTo(f.RDI, f.RSI, false)
-}
-
-func dupTo(oldfd, newfd uint64, cloexec bool) (uint64, unix.Errno) {
-	if _, e := lookupFD(oldfd); e != 0 {
-		return 0, e
-	}
-	if newfd >= maxFDs {
-		return 0, unix.EBADF
-	}
-	file := fds()[oldfd].file
-	openFiles[file].refs++
-	if fds()[newfd].file >= 0 {
-		closeFD(newfd)
-	}
-	fds()[newfd] = fdEntry{file: file, cloexec: cloexec}
-	return newfd, 0
+	return files.DupTo(descs{}, fds(), f.RDI, f.RSI, false)
 }
 
 // sysFcntl handles descriptor flags, status flags and duplication.
@@ -321,12 +301,12 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	switch cmd {
 	case unix.F_GETFD:
-		if fds()[fd].cloexec {
+		if fds().CloseOnExec(fd) {
 			return unix.FD_CLOEXEC, 0
 		}
 		return 0, 0
 	case unix.F_SETFD:
-		fds()[fd].cloexec = arg&unix.FD_CLOEXEC != 0
+		fds().SetCloseOnExec(fd, arg&unix.FD_CLOEXEC != 0)
 		return 0, 0
 	case unix.F_GETFL:
 		return uint64(of.flags), 0
@@ -338,9 +318,7 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		if arg >= maxFDs {
 			return 0, unix.EINVAL
 		}
-		file := fds()[fd].file
-		openFiles[file].refs++
-		nfd, e := installFD(file, int(arg), cmd == unix.F_DUPFD_CLOEXEC)
+		nfd, e := files.Dup(descs{}, fds(), fd, int(arg), fdLimit(curProc()), cmd == unix.F_DUPFD_CLOEXEC)
 		return uint64(nfd), e
 	}
 	return 0, unix.EINVAL

@@ -1,13 +1,15 @@
-// Package files is the kernel's descriptor layer as plain Go: pipes, and
-// the rules that decide what a read, write or wait on them does. It knows
-// nothing of the machine: the kernel reaches it through an Env (the
-// caller's memory, sleeping and waking), so every rule is tested on the
-// host with a fake one.
+// Package files is the kernel's descriptor layer as plain Go: descriptor
+// tables (Table: the lowest free number, dup, close-on-exec, fork's
+// copy), pipes, and the rules that decide what a read, write or wait on
+// them does. It knows nothing of the machine: the kernel reaches it
+// through small interfaces (Env: the caller's memory, sleeping and
+// waking; Descriptions: reference counts of open file descriptions), so
+// every rule is tested on the host with fakes.
 //
 // Everything here may run in kernel context (docs/kernel-context.md):
 // state is integers and fixed arrays the kernel keeps in its own tables,
-// and functions taking an Env are generic over it so that a call through
-// it neither allocates nor lets its arguments escape.
+// and functions taking an interface are generic over it so that a call
+// through it neither allocates nor lets its arguments escape.
 package files
 
 import (
@@ -23,6 +25,8 @@ type Env interface {
 	// Wait sleeps until Notify, the deadline (monotonic ns, 0 for none)
 	// or a signal: 0, ETIMEDOUT or EINTR.
 	Wait(deadline int64) unix.Errno
+	// Now is the monotonic clock in ns.
+	Now() int64
 	// Notify wakes every thread in Wait: readiness may have changed.
 	Notify()
 }

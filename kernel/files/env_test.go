@@ -12,8 +12,8 @@ import (
 const memBase = 0x10000
 
 // fakeEnv is a calling thread. Its Wait runs the next of waits, standing
-// for what other threads do while it sleeps; with none left the sleep is
-// ended by a signal.
+// for what other threads do while it sleeps; with none left the sleep
+// lasts until its deadline, or is ended by a signal if it has none.
 type fakeEnv struct{ *envState }
 
 type envState struct {
@@ -21,6 +21,7 @@ type envState struct {
 	waits    []func() unix.Errno
 	slept    int
 	notified int
+	now      int64
 }
 
 func newEnv(size int) fakeEnv { return fakeEnv{&envState{mem: make([]byte, size)}} }
@@ -35,6 +36,10 @@ func (e fakeEnv) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
 func (e fakeEnv) Wait(deadline int64) unix.Errno {
 	e.slept++
 	if len(e.waits) == 0 {
+		if deadline != 0 {
+			e.now = max(e.now, deadline)
+			return unix.ETIMEDOUT
+		}
 		return unix.EINTR
 	}
 	w := e.waits[0]
@@ -43,6 +48,8 @@ func (e fakeEnv) Wait(deadline int64) unix.Errno {
 }
 
 func (e fakeEnv) Notify() { e.notified++ }
+
+func (e fakeEnv) Now() int64 { return e.now }
 
 // put stores b in e's memory at addr.
 func (e fakeEnv) put(addr uint64, b []byte) { copy(e.mem[addr-memBase:], b) }
