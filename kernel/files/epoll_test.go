@@ -81,52 +81,66 @@ func (x *epollFixture) want(what string, evs ...event) {
 
 const in = unix.EPOLLIN | unix.EPOLLRDNORM
 
-// TestEpollLevelTriggered: a level-triggered interest is reported at
-// every wait while the file is ready, with only the asked-for events
-// (and ERR and HUP, always), and not once it is not.
-func TestEpollLevelTriggered(t *testing.T) {
-	x := newEpoll(t)
-	x.r.set(0, in|unix.EPOLLOUT)
-	wantErrno(t, "add", x.ctl(unix.EPOLL_CTL_ADD, 0, unix.EPOLLIN, 7), 0)
-	if x.env.notified == 0 {
-		t.Error("adding an interest woke no waiter: it may be ready already")
+// step is one move of a trigger test: make description 0 ready with set
+// (a change: a new sequence) when it is not 0, re-arm the interest with
+// mod when it is not 0, then wait without blocking for want.
+type step struct {
+	what string
+	set  uint32
+	mod  uint32
+	want []event
+}
+
+// TestEpollTriggers: level-triggered interest is reported at every wait
+// while the file is ready, with only the asked-for events (and ERR and
+// HUP, always); EPOLLET reports a readiness once, until it changes or
+// EPOLL_CTL_MOD; EPOLLONESHOT reports once and then nothing, however
+// readiness changes, until EPOLL_CTL_MOD re-arms it.
+func TestEpollTriggers(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		interest uint32
+		steps    []step
+	}{
+		{"level", unix.EPOLLIN, []step{
+			{what: "first wait", set: in | unix.EPOLLOUT, want: []event{{unix.EPOLLIN, 0}}},
+			{what: "second wait", want: []event{{unix.EPOLLIN, 0}}},
+			{what: "not readable", set: unix.EPOLLOUT},
+			{what: "hung up", set: unix.EPOLLOUT | unix.EPOLLHUP, want: []event{{unix.EPOLLHUP, 0}}},
+		}},
+		{"edge", unix.EPOLLIN | unix.EPOLLET, []step{
+			{what: "first wait", set: in, want: []event{{unix.EPOLLIN, 0}}},
+			{what: "no change"},
+			{what: "new data, still readable", set: in, want: []event{{unix.EPOLLIN, 0}}},
+			{what: "no change again"},
+			{what: "after mod", mod: unix.EPOLLIN | unix.EPOLLET, want: []event{{unix.EPOLLIN, 1}}},
+			{what: "no change after mod"},
+		}},
+		{"oneshot", unix.EPOLLIN | unix.EPOLLONESHOT, []step{
+			{what: "first wait", set: in, want: []event{{unix.EPOLLIN, 0}}},
+			{what: "disarmed"},
+			{what: "disarmed, even for HUP", set: in | unix.EPOLLHUP},
+			{what: "re-armed", mod: unix.EPOLLIN | unix.EPOLLONESHOT, want: []event{{unix.EPOLLIN | unix.EPOLLHUP, 1}}},
+			{what: "disarmed again"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newEpoll(t)
+			wantErrno(t, "add", x.ctl(unix.EPOLL_CTL_ADD, 0, tc.interest, 0), 0)
+			if x.env.notified == 0 {
+				t.Error("adding an interest woke no waiter: it may be ready already")
+			}
+			for _, s := range tc.steps {
+				if s.set != 0 {
+					x.r.set(0, s.set)
+				}
+				if s.mod != 0 {
+					wantErrno(t, "mod", x.ctl(unix.EPOLL_CTL_MOD, 0, s.mod, 1), 0)
+				}
+				x.want(s.what, s.want...)
+			}
+		})
 	}
-	x.want("first wait", event{unix.EPOLLIN, 7})
-	x.want("second wait", event{unix.EPOLLIN, 7})
-	x.r.set(0, unix.EPOLLOUT)
-	x.want("not readable")
-	x.r.set(0, unix.EPOLLOUT|unix.EPOLLHUP)
-	x.want("hung up", event{unix.EPOLLHUP, 7})
-}
-
-// TestEpollEdgeTriggered: EPOLLET reports a readiness once; only a
-// change (a new sequence) or EPOLL_CTL_MOD reports it again.
-func TestEpollEdgeTriggered(t *testing.T) {
-	x := newEpoll(t)
-	x.r.set(0, in)
-	wantErrno(t, "add", x.ctl(unix.EPOLL_CTL_ADD, 0, unix.EPOLLIN|unix.EPOLLET, 1), 0)
-	x.want("first wait", event{unix.EPOLLIN, 1})
-	x.want("no change")
-	x.r.set(0, in) // more data arrived: still readable, but a new edge
-	x.want("new data", event{unix.EPOLLIN, 1})
-	x.want("no change again")
-	wantErrno(t, "mod", x.ctl(unix.EPOLL_CTL_MOD, 0, unix.EPOLLIN|unix.EPOLLET, 2), 0)
-	x.want("after mod", event{unix.EPOLLIN, 2})
-}
-
-// TestEpollOneshot: EPOLLONESHOT reports once and then nothing, however
-// readiness changes, until EPOLL_CTL_MOD re-arms the interest.
-func TestEpollOneshot(t *testing.T) {
-	x := newEpoll(t)
-	x.r.set(0, in)
-	wantErrno(t, "add", x.ctl(unix.EPOLL_CTL_ADD, 0, unix.EPOLLIN|unix.EPOLLONESHOT, 3), 0)
-	x.want("first wait", event{unix.EPOLLIN, 3})
-	x.want("disarmed")
-	x.r.set(0, in|unix.EPOLLHUP)
-	x.want("disarmed, even for HUP")
-	wantErrno(t, "mod", x.ctl(unix.EPOLL_CTL_MOD, 0, unix.EPOLLIN|unix.EPOLLONESHOT, 4), 0)
-	x.want("re-armed", event{unix.EPOLLIN | unix.EPOLLHUP, 4})
-	x.want("disarmed again")
 }
 
 // TestEpollCtl: epoll_ctl's errors, removal, and a closed file leaving
