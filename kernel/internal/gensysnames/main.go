@@ -21,13 +21,24 @@ import (
 var line = regexp.MustCompile(`^\s*SYS_([A-Z0-9_]+)\s*=\s*(\d+)`)
 
 func main() {
-	dir, err := exec.Command("go", "list", "-f", "{{.Dir}}", "golang.org/x/sys/unix").Output()
+	src, err := Generate()
 	if err != nil {
 		fail(err)
 	}
+	if err := os.WriteFile("sysnames_amd64.go", src, 0o644); err != nil {
+		fail(err)
+	}
+}
+
+// Generate returns the source of sysnames_amd64.go.
+func Generate() ([]byte, error) {
+	dir, err := exec.Command("go", "list", "-f", "{{.Dir}}", "golang.org/x/sys/unix").Output()
+	if err != nil {
+		return nil, err
+	}
 	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "zsysnum_linux_amd64.go"))
 	if err != nil {
-		fail(err)
+		return nil, err
 	}
 	names := map[int]string{}
 	sc := bufio.NewScanner(bytes.NewReader(src))
@@ -49,13 +60,7 @@ func main() {
 		fmt.Fprintf(&b, "\t%d: %q,\n", n, names[n])
 	}
 	b.WriteString("}\n")
-	src, err = format.Source(b.Bytes())
-	if err != nil {
-		fail(err)
-	}
-	if err := os.WriteFile("sysnames_amd64.go", src, 0o644); err != nil {
-		fail(err)
-	}
+	return format.Source(b.Bytes())
 }
 
 func fail(err error) {
