@@ -164,7 +164,7 @@ func releaseFile(f int32) {
 	filesUsed--
 	switch of.kind {
 	case kindEventfd:
-		eventfds[of.obj].used = false
+		eventfds[of.obj].Used = false
 	case kindEpoll:
 		epolls[of.obj].Used = false
 	case kindPipe:

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 	"warren.dev/kernel/hwabi"
 )
 
@@ -107,7 +108,7 @@ func irqRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	s := &irqs[of.obj]
-	if e := waitWhile(of, func() bool { return s.count == 0 }); e != 0 {
+	if e := files.WaitWhile(callerEnv(), of.nonblocking(), func() bool { return s.count == 0 }); e != 0 {
 		return 0, e
 	}
 	if e := store64(buf, s.count); e != 0 {

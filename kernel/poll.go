@@ -13,19 +13,10 @@ import (
 const (
 	maxEventfds = 64
 	maxEpolls   = maxProcs // every Go process makes one
-	eventfdMax  = 1<<64 - 2
 )
 
-type eventfd struct {
-	used      bool
-	owner     int32 // process slot that created it (limits.go)
-	semaphore bool
-	count     uint64
-	seq       uint64
-}
-
 var (
-	eventfds [maxEventfds]eventfd
+	eventfds [maxEventfds]files.Eventfd
 	epolls   [maxEpolls]files.Epoll
 )
 
@@ -46,14 +37,7 @@ func pollNotify() { wakeup(pollKey, maxThreads) }
 func (of *openFile) poll() (events uint32, seq uint64) {
 	switch of.kind {
 	case kindEventfd:
-		e := &eventfds[of.obj]
-		if e.count > 0 {
-			events |= unix.EPOLLIN | unix.EPOLLRDNORM
-		}
-		if e.count < eventfdMax {
-			events |= unix.EPOLLOUT | unix.EPOLLWRNORM
-		}
-		return events, e.seq
+		return eventfds[of.obj].Poll()
 	case kindConsole:
 		return unix.EPOLLOUT | unix.EPOLLWRNORM, 0
 	case kindEpoll:
@@ -77,15 +61,15 @@ func sysEventfd2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if flags&^(unix.EFD_CLOEXEC|unix.EFD_NONBLOCK|unix.EFD_SEMAPHORE) != 0 {
 		return 0, unix.EINVAL
 	}
-	if !shareAllowed(maxEventfds, func(i int) (int32, bool) { return eventfds[i].owner, eventfds[i].used }) {
+	if !shareAllowed(maxEventfds, func(i int) (int32, bool) { return eventfds[i].Owner, eventfds[i].Used }) {
 		return 0, unix.ENFILE
 	}
 	for i := int32(0); i < maxEventfds; i++ {
-		if !eventfds[i].used {
-			eventfds[i] = eventfd{used: true, owner: curProc(), semaphore: flags&unix.EFD_SEMAPHORE != 0, count: uint64(uint32(initval))}
+		if !eventfds[i].Used {
+			eventfds[i].Open(curProc(), uint32(initval), flags&unix.EFD_SEMAPHORE != 0)
 			fd, e := openNew(kindEventfd, i, flags&(unix.O_CLOEXEC|unix.O_NONBLOCK)|unix.O_RDWR)
 			if e != 0 {
-				eventfds[i].used = false
+				eventfds[i].Used = false
 			}
 			return fd, e
 		}
@@ -93,69 +77,18 @@ func sysEventfd2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, unix.ENFILE
 }
 
-// waitWhile blocks while busy reports true and the file allows blocking:
-// EAGAIN for a non-blocking file, EINTR when a signal ends the wait.
-//
-// Context: kernel (no allocation, no pointer stores).
-func waitWhile(of *openFile, busy func() bool) unix.Errno {
-	for busy() {
-		if of.nonblocking() {
-			return unix.EAGAIN
-		}
-		if sleepOn(pollKey, 0, true) == wokenSignal {
-			return unix.EINTR
-		}
-	}
-	return 0
-}
-
-// eventfdRead returns the counter (or 1 in semaphore mode), blocking
-// while it is zero.
+// eventfdRead reads an eventfd's count.
 //
 // Context: kernel (no allocation, no pointer stores).
 func eventfdRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	if n < 8 {
-		return 0, unix.EINVAL
-	}
-	e := &eventfds[of.obj]
-	if err := waitWhile(of, func() bool { return e.count == 0 }); err != 0 {
-		return 0, err
-	}
-	v := e.count
-	if e.semaphore {
-		v = 1
-	}
-	if err := store64(buf, v); err != 0 {
-		return 0, err
-	}
-	e.count -= v
-	e.seq++
-	pollNotify()
-	return 8, 0
+	return files.EventfdRead(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
 }
 
-// eventfdWrite adds to the counter, blocking while it would overflow.
+// eventfdWrite adds to an eventfd's count.
 //
 // Context: kernel (no allocation, no pointer stores).
 func eventfdWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	if n < 8 {
-		return 0, unix.EINVAL
-	}
-	v, err := load64(buf)
-	if err != 0 {
-		return 0, err
-	}
-	if v == 1<<64-1 {
-		return 0, unix.EINVAL
-	}
-	e := &eventfds[of.obj]
-	if err := waitWhile(of, func() bool { return eventfdMax-e.count < v }); err != 0 {
-		return 0, err
-	}
-	e.count += v
-	e.seq++
-	pollNotify()
-	return 8, 0
+	return files.EventfdWrite(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
 }
 
 func sysEpollCreate1(f *cpu.TrapFrame) (uint64, unix.Errno) {
