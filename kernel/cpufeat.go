@@ -6,6 +6,10 @@ import "warren.dev/kernel/cpu"
 // enabled in XCR0 (xcr0); each thread has one page for it.
 var xsaveSize, xcr0 uint64
 
+// cpuFamily is the boot CPU's display family (CPUID 1: the family field,
+// plus the extended family when the field is 0xf).
+var cpuFamily uint32
+
 // setupCPU enables the extended state Go may use (x87, SSE, AVX and
 // AVX-512 when present: the runtime picks code paths from CPUID and XCR0)
 // and records the features the kernel relies on. It runs on the boot CPU;
@@ -13,7 +17,10 @@ var xsaveSize, xcr0 uint64
 //
 // Context: kernel (no allocation, no pointer stores).
 func setupCPU() {
-	_, _, ecx1, _ := cpu.Cpuid(1, 0)
+	eax1, _, ecx1, _ := cpu.Cpuid(1, 0)
+	if cpuFamily = eax1 >> 8 & 0xf; cpuFamily == 0xf {
+		cpuFamily += eax1 >> 20 & 0xff
+	}
 	_, ebx7, _, _ := cpu.Cpuid(7, 0)
 	const (
 		ecxXSAVE   = 1 << 26
