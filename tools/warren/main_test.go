@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,6 +100,9 @@ func TestParseRun(t *testing.T) {
 		t.Errorf("cmdline %q, %v", got, err)
 	}
 	o, _ = parseRun(e, []string{"img", `say "hi"`})
+	if want := min(runtime.NumCPU(), maxDefaultCPUs); o.cpus != want {
+		t.Errorf("-smp defaults to %d, want %d (the host's CPUs, capped)", o.cpus, want)
+	}
 	if _, err := o.cmdline(); err == nil {
 		t.Error("an argument with a double quote was accepted")
 	}

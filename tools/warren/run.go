@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -45,10 +46,18 @@ type runOpts struct {
 	args       []string
 }
 
+// maxDefaultCPUs caps -smp's default: past it, a bigger host gives a
+// guest more vCPUs than most services use, each a QEMU thread to start.
+const maxDefaultCPUs = 8
+
+// defaultCPUs is -smp's default: every CPU the host offers this process,
+// at most maxDefaultCPUs.
+func defaultCPUs() int { return min(runtime.NumCPU(), maxDefaultCPUs) }
+
 func runFlags(o *runOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.mem, "m", "256M", "guest memory (QEMU -m)")
-	fs.IntVar(&o.cpus, "smp", 1, "vCPUs (QEMU -smp); the kernel runs threads on all of them")
+	fs.IntVar(&o.cpus, "smp", defaultCPUs(), fmt.Sprintf("vCPUs (QEMU -smp); the kernel runs threads on all of them (default: the host's CPUs, at most %d)", maxDefaultCPUs))
 	fs.StringVar(&o.machine, "machine", "pc", "QEMU machine type: pc, q35 or microvm (qemu.MicroVM: no PCI, so -nic none)")
 	fs.BoolVar(&o.pvh, "pvh", false, "boot through the image's PVH entry, not Multiboot (QEMU is given a copy without the Multiboot header, which it would prefer)")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line, before the program's arguments")
