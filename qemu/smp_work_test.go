@@ -12,7 +12,7 @@ import (
 )
 
 // TestSMPScaling hashes the same data in one goroutine per CPU at -smp 1
-// and -smp 2 (qemu/testdata/smpwork) and compares the times the guest
+// and -smp 2 (examples/smpwork) and compares the times the guest
 // measured: with threads on both CPUs at once the second must take less
 // than 0.8 of the first (issue 14's target is 0.6). TCG runs each vCPU on
 // a host thread, so the guest cannot beat what the host's other load
@@ -28,7 +28,7 @@ func TestSMPScaling(t *testing.T) {
 		host := hostHashRatio()
 		ms := map[int]float64{}
 		for _, cpus := range []int{1, 2} {
-			out, status, err := bootExample(t, "qemu/testdata/smpwork", boot{CPUs: cpus, Args: []string{"-hash", "48"}})
+			out, status, err := bootExample(t, "examples/smpwork", boot{CPUs: cpus, Args: []string{"-hash", "48"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func hostHashRatio() float64 {
 func TestSMPStress(t *testing.T) {
 	for _, cpus := range []int{2, 4} {
 		t.Run(fmt.Sprintf("smp%d", cpus), func(t *testing.T) {
-			out, status, err := bootExample(t, "qemu/testdata/smpwork", boot{CPUs: cpus, Args: []string{"-stress", "10s"}, Timeout: 3 * time.Minute})
+			out, status, err := bootExample(t, "examples/smpwork", boot{CPUs: cpus, Args: []string{"-stress", "10s"}, Timeout: 3 * time.Minute})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,14 +96,14 @@ func TestSMPStress(t *testing.T) {
 	}
 }
 
-var smpworkBuild hostBuild // testdata/smpwork
+var smpworkBuild hostBuild // examples/smpwork
 
-// TestUserSMP runs qemu/testdata/smpwork as plain Linux programs, ring-3
+// TestUserSMP runs examples/smpwork as plain Linux programs, ring-3
 // processes, at -smp 2: one passes messages between threads for 5 s
 // (futexes across CPUs in a process's own address space), one hashes in
 // a thread per CPU beside it. Both must end with status 0.
 func TestUserSMP(t *testing.T) {
-	prog := goProgram(t, &smpworkBuild, "qemu/testdata/smpwork")
+	prog := goProgram(t, &smpworkBuild, "examples/smpwork")
 	image := userImage(t,
 		userProgram{"stress", prog, []string{"-stress", "5s"}},
 		userProgram{"hash", prog, []string{"-hash", "16"}},

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that `make run` (deps.sh run) or `make test`
-# and CI (deps.sh test) need, when any is missing: as root, or through sudo.
-# This is the one list of them.
+# Installs the Debian packages that `make run` (deps.sh run), `make test`
+# and CI (deps.sh test) or `warren bench` (deps.sh bench) need, when any is
+# missing: as root, or through sudo. This is the one list of them.
 set -euo pipefail
 
 # package, what shows it is installed (a command, or an absolute path),
-# and the first target that needs it (test needs run's too).
+# and the first target that needs it (test needs run's too, bench test's).
 deps=(
 	"qemu-system-x86 qemu-system-x86_64 run"
 	"grub-common grub-mkimage test"
@@ -20,13 +20,16 @@ deps=(
 	"curl curl test"
 	"gcc gcc test"
 	"libc6-dev /usr/include/stdio.h test"
+	"wrk wrk bench"
 )
 
 target=${1:-test}
 case $target in
-run | test) ;;
+run) level=0 ;;
+test) level=1 ;;
+bench) level=2 ;;
 *)
-	echo "usage: $0 run|test" >&2
+	echo "usage: $0 run|test|bench" >&2
 	exit 2
 	;;
 esac
@@ -34,9 +37,10 @@ esac
 missing=()
 for d in "${deps[@]}"; do
 	read -r pkg probe need <<<"$d"
-	if [ "$need" = test ] && [ "$target" = run ]; then
-		continue
-	fi
+	case $need in
+	test) [ "$level" -ge 1 ] || continue ;;
+	bench) [ "$level" -ge 2 ] || continue ;;
+	esac
 	if [[ $probe == /* ]]; then
 		[ -e "$probe" ] && continue
 	else

@@ -35,6 +35,7 @@ type Config struct {
 	Runs      int           // boots per guest, figure and NIC
 	NICs      []string      // QEMU NIC models
 	Memory    string        // guest RAM of both guests
+	CPUs      int           // vCPUs of both guests (0: one)
 	Small     string        // a second, small RAM size Warren must serve with ("": skip)
 	Load      WrkLoad       // the HTTP load
 	Warmup    time.Duration // wrk before the measured run, same load
@@ -50,9 +51,13 @@ type Config struct {
 
 // Parts names what a benchmark measures, for Config.Only: Warren's
 // examples on its socket API, the unmodified service in the image and as
-// a ring-3 process, the Linux guest, serving with little memory, and
-// time.Sleep's lateness, and booting on QEMU's microvm machine.
-var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep", "microvm"}
+// a ring-3 process, the Linux guest, serving with little memory,
+// time.Sleep's lateness, booting on QEMU's microvm machine, and how
+// CPU-bound work scales with the vCPUs.
+var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep", "microvm", "scaling"}
+
+// cpus is the guests' vCPU count.
+func (cfg *Config) cpus() int { return max(cfg.CPUs, 1) }
 
 // measures reports whether cfg measures part.
 func (cfg *Config) measures(part string) bool {
@@ -65,6 +70,7 @@ func DefaultConfig() Config {
 		Runs:      3,
 		NICs:      []string{"virtio-net-pci", "e1000"},
 		Memory:    "256M",
+		CPUs:      1,
 		Small:     "32M",
 		Load:      WrkLoad{Threads: 2, Conns: 32, Duration: 10 * time.Second},
 		Warmup:    2 * time.Second,
@@ -87,6 +93,7 @@ type runner struct {
 	httpd   string // Warren images
 	echo    string
 	runtime string
+	smpwork string
 	unmod   string // examples/plainhttp built by warren build
 	// unmodUser runs the Linux guest's plainhttp binary as a ring-3
 	// process; its programs travel in unmodUser+".initrd".
@@ -118,10 +125,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	version := treeVersion(cfg.Root)
 	r := &runner{cfg: cfg, httpd: filepath.Join(tmp, "httpd.elf"), echo: filepath.Join(tmp, "echo.elf"), runtime: filepath.Join(tmp, "runtime.elf"),
-		unmod: filepath.Join(tmp, "plainhttp.elf")}
+		smpwork: filepath.Join(tmp, "smpwork.elf"), unmod: filepath.Join(tmp, "plainhttp.elf")}
 	fmt.Fprintf(cfg.Log, "bench: building the Warren images and the Linux guest\n")
 	bc := build.Config{Root: cfg.Root, Dir: cfg.Root}
-	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo", r.runtime: "./examples/runtime", r.unmod: unmodPkg} {
+	for img, pkg := range map[string]string{r.httpd: "./examples/httpd", r.echo: "./examples/echo", r.runtime: "./examples/runtime", r.smpwork: smpworkPkg, r.unmod: unmodPkg} {
 		if _, err := build.Build(ctx, bc, pkg, img); err != nil {
 			return nil, err
 		}
@@ -183,6 +190,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				return rep, ctx.Err()
 			}
 			msg := fmt.Sprintf("microvm run %d: %v", run, err)
+			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
+			rep.Failures = append(rep.Failures, msg)
+		}
+	}
+	for run := 1; run <= cfg.Runs && cfg.measures("scaling"); run++ {
+		if err := r.scaling(ctx, rep); err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			msg := fmt.Sprintf("scaling run %d: %v", run, err)
 			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
 			rep.Failures = append(rep.Failures, msg)
 		}

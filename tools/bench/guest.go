@@ -25,14 +25,15 @@ type guest struct {
 	err     error // why QEMU stopped, once done is closed
 }
 
-// startGuest boots m with one vCPU and a NIC of the given model on the
-// tap device; wrapper runs QEMU inside the namespace.
-func startGuest(ctx context.Context, m qemu.Machine, wrapper, nic string) *guest {
+// startGuest boots m with the benchmark's vCPUs and a NIC of the given
+// model on the tap device, QEMU running inside the namespace.
+func (r *runner) startGuest(ctx context.Context, m qemu.Machine, nic string) *guest {
 	ctx, cancel := context.WithCancel(ctx)
 	g := &guest{cancel: cancel, done: make(chan struct{}), console: &tail{max: 64 << 10}}
-	m.QEMU = wrapper
+	m.QEMU = r.wrapper
+	m.CPUs = r.cfg.cpus()
 	m.Stdout = g.console
-	m.ExtraArgs = append(append([]string{"-smp", "1"}, qemu.TapArgs(nic)...), m.ExtraArgs...)
+	m.ExtraArgs = append(qemu.TapArgs(nic), m.ExtraArgs...)
 	g.start = time.Now()
 	go func() {
 		_, g.err = m.Run(ctx)

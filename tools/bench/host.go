@@ -16,7 +16,7 @@ func lookPath(tool string) (string, error) {
 	p, err := exec.LookPath(tool)
 	if err != nil {
 		pkg := map[string]string{qemu.Binary: "qemu-system-x86", "wrk": "wrk", "ip": "iproute2", "apt-get": "apt", "dpkg-deb": "dpkg"}[tool]
-		return "", fmt.Errorf("%s not found: install the Debian package %s", tool, pkg)
+		return "", fmt.Errorf("%s not found: install the Debian package %s (tools/deps.sh bench installs what the benchmark needs)", tool, pkg)
 	}
 	return p, nil
 }
@@ -36,10 +36,10 @@ func made(cfg Config, kernel, version string) string {
 	if cfg.Append != "" {
 		warren += " booted with `" + cfg.Append + "`"
 	}
-	return fmt.Sprintf("Made by `%s` on %s: %s; %s, %d host CPUs; %s, %s, `-smp 1 -m %s`; "+
+	return fmt.Sprintf("Made by `%s` on %s: %s; %s, %d host CPUs; %s, %s, `-smp %d -m %s`; "+
 		"each guest's NIC on a tap device in a network namespace the benchmark makes, wrk and the echo client inside it; `%s`; "+
 		"Linux guest: Debian's %s; medians of %d runs, one boot per run and guest.",
-		cmd, time.Now().Format("2006-01-02"), warren, hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.Memory,
+		cmd, time.Now().Format("2006-01-02"), warren, hostCPU(), runtime.NumCPU(), qemuVersion(), accelArgs, cfg.cpus(), cfg.Memory,
 		cfg.Load.String(), kernel, cfg.Runs)
 }
 

@@ -132,7 +132,7 @@ func (r *runner) warrenMachine(image, mem string) qemu.Machine {
 
 // warrenHTTP boots Warren's httpd.
 func (r *runner) warrenHTTP(ctx context.Context, nic string, res *NICResult) error {
-	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Memory), r.wrapper, nic)
+	g := r.startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Memory), nic)
 	defer g.stop()
 	h, err := r.serveHTTP(ctx, g, GuestWarren, res)
 	if err == nil {
@@ -143,7 +143,7 @@ func (r *runner) warrenHTTP(ctx context.Context, nic string, res *NICResult) err
 
 // warrenEcho boots Warren's echo server.
 func (r *runner) warrenEcho(ctx context.Context, nic string, res *NICResult) error {
-	g := startGuest(ctx, r.warrenMachine(r.echo, r.cfg.Memory), r.wrapper, nic)
+	g := r.startGuest(ctx, r.warrenMachine(r.echo, r.cfg.Memory), nic)
 	defer g.stop()
 	return r.echoRate(ctx, g, GuestWarren, 7, true, res, FigEcho)
 }
@@ -155,7 +155,7 @@ func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) err
 		Image: r.linux.Kernel.Vmlinuz, Memory: r.cfg.Memory, Append: r.linux.Cmdline(nic),
 		Modules: []qemu.Module{{Path: r.linux.Initramfs}},
 	}
-	g := startGuest(ctx, m, r.wrapper, nic)
+	g := r.startGuest(ctx, m, nic)
 	defer g.stop()
 	// The unmodified service starts with httpd: its first 200 is timed
 	// from the same boot, while httpd is measured.
@@ -189,7 +189,7 @@ func (r *runner) linuxGuest(ctx context.Context, nic string, res *NICResult) err
 // small boots Warren's httpd with cfg.Small of RAM and puts it under load.
 func (r *runner) small(ctx context.Context, nic string) SmallMemory {
 	s := SmallMemory{NIC: nic, Memory: r.cfg.Small, RequestsPS: math.NaN()}
-	g := startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Small), r.wrapper, nic)
+	g := r.startGuest(ctx, r.warrenMachine(r.httpd, r.cfg.Small), nic)
 	defer g.stop()
 	fail := func(what string, err error) SmallMemory {
 		s.Detail = fmt.Sprintf("%s: %v", what, err)

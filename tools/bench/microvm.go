@@ -17,7 +17,7 @@ func (r *runner) microVMBoot(ctx context.Context, rep *Report) error {
 	m := r.warrenMachine(r.httpd, r.cfg.Memory)
 	m.Type = qemu.MicroVM
 	m.Append = strings.Join(append([]string{m.Append}, qemu.MicroVMDevices()...), " ")
-	g := startGuest(ctx, m, r.wrapper, "virtio-net-device")
+	g := r.startGuest(ctx, m, "virtio-net-device")
 	defer g.stop()
 	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
 	if err != nil {

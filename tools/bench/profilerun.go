@@ -52,7 +52,7 @@ func (r *runner) profileWarren(ctx context.Context, nic, tmp string) error {
 	m := r.warrenMachine(img, r.cfg.Memory)
 	m.Modules = modules
 	m.ExtraArgs = []string{"-gdb", "unix:" + sock + ",server=on,wait=off"}
-	g := startGuest(ctx, m, r.wrapper, nic)
+	g := r.startGuest(ctx, m, nic)
 	defer g.stop()
 	if _, err := waitReady(ctx, r.ns.DialContext, addr, httpOK, g.done, bootTimeout); err != nil {
 		return failed(g, "profile: waiting for the first 200", err)

@@ -139,6 +139,10 @@ type Report struct {
 	// MicroVMBoot is Warren's httpd on QEMU's microvm machine: QEMU start
 	// to the first HTTP 200, ms, one value per boot.
 	MicroVMBoot []float64
+	// Scaling is smpwork's hashing throughput at -smp ScalingCPUs over
+	// its throughput at -smp 1, one value per pair of boots.
+	Scaling     []float64
+	ScalingCPUs int
 	Failures    []string // of what is measured once for all NICs
 }
 
@@ -166,6 +170,10 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   prints it. Image size: Warren's httpd ELF; Linux vmlinuz + an initramfs of init, httpd and the NIC modules.
 - microvm: Warren's httpd on QEMU's @-M microvm@ (no PCI, no ACPI; virtio-net over virtio-mmio, the transports
   named on the command line), the same tap device; the PC rows above boot QEMU's default machine.
+- hashing: examples/smpwork hashes 48 MiB in one goroutine per vCPU (GOMAXPROCS is the vCPU count), booted without
+  a NIC at @-smp 1@ and then at more vCPUs; the row is the ratio of the two throughputs, so it scales only if the
+  kernel runs the goroutines' threads on every vCPU at once. Under TCG each vCPU is a host thread: the host's free
+  cores bound it.
 - @time.Sleep(10ms)@: examples/runtime, booted without a NIC, sleeps 10 ms 100 times and prints how much later than
   asked each call returned. The tests check only that none returns early: lateness depends on the host's load.
 `)
@@ -195,6 +203,10 @@ func (rep *Report) Targets() []Target {
 		w, l := r.Median(FigBoot)
 		x := ratio(w, l)
 		ts = append(ts, Target{Aim: "first 200 ≤ 1/10 of Linux's time on " + r.NIC, Known: !math.IsNaN(x), Met: x <= 0.1, Detail: fmtRatio(x) + "×"})
+	}
+	if len(rep.Scaling) > 0 && rep.ScalingCPUs == 2 {
+		x := median(rep.Scaling)
+		ts = append(ts, Target{Aim: "CPU-bound throughput at -smp 2 ≥ 1.7× -smp 1's", Known: true, Met: x >= 1.7, Detail: fmtRatio(x) + "×"})
 	}
 	for _, s := range rep.Small {
 		d := "serves"
@@ -232,6 +244,9 @@ func (rep *Report) Markdown() string {
 	}
 	if len(rep.MicroVMBoot) > 0 {
 		fmt.Fprintf(&b, "| virtio-net-device (microvm) | QEMU start → first HTTP 200 (ms) | %s | — | — |\n", rangeCell(rep.MicroVMBoot, fmtNum))
+	}
+	if len(rep.Scaling) > 0 {
+		fmt.Fprintf(&b, "| all | hashing, one goroutine a vCPU: throughput at `-smp %d` ÷ at `-smp 1` (×) | %s | — | — |\n", rep.ScalingCPUs, rangeCell(rep.Scaling, fmtRatio))
 	}
 	if len(rep.SleepMedian) > 0 {
 		fmt.Fprintf(&b, "| all | `time.Sleep(10ms)` late by, median of 100 (µs) | %s | — | — |\n", rangeCell(rep.SleepMedian, fmtNum))

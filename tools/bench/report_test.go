@@ -25,6 +25,7 @@ func TestMarkdown(t *testing.T) {
 		Made: "Made here.", NICs: []*NICResult{v, e}, ImageWarren: 12_300_000, ImageLinux: 20_500_000,
 		Small:       []SmallMemory{{NIC: "virtio-net-pci", Memory: "32M", OK: true, RequestsPS: 1500}, {NIC: "e1000", Memory: "32M", Detail: "out of memory\nstack"}},
 		MicroVMBoot: []float64{700, 650, 900},
+		Scaling:     []float64{1.92, 1.61, 1.85}, ScalingCPUs: 2,
 	}
 	md := rep.Markdown()
 	for _, want := range []string{
@@ -36,6 +37,8 @@ func TestMarkdown(t *testing.T) {
 		"| e1000 | QEMU start → first HTTP 200 (ms) | 2,000 | 11,600 | 0.17 |\n",
 		"| all | image size (MB) | 12.3 | 20.5 | 0.60 |\n",
 		"| virtio-net-device (microvm) | QEMU start → first HTTP 200 (ms) | 700 <sub>650–900</sub> | — | — |\n",
+		"| all | hashing, one goroutine a vCPU: throughput at `-smp 2` ÷ at `-smp 1` (×) | 1.85 <sub>1.61–1.92</sub> | — | — |\n",
+		"- CPU-bound throughput at -smp 2 ≥ 1.7× -smp 1's: **met** (1.85×)\n",
 		"| virtio-net-pci | serves HTTP with `-m 32M` | yes, 1,500 req/s | — | |\n",
 		"| e1000 | serves HTTP with `-m 32M` | no | — | |\n",
 		"- req/s ≥ 1.5× Linux on virtio-net: **met** (1.65×)\n",

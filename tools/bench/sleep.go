@@ -44,7 +44,7 @@ func parseSleep(console string) (sleepRun, error) {
 // (LAPIC one-shot, TSC clock, scheduler) under TCG on this host, which the
 // tests only check for sleeps returning early.
 func (r *runner) sleepAccuracy(ctx context.Context, rep *Report) error {
-	m := qemu.Machine{Image: r.runtime, Memory: r.cfg.Memory, Timeout: bootTimeout}
+	m := qemu.Machine{Image: r.runtime, Memory: r.cfg.Memory, CPUs: r.cfg.cpus(), Timeout: bootTimeout}
 	res, err := m.Run(ctx)
 	if err == nil && res.Status != 0 {
 		err = fmt.Errorf("exit status %d", res.Status)

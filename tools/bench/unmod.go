@@ -83,7 +83,7 @@ func (r *runner) warrenUnmodified(ctx context.Context, nic string, res *NICResul
 		m = r.warrenMachine(r.unmodUser, r.cfg.Memory)
 		m.Modules = []qemu.Module{{Path: r.unmodUser + ".initrd"}}
 	}
-	g := startGuest(ctx, m, r.wrapper, nic)
+	g := r.startGuest(ctx, m, nic)
 	defer g.stop()
 	t, err := waitReady(ctx, r.ns.DialContext, unmodAddr, httpOK, g.done, bootTimeout)
 	if err != nil {

@@ -48,6 +48,7 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs.IntVar(&o.cfg.Runs, "runs", o.cfg.Runs, "boots per guest, NIC and figure")
 	fs.StringVar(&o.nics, "nic", strings.Join(o.cfg.NICs, ","), "comma-separated QEMU NIC models")
 	fs.StringVar(&o.cfg.Memory, "m", o.cfg.Memory, "guest memory of both guests")
+	fs.IntVar(&o.cfg.CPUs, "smp", o.cfg.CPUs, "vCPUs of both guests; with -w, the table of this count is replaced (its own markers)")
 	fs.StringVar(&o.cfg.Small, "small", o.cfg.Small, "small guest memory Warren must serve with (empty: skip)")
 	fs.DurationVar(&o.cfg.Load.Duration, "d", o.cfg.Load.Duration, "wrk duration")
 	fs.IntVar(&o.cfg.Load.Threads, "t", o.cfg.Load.Threads, "wrk threads")
@@ -70,6 +71,9 @@ func parseBench(e *env, args []string) (*benchOpts, error) {
 	}
 	if fs.NArg() != 0 {
 		return nil, usageError(e, "bench", "unexpected argument %q", fs.Arg(0))
+	}
+	if o.cfg.CPUs < 1 {
+		return nil, usageError(e, "bench", "-smp %d: want at least 1", o.cfg.CPUs)
 	}
 	if o.cfg.Runs < 0 || o.cfg.Runs == 0 && o.cfg.Profile == "" || o.cfg.Load.Duration < time.Second || o.cfg.EchoBytes < 1 {
 		return nil, usageError(e, "bench", "-runs (0 only with -profile), -d and -echo-bytes must be positive (-d at least 1s)")
@@ -115,7 +119,7 @@ func runBench(ctx context.Context, e *env, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	out, err := bench.ReplaceSection(string(doc), table)
+	out, err := bench.ReplaceSection(string(doc), table, o.cfg.CPUs)
 	if err != nil {
 		return 0, err
 	}
