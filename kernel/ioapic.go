@@ -41,12 +41,13 @@ func initIOAPIC() {
 	}
 }
 
-// ioapicRoute points a pin at a vector on the boot CPU, left masked,
-// with the trigger mode and polarity the line has (PCI INTx lines are
+// ioapicRoute points a pin at a vector on the local APIC apicID
+// (physical destination mode, fixed delivery), left masked, with the
+// trigger mode and polarity the line has (PCI INTx lines are
 // level-triggered and active low, ISA interrupts edge-triggered and active
 // high).
-func ioapicRoute(pin int, vector uint8, level, activeLow bool) {
-	ioapicWrite(ioredtbl+2*uint32(pin)+1, 0) // destination: APIC 0
+func ioapicRoute(pin int, vector uint8, apicID uint32, level, activeLow bool) {
+	ioapicWrite(ioredtbl+2*uint32(pin)+1, apicID&0xff<<24)
 	mode := uint32(0)
 	if level {
 		mode |= redLevel

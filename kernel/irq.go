@@ -15,11 +15,18 @@ import (
 // when the driver reads the file, after it has quieted the device. An
 // edge-triggered line stays unmasked: the I/O APIC would drop an edge
 // that came while it was masked.
+//
+// Each vector is given to the online CPUs in turn (irqTarget), MSIs and
+// lines alike, so that one CPU's work does not serialise every device's:
+// a virtio-net's receive and transmit queues interrupt different CPUs,
+// and an interrupt that finds its CPU idle wakes the driver's thread
+// there, without a reschedule IPI to another.
 
 const maxIRQs = 256 - vecIRQBase - 1 // vectors vecIRQBase..254
 
 type irqSource struct {
 	used  bool
+	cpu   int  // the CPU the interrupt is delivered to
 	pin   int  // I/O APIC pin of a line, or -1 for MSI
 	level bool // the line is level-triggered: masked while it is served
 	count uint64
@@ -27,6 +34,17 @@ type irqSource struct {
 }
 
 var irqs [maxIRQs]irqSource
+
+// lastIRQCPU is the CPU irqTarget chose last.
+var lastIRQCPU int
+
+// irqTarget chooses the CPU for a new interrupt source: the online CPUs
+// in turn, from the boot CPU.
+func irqTarget() int {
+	c := lastIRQCPU
+	lastIRQCPU = (lastIRQCPU + 1) % ncpus
+	return c
+}
 
 // irqFire runs in the interrupt handler.
 //
@@ -50,7 +68,7 @@ func allocIRQ(pin int, level bool) (vector int, fd uint64, e unix.Errno) {
 		if irqs[i].used {
 			continue
 		}
-		irqs[i] = irqSource{used: true, pin: pin, level: level}
+		irqs[i] = irqSource{used: true, cpu: irqTarget(), pin: pin, level: level}
 		fd, e := openNew(kindIRQ, int32(i), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC)
 		if e != 0 {
 			irqs[i].used = false
@@ -62,20 +80,25 @@ func allocIRQ(pin int, level bool) (vector int, fd uint64, e unix.Errno) {
 }
 
 // sysIRQMSI reserves a vector for a message-signalled interrupt. It
-// returns the interrupt file; the vector (the MSI data) is stored at the
-// address in the first argument, and the MSI address is fixed (the boot
-// CPU's local APIC, 0xfee00000).
+// returns the interrupt file and stores the message (hwabi.MSI: the
+// chosen CPU's local APIC address and the vector) at the first argument.
 func sysIRQMSI(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if e := probeUser(f.RDI, 4, true); e != 0 {
+	if e := probeUser(f.RDI, 8, true); e != 0 {
 		return 0, e
 	}
 	v, fd, e := allocIRQ(-1, false)
 	if e != 0 {
 		return 0, e
 	}
-	store32(f.RDI, uint32(v))
+	store32(f.RDI, msiAddress(cpus[irqs[v-vecIRQBase].cpu].apicID))
+	store32(f.RDI+4, uint32(v))
 	return fd, 0
 }
+
+// msiAddress is the MSI address that delivers to the local APIC apicID,
+// fixed (not lowest-priority) in physical destination mode (SDM Vol. 3A
+// §11.11.1: 0xfee, the destination ID in bits 19:12, RH and DM clear).
+func msiAddress(apicID uint32) uint32 { return 0xfee00000 | apicID&0xff<<12 }
 
 // sysIRQLine routes an interrupt line (an I/O APIC pin) and returns its
 // interrupt file.
@@ -94,7 +117,7 @@ func sysIRQLine(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	ioapicRoute(pin, uint8(v), level, f.RSI&hwabi.IRQLineActiveHigh == 0)
+	ioapicRoute(pin, uint8(v), cpus[irqs[v-vecIRQBase].cpu].apicID, level, f.RSI&hwabi.IRQLineActiveHigh == 0)
 	ioapicMask(pin, false)
 	return fd, 0
 }

@@ -13,10 +13,10 @@ const (
 	// SysMMIOMap (phys, size) maps device memory (not RAM) uncached at
 	// its physical address.
 	SysMMIOMap = 504
-	// SysIRQMSI (vector *uint32) reserves a vector for a
-	// message-signalled interrupt, stores it (the MSI data) at vector and
-	// returns an interrupt file the netpoller waits on; the MSI address
-	// is the boot CPU's local APIC, 0xfee00000.
+	// SysIRQMSI (msg *MSI) reserves a vector for a message-signalled
+	// interrupt on a CPU the kernel chooses, stores the message the
+	// device must write at msg and returns an interrupt file the
+	// netpoller waits on.
 	SysIRQMSI = 505
 	// SysIRQLine (pin, flags) routes an I/O APIC pin to an interrupt file
 	// and returns it, with the trigger mode and polarity flags give.
@@ -26,6 +26,13 @@ const (
 	// at boot to buf and returns its size.
 	SysMMIODevices = 534
 )
+
+// MSI is a message-signalled interrupt as SysIRQMSI gives it: the
+// address (a CPU's local APIC, SDM Vol. 3A §11.11.1) and the data (the
+// vector) a device writes to raise it.
+type MSI struct {
+	Addr, Data uint32
+}
 
 // SysIRQLine's flags: 0 is a level-triggered, active-low PCI INTx line;
 // IRQLineEdge asks for an edge-triggered line, IRQLineActiveHigh for an

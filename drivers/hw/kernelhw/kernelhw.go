@@ -15,9 +15,6 @@ import (
 	"warren.dev/kernel/mmio"
 )
 
-// msiAddress targets the boot CPU's local APIC (SDM Vol. 3A §11.11.1).
-const msiAddress = 0xfee00000
-
 // Platform returns the machine's platform.
 func Platform() hw.Platform {
 	return hw.Platform{DMA: dma{}, Mapper: mapper{}, Interrupts: interrupts{}}

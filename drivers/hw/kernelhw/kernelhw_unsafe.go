@@ -19,12 +19,12 @@ func physAddr(b []byte) uint64 { return uint64(uintptr(unsafe.Pointer(unsafe.Sli
 
 // AllocMSI implements hw.Interrupts.
 func (interrupts) AllocMSI() (hw.MSI, error) {
-	var vector uint32
-	fd, _, e := syscall.Syscall(hwabi.SysIRQMSI, uintptr(unsafe.Pointer(&vector)), 0, 0)
+	var msg hwabi.MSI
+	fd, _, e := syscall.Syscall(hwabi.SysIRQMSI, uintptr(unsafe.Pointer(&msg)), 0, 0)
 	if e != 0 {
 		return hw.MSI{}, e
 	}
-	return hw.MSI{Addr: msiAddress, Data: vector, Interrupt: newInterrupt(fd)}, nil
+	return hw.MSI{Addr: uint64(msg.Addr), Data: msg.Data, Interrupt: newInterrupt(fd)}, nil
 }
 
 // MMIODevices fills d with the virtio-mmio devices the kernel found in the

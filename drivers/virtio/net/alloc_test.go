@@ -13,8 +13,11 @@ import (
 
 // TestReceiveDoesNotAllocate counts heap allocations, in the whole
 // process, while the driver receives frames: the model's receive path
-// does not allocate either, so any allocation is the driver's. (Not
-// under the race detector, which allocates on its own.)
+// does not allocate either, so allocations that grow with the frames are
+// the driver's. A few come from the runtime itself (timers, the
+// scheduler under a loaded host), so the bound is one per 50 frames,
+// far below the one a frame an allocating path would make. (Not under
+// the race detector, which allocates on its own.)
 func TestReceiveDoesNotAllocate(t *testing.T) {
 	var frames, bytes atomic.Int64
 	e := openEnv(t, opts{bufferSize: 512, net: devmodel.NetOptions{QueueSize: 16}, receive: func(fs []Frame) {
@@ -41,7 +44,7 @@ func TestReceiveDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%d of %d frames", frames.Load(), total)
 	}
 	t.Logf("%d allocations", after.Mallocs-before.Mallocs)
-	if n := after.Mallocs - before.Mallocs; n > 10 {
+	if n := after.Mallocs - before.Mallocs; n > total/50 {
 		t.Errorf("%d allocations receiving %d frames", n, total)
 	}
 }
