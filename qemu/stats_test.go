@@ -46,7 +46,7 @@ var statsOptions = []string{"ip=10.0.2.15/24", "gw=10.0.2.2", fmt.Sprintf("warre
 
 // bootStatsGuest boots plainhttp, built into the image or (ring3) as a
 // ring-3 process, and waits for it to serve.
-func bootStatsGuest(t *testing.T, model string, ring3 bool) *statsGuest {
+func bootStatsGuest(t *testing.T, model string, ring3 bool, cpus int) *statsGuest {
 	t.Helper()
 	args, sg := statsNetwork(t, model)
 	if ring3 {
@@ -55,14 +55,14 @@ func bootStatsGuest(t *testing.T, model string, ring3 bool) *statsGuest {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.ExtraArgs = args
+		m.ExtraArgs, m.CPUs = args, cpus
 		sg.guest = runGuest(t, m)
 	} else {
 		line, err := build.Cmdline(statsOptions, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sg.guest = bootGuest(t, "examples/plainhttp", qemu.Machine{Append: line, ExtraArgs: args})
+		sg.guest = bootGuest(t, "examples/plainhttp", qemu.Machine{Append: line, ExtraArgs: args, CPUs: cpus})
 	}
 	sg.waitFor("plainhttp: HTTP on :8080", 3*time.Minute)
 	return sg
@@ -104,7 +104,7 @@ func TestStatsEndpoint(t *testing.T) {
 }
 
 func checkStats(t *testing.T, model string, ring3 bool) {
-	g := bootStatsGuest(t, model, ring3)
+	g := bootStatsGuest(t, model, ring3, 1)
 	before := g.counters(t)
 	driver := map[string]string{"virtio-net-pci": "nic.eth0.driver.TXWaitKicks", "e1000": "nic.eth0.driver.Interrupts"}[model]
 	for _, name := range []string{
