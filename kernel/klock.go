@@ -33,15 +33,21 @@ var (
 // lockKernel takes the lock for CPU me and reports whether it did: false
 // when me holds it already (a fault taken inside kernel context). While
 // it spins it answers TLB shootdowns, which the holder may be waiting for.
+// A wait is counted once the lock is held (kstats is under it).
 //
 // Context: kernel (no allocation, no pointer stores).
 func lockKernel(me int) bool {
 	if bkl.Load() == uint32(me+1) {
 		return false
 	}
-	for !bkl.CompareAndSwap(0, uint32(me+1)) {
-		serveShootdown(me)
-		cpu.Pause()
+	if !bkl.CompareAndSwap(0, uint32(me+1)) {
+		start := cpu.Rdtsc()
+		for !bkl.CompareAndSwap(0, uint32(me+1)) {
+			serveShootdown(me)
+			cpu.Pause()
+		}
+		kstats.LockWaits++
+		kstats.LockWaitNanos += tscToNanos(cpu.Rdtsc() - start)
 	}
 	kcpu = me
 	cur = cpus[me].cur

@@ -121,7 +121,7 @@ func checkStats(t *testing.T, model string, ring3 bool) {
 			before["kernel.syscall.socket"], before["kernel.Traps"], before["kernel.Syscalls"])
 	}
 	// One CPU: nothing to shoot down or wake.
-	for _, name := range []string{"kernel.Shootdowns", "kernel.ReschedIPIs"} {
+	for _, name := range []string{"kernel.Shootdowns", "kernel.ReschedIPIs", "kernel.LockWaits", "kernel.LockWaitNanos"} {
 		if v, ok := before[name]; !ok || v != 0 {
 			t.Errorf("%s: %d (listed %v), want 0 on one CPU", name, v, ok)
 		}

@@ -79,9 +79,14 @@ type Counters struct {
 	// thread or to make a thread running on another CPU enter the kernel
 	// (a signal, its process's end). Both stay 0 on one CPU.
 	Shootdowns, ReschedIPIs uint64
+	// LockWaits counts the times a CPU found the kernel lock held when it
+	// entered kernel context, and LockWaitNanos the time CPUs spent
+	// spinning for it: what running kernel context on one CPU at a time
+	// costs (both 0 on one CPU).
+	LockWaits, LockWaitNanos uint64
 	// ByNr counts Syscalls by number, below MaxNr.
 	ByNr [MaxNr]uint64
 }
 
 // Size is the size of Counters in bytes.
-const Size = 24*8 + MaxNr*8
+const Size = 26*8 + MaxNr*8

@@ -153,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 
-	rep := &Report{EchoBytes: cfg.EchoBytes}
+	rep := &Report{EchoBytes: cfg.EchoBytes, CPUs: cfg.cpus()}
 	if fi, err := os.Stat(r.httpd); err == nil {
 		rep.ImageWarren = fi.Size()
 	}

@@ -129,6 +129,16 @@ var kernelColumns = []column{
 	{"bytes copied out", counter("kernel.CopyOutBytes"), none},
 }
 
+// cpuColumns are what more than one vCPU costs: all zero at -smp 1,
+// when the table is left out. Linux counts its reschedule and TLB
+// shootdown interrupts (RES, TLB in /proc/interrupts); it has no big lock.
+var cpuColumns = []column{
+	{"kernel lock waits", counter("kernel.LockWaits"), none},
+	{"µs spun for the kernel lock", func(d Delta) float64 { return d.get("kernel.LockWaitNanos") / 1e3 }, none},
+	{"TLB shootdowns", counter("kernel.Shootdowns"), counter("linux.interrupts.TLB")},
+	{"reschedule IPIs", counter("kernel.ReschedIPIs"), counter("linux.interrupts.RES")},
+}
+
 var netColumns = []column{
 	{"frames in", counter("nic.eth0.link.RxPackets"), counter("linux.dev.eth0.rx_packets")},
 	{"frames out", counter("nic.eth0.link.TxPackets"), counter("linux.dev.eth0.tx_packets")},

@@ -157,4 +157,14 @@ func TestMarkdownCounters(t *testing.T) {
 	if strings.Index(md, "Targets:") > strings.Index(md, "Per request") {
 		t.Error("the per-request tables come before the targets")
 	}
+	if strings.Contains(md, "more than one vCPU") {
+		t.Errorf("the vCPU table at -smp 1:\n%s", md)
+	}
+	rep.CPUs = 2
+	r.addCounters(Load{"unmodified `/`", GuestWarren}, Delta{Requests: 4, Diff: map[string]float64{"kernel.LockWaits": 8, "kernel.LockWaitNanos": 6000}})
+	md = rep.Markdown()
+	want := "\nPer request, more than one vCPU:\n\n| NIC | load | guest | requests | kernel lock waits | µs spun for the kernel lock |"
+	if !strings.Contains(md, want) || !strings.Contains(md, "| virtio-net-pci | unmodified `/` | Warren | 4 | 2.00 | 1.50 |") {
+		t.Errorf("Markdown at -smp 2 lacks the vCPU table or its figures:\n%s", md)
+	}
 }

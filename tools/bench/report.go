@@ -128,6 +128,7 @@ type SmallMemory struct {
 // Report is everything the benchmark measured.
 type Report struct {
 	Made        string // how, where and when it was made
+	CPUs        int    // vCPUs of each guest
 	NICs        []*NICResult
 	ImageWarren int64 // bytes
 	ImageLinux  int64
@@ -267,6 +268,9 @@ func (rep *Report) Markdown() string {
 	if rep.hasCounters() {
 		counterTable(&b, "Per request, kernel:", rep.NICs, kernelColumns)
 		counterTable(&b, "Per request, network:", rep.NICs, netColumns)
+		if rep.CPUs > 1 {
+			counterTable(&b, "Per request, more than one vCPU:", rep.NICs, cpuColumns)
+		}
 		b.WriteString(strings.NewReplacer("@", "`").Replace(fmt.Sprintf(countersNote, statsPort, statsPort)))
 	}
 	rep.failures(&b)
