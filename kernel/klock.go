@@ -61,12 +61,16 @@ func unlockKernel() {
 	bkl.Store(0)
 }
 
+// flushTLB flushes this CPU's whole TLB (a CR3 reload; global pages are
+// not used). A variable so that host tests can count flushes.
+var flushTLB = func() { cpu.WriteCR3(cpu.ReadCR3()) }
+
 // serveShootdown flushes CPU me's TLB if another CPU asked it to.
 //
 // Context: kernel (no allocation, no pointer stores).
 func serveShootdown(me int) {
 	if r := &cpus[me].flushReq; r.Load() != 0 {
-		cpu.WriteCR3(cpu.ReadCR3())
+		flushTLB()
 		r.Store(0)
 	}
 }
@@ -81,10 +85,26 @@ func shootdown() {
 		return
 	}
 	kstats.Shootdowns++
+	flushOthers(kcpu, sendShootdownIPI)
+}
+
+// sendShootdownIPI interrupts CPU c to serve its flush request.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sendShootdownIPI(c int) { sendIPI(cpus[c].apicID, vecShootdown) }
+
+// flushOthers is the shootdown protocol: it sets the flush request of
+// every online CPU but me, notifies each, and spins until every request
+// is cleared. Only the lock holder runs it, so two never wait on each
+// other; a CPU answers from its interrupt handler (without the lock) or
+// while it spins for the lock, so the holder's wait always ends.
+//
+// Context: kernel (no allocation, no pointer stores).
+func flushOthers(me int, notify func(c int)) {
 	for c := range ncpus {
-		if c != kcpu {
+		if c != me {
 			cpus[c].flushReq.Store(1)
-			sendIPI(cpus[c].apicID, vecShootdown)
+			notify(c)
 		}
 	}
 	for c := range ncpus {
