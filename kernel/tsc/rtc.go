@@ -12,10 +12,12 @@ const (
 	cmosRegA  = 0x0a | 0x80 // register A, NMIs kept disabled while selecting
 	rtcUIP    = 0x80        // register A: an update is in progress
 
-	// rtcPolls bounds the reads spent waiting for a second to end: a
-	// read takes a microsecond or more, so this is seconds, more than
-	// the two falls need.
-	rtcPolls = 5_000_000
+	// rtcWait bounds the wait for a second to end, in TSC ticks: three
+	// seconds at 8 GHz, more at any real rate. A count of reads bounded
+	// it before, but under TCG on a loaded host a read can take well under
+	// a microsecond and a descheduled vCPU misses the 244 µs in which the
+	// bit is up, so the reads ran out before the second ended.
+	rtcWait = 24_000_000_000
 )
 
 func readRegA(hw Hardware) uint8 {
@@ -24,10 +26,10 @@ func readRegA(hw Hardware) uint8 {
 }
 
 // secondEnds waits for the update-in-progress bit to fall and returns
-// the TSC then; false when it does not within rtcPolls reads.
+// the TSC then; false when it does not within rtcWait ticks.
 func secondEnds(hw Hardware) (uint64, bool) {
 	seen := false
-	for range rtcPolls {
+	for start := hw.TSC(); hw.TSC()-start < rtcWait; {
 		uip := readRegA(hw)&rtcUIP != 0
 		if seen && !uip {
 			return hw.TSC(), true
