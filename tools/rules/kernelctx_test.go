@@ -35,6 +35,16 @@ var harmlessEscapes = map[string][]string{
 	"deliverSignals": {"userMemory{}"},
 }
 
+// bootOnly are kernel-context functions that run only in kmain, before
+// the Go runtime starts, where rule 2 lets them store pointers (the write
+// barrier is off): parsing the command line, installing the system-call
+// table, laying out memory, the initrd and the vDSO.
+var bootOnly = []string{"parseCmdline", "parseTokens", "install", "setupSyscalls", "setupMemory", "mountInitrd", "setupVDSO"}
+
+// writeBarrierRe matches the compiler's report of a pointer store that
+// has a write barrier (go build -gcflags=-d=wb).
+var writeBarrierRe = regexp.MustCompile(`^(.+\.go):(\d+):\d+: write barrier$`)
+
 // escapeRe matches the compiler's escape-analysis report of a heap
 // allocation (go build -gcflags=-m): "x escapes to heap", "moved to
 // heap: x".
@@ -47,12 +57,14 @@ type kernelFunc struct {
 	begin, end int
 }
 
-// Functions marked kernel context must not allocate: the compiler's
-// escape analysis of every package that has such functions may report no
-// heap allocation inside one, apart from harmlessEscapes. (It sees what a
-// function allocates itself, not what the functions it calls do: those
-// carry the mark too, or run only at boot.)
-func TestKernelContextDoesNotAllocate(t *testing.T) {
+// Functions marked kernel context must not allocate or store pointers
+// (rules 1 and 2 of docs/kernel-context.md): in the compiler's reports on
+// every package that has such functions, no heap allocation
+// (-gcflags=-m) may lie inside one, apart from harmlessEscapes, and no
+// write barrier (-d=wb), apart from the boot-only functions. (The
+// compiler sees what a function does itself, not what the functions it
+// calls do: those carry the mark too.)
+func TestKernelContextRules(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +94,7 @@ func TestKernelContextDoesNotAllocate(t *testing.T) {
 	if len(funcs) < 200 {
 		t.Fatalf("found %d functions marked %q; the search is broken", len(funcs), kernelContextMark)
 	}
-	args := []string{"build", "-o", os.DevNull, "-gcflags=-m"}
+	args := []string{"build", "-o", os.DevNull, "-gcflags=-m -d=wb"}
 	for p := range pkgs {
 		args = append(args, p)
 	}
@@ -94,22 +106,32 @@ func TestKernelContextDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	reports := 0
-	for _, line := range strings.Split(string(out), "\n") {
-		m := escapeRe.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		reports++
-		file, expr := filepath.Clean(m[1]), m[3]+m[4]
-		n, _ := strconv.Atoi(m[2])
+	inside := func(file, line string) (kernelFunc, bool) {
+		n, _ := strconv.Atoi(line)
 		for _, f := range funcs {
-			if f.file == file && n >= f.begin && n <= f.end && !slices.Contains(harmlessEscapes[f.name], expr) {
-				t.Errorf("%s:%d: %s, marked kernel context, allocates: %s escapes to the heap", file, n, f.name, expr)
+			if f.file == filepath.Clean(file) && n >= f.begin && n <= f.end {
+				return f, true
+			}
+		}
+		return kernelFunc{}, false
+	}
+	escapes, barriers := 0, 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if m := escapeRe.FindStringSubmatch(line); m != nil {
+			escapes++
+			expr := m[3] + m[4]
+			if f, ok := inside(m[1], m[2]); ok && !slices.Contains(harmlessEscapes[f.name], expr) {
+				t.Errorf("%s:%s: %s, marked kernel context, allocates: %s escapes to the heap", m[1], m[2], f.name, expr)
+			}
+		}
+		if m := writeBarrierRe.FindStringSubmatch(line); m != nil {
+			barriers++
+			if f, ok := inside(m[1], m[2]); ok && !slices.Contains(bootOnly, f.name) {
+				t.Errorf("%s:%s: %s, marked kernel context, stores a pointer (a write barrier)", m[1], m[2], f.name)
 			}
 		}
 	}
-	if reports == 0 {
-		t.Fatalf("the compiler reported no escapes at all; is -gcflags=-m still read?\n%s", out)
+	if escapes == 0 || barriers == 0 {
+		t.Fatalf("the compiler reported %d escapes and %d write barriers; are -m and -d=wb still read?\n%s", escapes, barriers, out)
 	}
 }
