@@ -226,3 +226,25 @@ func TestSymlinkLoop(t *testing.T) {
 		t.Fatalf("escape %q %v", w.Escape, e)
 	}
 }
+
+// TestCreateThroughSlashLink: O_CREAT through a dangling link whose
+// target ends in a slash names a directory to be, which open cannot make:
+// EISDIR, as on Linux (os.Root's create through such a link).
+func TestCreateThroughSlashLink(t *testing.T) {
+	fs, _ := newFS(t, 1<<20, 16)
+	w, _ := walk(t, fs, "l", Parent)
+	if _, e := fs.Symlink(w, []byte("t/"), 0, 0); e != 0 {
+		t.Fatal(e)
+	}
+	flags := unix.O_CREAT | unix.O_WRONLY
+	w, e := walkOpen(t, fs, "l", flags)
+	if e == 0 {
+		_, e = fs.Open(w, flags, 0o644, 0, 0)
+	}
+	if e != unix.EISDIR {
+		t.Fatalf("create through l -> t/: %v, want EISDIR", e)
+	}
+	if w, _ := walk(t, fs, "t", NoFollow); w.Ino != None {
+		t.Fatal("t was created")
+	}
+}

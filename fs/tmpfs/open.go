@@ -14,6 +14,8 @@ func (fs *FS) Open(w Walked, flags int, perm, uid, gid uint32) (Ino, unix.Errno)
 	switch {
 	case ino == None && flags&unix.O_CREAT == 0:
 		return None, unix.ENOENT
+	case ino == None && w.Slash: // through a link to "name/": a directory, which open does not make
+		return None, unix.EISDIR
 	case ino == None:
 		var e unix.Errno
 		if ino, e = fs.Create(w.Dir, w.Name, perm, uid, gid); e != 0 {
