@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"warren.dev/tools/build"
 )
@@ -196,9 +197,18 @@ func percent(n, of int) string {
 	return fmt.Sprintf("%.1f", 100*float64(n)/float64(of))
 }
 
-// clip shortens a message for a table line and keeps it inside backquotes.
+// clip shortens a message for a table line and keeps it inside backquotes
+// and printable (an abstract socket name's NULs).
 func clip(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
+	s = strings.Map(func(r rune) rune {
+		if r == '`' {
+			return '\''
+		}
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 	if len(s) > 140 {
 		s = s[:140] + "..."
 	}

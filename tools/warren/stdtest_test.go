@@ -54,7 +54,7 @@ FAIL	p	1.0s
 
 	table := stdtestTable([]pkgResult{
 		{pkg: "a", pass: 3, ok: true},
-		{pkg: "b", pass: 1, fail: 1, skip: 2, failures: []string{"TestX: `x` failed"}},
+		{pkg: "b", pass: 1, fail: 1, skip: 2, failures: []string{"TestX: `x` failed", "TestY: @a\x00\x00"}},
 		{pkg: "c", abort: "panic: boom"},
 	})
 	for _, line := range []string{
@@ -63,6 +63,7 @@ FAIL	p	1.0s
 		"| `b` | FAIL | 1 | 1 | 2 | 50.0 |",
 		"| `c` | aborted | 0 | 0 | 0 | - |",
 		"- `TestX: 'x' failed`",
+		"- `TestY: @a??`",
 		"- aborted: `panic: boom`",
 	} {
 		if !strings.Contains(table, line+"\n") {
