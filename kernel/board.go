@@ -7,5 +7,4 @@ const (
 	debugExitPort = 0xf4 // QEMU isa-debug-exit: status v exits QEMU with (v<<1)|1
 	picMasterPort = 0x20
 	picSlavePort  = 0xa0
-	rtcPort       = 0x70
 )

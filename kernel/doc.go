@@ -24,7 +24,7 @@
 //	context switch        swtch_amd64.s, swtch.go
 //	new thread's start    threadstart_amd64.s, threadstart.go
 //	kernel TLS, stub g    tls.go, tls_amd64.s
-//	clock and timers      clock.go, lapic.go, rtc.go, kernel/tsc, sys_time.go
+//	clock and timers      clock.go, lapic.go, rtc.go (kernel/cmos), kernel/tsc, sys_time.go
 //	vDSO                  vdso.go, vdso_amd64.s, kernel/vdso
 //	device interrupts     irq.go, ioapic.go, board.go, platform.go, kernel/acpi
 //	driver hardware calls sys_hw.go, kernel/hwabi

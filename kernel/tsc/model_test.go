@@ -1,5 +1,7 @@
 package tsc
 
+import "warren.dev/kernel/cmos"
+
 // machine models the hardware calibration touches, on a simulated clock
 // that every access moves forward: a port access takes a microsecond (as
 // under TCG), a TSC read 20 ns.
@@ -81,13 +83,13 @@ func (m *machine) gated(ch int) bool { return ch != 2 || m.gate&gateOn != 0 }
 func (m *machine) Inb(port uint16) uint8 {
 	m.ns += 1000
 	switch ch := int(port - pitCh0); {
-	case port == cmosData && m.rtc:
-		if m.cmos != cmosRegA {
+	case port == cmos.DataPort && m.rtc:
+		if m.cmos != cmos.RegA {
 			return 0
 		}
 		// The update runs for the last 244 µs of each second.
 		if m.ns%1e9 >= 1e9-244_000 {
-			return rtcUIP | 0x26
+			return cmos.UpdateInProgress | 0x26
 		}
 		return 0x26
 	case port == gatePort && m.port61:
@@ -107,8 +109,8 @@ func (m *machine) Outb(port uint16, v uint8) {
 	m.ns += 1000
 	ch := int(v >> 6)
 	switch {
-	case port == cmosIndex:
-		m.cmos = v
+	case port == cmos.IndexPort:
+		m.cmos = v &^ 0x80 // the NMI mask bit
 	case port == gatePort && m.port61:
 		m.gate = v
 		if m.gate&gateOn == 0 {

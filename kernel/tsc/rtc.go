@@ -1,5 +1,7 @@
 package tsc
 
+import "warren.dev/kernel/cmos"
+
 // The CMOS real-time clock is the last resort: a machine with neither
 // the PIT nor an ACPI PM timer (QEMU's microvm with pit=off, acpi=off)
 // still has it. Its registers only say when a second ends: register A's
@@ -7,11 +9,6 @@ package tsc
 // one whole second between two falls, which makes such a boot a second
 // or two slower.
 const (
-	cmosIndex = 0x70
-	cmosData  = 0x71
-	cmosRegA  = 0x0a | 0x80 // register A, NMIs kept disabled while selecting
-	rtcUIP    = 0x80        // register A: an update is in progress
-
 	// rtcWait bounds the wait for a second to end, in TSC ticks: three
 	// seconds at 8 GHz, more at any real rate. A count of reads bounded
 	// it before, but under TCG on a loaded host a read can take well under
@@ -20,9 +17,12 @@ const (
 	rtcWait = 24_000_000_000
 )
 
+// readRegA reads register A. Not cmos.Read: hw is an interface, and
+// making it a cmos.Ports would look up an itab in the runtime's table,
+// which does not exist yet when the clock is calibrated.
 func readRegA(hw Hardware) uint8 {
-	hw.Outb(cmosIndex, cmosRegA)
-	return hw.Inb(cmosData)
+	hw.Outb(cmos.IndexPort, cmos.RegA|cmos.NMIOff)
+	return hw.Inb(cmos.DataPort)
 }
 
 // secondEnds waits for the update-in-progress bit to fall and returns
@@ -30,7 +30,7 @@ func readRegA(hw Hardware) uint8 {
 func secondEnds(hw Hardware) (uint64, bool) {
 	seen := false
 	for start := hw.TSC(); hw.TSC()-start < rtcWait; {
-		uip := readRegA(hw)&rtcUIP != 0
+		uip := readRegA(hw)&cmos.UpdateInProgress != 0
 		if seen && !uip {
 			return hw.TSC(), true
 		}

@@ -26,6 +26,7 @@ const kernelContextMark = "Context: kernel"
 var harmlessEscapes = map[string][]string{
 	"powerOff":       {"hw"},
 	"initClock":      {"hardware{}"},
+	"readRTC":        {"hardware{}"},
 	"readACPI":       {"physMemory{}"},
 	"setupMemory":    {"physMemory{}", "tlb{}"},
 	"initProcesses":  {"physMemory{}", "procFrames(p)", "procTLB(p)"},
