@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"warren.dev/net/link"
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link/memnic"
 )
 
@@ -20,7 +20,7 @@ func BenchmarkTCP(b *testing.B) {
 	}{
 		{"mtu1500", memnic.Options{}, func(c *Config) { c.NoGSO = true }},
 		{"mtu1500-softgso", memnic.Options{}, nil},
-		{"mtu1500-csum", memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum}, nil},
+		{"mtu1500-csum", memnic.Options{Features: ether.FeatureTXCsum | ether.FeatureRXCsum}, nil},
 		{"mtu1500-tso", offloads, nil},
 		{"mtu1500-tso-txqueue", offloads, func(c *Config) { c.TXQueue = 512 }},
 		{"mtu9000-tso", memnic.Options{MTU: 9000, Features: offloads.Features}, nil},

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
 )
@@ -50,11 +51,11 @@ func twoStacksConfig(t testing.TB, oa, ob memnic.Options, ca, cb Config) (*Stack
 }
 
 // offloads is a NIC that does everything in hardware.
-var offloads = memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum | link.FeatureTSO4 | link.FeatureTSO6}
+var offloads = memnic.Options{Features: ether.FeatureTXCsum | ether.FeatureRXCsum | ether.FeatureTSO4 | ether.FeatureTSO6}
 
 // coalescing is a NIC that also takes coalesced frames (virtio-net with
 // GUEST_TSO on a tap device): a TSO peer's large segments arrive whole.
-var coalescing = memnic.Options{Features: offloads.Features | link.FeatureRXGSO}
+var coalescing = memnic.Options{Features: offloads.Features | ether.FeatureRXGSO}
 
 // pairForTest returns one NIC as a slice for Start, and its raw peer.
 func pairForTest() ([]link.NIC, *memnic.NIC) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
 )
@@ -12,7 +13,7 @@ import (
 // fullRing is a NIC whose transmit ring never has room.
 type fullRing struct{ *memnic.NIC }
 
-func (fullRing) Transmit(frames []link.Frame) (int, error) { return 0, nil }
+func (fullRing) Transmit(frames []ether.Frame) (int, error) { return 0, nil }
 
 func TestTransmitDropsCounted(t *testing.T) {
 	na, nb := memnic.Pair(memnic.Options{}, memnic.Options{})
@@ -39,7 +40,7 @@ func TestDetachedEndpointDrops(t *testing.T) {
 	ep := link.New(na, link.Options{Name: "eth9"})
 	defer ep.Close()
 	frame := ethFrame(na.MAC(), nb.MAC(), 0x0800, make([]byte, 40))
-	nb.Transmit([]link.Frame{{Data: [][]byte{frame}}, {Data: [][]byte{frame[:5]}}})
+	nb.Transmit([]ether.Frame{{Data: [][]byte{frame}}, {Data: [][]byte{frame[:5]}}})
 	waitFor(t, "the frames", func() bool {
 		c := ep.Counters()
 		return c.RxDropped == 1 && c.RxMalformed == 1

@@ -8,6 +8,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
 )
@@ -41,9 +42,9 @@ func TestMalformedFrames(t *testing.T) {
 	good := ipv4Packet(peer, addrA, uint8(header.UDPProtocolNumber), udpSegment(from, to, []byte("good")))
 	send := func(frames ...[]byte) {
 		t.Helper()
-		fs := make([]link.Frame, len(frames))
+		fs := make([]ether.Frame, len(frames))
 		for i, f := range frames {
-			fs[i] = link.Frame{Data: [][]byte{f}}
+			fs[i] = ether.Frame{Data: [][]byte{f}}
 		}
 		if _, err := raw.Transmit(fs); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
 )
@@ -46,7 +47,7 @@ func TestSLAAC(t *testing.T) {
 	prefix := netip.MustParsePrefix("fd00:1::/64")
 	dns := netip.MustParseAddr("fd00:1::53")
 	ra := ethFrame([6]byte{0x33, 0x33, 0, 0, 0, 1}, nb.MAC(), header.IPv6ProtocolNumber, routerAdvert(bLinkLocal, prefix, dns))
-	if _, err := nb.Transmit([]link.Frame{{Data: [][]byte{ra}}}); err != nil {
+	if _, err := nb.Transmit([]ether.Frame{{Data: [][]byte{ra}}}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"warren.dev/net/link"
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link/memnic"
 )
 
@@ -86,7 +86,7 @@ func TestTCPEcho16MiB(t *testing.T) {
 		{"plain", memnic.Options{}, nil},
 		{"offload", offloads, nil},
 		{"coalesced", coalescing, nil},
-		{"csum-only", memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum}, nil},
+		{"csum-only", memnic.Options{Features: ether.FeatureTXCsum | ether.FeatureRXCsum}, nil},
 		{"no-gso", memnic.Options{}, func(c *Config) { c.NoGSO = true }},
 		{"txqueue", offloads, func(c *Config) { c.TXQueue = 256 }},
 	} {

@@ -139,7 +139,7 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 // virtioNetConfig is the driver configuration of a virtio-net device on
 // either transport, without its interrupts. Every offload the driver
 // knows is taken, receive coalescing (GUEST_TSO) included: a tap backend
-// then hands over TCP frames of up to 64 KiB (link.FeatureRXGSO).
+// then hands over TCP frames of up to 64 KiB (ether.FeatureRXGSO).
 func virtioNetConfig(p hw.Platform, t *virtio.Transport) vnet.Config {
 	return vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts}
 }

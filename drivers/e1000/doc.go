@@ -14,12 +14,11 @@
 // link work. Transmit is called from any goroutine. Neither path
 // allocates.
 //
-// The interface is driver-neutral and shaped like virtio-net's: a Frame
-// carries its bytes as a scatter-gather list plus checksum-offload
-// (CsumStart/CsumOffset) and segmentation (GSOType/GSOSize/HdrLen)
-// metadata, received frames say whether the hardware validated their
-// checksums, and the methods mirror warren.dev/net/link's NIC so one
-// adapter serves this driver and virtio-net alike.
+// Frames are warren.dev/drivers/ether's, as for every NIC driver: bytes as
+// a scatter-gather list plus checksum-offload (CsumStart/CsumOffset) and
+// segmentation (GSOType/GSOSize/HdrLen) metadata, translated here into
+// context descriptors; received frames say whether the hardware validated
+// their checksums. The methods mirror warren.dev/net/link's NIC.
 //
 // Package e1000test is a register-level model of the device for host
 // tests.

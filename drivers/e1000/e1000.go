@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 )
 
@@ -20,12 +21,12 @@ type Device struct {
 	chip chip
 	opts Options
 	mac  [6]byte
-	feat Features
+	feat ether.Features
 
 	rx rxRing
 	tx txRing
 
-	receiver   atomic.Pointer[func(Frame)]
+	receiver   atomic.Pointer[func(ether.Frame)]
 	linkChange func(bool)
 	linkSeen   bool // last link state reported; interrupt goroutine only
 
@@ -115,9 +116,9 @@ func (d *Device) start() error {
 	if err := d.tx.alloc(d.dma, d.opts.TxDescriptors); err != nil {
 		return err
 	}
-	d.feat = FeatureTXCsum | FeatureRXCsum
+	d.feat = ether.FeatureTXCsum | ether.FeatureRXCsum
 	if d.chip.tso && d.opts.TxDescriptors >= minTSODescriptors {
-		d.feat |= FeatureTSO4
+		d.feat |= ether.FeatureTSO4
 	}
 	d.setupTx()
 	d.setupInterrupts()
@@ -202,7 +203,7 @@ func (d *Device) MAC() [6]byte { return d.mac }
 func (d *Device) MTU() int { return MTU }
 
 // Features lists the offloads the device performs.
-func (d *Device) Features() Features { return d.feat }
+func (d *Device) Features() ether.Features { return d.feat }
 
 // Name is the controller's name, e.g. "82540EM".
 func (d *Device) Name() string { return d.chip.name }
@@ -214,7 +215,7 @@ func (d *Device) LinkUp() bool { return d.regs.Read32(reg.STATUS)&reg.STATUS_LU 
 // on the interrupt goroutine, one frame at a time. The frame's Data is
 // only valid during the call. nil drops received frames (counted in
 // Stats.RxDropped). The receiver must not call Close.
-func (d *Device) SetReceiver(fn func(Frame)) {
+func (d *Device) SetReceiver(fn func(ether.Frame)) {
 	if fn == nil {
 		d.receiver.Store(nil)
 		return

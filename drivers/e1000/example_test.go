@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/drivers/e1000"
 	"warren.dev/drivers/e1000/e1000test"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw/hwtest"
 )
 
@@ -17,7 +18,7 @@ func Example() {
 
 	got := make(chan string, 1)
 	d, err := e1000.Open(dev.Regs(), dma, irq, e1000.Options{
-		Receive: func(f e1000.Frame) { // Data is only valid during the call
+		Receive: func(f ether.Frame) { // Data is only valid during the call
 			got <- fmt.Sprintf("%d bytes, checksums verified: %v", f.Len(), f.CsumValid)
 		},
 	})
@@ -33,7 +34,7 @@ func Example() {
 	dev.Receive(frame)
 	fmt.Println(<-got)
 
-	n, err := d.Transmit([]e1000.Frame{{Data: [][]byte{frame}}})
+	n, err := d.Transmit([]ether.Frame{{Data: [][]byte{frame}}})
 	fmt.Println(n, err, len(dev.TakeSent()))
 	// Output:
 	// 82540EM 525400123456 up=true

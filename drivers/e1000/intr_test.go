@@ -8,6 +8,7 @@ import (
 
 	"warren.dev/drivers/e1000/e1000test"
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 )
 
 // Frames trickling in from several senders at random moments, while
@@ -37,7 +38,7 @@ func TestNoLostInterrupt(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := []Frame{{Data: [][]byte{numbered(peerMAC, 0, 46)}}}
+			f := []ether.Frame{{Data: [][]byte{numbered(peerMAC, 0, 46)}}}
 			for sent < 500 {
 				n, _ := r.d.Transmit(f)
 				sent += n

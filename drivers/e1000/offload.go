@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 )
 
 // txContext is a TCP/IP context descriptor's content (§3.3.6): where the
@@ -87,8 +88,8 @@ func ipv4Header(frame []byte) (l3, ihl int, ok bool) {
 // software: the device wants 48 bytes before it pads (§3.3.3), the
 // driver pads instead, and QEMU's e1000e would count the padding into
 // the IP length it rewrites when offloading.
-func prepareOffload(f *Frame, head []byte) (ctx txContext, popts uint8, offload bool, err error) {
-	if f.GSOType != GSONone {
+func prepareOffload(f *ether.Frame, head []byte) (ctx txContext, popts uint8, offload bool, err error) {
+	if f.GSOType != ether.GSONone {
 		return prepareTSO(f, head)
 	}
 	size := len(head)
@@ -135,7 +136,7 @@ func prepareOffload(f *Frame, head []byte) (ctx txContext, popts uint8, offload 
 // requires, the IP total length and checksum start at zero and the TCP
 // checksum field holds the pseudo-header sum without a length, which the
 // device adds per segment.
-func prepareTSO(f *Frame, head []byte) (ctx txContext, popts uint8, offload bool, err error) {
+func prepareTSO(f *ether.Frame, head []byte) (ctx txContext, popts uint8, offload bool, err error) {
 	l3, ihl, ok := ipv4Header(head)
 	if !ok || head[l3+9] != protoTCP {
 		return ctx, 0, false, ErrFrame

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/e1000test"
+	"warren.dev/drivers/ether"
 )
 
 func TestTransmitChecksumOffload(t *testing.T) {
@@ -19,14 +20,14 @@ func TestTransmitChecksumOffload(t *testing.T) {
 		mk(ipv6(6, tcp(300, 0x10, pattern(1000)), 16, false), 0x86DD),
 		mk(ipv6(17, udp(pattern(3)), 6, false), 0x86DD),
 	}
-	var batch []Frame
+	var batch []ether.Frame
 	for _, f := range frames {
 		f = bytes.Clone(f)
 		start, off, ok := SeedChecksum(f)
 		if !ok {
 			t.Fatalf("SeedChecksum refused %x", f[:40])
 		}
-		batch = append(batch, Frame{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off})
+		batch = append(batch, ether.Frame{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off})
 	}
 	if n, err := r.d.Transmit(batch); n != len(batch) || err != nil {
 		t.Fatalf("Transmit = %d, %v", n, err)
@@ -55,7 +56,7 @@ func TestTransmitIPHeaderChecksum(t *testing.T) {
 	// Over an 802.1Q tag too.
 	tagged := append(append(bytes.Clone(f[:12]), 0x81, 0x00, 0x00, 0x07), f[12:]...)
 	binary.BigEndian.PutUint16(tagged[18+10:], 0)
-	in := []Frame{
+	in := []ether.Frame{
 		{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off, NeedsIPCsum: true},
 		{Data: [][]byte{tagged}, NeedsIPCsum: true},
 	}
@@ -80,7 +81,7 @@ func TestTransmitChecksumFarOffset(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
 	f := numbered(peerMAC, 0, 600)
 	binary.BigEndian.PutUint16(f[306:], 0x1234) // seed
-	in := []Frame{{Data: [][]byte{f}, NeedsCsum: true, CsumStart: 300, CsumOffset: 6}}
+	in := []ether.Frame{{Data: [][]byte{f}, NeedsCsum: true, CsumStart: 300, CsumOffset: 6}}
 	if n, err := r.d.Transmit(in); n != 1 || err != nil {
 		t.Fatalf("Transmit = %d, %v", n, err)
 	}
@@ -101,14 +102,14 @@ func TestTransmitChecksumFarOffset(t *testing.T) {
 
 func TestTSO(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
-	if !r.d.Features().Has(FeatureTSO4 | FeatureTXCsum | FeatureRXCsum) {
+	if !r.d.Features().Has(ether.FeatureTSO4 | ether.FeatureTXCsum | ether.FeatureRXCsum) {
 		t.Fatalf("features %b", r.d.Features())
 	}
 	const mss = 1448
 	payload := pattern(20000)
 	f := eth(peerMAC, testMAC, 0x0800, ipv4(6, tcp(1000, 0x19, payload), 16, false)) // PSH|FIN|ACK
-	in := []Frame{
-		{Data: [][]byte{f[:30], f[30:5000], f[5000:]}, NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSOType: GSOTCPv4, GSOSize: mss, HdrLen: 54},
+	in := []ether.Frame{
+		{Data: [][]byte{f[:30], f[30:5000], f[5000:]}, NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSOType: ether.GSOTCPv4, GSOSize: mss, HdrLen: 54},
 		{Data: [][]byte{numbered(peerMAC, 1, 100)}}, // an ordinary frame after it
 	}
 	if n, err := r.d.Transmit(in); n != 2 || err != nil {
@@ -153,11 +154,11 @@ func TestTSO(t *testing.T) {
 
 func TestTSONeedsRoom(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{TxDescriptors: 32})
-	if r.d.Features().Has(FeatureTSO4) {
+	if r.d.Features().Has(ether.FeatureTSO4) {
 		t.Error("TSO offered with a 32-descriptor ring")
 	}
 	f := eth(peerMAC, testMAC, 0x0800, ipv4(6, tcp(1, 0x10, pattern(9000)), 16, false))
-	if n, err := r.d.Transmit([]Frame{{Data: [][]byte{f}, GSOType: GSOTCPv4, GSOSize: 1000}}); n != 1 || err == nil {
+	if n, err := r.d.Transmit([]ether.Frame{{Data: [][]byte{f}, GSOType: ether.GSOTCPv4, GSOSize: 1000}}); n != 1 || err == nil {
 		t.Errorf("Transmit = %d, %v", n, err)
 	}
 }
@@ -200,7 +201,7 @@ func TestTransmitShortOffloaded(t *testing.T) {
 	f := eth(peerMAC, testMAC, 0x0800, ipv4(17, udp(nil), 6, false)) // 42 bytes
 	binary.BigEndian.PutUint16(f[24:], 0xBEEF)
 	start, off, _ := SeedChecksum(f)
-	in := []Frame{{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off, NeedsIPCsum: true}}
+	in := []ether.Frame{{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off, NeedsIPCsum: true}}
 	if n, err := r.d.Transmit(in); n != 1 || err != nil {
 		t.Fatalf("Transmit = %d, %v", n, err)
 	}

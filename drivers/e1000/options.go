@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"warren.dev/drivers/ether"
 )
 
 // Options configure a Device. The zero value is a usable configuration.
@@ -35,7 +37,7 @@ type Options struct {
 
 	// Receive, when set, is installed as by SetReceiver before the
 	// receiver is enabled.
-	Receive func(Frame)
+	Receive func(ether.Frame)
 
 	// LinkChange, when set, is called on the interrupt goroutine whenever
 	// the link goes up or down, starting with the link-up Open may be

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/e1000test"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw/hwtest"
 )
 
@@ -85,7 +86,7 @@ func newRig(t *testing.T, cfg e1000test.Config, opts Options) *rig {
 	return r
 }
 
-func (r *rig) receive(f Frame) {
+func (r *rig) receive(f ether.Frame) {
 	if len(f.Data) != 1 {
 		r.t.Errorf("received frame in %d slices", len(f.Data))
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/internal/dmaword"
 )
@@ -80,7 +81,7 @@ func (d *Device) receive() {
 		}
 		length := int(binary.LittleEndian.Uint16(x.desc[off+reg.RDESC_LENGTH:]))
 		// Whether another frame follows at once lets the stack merge
-		// segments (link.Frame.More): the next descriptor is complete
+		// segments (ether.Frame.More): the next descriptor is complete
 		// and holds a frame that will be delivered.
 		next := x.ring.next(x.next) * reg.DescSize
 		nw := dmaword.Load32(x.desc, next+reg.RDESC_STATUS)
@@ -147,7 +148,7 @@ func (d *Device) rxFrame(i int, status, errs uint8, length int, more bool) {
 	x.data[0] = buf[:length:length]
 	s.rxPackets.Add(1)
 	s.rxBytes.Add(uint64(length))
-	(*fn)(Frame{Data: x.data[:], CsumValid: valid, More: more})
+	(*fn)(ether.Frame{Data: x.data[:], CsumValid: valid, More: more})
 	x.data[0] = nil
 }
 

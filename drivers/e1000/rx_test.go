@@ -8,6 +8,7 @@ import (
 
 	"warren.dev/drivers/e1000/e1000test"
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 )
 
 func TestReceive(t *testing.T) {
@@ -234,7 +235,7 @@ func TestMulticast(t *testing.T) {
 func TestReceiveAllocs(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
 	var n int
-	r.d.SetReceiver(func(f Frame) { n += len(f.Data[0]) })
+	r.d.SetReceiver(func(f ether.Frame) { n += len(f.Data[0]) })
 	// rxFrame is the per-frame path; descriptor 0's buffer stands in for
 	// a received frame. The interrupt goroutine is idle.
 	if a := testing.AllocsPerRun(100, func() {
@@ -252,7 +253,7 @@ func TestCloseStopsDevice(t *testing.T) {
 	var mu sync.Mutex
 	closed := false
 	late := 0
-	r.d.SetReceiver(func(Frame) {
+	r.d.SetReceiver(func(ether.Frame) {
 		mu.Lock()
 		if closed {
 			late++
@@ -275,7 +276,7 @@ func TestCloseStopsDevice(t *testing.T) {
 	}()
 	go func() { // traffic out
 		defer wg.Done()
-		f := []Frame{{Data: [][]byte{numbered(peerMAC, 0, 46)}}}
+		f := []ether.Frame{{Data: [][]byte{numbered(peerMAC, 0, 46)}}}
 		for {
 			select {
 			case <-stop:

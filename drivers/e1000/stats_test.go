@@ -5,17 +5,18 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/e1000test"
+	"warren.dev/drivers/ether"
 )
 
 func TestHWStats(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
-	var frames []Frame
+	var frames []ether.Frame
 	var octets uint64
 	for i, n := range []int{60, 100, 1514} {
-		frames = append(frames, Frame{Data: [][]byte{numbered(peerMAC, i, n-14)}})
+		frames = append(frames, ether.Frame{Data: [][]byte{numbered(peerMAC, i, n-14)}})
 		octets += uint64(n + 4)
 	}
-	frames = append(frames, Frame{Data: [][]byte{numbered(bcastMAC, 3, 46)}})
+	frames = append(frames, ether.Frame{Data: [][]byte{numbered(bcastMAC, 3, 46)}})
 	octets += 64
 	r.d.Transmit(frames)
 	r.m.WaitSent(4, 5*time.Second)
@@ -51,7 +52,7 @@ func TestHWStatsMissedPackets(t *testing.T) {
 	for _, sticky := range []bool{false, true} {
 		r := newRig(t, e1000test.Config{RxFIFO: 2, StickyStats: sticky}, Options{RxDescriptors: 8})
 		gate := make(chan struct{})
-		r.d.SetReceiver(func(f Frame) { <-gate; r.receive(f) })
+		r.d.SetReceiver(func(f ether.Frame) { <-gate; r.receive(f) })
 		missed, taken := 0, 0
 		for i := range 40 {
 			if r.m.Receive(numbered(testMAC, i, 46)) {

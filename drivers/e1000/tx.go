@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/internal/dmaword"
 )
@@ -75,7 +76,7 @@ func (d *Device) setupTx() {
 // and returns ErrRingFull: frames from the returned count on were not
 // queued, and TxSpace signals when descriptors come free. Queued frames
 // are never overwritten.
-func (d *Device) Transmit(frames []Frame) (int, error) {
+func (d *Device) Transmit(frames []ether.Frame) (int, error) {
 	t := &d.tx
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -153,12 +154,12 @@ func (d *Device) WaitTXSpace(timeout time.Duration) error {
 }
 
 // queue puts one frame into the ring without telling the device.
-func (d *Device) queue(f *Frame) error {
+func (d *Device) queue(f *ether.Frame) error {
 	t := &d.tx
 	size := f.Len()
 	limit := MaxFrameLen
-	if f.GSOType != GSONone {
-		if f.GSOType != GSOTCPv4 || !d.feat.Has(FeatureTSO4) {
+	if f.GSOType != ether.GSONone {
+		if f.GSOType != ether.GSOTCPv4 || !d.feat.Has(ether.FeatureTSO4) {
 			return ErrUnsupported
 		}
 		limit = MaxGSOLen
@@ -237,7 +238,7 @@ func (d *Device) queue(f *Frame) error {
 }
 
 // copyIn copies f into the buffers of descriptors first, first+1, ...
-func (t *txRing) copyIn(f *Frame, first int) {
+func (t *txRing) copyIn(f *ether.Frame, first int) {
 	i := first
 	buf, _ := t.buf(i)
 	off := 0

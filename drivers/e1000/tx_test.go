@@ -7,23 +7,24 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/e1000test"
+	"warren.dev/drivers/ether"
 )
 
 func TestTransmit(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
 	tdt := r.m.Counts().TDTWrites
 	sizes := []int{14, 42, 60, 61, 100, 1000, 1514}
-	var frames []Frame
+	var frames []ether.Frame
 	var want [][]byte
 	for i, n := range sizes {
 		f := numbered(peerMAC, i, max(n-14, 4))[:n]
 		want = append(want, f)
-		frames = append(frames, Frame{Data: [][]byte{f}})
+		frames = append(frames, ether.Frame{Data: [][]byte{f}})
 	}
 	// A tagged full-size frame, handed over in pieces.
 	tagged := eth(peerMAC, testMAC, 0x8100, append([]byte{0, 5, 0x88, 0xB5}, pattern(1500)...))
 	want = append(want, tagged)
-	frames = append(frames, Frame{Data: [][]byte{tagged[:3], tagged[3:700], {}, tagged[700:]}})
+	frames = append(frames, ether.Frame{Data: [][]byte{tagged[:3], tagged[3:700], {}, tagged[700:]}})
 
 	n, err := r.d.Transmit(frames)
 	if n != len(frames) || err != nil {
@@ -55,9 +56,9 @@ func TestTransmitRingWrap(t *testing.T) {
 	const total = 1000
 	next := 0
 	for next < total {
-		batch := make([]Frame, 0, 5)
+		batch := make([]ether.Frame, 0, 5)
 		for i := next; i < min(next+5, total); i++ {
-			batch = append(batch, Frame{Data: [][]byte{numbered(peerMAC, i, 100+i%400)}})
+			batch = append(batch, ether.Frame{Data: [][]byte{numbered(peerMAC, i, 100+i%400)}})
 		}
 		n, err := r.d.Transmit(batch)
 		next += n
@@ -85,9 +86,9 @@ func TestTransmitRingWrap(t *testing.T) {
 func TestTransmitRingFull(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{TxDescriptors: 16})
 	r.m.HoldTx(true)
-	var frames []Frame
+	var frames []ether.Frame
 	for i := range 40 {
-		frames = append(frames, Frame{Data: [][]byte{numbered(peerMAC, i, 64)}})
+		frames = append(frames, ether.Frame{Data: [][]byte{numbered(peerMAC, i, 64)}})
 	}
 	n, err := r.d.Transmit(frames)
 	if n != 15 || !errors.Is(err, ErrRingFull) {
@@ -132,16 +133,16 @@ func TestTransmitRingFull(t *testing.T) {
 
 func TestTransmitMalformed(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
-	good := func(i int) Frame { return Frame{Data: [][]byte{numbered(peerMAC, i, 60)}} }
-	frames := []Frame{
+	good := func(i int) ether.Frame { return ether.Frame{Data: [][]byte{numbered(peerMAC, i, 60)}} }
+	frames := []ether.Frame{
 		good(0),
 		{Data: [][]byte{make([]byte, 10)}}, // shorter than a header
 		good(1),
 		{Data: [][]byte{make([]byte, MaxFrameLen+1)}},                                             // too long
 		{Data: [][]byte{numbered(peerMAC, 9, 60)}, NeedsCsum: true, CsumStart: 70, CsumOffset: 6}, // outside
 		{Data: [][]byte{numbered(peerMAC, 9, 60)}, NeedsIPCsum: true},                             // not IPv4
-		{Data: [][]byte{numbered(peerMAC, 9, 60)}, GSOType: GSOTCPv6, GSOSize: 1000},
-		{Data: [][]byte{numbered(peerMAC, 9, 60)}, GSOType: GSOTCPv4, GSOSize: 1000}, // not TCP
+		{Data: [][]byte{numbered(peerMAC, 9, 60)}, GSOType: ether.GSOTCPv6, GSOSize: 1000},
+		{Data: [][]byte{numbered(peerMAC, 9, 60)}, GSOType: ether.GSOTCPv4, GSOSize: 1000}, // not TCP
 		good(2),
 	}
 	n, err := r.d.Transmit(frames)
@@ -169,7 +170,7 @@ func TestTransmitMalformed(t *testing.T) {
 func TestTransmitAfterClose(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
 	r.d.Close()
-	if n, err := r.d.Transmit([]Frame{{Data: [][]byte{numbered(peerMAC, 0, 60)}}}); n != 0 || !errors.Is(err, ErrClosed) {
+	if n, err := r.d.Transmit([]ether.Frame{{Data: [][]byte{numbered(peerMAC, 0, 60)}}}); n != 0 || !errors.Is(err, ErrClosed) {
 		t.Errorf("Transmit after Close = %d, %v", n, err)
 	}
 }
@@ -177,7 +178,7 @@ func TestTransmitAfterClose(t *testing.T) {
 func TestTransmitAllocs(t *testing.T) {
 	r := newRig(t, e1000test.Config{}, Options{})
 	r.m.HoldTx(true) // the model allocates when it sends
-	frames := []Frame{{Data: [][]byte{numbered(peerMAC, 0, 100)}}}
+	frames := []ether.Frame{{Data: [][]byte{numbered(peerMAC, 0, 100)}}}
 	if a := testing.AllocsPerRun(100, func() {
 		if _, err := r.d.Transmit(frames); err != nil {
 			t.Fatal(err)
@@ -198,8 +199,8 @@ func TestWaitTXSpaceFromReceiver(t *testing.T) {
 	var waiting sync.Once
 	waits := make(chan struct{})
 	replied := make(chan error, 1)
-	answer := func(Frame) {
-		reply := []Frame{{Data: [][]byte{numbered(peerMAC, 15, 64)}}}
+	answer := func(ether.Frame) {
+		reply := []ether.Frame{{Data: [][]byte{numbered(peerMAC, 15, 64)}}}
 		for {
 			n, err := r.d.Transmit(reply)
 			if n == 1 {
@@ -221,9 +222,9 @@ func TestWaitTXSpaceFromReceiver(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.m.HoldTx(true)
-	var frames []Frame
+	var frames []ether.Frame
 	for i := range 15 {
-		frames = append(frames, Frame{Data: [][]byte{numbered(peerMAC, i, 64)}})
+		frames = append(frames, ether.Frame{Data: [][]byte{numbered(peerMAC, i, 64)}})
 	}
 	if n, err := r.d.Transmit(frames); n != 15 || err != nil {
 		t.Fatalf("Transmit = %d, %v", n, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	wnet "warren.dev/net"
 	"warren.dev/net/link"
 	"warren.dev/net/link/memnic"
@@ -16,7 +17,7 @@ import (
 // TestSite serves the example's handler from one stack and fetches its
 // pages from another.
 func TestSite(t *testing.T) {
-	nic := memnic.Options{Features: link.FeatureTXCsum | link.FeatureRXCsum | link.FeatureTSO4 | link.FeatureTSO6}
+	nic := memnic.Options{Features: ether.FeatureTXCsum | ether.FeatureRXCsum | ether.FeatureTSO4 | ether.FeatureTSO6}
 	na, nb := memnic.Pair(nic, nic)
 	start := func(ip string, n link.NIC) *wnet.Stack {
 		cfg, err := wnet.ParseConfig([]string{"ip=" + ip})

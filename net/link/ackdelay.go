@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // Delayed acknowledgements.
@@ -49,7 +51,7 @@ type tcpFrame struct {
 }
 
 // parseTCP reads the TCP header of an unfragmented IPv4 or IPv6 frame.
-func parseTCP(f *Frame) (tcpFrame, bool) {
+func parseTCP(f *ether.Frame) (tcpFrame, bool) {
 	var buf [ackHeader]byte
 	n := f.CopyTo(buf[:])
 	b := buf[:n]
@@ -98,7 +100,7 @@ func parseTCP(f *Frame) (tcpFrame, bool) {
 	flags := tcp.Flags()
 	t.hasAck = flags.Contains(header.TCPFlagAck)
 	t.ack = tcp.AckNumber()
-	t.bare = flags == header.TCPFlagAck && f.GSOType == GSONone && payload == off && !hasSACK(tcp[header.TCPMinimumSize:off])
+	t.bare = flags == header.TCPFlagAck && f.GSOType == ether.GSONone && payload == off && !hasSACK(tcp[header.TCPMinimumSize:off])
 	return t, true
 }
 
@@ -127,7 +129,7 @@ type ackFlow struct {
 	lastAck uint32 // the acknowledgement last sent, or held
 	sent    bool   // lastAck is set
 	held    bool
-	frame   Frame // the held ACK, Data pointing at data, at bytes
+	frame   ether.Frame // the held ACK, Data pointing at data, at bytes
 	data    [1][]byte
 	bytes   [ackHeader]byte
 	at      time.Time
@@ -139,15 +141,15 @@ type ackDelay struct {
 	flows map[flowKey]*ackFlow
 	timer *time.Timer
 	armed bool
-	send  func([]Frame) // sends held ACKs when their time is up
+	send  func([]ether.Frame) // sends held ACKs when their time is up
 	now   func() time.Time
 
-	scratch []Frame // a packet's frames while filter rewrites them
+	scratch []ether.Frame // a packet's frames while filter rewrites them
 
 	held, coalesced, expired uint64 // under mu
 }
 
-func newAckDelay(send func([]Frame)) *ackDelay {
+func newAckDelay(send func([]ether.Frame)) *ackDelay {
 	d := &ackDelay{flows: map[flowKey]*ackFlow{}, send: send, now: time.Now}
 	d.timer = time.AfterFunc(time.Hour, d.expire)
 	d.timer.Stop()
@@ -157,7 +159,7 @@ func newAckDelay(send func([]Frame)) *ackDelay {
 // filter passes the frames of one packet, frames[from:], through the
 // filter: a bare ACK it holds leaves them, and a held ACK of the same
 // flow that a frame does not carry goes out before that frame.
-func (d *ackDelay) filter(frames []Frame, from int) []Frame {
+func (d *ackDelay) filter(frames []ether.Frame, from int) []ether.Frame {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.scratch = append(d.scratch[:0], frames[from:]...)
@@ -201,7 +203,7 @@ func (d *ackDelay) filter(frames []Frame, from int) []Frame {
 }
 
 // hold keeps a copy of the bare ACK f.
-func (d *ackDelay) hold(fl *ackFlow, f *Frame, ack uint32) {
+func (d *ackDelay) hold(fl *ackFlow, f *ether.Frame, ack uint32) {
 	n := f.CopyTo(fl.bytes[:])
 	fl.frame = *f
 	fl.data[0] = fl.bytes[:n]
@@ -235,7 +237,7 @@ func (d *ackDelay) stop() { d.timer.Stop() }
 // expire sends the ACKs held for the whole delay, and waits for the rest.
 func (d *ackDelay) expire() {
 	d.mu.Lock()
-	var due []Frame
+	var due []ether.Frame
 	next := time.Duration(0)
 	now := d.now()
 	for _, fl := range d.flows {

@@ -6,6 +6,8 @@ import (
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // tcpFrameBytes builds an Ethernet/IPv4/TCP frame of the flow with the
@@ -28,10 +30,10 @@ func tcpFrameBytes(port uint16, flags header.TCPFlags, ack uint32, payload int, 
 	return b
 }
 
-func frameOf(b []byte) Frame { return Frame{Data: [][]byte{b}} }
+func frameOf(b []byte) ether.Frame { return ether.Frame{Data: [][]byte{b}} }
 
 // ackOf is the acknowledgement a frame carries, for checking what went out.
-func ackOf(t *testing.T, f Frame) uint32 {
+func ackOf(t *testing.T, f ether.Frame) uint32 {
 	t.Helper()
 	p, ok := parseTCP(&f)
 	if !ok {
@@ -41,17 +43,17 @@ func ackOf(t *testing.T, f Frame) uint32 {
 }
 
 // run filters frames one packet each, as WritePackets does.
-func run(d *ackDelay, frames ...[]byte) []Frame {
-	var out []Frame
+func run(d *ackDelay, frames ...[]byte) []ether.Frame {
+	var out []ether.Frame
 	for _, b := range frames {
 		out = d.filter(append(out, frameOf(b)), len(out))
 	}
 	return out
 }
 
-func newTestDelay() (*ackDelay, chan []Frame) {
-	sent := make(chan []Frame, 10)
-	return newAckDelay(func(f []Frame) { sent <- append([]Frame(nil), f...) }), sent
+func newTestDelay() (*ackDelay, chan []ether.Frame) {
+	sent := make(chan []ether.Frame, 10)
+	return newAckDelay(func(f []ether.Frame) { sent <- append([]ether.Frame(nil), f...) }), sent
 }
 
 func TestAckDelayCarriedByData(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/stack/gro"
+
+	"warren.dev/drivers/ether"
 )
 
 var (
@@ -36,7 +38,7 @@ type Options struct {
 type Endpoint struct {
 	nic   NIC
 	name  string
-	feats Features
+	feats ether.Features
 	gso   bool
 	mac   atomic.Value // tcpip.LinkAddress
 	mtu   atomic.Uint32
@@ -69,7 +71,7 @@ func New(nic NIC, opts Options) *Endpoint {
 	e.mtu.Store(uint32(nic.MTU()))
 	e.gro.Init(true)
 	e.txPool.New = func() any { return new(txBatch) }
-	e.acks = newAckDelay(func(f []Frame) { e.send(f) })
+	e.acks = newAckDelay(func(f []ether.Frame) { e.send(f) })
 	nic.SetReceiver(e.receive)
 	return e
 }
@@ -108,7 +110,7 @@ func (e *Endpoint) SetLinkAddress(addr tcpip.LinkAddress) { e.mac.Store(addr) }
 // device checksums through the GSO path, where netstack seeds them.
 func (e *Endpoint) Capabilities() stack.LinkEndpointCapabilities {
 	c := stack.CapabilityResolutionRequired
-	if e.feats.Has(FeatureRXCsum) {
+	if e.feats.Has(ether.FeatureRXCsum) {
 		c |= stack.CapabilityRXChecksumOffload
 	}
 	return c

@@ -6,6 +6,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // Software versions of the device offloads. The endpoint uses them when a
@@ -31,7 +33,7 @@ func CompleteChecksum(frame []byte, start, offset int) {
 // to scratch and a slice of frame. When scratch lacks room a new array is
 // started, so slices handed out earlier stay valid. Nothing is appended if
 // the frame is not a well-formed TCP segment.
-func SegmentTCP(frame []byte, mss int, devCsum bool, scratch []byte, out []Frame) ([]Frame, []byte) {
+func SegmentTCP(frame []byte, mss int, devCsum bool, scratch []byte, out []ether.Frame) ([]ether.Frame, []byte) {
 	l3, l4, ok := tcpOffsets(frame)
 	if !ok || mss <= 0 {
 		return out, scratch
@@ -84,7 +86,7 @@ func SegmentTCP(frame []byte, mss int, devCsum bool, scratch []byte, out []Frame
 
 		src, dst := ipAddrs(net)
 		seed := header.PseudoHeaderChecksum(header.TCPProtocolNumber, src, dst, uint16(tcpLen))
-		fr := Frame{Data: [][]byte{h, chunk}}
+		fr := ether.Frame{Data: [][]byte{h, chunk}}
 		if devCsum {
 			t.SetChecksum(seed)
 			fr.NeedsCsum = true

@@ -5,6 +5,8 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
+
+	"warren.dev/drivers/ether"
 )
 
 // Received TCP segments of one flow that arrive together (a driver's
@@ -22,15 +24,15 @@ const maxFrameSlack = 8
 const maxCoalesced = header.EthernetMinimumSize + 0xffff + maxFrameSlack
 
 // maxFrame is the largest frame the endpoint takes as f.
-func (e *Endpoint) maxFrame(f *Frame) int {
-	if f.GSOType != GSONone && e.feats.Has(FeatureRXGSO) {
+func (e *Endpoint) maxFrame(f *ether.Frame) int {
+	if f.GSOType != ether.GSONone && e.feats.Has(ether.FeatureRXGSO) {
 		return maxCoalesced
 	}
 	return int(e.MTU()) + header.EthernetMinimumSize + maxFrameSlack
 }
 
 // receive is the NIC's receiver: it runs on the driver's goroutine.
-func (e *Endpoint) receive(f Frame) {
+func (e *Endpoint) receive(f ether.Frame) {
 	e.deliverMu.RLock()
 	defer e.deliverMu.RUnlock()
 
@@ -74,12 +76,12 @@ func (e *Endpoint) receive(f Frame) {
 		e.rxDropped.Add(1)
 		return
 	}
-	if e.feats.Has(FeatureRXCsum) && !f.CsumValid && !csumValid(ipBytes(f), uint16(eth.Type())) {
+	if e.feats.Has(ether.FeatureRXCsum) && !f.CsumValid && !csumValid(ipBytes(f), uint16(eth.Type())) {
 		// netstack will take the frame as checked (rxcsum.go): drop it.
 		e.rxBadChecksum.Add(1)
 		return
 	}
-	pkt.RXChecksumValidated = f.CsumValid && e.feats.Has(FeatureRXCsum)
+	pkt.RXChecksumValidated = f.CsumValid && e.feats.Has(ether.FeatureRXCsum)
 
 	e.rxPackets.Add(1)
 	e.rxBytes.Add(uint64(n))
@@ -97,7 +99,7 @@ func (e *Endpoint) receive(f Frame) {
 }
 
 // ipBytes is the frame after its Ethernet header, in one slice.
-func ipBytes(f Frame) []byte {
+func ipBytes(f ether.Frame) []byte {
 	if len(f.Data) == 1 {
 		return f.Data[0][header.EthernetMinimumSize:]
 	}

@@ -5,12 +5,14 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
+
+	"warren.dev/drivers/ether"
 )
 
 // txBatch is the scratch state of one WritePackets call, pooled so the
 // transmit path does not allocate per call.
 type txBatch struct {
-	frames  []Frame
+	frames  []ether.Frame
 	perPkt  []int  // frames made from each packet, in order
 	flat    []byte // arena: GSO packets flattened for software segmentation
 	scratch []byte // arena: segment headers
@@ -73,7 +75,7 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 }
 
 // send transmits frames and counts them.
-func (e *Endpoint) send(frames []Frame) (int, error) {
+func (e *Endpoint) send(frames []ether.Frame) (int, error) {
 	sent, err := e.transmit(frames)
 	var bytes uint64
 	for i := range frames[:sent] {
@@ -97,7 +99,7 @@ const maxTXWaits = 64
 // would leave TCP to recover by retransmission timeouts, which collapses
 // throughput on a fast sender. Replies sent from the receiver wait too,
 // on the NIC's receive goroutine, which TXWaiter allows for.
-func (e *Endpoint) transmit(frames []Frame) (int, error) {
+func (e *Endpoint) transmit(frames []ether.Frame) (int, error) {
 	w, canWait := e.nic.(TXWaiter)
 	sent := 0
 	for waits := 0; ; waits++ {
@@ -117,23 +119,23 @@ func (e *Endpoint) transmit(frames []Frame) (int, error) {
 func (e *Endpoint) appendFrames(b *txBatch, pkt *stack.PacketBuffer) {
 	gso := pkt.GSOOptions
 	if gso.Type != stack.GSOTCPv4 && gso.Type != stack.GSOTCPv6 {
-		b.frames = append(b.frames, Frame{Data: pkt.AsSlices()})
+		b.frames = append(b.frames, ether.Frame{Data: pkt.AsSlices()})
 		return
 	}
 
 	csumStart := uint16(header.EthernetMinimumSize + len(pkt.NetworkHeader().Slice()))
 	hdrLen := csumStart + uint16(len(pkt.TransportHeader().Slice()))
-	devCsum := e.feats.Has(FeatureTXCsum)
-	tso := FeatureTSO4
-	typ := GSOTCPv4
+	devCsum := e.feats.Has(ether.FeatureTXCsum)
+	tso := ether.FeatureTSO4
+	typ := ether.GSOTCPv4
 	if gso.Type == stack.GSOTCPv6 {
-		tso, typ = FeatureTSO6, GSOTCPv6
+		tso, typ = ether.FeatureTSO6, ether.GSOTCPv6
 	}
 	large := pkt.Data().Size() > int(gso.MSS)
 
 	switch {
 	case large && e.feats.Has(tso):
-		b.frames = append(b.frames, Frame{
+		b.frames = append(b.frames, ether.Frame{
 			Data:      pkt.AsSlices(),
 			NeedsCsum: gso.NeedsCsum, CsumStart: csumStart, CsumOffset: gso.CsumOffset,
 			GSOType: typ, GSOSize: gso.MSS, HdrLen: hdrLen,
@@ -144,7 +146,7 @@ func (e *Endpoint) appendFrames(b *txBatch, pkt *stack.PacketBuffer) {
 		copyPacket(flat, pkt)
 		b.frames, b.scratch = SegmentTCP(flat, int(gso.MSS), devCsum, b.scratch, b.frames)
 	case gso.NeedsCsum && devCsum:
-		b.frames = append(b.frames, Frame{
+		b.frames = append(b.frames, ether.Frame{
 			Data:      pkt.AsSlices(),
 			NeedsCsum: true, CsumStart: csumStart, CsumOffset: gso.CsumOffset,
 		})
@@ -152,7 +154,7 @@ func (e *Endpoint) appendFrames(b *txBatch, pkt *stack.PacketBuffer) {
 		if gso.NeedsCsum {
 			finishTCPChecksum(pkt)
 		}
-		b.frames = append(b.frames, Frame{Data: pkt.AsSlices()})
+		b.frames = append(b.frames, ether.Frame{Data: pkt.AsSlices()})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
 
@@ -20,7 +21,7 @@ import (
 // the race detector, which allocates on its own.)
 func TestReceiveDoesNotAllocate(t *testing.T) {
 	var frames, bytes atomic.Int64
-	e := openEnv(t, opts{bufferSize: 512, net: devmodel.NetOptions{QueueSize: 16}, receive: func(fs []Frame) {
+	e := openEnv(t, opts{bufferSize: 512, net: devmodel.NetOptions{QueueSize: 16}, receive: func(fs []ether.Frame) {
 		for i := range fs {
 			bytes.Add(int64(fs[i].Len()))
 		}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/virtio"
 )
@@ -68,12 +69,12 @@ type Config struct {
 	Disable virtio.Features
 
 	// Receive is called on the driver's receive goroutine with each
-	// batch of received frames. The frames' Data points into receive
+	// batch of received frames, all but the last marked More. The frames' Data points into receive
 	// buffers that are given back to the device when it returns.
 	// Required. It may call Transmit and WaitTXSpace (a network stack
 	// answers some frames at once, and waits for room to), but not
 	// Close.
-	Receive func(frames []Frame)
+	Receive func(frames []ether.Frame)
 	// LinkChange, if set, is called on an interrupt goroutine when the
 	// link status changes. It may call Transmit, but not WaitTXSpace
 	// (with one vector, or INTx, the transmit interrupt that ends the
@@ -95,7 +96,7 @@ type Device struct {
 	features virtio.Features
 	mac      [6]byte
 	mtu      int
-	receive  func([]Frame)
+	receive  func([]ether.Frame)
 	onLink   func(bool)
 
 	testRearm func()

@@ -34,7 +34,7 @@
 //		DMA:        platform.DMA,
 //		MSIX:       fn.MSIX(), // virtio.MSIX; or Line: the INTx interrupt
 //		Interrupts: platform.Interrupts,
-//		Receive:    func(frames []net.Frame) { ... copy out ... },
+//		Receive:    func(frames []ether.Frame) { ... copy out ... },
 //		LinkChange: func(up bool) { ... },
 //	})
 //

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw/hwtest"
 	"warren.dev/drivers/virtio"
 	"warren.dev/drivers/virtio/internal/devmodel"
@@ -29,9 +30,9 @@ type opts struct {
 	bufferSize int
 	dev        devmodel.Options
 	net        devmodel.NetOptions
-	receive    func([]Frame) // replaces the recording callback
-	rearm      func(*env)    // Config.testRearm
-	stall      time.Duration // Config.testStall
+	receive    func([]ether.Frame) // replaces the recording callback
+	rearm      func(*env)          // Config.testRearm
+	stall      time.Duration       // Config.testStall
 }
 
 // env is a driver opened against a device model.
@@ -51,7 +52,19 @@ type env struct {
 type rxFrame struct {
 	data []byte
 	segs int
-	off  Offload
+	off  meta
+}
+
+// meta is a received frame's offload metadata, comparable.
+type meta struct {
+	NeedsCsum, CsumValid, ECN bool
+	CsumStart, CsumOffset     uint16
+	GSOType                   ether.GSOType
+	HdrLen, GSOSize           uint16
+}
+
+func metaOf(f *ether.Frame) meta {
+	return meta{f.NeedsCsum, f.CsumValid, f.ECN, f.CsumStart, f.CsumOffset, f.GSOType, f.HdrLen, f.GSOSize}
 }
 
 func (o opts) device(t *testing.T) (*devmodel.Net, *hwtest.DMA, *hwtest.Interrupts) {
@@ -162,14 +175,14 @@ func openEnv(t *testing.T, o opts) *env {
 	return e
 }
 
-func (e *env) receive(frames []Frame) {
+func (e *env) receive(frames []ether.Frame) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i := range frames {
 		f := &frames[i]
 		b := make([]byte, f.Len())
 		f.CopyTo(b)
-		e.rx = append(e.rx, rxFrame{data: b, segs: len(f.Data), off: f.Offload})
+		e.rx = append(e.rx, rxFrame{data: b, segs: len(f.Data), off: metaOf(f)})
 	}
 	e.cond.Broadcast()
 }
@@ -230,10 +243,10 @@ func frame(n int, seq int) []byte {
 	return b
 }
 
-func one(b []byte) Frame { return Frame{Data: [][]byte{b}} }
+func one(b []byte) ether.Frame { return ether.Frame{Data: [][]byte{b}} }
 
 // sendAll transmits frames, waiting for room when the ring is full.
-func (e *env) sendAll(frames []Frame) {
+func (e *env) sendAll(frames []ether.Frame) {
 	e.t.Helper()
 	for len(frames) > 0 {
 		n, err := e.d.Transmit(frames)

@@ -1,6 +1,9 @@
 package net
 
-import "warren.dev/drivers/virtio"
+import (
+	"warren.dev/drivers/ether"
+	"warren.dev/drivers/virtio"
+)
 
 // virtio-net feature bits (§5.1.3).
 const (
@@ -58,8 +61,8 @@ type Offloads struct {
 	// TSO4, TSO6: the device segments transmitted TCP frames marked with
 	// GSO type TCPv4/TCPv6; TSOECN: such frames may have ECN set.
 	TSO4, TSO6, TSOECN bool
-	// RXChecksum: received frames may come with DataValid (checksum
-	// verified) or NeedsCsum (not computed, but the data is intact).
+	// RXChecksum: received frames may come with CsumValid (the checksum
+	// verified, or, with NeedsCsum, not computed but the data intact).
 	RXChecksum bool
 	// RXTSO4, RXTSO6: received frames may be coalesced TCP frames of up
 	// to 64 KiB with a GSO type and size.
@@ -79,4 +82,24 @@ func offloadsOf(f virtio.Features) Offloads {
 		RXTSO6:      f.Has(FGuestTSO6),
 		MergeableRX: f.Has(FMrgRxbuf),
 	}
+}
+
+// Features names the offloads as the link layer does.
+func (o Offloads) Features() ether.Features {
+	var f ether.Features
+	for _, m := range [...]struct {
+		on   bool
+		feat ether.Features
+	}{
+		{o.TXChecksum, ether.FeatureTXCsum},
+		{o.RXChecksum, ether.FeatureRXCsum},
+		{o.TSO4, ether.FeatureTSO4},
+		{o.TSO6, ether.FeatureTSO6},
+		{o.RXTSO4 || o.RXTSO6, ether.FeatureRXGSO},
+	} {
+		if m.on {
+			f |= m.feat
+		}
+	}
+	return f
 }

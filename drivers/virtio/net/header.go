@@ -1,15 +1,22 @@
 package net
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"warren.dev/drivers/ether"
+)
 
 // struct virtio_net_hdr (§5.1.6): with VERSION_1 it always includes
 // num_buffers, 12 bytes, on both queues.
 const hdrLen = 12
 
-// Header flags and GSO types.
+// Header flags and GSO types (gso_type).
 const (
 	hdrFNeedsCsum = 1
 	hdrFDataValid = 2
+	gsoNone       = 0
+	gsoTCPv4      = 1
+	gsoTCPv6      = 4
 	gsoECN        = 0x80
 )
 
@@ -46,21 +53,32 @@ func parseHdr(b []byte) netHdr {
 	}
 }
 
-// offload turns a received header into metadata for the caller
-// (§5.1.6.4): flags it does not know are ignored, and csum_start/offset
-// are only meaningful with NEEDS_CSUM (§5.1.6.4.2).
-func (h *netHdr) offload() Offload {
-	o := Offload{
-		DataValid: h.flags&hdrFDataValid != 0,
+// frame turns a received header and the frame's data into the frame the
+// caller gets (§5.1.6.4): flags it does not know are ignored, csum_start
+// and csum_offset are only meaningful with NEEDS_CSUM (§5.1.6.4.2), and a
+// GSO type other than TCP's leaves the frame without one. NEEDS_CSUM says
+// the data is intact, as DATA_VALID does: both make CsumValid.
+func (h *netHdr) frame(data [][]byte) ether.Frame {
+	f := ether.Frame{
+		Data:      data,
 		NeedsCsum: h.flags&hdrFNeedsCsum != 0,
-		GSO:       GSOType(h.gsoType &^ gsoECN),
+		CsumValid: h.flags&(hdrFDataValid|hdrFNeedsCsum) != 0,
 		ECN:       h.gsoType&gsoECN != 0,
 	}
-	if o.NeedsCsum {
-		o.CsumStart, o.CsumOffset = h.csumStart, h.csumOffset
+	if f.NeedsCsum {
+		f.CsumStart, f.CsumOffset = h.csumStart, h.csumOffset
 	}
-	if o.GSO != GSONone {
-		o.HdrLen, o.GSOSize = h.hdrLen, h.gsoSize
+	switch h.gsoType &^ gsoECN {
+	case gsoTCPv4:
+		f.GSOType = ether.GSOTCPv4
+	case gsoTCPv6:
+		f.GSOType = ether.GSOTCPv6
 	}
-	return o
+	if h.gsoType&^gsoECN != gsoNone {
+		f.HdrLen, f.GSOSize = h.hdrLen, h.gsoSize
+	}
+	return f
 }
+
+// gsoTypes are the header's gso_type values of the frame's GSO types.
+var gsoTypes = [...]uint8{ether.GSONone: gsoNone, ether.GSOTCPv4: gsoTCPv4, ether.GSOTCPv6: gsoTCPv6}

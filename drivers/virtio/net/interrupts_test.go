@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
 
@@ -41,7 +42,7 @@ func TestNoLostInterrupts(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for i := range perSender {
-						f := []Frame{one(frame(60, i))}
+						f := []ether.Frame{one(frame(60, i))}
 						for {
 							n, err := e.d.Transmit(f)
 							if n == 1 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/virtio"
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
@@ -58,6 +59,9 @@ func testOpen(t *testing.T, base opts) {
 	if !o.TXChecksum || !o.TSO4 || !o.TSO6 || !o.RXChecksum || !o.RXTSO4 || !o.MergeableRX {
 		t.Errorf("offloads %+v", o)
 	}
+	if f, want := o.Features(), ether.FeatureTXCsum|ether.FeatureRXCsum|ether.FeatureTSO4|ether.FeatureTSO6|ether.FeatureRXGSO; f != want {
+		t.Errorf("link features %#x, want %#x", f, want)
+	}
 	if want := map[bool]int{false: 3, true: 0}[base.mmio]; len(e.ints.MSIs) != want {
 		t.Errorf("%d MSI vectors allocated, want %d", len(e.ints.MSIs), want)
 	}
@@ -104,7 +108,7 @@ func testNegotiationFailures(t *testing.T, base opts) {
 	o.offered = devmodel.NetFMAC | devmodel.NetFStatus // no VERSION_1
 	m, dma, ints := o.device(t)
 	c := o.config(t, m, dma, ints)
-	c.Receive = func([]Frame) {}
+	c.Receive = func([]ether.Frame) {}
 	if _, err := Open(c); !errors.Is(err, virtio.ErrNoVersion1) {
 		t.Fatalf("legacy device: %v", err)
 	}
@@ -116,7 +120,7 @@ func testNegotiationFailures(t *testing.T, base opts) {
 	o.dev.RefuseFeaturesOK = true
 	m, dma, ints = o.device(t)
 	c = o.config(t, m, dma, ints)
-	c.Receive = func([]Frame) {}
+	c.Receive = func([]ether.Frame) {}
 	if _, err := Open(c); !errors.Is(err, virtio.ErrFeaturesRejected) {
 		t.Fatalf("device refusing FEATURES_OK: %v", err)
 	}
@@ -135,7 +139,7 @@ func TestVectorFallback(t *testing.T) {
 	if e.m.Resets() < 3 {
 		t.Errorf("%d resets: expected a reset per layout tried", e.m.Resets())
 	}
-	e.sendAll([]Frame{one(frame(60, 1))})
+	e.sendAll([]ether.Frame{one(frame(60, 1))})
 	if _, err := e.m.WaitSent(1, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +154,7 @@ func TestVectorFallback(t *testing.T) {
 	m, dma, ints := o.device(t)
 	ints.FailMSI = true
 	c := o.config(t, m, dma, ints)
-	c.Receive = func([]Frame) {}
+	c.Receive = func([]ether.Frame) {}
 	if _, err := Open(c); err == nil {
 		t.Fatal("Open without vectors succeeded")
 	}
@@ -161,13 +165,13 @@ func TestTransmit(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			e := openEnv(t, mode.o)
 			var want [][]byte
-			var frames []Frame
+			var frames []ether.Frame
 			for i := range 10 {
 				b := frame(60+i*100, i)
 				want = append(want, b)
 				// Split each frame in three pieces, as a stack would
 				// (link header, network headers, payload).
-				frames = append(frames, Frame{Data: [][]byte{b[:14], b[14:40], b[40:]}})
+				frames = append(frames, ether.Frame{Data: [][]byte{b[:14], b[14:40], b[40:]}})
 			}
 			n, err := e.d.Transmit(frames)
 			if n != 10 || err != nil {
@@ -201,7 +205,7 @@ func TestTransmitWrap(t *testing.T) {
 			e := openEnv(t, o)
 			const total = 2000 // many times the ring size, past no 16-bit wrap but many ring wraps
 			var want [][]byte
-			var frames []Frame
+			var frames []ether.Frame
 			for i := range total {
 				b := frame(60+i%1400, i)
 				want = append(want, b)
@@ -233,7 +237,7 @@ func testTransmitFullRing(t *testing.T, base opts) {
 	o.net = devmodel.NetOptions{QueueSize: 16, HoldTX: true}
 	e := openEnv(t, o)
 	var want [][]byte
-	var frames []Frame
+	var frames []ether.Frame
 	for i := range 40 {
 		b := frame(100, i)
 		want = append(want, b)
@@ -273,16 +277,16 @@ func testTransmitFullRing(t *testing.T, base opts) {
 func TestTransmitDrops(t *testing.T) {
 	e := openEnv(t, opts{net: devmodel.NetOptions{QueueSize: 16}, disable: FHostECN})
 	ok1, ok2 := frame(60, 1), frame(1514, 2)
-	frames := []Frame{
+	frames := []ether.Frame{
 		one(frame(10, 0)),   // shorter than an Ethernet header
 		one(ok1),            //
 		one(frame(1515, 0)), // MTU 1500 + 14 exceeded without GSO
 		one(ok2),            // exactly MTU + 14
-		{Data: [][]byte{frame(100, 0)}, Offload: Offload{NeedsCsum: true, CsumStart: 90, CsumOffset: 10}}, // out of bounds
-		{Data: [][]byte{frame(9000, 0)}, Offload: Offload{GSO: GSOTCPv4, GSOSize: 1448}},                  // GSO without NeedsCsum
-		{Data: [][]byte{frame(9000, 0)}, Offload: Offload{GSO: 3, NeedsCsum: true, GSOSize: 1448}},        // UDP GSO not negotiated
-		{Data: [][]byte{frame(9000, 0)}, Offload: Offload{GSO: GSOTCPv6, ECN: true, NeedsCsum: true, GSOSize: 1448}},
-		{Data: [][]byte{frame(16*2048, 0)}, Offload: Offload{GSO: GSOTCPv4, NeedsCsum: true, GSOSize: 1448}}, // more chunks than the ring
+		{Data: [][]byte{frame(100, 0)}, NeedsCsum: true, CsumStart: 90, CsumOffset: 10}, // out of bounds
+		{Data: [][]byte{frame(9000, 0)}, GSOType: ether.GSOTCPv4, GSOSize: 1448},        // GSO without NeedsCsum
+		{Data: [][]byte{frame(9000, 0)}, GSOType: 3, NeedsCsum: true, GSOSize: 1448},    // UDP GSO not negotiated
+		{Data: [][]byte{frame(9000, 0)}, GSOType: ether.GSOTCPv6, ECN: true, NeedsCsum: true, GSOSize: 1448},
+		{Data: [][]byte{frame(16*2048, 0)}, GSOType: ether.GSOTCPv4, NeedsCsum: true, GSOSize: 1448}, // more chunks than the ring
 	}
 	n, err := e.d.Transmit(frames)
 	if n != len(frames) || err != nil {
@@ -329,7 +333,7 @@ func testDeviceNeedsReset(t *testing.T, base opts) {
 	if !errors.Is(e.d.Err(), virtio.ErrNeedsReset) {
 		t.Fatal(e.d.Err())
 	}
-	if _, err := e.d.Transmit([]Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrNeedsReset) {
+	if _, err := e.d.Transmit([]ether.Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrNeedsReset) {
 		t.Fatalf("Transmit on a failed device: %v", err)
 	}
 	if err := e.d.WaitTXSpace(); !errors.Is(err, virtio.ErrNeedsReset) {
@@ -347,18 +351,18 @@ func testCorruptUsedRing(t *testing.T, base opts) {
 	for _, q := range []int{rxQueueIndex, txQueueIndex} {
 		e := openEnv(t, base)
 		if q == txQueueIndex {
-			e.sendAll([]Frame{one(frame(60, 0))})
+			e.sendAll([]ether.Frame{one(frame(60, 0))})
 			e.m.WaitSent(1, 5*time.Second)
 		}
 		e.m.CorruptUsed(q)
 		if q == txQueueIndex {
-			e.d.Transmit([]Frame{one(frame(60, 1))}) // reclaims, finds the bad entry
+			e.d.Transmit([]ether.Frame{one(frame(60, 1))}) // reclaims, finds the bad entry
 		}
 		eventually(t, "the driver to notice the corrupted ring", func() bool { return e.d.Err() != nil })
 		if !errors.Is(e.d.Err(), virtio.ErrDeviceBroken) {
 			t.Fatal(e.d.Err())
 		}
-		if _, err := e.d.Transmit([]Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrDeviceBroken) {
+		if _, err := e.d.Transmit([]ether.Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrDeviceBroken) {
 			t.Fatalf("Transmit: %v", err)
 		}
 	}
@@ -368,15 +372,15 @@ func TestWaitTXSpaceForLargeFrame(t *testing.T) {
 	// A 9000-byte GSO frame needs 5 chunks of 2048; with the ring full,
 	// one completion is not enough room.
 	e := openEnv(t, opts{net: devmodel.NetOptions{QueueSize: 8, HoldTX: true}})
-	var small []Frame
+	var small []ether.Frame
 	for i := range 8 {
 		small = append(small, one(frame(60, i)))
 	}
 	if n, err := e.d.Transmit(small); n != 8 || err != nil {
 		t.Fatal(n, err)
 	}
-	big := Frame{Data: [][]byte{frame(9000, 9)}, Offload: Offload{NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSO: GSOTCPv4, GSOSize: 1448}}
-	if n, err := e.d.Transmit([]Frame{big}); n != 0 || !errors.Is(err, ErrQueueFull) {
+	big := ether.Frame{Data: [][]byte{frame(9000, 9)}, NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSOType: ether.GSOTCPv4, GSOSize: 1448}
+	if n, err := e.d.Transmit([]ether.Frame{big}); n != 0 || !errors.Is(err, ErrQueueFull) {
 		t.Fatal(n, err)
 	}
 	eventually(t, "8 held", func() bool { return e.m.Held() == 8 })
@@ -392,7 +396,7 @@ func TestWaitTXSpaceForLargeFrame(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.d.Transmit([]Frame{big}); n != 1 || err != nil {
+	if n, err := e.d.Transmit([]ether.Frame{big}); n != 1 || err != nil {
 		t.Fatal(n, err)
 	}
 }
@@ -416,7 +420,7 @@ func testClose(t *testing.T, base opts) {
 	if n := e.dma.Outstanding(); n != 0 {
 		t.Errorf("%d DMA allocations left", n)
 	}
-	if _, err := e.d.Transmit([]Frame{one(frame(60, 0))}); !errors.Is(err, ErrClosed) {
+	if _, err := e.d.Transmit([]ether.Frame{one(frame(60, 0))}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Transmit after Close: %v", err)
 	}
 	if err := e.d.Close(); !errors.Is(err, ErrClosed) {
@@ -429,7 +433,7 @@ func TestTransmitDoesNotAllocate(t *testing.T) {
 		e := openEnv(t, o)
 		e.m.Pause() // the model allocates; keep it out of the count
 		b := frame(1000, 1)
-		frames := []Frame{{Data: [][]byte{b[:14], b[14:]}}, {Data: [][]byte{b}, Offload: Offload{NeedsCsum: true, CsumStart: 34, CsumOffset: 6}}}
+		frames := []ether.Frame{{Data: [][]byte{b[:14], b[14:]}}, {Data: [][]byte{b}, NeedsCsum: true, CsumStart: 34, CsumOffset: 6}}
 		allocs := testing.AllocsPerRun(20, func() {
 			if n, err := e.d.Transmit(frames); n != 2 || err != nil {
 				t.Fatal(n, err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
 
@@ -54,8 +55,8 @@ func TestTransmitChecksumOffload(t *testing.T) {
 	b, start, off := ipv4UDP(1000)
 	// Offloaded: the header carries the request, the frame is unchanged.
 	e := openEnv(t, opts{})
-	f := Frame{Data: [][]byte{b[:20], b[20:]}, Offload: Offload{NeedsCsum: true, CsumStart: start, CsumOffset: off}}
-	if n, err := e.d.Transmit([]Frame{f}); n != 1 || err != nil {
+	f := ether.Frame{Data: [][]byte{b[:20], b[20:]}, NeedsCsum: true, CsumStart: start, CsumOffset: off}
+	if n, err := e.d.Transmit([]ether.Frame{f}); n != 1 || err != nil {
 		t.Fatal(n, err)
 	}
 	got, err := e.m.WaitSent(1, 5*time.Second)
@@ -72,8 +73,8 @@ func TestTransmitChecksumOffload(t *testing.T) {
 	for _, payload := range []int{0, 1, 999, 1000, 1458} {
 		e := openEnv(t, opts{disable: FCsum, bufferSize: 128})
 		b, start, off := ipv4UDP(payload)
-		f := Frame{Data: [][]byte{b[:33], b[33:]}, Offload: Offload{NeedsCsum: true, CsumStart: start, CsumOffset: off}}
-		if n, err := e.d.Transmit([]Frame{f}); n != 1 || err != nil {
+		f := ether.Frame{Data: [][]byte{b[:33], b[33:]}, NeedsCsum: true, CsumStart: start, CsumOffset: off}
+		if n, err := e.d.Transmit([]ether.Frame{f}); n != 1 || err != nil {
 			t.Fatal(n, err)
 		}
 		got, err := e.m.WaitSent(1, 5*time.Second)
@@ -92,8 +93,8 @@ func TestTransmitChecksumOffload(t *testing.T) {
 func TestTransmitGSO(t *testing.T) {
 	e := openEnv(t, opts{})
 	b := frame(30000, 1)
-	f := Frame{Data: [][]byte{b}, Offload: Offload{NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSO: GSOTCPv4, ECN: true, HdrLen: 54, GSOSize: 1448}}
-	if n, err := e.d.Transmit([]Frame{f}); n != 1 || err != nil {
+	f := ether.Frame{Data: [][]byte{b}, NeedsCsum: true, CsumStart: 34, CsumOffset: 16, GSOType: ether.GSOTCPv4, ECN: true, HdrLen: 54, GSOSize: 1448}
+	if n, err := e.d.Transmit([]ether.Frame{f}); n != 1 || err != nil {
 		t.Fatal(n, err)
 	}
 	got, err := e.m.WaitSent(1, 5*time.Second)
@@ -108,7 +109,7 @@ func TestTransmitGSO(t *testing.T) {
 
 	e = openEnv(t, opts{disable: FHostTSO4})
 	f.ECN = false
-	e.d.Transmit([]Frame{f})
+	e.d.Transmit([]ether.Frame{f})
 	if s := e.d.Stats().TX; s.Dropped != 1 {
 		t.Errorf("TSO4 frame without HOST_TSO4: stats %+v", s)
 	}
@@ -123,10 +124,10 @@ func TestReceiveOffloadMetadata(t *testing.T) {
 	// NEEDS_CSUM are not reported.
 	e.m.Inject(devmodel.Packet{Hdr: devmodel.NetHdr{Flags: 0x40, CsumStart: 9, CsumOffset: 9}, Data: frame(100, 4)})
 	got := e.waitRX(4)
-	want := []Offload{
-		{DataValid: true},
-		{NeedsCsum: true, CsumStart: 34, CsumOffset: 6},
-		{NeedsCsum: true, CsumStart: 54, CsumOffset: 16, GSO: GSOTCPv6, HdrLen: 74, GSOSize: 1440},
+	want := []meta{
+		{CsumValid: true},
+		{NeedsCsum: true, CsumValid: true, CsumStart: 34, CsumOffset: 6},
+		{NeedsCsum: true, CsumValid: true, CsumStart: 54, CsumOffset: 16, GSOType: ether.GSOTCPv6, HdrLen: 74, GSOSize: 1440},
 		{},
 	}
 	for i := range want {

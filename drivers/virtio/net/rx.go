@@ -3,6 +3,7 @@ package net
 import (
 	"errors"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/virtio"
 )
@@ -24,8 +25,8 @@ type rxQueue struct {
 	mrg              bool
 
 	ids    [1]uint16
-	frames []Frame  // the batch handed to Receive
-	segs   [][]byte // backing for the frames' Data
+	frames []ether.Frame // the batch handed to Receive
+	segs   [][]byte      // backing for the frames' Data
 }
 
 func (r *rxQueue) init(d *Device, dma hw.DMA, size, bufSize, maxFrame, maxGSO int, mrg, eventIdx bool) error {
@@ -40,7 +41,7 @@ func (r *rxQueue) init(d *Device, dma hw.DMA, size, bufSize, maxFrame, maxGSO in
 	}
 	*r = rxQueue{
 		d: d, dma: dma, q: q, mem: mem, pa: pa, bufSize: bufSize, maxFrame: maxFrame, maxGSO: maxGSO, mrg: mrg,
-		frames: make([]Frame, 0, rxBatch),
+		frames: make([]ether.Frame, 0, rxBatch),
 		segs:   make([][]byte, 0, size),
 	}
 	return nil
@@ -162,7 +163,7 @@ frames:
 		case total < ethHeaderLen || total > r.maxFrame && (h.gsoType == 0 || total > r.maxGSO):
 			d.rxStats.dropped.Add(1)
 		default:
-			frames = append(frames, Frame{Data: segs[start:len(segs):len(segs)], Offload: h.offload()})
+			frames = append(frames, h.frame(segs[start:len(segs):len(segs)]))
 			d.rxStats.packets.Add(1)
 			d.rxStats.bytes.Add(uint64(total))
 			continue
@@ -170,6 +171,9 @@ frames:
 		segs = segs[:start]
 	}
 	if len(frames) > 0 && !d.closed.Load() {
+		for i := range frames[:len(frames)-1] {
+			frames[i].More = true
+		}
 		d.receive(frames)
 	}
 	if consumed > 0 {

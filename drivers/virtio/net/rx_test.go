@@ -19,7 +19,7 @@ func TestReceive(t *testing.T) {
 			}
 			got := e.waitRX(20)
 			for i, f := range got {
-				if !bytes.Equal(f.data, want[i]) || f.segs != 1 || f.off != (Offload{}) {
+				if !bytes.Equal(f.data, want[i]) || f.segs != 1 || f.off != (meta{}) {
 					t.Fatalf("frame %d: %d bytes in %d pieces, %+v", i, len(f.data), f.segs, f.off)
 				}
 			}

@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/virtio"
 	"warren.dev/drivers/virtio/internal/devmodel"
 )
 
 // numbered makes n 60-byte frames with distinct payloads.
-func numbered(n int) (frames []Frame, want [][]byte) {
+func numbered(n int) (frames []ether.Frame, want [][]byte) {
 	for i := range n {
 		b := frame(60, i)
 		want = append(want, b)
@@ -39,7 +40,7 @@ func (e *env) waitTXSpace() {
 // the device stopped mid-flush at consumed (its avail_event there too)
 // while the driver has published a full ring past it, so the event
 // index owes no notification. It returns the frames not yet sent.
-func stallRingFull(t *testing.T, e *env, frames []Frame, size, consumed, lostKicks int) []Frame {
+func stallRingFull(t *testing.T, e *env, frames []ether.Frame, size, consumed, lostKicks int) []ether.Frame {
 	t.Helper()
 	// Traffic up to half a ring before the stop, all completed.
 	warm := consumed - size/2
@@ -173,7 +174,7 @@ func TestTXNoKicksWhileProgressing(t *testing.T) {
 			e.m.StepTX(1) // the device is busy from here on
 			for i := 8; i < total; i += 2 {
 				for _, f := range frames[i : i+2] {
-					if n, err := e.d.Transmit([]Frame{f}); n != 1 || err != nil {
+					if n, err := e.d.Transmit([]ether.Frame{f}); n != 1 || err != nil {
 						t.Fatalf("frame %d: %d, %v", i, n, err)
 					}
 				}
@@ -212,8 +213,8 @@ func TestReceiveWaitsForTXSpace(t *testing.T) {
 			o.stall = time.Hour
 			replied := make(chan error, 1)
 			var e *env
-			o.receive = func(frames []Frame) {
-				reply := []Frame{one(frame(60, 99))}
+			o.receive = func(frames []ether.Frame) {
+				reply := []ether.Frame{one(frame(60, 99))}
 				for {
 					n, err := e.d.Transmit(reply)
 					if n == 1 {

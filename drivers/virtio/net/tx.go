@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw"
 	"warren.dev/drivers/virtio"
 )
@@ -76,7 +77,7 @@ func (t *txQueue) at(ids []uint16, pos int) []byte {
 // Stats().TX.Dropped, and consumed. When the ring is full Transmit stops
 // and returns ErrQueueFull with the frames before it queued; nothing in
 // the ring is overwritten. Safe for concurrent use.
-func (d *Device) Transmit(frames []Frame) (int, error) {
+func (d *Device) Transmit(frames []ether.Frame) (int, error) {
 	t := &d.tx
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -118,7 +119,7 @@ func (d *Device) Transmit(frames []Frame) (int, error) {
 }
 
 // txValid checks a frame against the negotiated features (§5.1.6.2.1).
-func (d *Device) txValid(f *Frame, size int) bool {
+func (d *Device) txValid(f *ether.Frame, size int) bool {
 	t := &d.tx
 	if size < ethHeaderLen || (hdrLen+size+t.chunk-1)/t.chunk > t.q.Size() {
 		return false
@@ -126,14 +127,14 @@ func (d *Device) txValid(f *Frame, size int) bool {
 	if f.NeedsCsum && int(f.CsumStart)+int(f.CsumOffset)+2 > size {
 		return false
 	}
-	switch f.GSO {
-	case GSONone:
+	switch f.GSOType {
+	case ether.GSONone:
 		return size <= d.mtu+ethHeaderLen && !f.ECN
-	case GSOTCPv4:
+	case ether.GSOTCPv4:
 		if !d.features.Has(FHostTSO4) {
 			return false
 		}
-	case GSOTCPv6:
+	case ether.GSOTCPv6:
 		if !d.features.Has(FHostTSO6) {
 			return false
 		}
@@ -146,7 +147,7 @@ func (d *Device) txValid(f *Frame, size int) bool {
 
 // fillTX writes the header and frame into the chunks of a reserved chain
 // and fills its descriptors.
-func (d *Device) fillTX(ids []uint16, f *Frame, size int) {
+func (d *Device) fillTX(ids []uint16, f *ether.Frame, size int) {
 	t := &d.tx
 	h := netHdr{}
 	softCsum := f.NeedsCsum && !d.features.Has(FCsum)
@@ -154,8 +155,8 @@ func (d *Device) fillTX(ids []uint16, f *Frame, size int) {
 		h.flags = hdrFNeedsCsum
 		h.csumStart, h.csumOffset = f.CsumStart, f.CsumOffset
 	}
-	if f.GSO != GSONone {
-		h.gsoType = uint8(f.GSO)
+	if f.GSOType != ether.GSONone {
+		h.gsoType = gsoTypes[f.GSOType] // txValid checked the type
 		if f.ECN {
 			h.gsoType |= gsoECN
 		}

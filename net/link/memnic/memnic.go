@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/net/link"
 )
 
@@ -22,7 +23,7 @@ type Options struct {
 	// Features are the offloads the NIC performs. With FeatureRXCsum it
 	// marks received frames CsumValid unless it corrupted them itself:
 	// frames handed to Transmit are trusted to carry good checksums.
-	Features link.Features
+	Features ether.Features
 	// QueueLen bounds the frames waiting in the receive queue; more are
 	// dropped, as a full ring would. 0 means 8192.
 	QueueLen int
@@ -38,7 +39,7 @@ type NIC struct {
 	peer *NIC
 	up   atomic.Bool
 
-	recv   atomic.Pointer[func(link.Frame)]
+	recv   atomic.Pointer[func(ether.Frame)]
 	mu     sync.Mutex
 	queue  []rxFrame
 	wake   chan struct{}
@@ -59,7 +60,7 @@ type rxFrame struct {
 	bad  bool // corrupted on the wire: a checksumming device would notice
 	// gso and gsoSize mark a TCP frame handed over whole to a peer with
 	// FeatureRXGSO; its checksum is left partial, so it is marked valid.
-	gso     link.GSOType
+	gso     ether.GSOType
 	gsoSize uint16
 }
 
@@ -109,17 +110,17 @@ func (n *NIC) LinkUp() bool { return n.up.Load() }
 func (n *NIC) SetLinkUp(up bool) { n.up.Store(up) }
 
 // Features implements link.NIC.
-func (n *NIC) Features() link.Features { return n.opts.Features }
+func (n *NIC) Features() ether.Features { return n.opts.Features }
 
 // SetReceiver implements link.NIC.
-func (n *NIC) SetReceiver(f func(link.Frame)) { n.recv.Store(&f) }
+func (n *NIC) SetReceiver(f func(ether.Frame)) { n.recv.Store(&f) }
 
 // ErrClosed is returned by Transmit on a closed NIC.
 var ErrClosed = errors.New("memnic: closed")
 
 // Transmit implements link.NIC: it performs the offloads asked for and
 // queues the resulting frames at the peer.
-func (n *NIC) Transmit(frames []link.Frame) (int, error) {
+func (n *NIC) Transmit(frames []ether.Frame) (int, error) {
 	select {
 	case <-n.done:
 		return 0, ErrClosed
@@ -137,13 +138,13 @@ func (n *NIC) Transmit(frames []link.Frame) (int, error) {
 }
 
 // appendWire turns one frame as handed over into the frames on the wire.
-func (n *NIC) appendWire(out []rxFrame, f *link.Frame) []rxFrame {
+func (n *NIC) appendWire(out []rxFrame, f *ether.Frame) []rxFrame {
 	data := make([]byte, f.Len())
 	f.CopyTo(data)
-	if f.GSOType != link.GSONone && n.peer.opts.Features.Has(link.FeatureRXGSO) {
+	if f.GSOType != ether.GSONone && n.peer.opts.Features.Has(ether.FeatureRXGSO) {
 		return append(out, rxFrame{data: data, gso: f.GSOType, gsoSize: f.GSOSize})
 	}
-	if f.GSOType != link.GSONone && len(data) > int(f.HdrLen)+int(f.GSOSize) {
+	if f.GSOType != ether.GSONone && len(data) > int(f.HdrLen)+int(f.GSOSize) {
 		segs, _ := link.SegmentTCP(data, int(f.GSOSize), false, nil, nil)
 		for i := range segs {
 			seg := make([]byte, segs[i].Len())
@@ -166,7 +167,7 @@ func (n *NIC) inject(out []rxFrame, data []byte) []rxFrame {
 	n.rngMu.Lock()
 	lose := n.rng.Float64() < n.opts.Loss
 	corrupt := n.rng.Float64() < n.opts.Corrupt
-	pos := link.EthernetHeaderLen + n.rng.IntN(max(1, len(data)-link.EthernetHeaderLen))
+	pos := ether.HeaderLen + n.rng.IntN(max(1, len(data)-ether.HeaderLen))
 	n.rngMu.Unlock()
 	switch {
 	case lose:
@@ -215,7 +216,7 @@ func (n *NIC) rxLoop() {
 			if len(batch) == 0 {
 				break
 			}
-			validate := n.opts.Features.Has(link.FeatureRXCsum)
+			validate := n.opts.Features.Has(ether.FeatureRXCsum)
 			for i, f := range batch {
 				select {
 				case <-n.done:
@@ -224,7 +225,7 @@ func (n *NIC) rxLoop() {
 				}
 				if r := n.recv.Load(); r != nil {
 					seg[0] = f.data
-					(*r)(link.Frame{Data: seg, CsumValid: validate && !f.bad || f.gso != link.GSONone, GSOType: f.gso, GSOSize: f.gsoSize,
+					(*r)(ether.Frame{Data: seg, CsumValid: validate && !f.bad || f.gso != ether.GSONone, GSOType: f.gso, GSOSize: f.gsoSize,
 						More: i < len(batch)-1})
 				}
 				batch[i] = rxFrame{}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/hw/kernelhw"
 	"warren.dev/kernel/cpu"
 	wnet "warren.dev/net"
@@ -67,7 +68,7 @@ func main() {
 	start := time.Now()
 	d, err := e1000.Open(regs, p.DMA, irq, e1000.Options{
 		DeviceID: device,
-		Receive: func(f e1000.Frame) {
+		Receive: func(f ether.Frame) {
 			select {
 			case frames <- bytes.Clone(f.Data[0]):
 			default:
@@ -86,7 +87,7 @@ func main() {
 	copy(arp[8:], mac[:])
 	copy(arp[14:], myIP[:])
 	copy(arp[24:], gwIP[:])
-	send(d, e1000.Frame{Data: [][]byte{eth([6]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, mac, 0x0806), arp}})
+	send(d, ether.Frame{Data: [][]byte{eth([6]byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, mac, 0x0806), arp}})
 	reply := wait(frames, func(f []byte) bool {
 		return len(f) >= 42 && binary.BigEndian.Uint16(f[12:]) == 0x0806 && binary.BigEndian.Uint16(f[20:]) == 2
 	})
@@ -106,7 +107,7 @@ func main() {
 	binary.BigEndian.PutUint16(icmp[2:], ^csum(icmp))
 	ping := append(eth(gw, mac, 0x0800), ipv4(1, len(icmp), 0xBEEF)...) // a wrong IP checksum, for the device to fix
 	ping = append(ping, icmp...)
-	send(d, e1000.Frame{Data: [][]byte{ping}, NeedsIPCsum: true})
+	send(d, ether.Frame{Data: [][]byte{ping}, NeedsIPCsum: true})
 	pong := wait(frames, func(f []byte) bool {
 		return len(f) >= 42 && binary.BigEndian.Uint16(f[12:]) == 0x0800 && f[23] == 1 && f[34] == 0
 	})
@@ -148,12 +149,12 @@ func tcpSend(d *e1000.Device, frames chan []byte, mac, gw [6]byte, port uint16) 
 		return len(f) >= 54 && binary.BigEndian.Uint16(f[12:]) == 0x0800 && f[23] == 6 &&
 			binary.BigEndian.Uint16(f[34:]) == port && binary.BigEndian.Uint16(f[36:]) == 40000
 	}
-	offload := func(f []byte) e1000.Frame {
+	offload := func(f []byte) ether.Frame {
 		start, off, ok := e1000.SeedChecksum(f)
 		if !ok {
 			fail("SeedChecksum")
 		}
-		return e1000.Frame{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off, NeedsIPCsum: true}
+		return ether.Frame{Data: [][]byte{f}, NeedsCsum: true, CsumStart: start, CsumOffset: off, NeedsIPCsum: true}
 	}
 
 	send(d, offload(tcpFrame(iss, 0, 0x02, nil))) // SYN
@@ -173,7 +174,7 @@ func tcpSend(d *e1000.Device, frames chan []byte, mac, gw [6]byte, port uint16) 
 	}
 	big := tcpFrame(iss+1, irs+1, 0x18, data)
 	fmt.Printf("tcp connected, window %d, mss %d: sending %d bytes in one frame\n", window, mss, n)
-	send(d, e1000.Frame{Data: [][]byte{big[:100], big[100:]}, GSOType: e1000.GSOTCPv4, GSOSize: uint16(min(mss, 1460)), HdrLen: 54})
+	send(d, ether.Frame{Data: [][]byte{big[:100], big[100:]}, GSOType: ether.GSOTCPv4, GSOSize: uint16(min(mss, 1460)), HdrLen: 54})
 	wait(frames, func(f []byte) bool {
 		return isTCP(f) && f[47]&0x10 != 0 && binary.BigEndian.Uint32(f[42:]) == iss+1+uint32(n)
 	})
@@ -183,8 +184,8 @@ func tcpSend(d *e1000.Device, frames chan []byte, mac, gw [6]byte, port uint16) 
 	fmt.Println("tcp closed")
 }
 
-func send(d *e1000.Device, f e1000.Frame) {
-	if n, err := d.Transmit([]e1000.Frame{f}); n != 1 || err != nil {
+func send(d *e1000.Device, f ether.Frame) {
+	if n, err := d.Transmit([]ether.Frame{f}); n != 1 || err != nil {
 		fail(fmt.Sprintf("transmit: %d, %v", n, err))
 	}
 }
