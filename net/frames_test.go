@@ -5,8 +5,9 @@ import (
 	"net/netip"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // Frame builders for tests that talk to a stack from a raw NIC.
@@ -49,7 +50,7 @@ func udpSegment(src, dst netip.AddrPort, payload []byte) []byte {
 	header.UDP(u).Encode(&header.UDPFields{SrcPort: src.Port(), DstPort: dst.Port(), Length: uint16(len(u))})
 	copy(u[header.UDPMinimumSize:], payload)
 	sum := header.PseudoHeaderChecksum(header.UDPProtocolNumber, toTCPIP(src.Addr()), toTCPIP(dst.Addr()), uint16(len(u)))
-	header.UDP(u).SetChecksum(^checksum.Checksum(u, sum))
+	header.UDP(u).SetChecksum(^ether.Fold(ether.Sum(u, uint64(sum))))
 	return u
 }
 
@@ -61,7 +62,7 @@ func tcpSYN(src, dst netip.AddrPort) []byte {
 		Flags: header.TCPFlagSyn, WindowSize: 65535,
 	})
 	sum := header.PseudoHeaderChecksum(header.TCPProtocolNumber, toTCPIP(src.Addr()), toTCPIP(dst.Addr()), uint16(len(t)))
-	header.TCP(t).SetChecksum(^checksum.Checksum(t, sum))
+	header.TCP(t).SetChecksum(^ether.Fold(ether.Sum(t, uint64(sum))))
 	return t
 }
 
@@ -88,6 +89,6 @@ func routerAdvert(src netip.Addr, prefix netip.Prefix, dns netip.Addr) []byte {
 
 	dst := netip.MustParseAddr("ff02::1")
 	sum := header.PseudoHeaderChecksum(header.ICMPv6ProtocolNumber, toTCPIP(src), toTCPIP(dst), uint16(len(body)))
-	binary.BigEndian.PutUint16(body[2:], ^checksum.Checksum(body, sum))
+	binary.BigEndian.PutUint16(body[2:], ^ether.Fold(ether.Sum(body, uint64(sum))))
 	return ipv6Packet(src, dst, uint8(header.ICMPv6ProtocolNumber), 255, body)
 }

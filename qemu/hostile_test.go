@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"warren.dev/drivers/ether"
 	"warren.dev/qemu"
 	"warren.dev/system/statpage"
 )
@@ -282,18 +283,7 @@ func parseStats(page string) guestStats {
 
 // checksum folds b into the one's complement sum sum and returns the
 // complement.
-func checksum(sum uint32, b []byte) uint16 {
-	for ; len(b) >= 2; b = b[2:] {
-		sum += uint32(b[0])<<8 | uint32(b[1])
-	}
-	if len(b) == 1 {
-		sum += uint32(b[0]) << 8
-	}
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	return ^uint16(sum)
-}
+func checksum(sum uint32, b []byte) uint16 { return ^ether.Fold(ether.Sum(b, uint64(sum))) }
 
 // pseudoSum is the sum of a transport checksum's pseudo-header.
 func pseudoSum(src, dst netip.Addr, proto byte, length int) uint32 {

@@ -102,7 +102,7 @@ func prepareOffload(f *ether.Frame, head []byte) (ctx txContext, popts uint8, of
 		if soft || at > 0xFF {
 			// TUCSS and TUCSO are 8 bits: a transport header this far
 			// in (IPv6 extension headers) is summed in software too.
-			binary.BigEndian.PutUint16(head[at:], ^fold(sum(head[start:], 0)))
+			binary.BigEndian.PutUint16(head[at:], ^ether.Fold(ether.Sum(head[start:], 0)))
 		} else {
 			ctx.tucss, ctx.tucso = uint8(start), uint8(at)
 			popts |= reg.TXD_POPTS_TXSM
@@ -115,7 +115,7 @@ func prepareOffload(f *ether.Frame, head []byte) (ctx txContext, popts uint8, of
 		}
 		binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], 0)
 		if soft {
-			binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], ^fold(sum(head[l3:l3+ihl], 0)))
+			binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], ^ether.Fold(ether.Sum(head[l3:l3+ihl], 0)))
 		} else {
 			ctx.ipcss, ctx.ipcso, ctx.ipcse = uint8(l3), uint8(l3+ipv4CsumOff), uint16(l3+ihl-1)
 			ctx.tucmd |= reg.TUCMD_IP
@@ -153,8 +153,8 @@ func prepareTSO(f *ether.Frame, head []byte) (ctx txContext, popts uint8, offloa
 	}
 	binary.BigEndian.PutUint16(head[l3+2:], 0)
 	binary.BigEndian.PutUint16(head[l3+ipv4CsumOff:], 0)
-	ph := sum(head[l3+12:l3+20], protoTCP) // addresses and protocol, no length
-	binary.BigEndian.PutUint16(head[l4+tcpCsumOff:], fold(ph))
+	ph := ether.Sum(head[l3+12:l3+20], protoTCP) // addresses and protocol, no length
+	binary.BigEndian.PutUint16(head[l4+tcpCsumOff:], ether.Fold(ph))
 
 	// The frame's length reaches prepareTSO only through PAYLEN, below;
 	// head holds just its first buffer.
@@ -167,31 +167,6 @@ func prepareTSO(f *ether.Frame, head []byte) (ctx txContext, popts uint8, offloa
 		mss:    uint16(mss),
 	}
 	return ctx, reg.TXD_POPTS_IXSM | reg.TXD_POPTS_TXSM, true, nil
-}
-
-// sum adds b to a ones'-complement running sum of big-endian 16-bit
-// words (RFC 1071), unfolded.
-func sum(b []byte, acc uint64) uint64 {
-	for len(b) >= 8 {
-		acc += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
-		b = b[8:]
-	}
-	for len(b) >= 2 {
-		acc += uint64(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		acc += uint64(b[0]) << 8
-	}
-	return acc
-}
-
-// fold reduces a running sum to 16 bits.
-func fold(acc uint64) uint16 {
-	for acc > 0xFFFF {
-		acc = acc>>16 + acc&0xFFFF
-	}
-	return uint16(acc)
 }
 
 // SeedChecksum prepares a TCP or UDP frame over IPv4 or IPv6 (behind an
@@ -218,7 +193,7 @@ func SeedChecksum(frame []byte) (csumStart, csumOffset uint16, ok bool) {
 			return 0, 0, false
 		}
 		l4, proto = l3+ihl, int(frame[l3+9])
-		acc = sum(frame[l3+12:l3+20], uint64(total-ihl))
+		acc = ether.Sum(frame[l3+12:l3+20], uint64(total-ihl))
 	case etherTypeIPv6:
 		if len(frame) < l3+ipv6Len || frame[l3]>>4 != 6 {
 			return 0, 0, false
@@ -228,7 +203,7 @@ func SeedChecksum(frame []byte) (csumStart, csumOffset uint16, ok bool) {
 			return 0, 0, false
 		}
 		l4, proto = l3+ipv6Len, int(frame[l3+6])
-		acc = sum(frame[l3+8:l3+40], uint64(payload))
+		acc = ether.Sum(frame[l3+8:l3+40], uint64(payload))
 	default:
 		return 0, 0, false
 	}
@@ -245,6 +220,6 @@ func SeedChecksum(frame []byte) (csumStart, csumOffset uint16, ok bool) {
 		return 0, 0, false
 	}
 	acc += uint64(proto)
-	binary.BigEndian.PutUint16(frame[l4+off:], fold(acc))
+	binary.BigEndian.PutUint16(frame[l4+off:], ether.Fold(acc))
 	return uint16(l4), uint16(off), true
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 
 	"warren.dev/drivers/ether"
@@ -18,8 +17,7 @@ import (
 // frame[start:], whose checksum field at start+offset holds the
 // pseudo-header seed, and stores the complement in that field.
 func CompleteChecksum(frame []byte, start, offset int) {
-	sum := checksum.Checksum(frame[start:], 0)
-	binary.BigEndian.PutUint16(frame[start+offset:], ^sum)
+	binary.BigEndian.PutUint16(frame[start+offset:], ^ether.Fold(ether.Sum(frame[start:], 0)))
 }
 
 // SegmentTCP cuts a GSO frame (flat, Ethernet header first) into frames
@@ -94,9 +92,8 @@ func SegmentTCP(frame []byte, mss int, devCsum bool, scratch []byte, out []ether
 			fr.CsumOffset = header.TCPChecksumOffset
 		} else {
 			t.SetChecksum(0)
-			sum := checksum.Checksum(t[:hdrLen-l4], seed)
-			sum = checksum.Checksum(chunk, sum)
-			t.SetChecksum(^sum)
+			sum := ether.Sum(chunk, ether.Sum(t[:hdrLen-l4], uint64(seed))) // the header's length is even
+			t.SetChecksum(^ether.Fold(sum))
 		}
 		out = append(out, fr)
 	}

@@ -5,8 +5,9 @@ import (
 	"testing"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // gsoFrame builds an Ethernet+IP+TCP frame with payload, its TCP checksum
@@ -82,7 +83,7 @@ func TestSegmentTCP(t *testing.T) {
 					tcp, src, dst = header.TCP(ip.Payload()), ip.SourceAddress(), ip.DestinationAddress()
 				}
 				sum := header.PseudoHeaderChecksum(header.TCPProtocolNumber, src, dst, uint16(len(tcp)))
-				if checksum.Checksum(tcp, sum) != 0xffff {
+				if ether.Fold(ether.Sum(tcp, uint64(sum))) != 0xffff {
 					t.Errorf("v6=%v devCsum=%v segment %d: bad TCP checksum", v6, devCsum, i)
 				}
 				if tcp.SequenceNumber() != uint32(1000+i*1448) {

@@ -2,8 +2,9 @@ package link
 
 import (
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
+
+	"warren.dev/drivers/ether"
 )
 
 // With receive checksum offload, netstack trusts every frame of the link
@@ -66,5 +67,5 @@ func transportValid(proto tcpip.TransportProtocolNumber, src, dst tcpip.Address,
 		return true
 	}
 	sum := header.PseudoHeaderChecksum(proto, src, dst, uint16(len(seg)))
-	return checksum.Checksum(seg, sum) == 0xffff
+	return ether.Fold(ether.Sum(seg, uint64(sum))) == 0xffff
 }

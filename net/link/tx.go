@@ -2,7 +2,6 @@ package link
 
 import (
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/checksum"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 
@@ -164,9 +163,8 @@ func finishTCPChecksum(pkt *stack.PacketBuffer) {
 	th := header.TCP(pkt.TransportHeader().Slice())
 	seed := th.Checksum()
 	th.SetChecksum(0)
-	sum := checksum.Checksum(th, seed)
-	sum = checksum.Combine(sum, pkt.Data().Checksum())
-	th.SetChecksum(^sum)
+	sum := ether.Sum(th, uint64(seed)) + uint64(pkt.Data().Checksum())
+	th.SetChecksum(^ether.Fold(sum))
 }
 
 // copyPacket flattens pkt into dst, which is pkt.Size() long.

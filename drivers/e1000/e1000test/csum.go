@@ -1,20 +1,10 @@
 package e1000test
 
-import "encoding/binary"
+import (
+	"encoding/binary"
 
-// onesSum is the RFC 1071 sum of b, folded, not complemented.
-func onesSum(b []byte, acc uint32) uint16 {
-	for i := 0; i+1 < len(b); i += 2 {
-		acc += uint32(b[i])<<8 | uint32(b[i+1])
-	}
-	if len(b)%2 == 1 {
-		acc += uint32(b[len(b)-1]) << 8
-	}
-	for acc > 0xFFFF {
-		acc = acc>>16 + acc&0xFFFF
-	}
-	return uint16(acc)
-}
+	"warren.dev/drivers/ether"
+)
 
 // putsum sums frame[start:end] (end inclusive; 0 means the end of the
 // frame) and stores the complement at at, as the transmit checksum
@@ -26,7 +16,7 @@ func putsum(frame []byte, start, at, end int) bool {
 	if start > end || at+2 > len(frame) {
 		return false
 	}
-	binary.BigEndian.PutUint16(frame[at:], ^onesSum(frame[start:end+1], 0))
+	binary.BigEndian.PutUint16(frame[at:], ^ether.Fold(ether.Sum(frame[start:end+1], 0)))
 	return true
 }
 
@@ -68,6 +58,6 @@ func parse(frame []byte) (fl frameLayout, ok bool) {
 func l4Valid(frame []byte, fl frameLayout) bool {
 	total := int(binary.BigEndian.Uint16(frame[fl.l3+2:]))
 	seg := frame[fl.l4 : fl.l3+total]
-	acc := uint32(onesSum(frame[fl.l3+12:fl.l3+20], 0)) + uint32(fl.proto) + uint32(len(seg))
-	return onesSum(seg, acc) == 0xFFFF
+	acc := ether.Sum(frame[fl.l3+12:fl.l3+20], uint64(fl.proto)+uint64(len(seg)))
+	return ether.Fold(ether.Sum(seg, acc)) == 0xFFFF
 }

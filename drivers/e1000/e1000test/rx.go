@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/internal/dmaword"
 )
 
@@ -148,7 +149,7 @@ func (m *Model) rxChecksum(frame []byte) (status, errs uint8) {
 	if rxcsum&reg.RXCSUM_IPOFL != 0 {
 		status |= reg.RXD_STAT_IPCS
 		ihl := fl.l4 - fl.l3
-		if onesSum(frame[fl.l3:fl.l3+ihl], 0) != 0xFFFF {
+		if ether.Fold(ether.Sum(frame[fl.l3:fl.l3+ihl], 0)) != 0xFFFF {
 			errs |= reg.RXD_ERR_IPE
 		}
 	}

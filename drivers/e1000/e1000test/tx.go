@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"warren.dev/drivers/e1000/internal/reg"
+	"warren.dev/drivers/ether"
 	"warren.dev/drivers/internal/dmaword"
 )
 
@@ -258,7 +259,7 @@ func (m *Model) segment(pkt []byte) {
 		}
 		if m.tx.popts&reg.TXD_POPTS_TXSM != 0 {
 			seed := uint32(binary.BigEndian.Uint16(seg[c.tucso:])) + uint32(len(seg)-c.tucss)
-			binary.BigEndian.PutUint16(seg[c.tucso:], onesSum(nil, seed))
+			binary.BigEndian.PutUint16(seg[c.tucso:], ether.Fold(uint64(seed)))
 			putsum(seg, c.tucss, c.tucso, 0)
 		}
 		if m.tx.popts&reg.TXD_POPTS_IXSM != 0 {

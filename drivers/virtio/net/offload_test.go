@@ -25,13 +25,7 @@ func ipv4UDP(payload int) (b []byte, csumStart, csumOffset uint16) {
 	for i := range payload {
 		udp[8+i] = byte(i*7 + 3)
 	}
-	var c csum
-	c.add(ip[12:20])
-	c.add([]byte{0, 17, byte(ulen >> 8), byte(ulen)})
-	s := c.sum
-	for s>>16 != 0 {
-		s = s&0xffff + s>>16
-	}
+	s := ether.Fold(ether.Sum([]byte{0, 17, byte(ulen >> 8), byte(ulen)}, ether.Sum(ip[12:20], 0)))
 	udp[6], udp[7] = byte(s>>8), byte(s)
 	return b, 34, 6
 }
@@ -40,14 +34,11 @@ func ipv4UDP(payload int) (b []byte, csumStart, csumOffset uint16) {
 func verifyUDP(b []byte) bool {
 	ip := b[14:]
 	udp := ip[20:]
-	var c csum
-	c.add(ip[12:20])
-	c.add([]byte{0, 17, udp[4], udp[5]})
-	c.add(udp)
-	s := c.sum
-	for s>>16 != 0 {
-		s = s&0xffff + s>>16
-	}
+	var c ether.Summer
+	c.Add(ip[12:20])
+	c.Add([]byte{0, 17, udp[4], udp[5]})
+	c.Add(udp)
+	s := c.Fold()
 	return s == 0xffff
 }
 

@@ -186,15 +186,20 @@ func (d *Device) fillTX(ids []uint16, f *ether.Frame, size int) {
 // to the end of the frame (the checksum field holds the pseudo-header
 // sum) stored at start+offset.
 func (t *txQueue) checksum(ids []uint16, start, offset, size int) {
-	var c csum
+	var c ether.Summer
 	end := hdrLen + size
 	for pos := hdrLen + start; pos < end; {
 		b := t.at(ids, pos)
 		b = b[:min(len(b), end-pos)]
-		c.add(b)
+		c.Add(b)
 		pos += len(b)
 	}
-	v := c.final()
+	// 0 goes out as 0xffff, the same value in ones' complement, which UDP
+	// requires (a zero UDP checksum means "none").
+	v := ^c.Fold()
+	if v == 0 {
+		v = 0xffff
+	}
 	at := hdrLen + start + offset
 	t.at(ids, at)[0] = byte(v >> 8)
 	t.at(ids, at+1)[0] = byte(v)

@@ -104,7 +104,7 @@ func main() {
 		payload[i] = byte(i)
 	}
 	icmp := append([]byte{8, 0, 0, 0, 0x12, 0x34, 0, 1}, payload...)
-	binary.BigEndian.PutUint16(icmp[2:], ^csum(icmp))
+	binary.BigEndian.PutUint16(icmp[2:], ^ether.Fold(ether.Sum(icmp, 0)))
 	ping := append(eth(gw, mac, 0x0800), ipv4(1, len(icmp), 0xBEEF)...) // a wrong IP checksum, for the device to fix
 	ping = append(ping, icmp...)
 	send(d, ether.Frame{Data: [][]byte{ping}, NeedsIPCsum: true})
@@ -250,19 +250,4 @@ func cfgWrite(bdf uint32, off uint8, v uint32) {
 func fail(msg string) {
 	fmt.Println("e1000probe failed:", msg)
 	os.Exit(1)
-}
-
-// csum is the Internet checksum of b, folded, not complemented.
-func csum(b []byte) uint16 {
-	var acc uint32
-	for i := 0; i+1 < len(b); i += 2 {
-		acc += uint32(b[i])<<8 | uint32(b[i+1])
-	}
-	if len(b)%2 == 1 {
-		acc += uint32(b[len(b)-1]) << 8
-	}
-	for acc > 0xFFFF {
-		acc = acc>>16 + acc&0xFFFF
-	}
-	return uint16(acc)
 }
