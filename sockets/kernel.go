@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/sockabi"
+	"warren.dev/mm/usercopy"
 )
 
 // Kernel is what handlers need from the kernel. The real one makes
@@ -65,11 +66,14 @@ type Server interface {
 }
 
 // caller is the kernel acting for one request: the memory and descriptor
-// table of the process that made it.
+// table of the process that made it. Its memory is a usercopy.Copier, the
+// interface the kernel's own structure copies (signal frames) use too.
 type caller struct {
 	k  Kernel
 	id uint64
 }
+
+var _ usercopy.Copier = caller{}
 
 // caller returns the kernel acting for r: the program's own, for a call
 // Direct serves.

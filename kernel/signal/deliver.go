@@ -1,6 +1,10 @@
 package signal
 
-import "warren.dev/kernel/cpu"
+import (
+	"warren.dev/kernel/cpu"
+
+	"warren.dev/mm/usercopy"
+)
 
 // Deliver sets the thread described by f up to run act's handler for sig,
 // exactly as Linux's x86-64 setup_rt_frame does: it writes an rt_sigframe
@@ -27,7 +31,7 @@ import "warren.dev/kernel/cpu"
 //
 // Context: kernel (no allocation, no pointer stores).
 func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
-	blocked Set, fpstate []byte, mem UserMemory) (newBlocked Set, err error) {
+	blocked Set, fpstate []byte, mem usercopy.Copier) (newBlocked Set, err error) {
 	if !Valid(sig) || act == nil || info == nil || !f.FromUser() {
 		return blocked, errInval
 	}
@@ -60,18 +64,18 @@ func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
 	}
 
 	if fpSize > 0 {
-		if mem.CopyOut(fp, fpstate) != nil {
+		if mem.CopyOut(fp, fpstate) != 0 {
 			return blocked, errFault
 		}
 		if xsave {
 			var m [fpxMagic2Size]byte
 			le.PutUint32(m[:], fpxMagic2)
-			if mem.CopyOut(fp+uint64(len(fpstate)), noescape(m[:])) != nil {
+			if mem.CopyOut(fp+uint64(len(fpstate)), noescape(m[:])) != 0 {
 				return blocked, errFault
 			}
 		}
 	}
-	if mem.CopyOut(frame, noescape(b[:])) != nil {
+	if mem.CopyOut(frame, noescape(b[:])) != 0 {
 		return blocked, errFault
 	}
 

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/mm/usercopy"
 )
 
 const (
@@ -498,7 +499,7 @@ func TestNoAllocations(t *testing.T) {
 	act := goAction()
 	alt := AltStack{SP: altBase, Size: altSize}
 	info := Info{Signo: int32(sigURG), Code: SI_TKILL}
-	var um UserMemory = mem
+	var um usercopy.Copier = mem
 	allocs := testing.AllocsPerRun(100, func() {
 		f := userFrame(stackTop)
 		if _, err := Deliver(&f, sigURG, &info, &act, &alt, 0, fp, um); err != nil {

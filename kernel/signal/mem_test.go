@@ -20,22 +20,22 @@ func (m *fakeMem) span(addr uint64, n int) ([]byte, bool) {
 	return m.b[o : o+uint64(n)], true
 }
 
-func (m *fakeMem) CopyIn(addr uint64, b []byte) error {
+func (m *fakeMem) CopyIn(addr uint64, b []byte) unix.Errno {
 	s, ok := m.span(addr, len(b))
 	if !ok {
 		return unix.EFAULT
 	}
 	copy(b, s)
-	return nil
+	return 0
 }
 
-func (m *fakeMem) CopyOut(addr uint64, b []byte) error {
+func (m *fakeMem) CopyOut(addr uint64, b []byte) unix.Errno {
 	s, ok := m.span(addr, len(b))
 	if !ok || (len(b) > 0 && addr < m.roHi && addr+uint64(len(b)) > m.roLo) {
 		return unix.EFAULT
 	}
 	copy(s, b)
-	return nil
+	return 0
 }
 
 func (m *fakeMem) u64(addr uint64) uint64 {

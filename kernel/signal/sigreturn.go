@@ -1,6 +1,10 @@
 package signal
 
-import "warren.dev/kernel/cpu"
+import (
+	"warren.dev/kernel/cpu"
+
+	"warren.dev/mm/usercopy"
+)
 
 // userFlags are the RFLAGS bits a sigreturn may change: CF PF AF ZF SF TF
 // DF OF AC ID. IF stays set and IOPL, NT, RF, VM keep the kernel's values.
@@ -33,9 +37,9 @@ const rflagsFixed = 1 << 1
 // it says.
 //
 // Context: kernel (no allocation, no pointer stores).
-func Return(f *cpu.TrapFrame, mem UserMemory, fpstate []byte) (blocked Set, err error) {
+func Return(f *cpu.TrapFrame, mem usercopy.Copier, fpstate []byte) (blocked Set, err error) {
 	var uc [ucSize]byte
-	if mem.CopyIn(f.RSP, noescape(uc[:])) != nil {
+	if mem.CopyIn(f.RSP, noescape(uc[:])) != 0 {
 		return 0, errFault
 	}
 	sc := uc[ucMContext : ucMContext+scSize]
@@ -51,7 +55,7 @@ func Return(f *cpu.TrapFrame, mem UserMemory, fpstate []byte) (blocked Set, err 
 }
 
 // restoreFP copies the user's FPU image at ptr into img and sanitizes it.
-func restoreFP(ptr uint64, mem UserMemory, img []byte) error {
+func restoreFP(ptr uint64, mem usercopy.Copier, img []byte) error {
 	if len(img) == 0 {
 		return nil
 	}
@@ -60,14 +64,14 @@ func restoreFP(ptr uint64, mem UserMemory, img []byte) error {
 		resetFP(img, &k)
 		return nil
 	}
-	if ptr%fpAlign(img) != 0 || mem.CopyIn(ptr, img) != nil {
+	if ptr%fpAlign(img) != 0 || mem.CopyIn(ptr, img) != 0 {
 		resetFP(img, &k)
 		return errFault
 	}
 	userSW := true
 	if len(img) > fxsaveSize {
 		var m [fpxMagic2Size]byte
-		userSW = swValid(img) && mem.CopyIn(ptr+uint64(len(img)), noescape(m[:])) == nil &&
+		userSW = swValid(img) && mem.CopyIn(ptr+uint64(len(img)), noescape(m[:])) == 0 &&
 			le.Uint32(m[:]) == fpxMagic2
 	}
 	sanitizeFP(img, &k, userSW)

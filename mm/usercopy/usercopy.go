@@ -26,6 +26,17 @@ const Chunk = 64 << 10
 // not wrap.
 const maxLen = 1 << 62
 
+// Copier is the one interface through which code outside this package
+// copies to and from a user's memory, whatever serves it: the kernel's
+// copies for the calling thread (over a Space, with In and Out), or, in
+// the socket layer, the kernel's copies for a forwarded call's caller.
+// Each copy is whole or fails with EFAULT, and b is not kept after the
+// call.
+type Copier interface {
+	CopyIn(addr uint64, b []byte) unix.Errno
+	CopyOut(addr uint64, b []byte) unix.Errno
+}
+
 // Space is one address space as the kernel reaches it.
 type Space interface {
 	// Resolve checks [addr, addr+n) for a read or write (write) by the
