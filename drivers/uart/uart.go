@@ -12,7 +12,6 @@ const (
 	regLCR     = 3
 	regMCR     = 4
 	regLSR     = 5
-	lsrDR      = 1 << 0 // data ready
 	lsrTHRE    = 1 << 5 // transmit holding register empty
 	lcrDLAB    = 1 << 7
 	lcr8N1     = 0x03
@@ -56,14 +55,4 @@ func (p Port) Write(b []byte) {
 		}
 		p.Put(c)
 	}
-}
-
-// Get returns a received byte, if one is waiting.
-//
-// Context: kernel (no allocation, no pointer stores).
-func (p Port) Get() (byte, bool) {
-	if cpu.Inb(p.Base+regLSR)&lsrDR == 0 {
-		return 0, false
-	}
-	return cpu.Inb(p.Base + regData), true
 }

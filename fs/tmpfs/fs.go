@@ -107,11 +107,6 @@ func (fs *FS) Close(ino Ino) {
 	fs.release(ino)
 }
 
-// Valid reports whether ino names a live inode.
-func (fs *FS) Valid(ino Ino) bool {
-	return ino >= 0 && int(ino) < len(fs.inodes) && fs.inodes[ino].mode != 0
-}
-
 func (fs *FS) isDir(ino Ino) bool  { return fs.inodes[ino].mode&unix.S_IFMT == unix.S_IFDIR }
 func (fs *FS) isLink(ino Ino) bool { return fs.inodes[ino].mode&unix.S_IFMT == unix.S_IFLNK }
 

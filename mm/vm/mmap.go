@@ -2,12 +2,6 @@ package vm
 
 import "golang.org/x/sys/unix"
 
-// Mmap flags that need no work here: Warren has no swap, no fork and no
-// file-backed pages, so reserving, locking and populating are no-ops.
-const ignoredFlags = unix.MAP_NORESERVE | unix.MAP_POPULATE | unix.MAP_LOCKED |
-	unix.MAP_NONBLOCK | unix.MAP_STACK | unix.MAP_DENYWRITE | unix.MAP_EXECUTABLE |
-	unix.MAP_SYNC
-
 const (
 	low2G  = 1 << 31 // MAP_32BIT placement limit
 	above4 = 1 << 32 // MAP_ABOVE4G placement floor
@@ -16,7 +10,10 @@ const (
 // Mmap creates an anonymous mapping with Linux semantics and returns its
 // address. Nothing is backed until touched, so PROT_NONE reservations cost
 // only an area slot. MAP_SHARED anonymous memory behaves as private: with
-// no fork nobody else could see it.
+// no fork nobody else could see it. MAP_NORESERVE, MAP_POPULATE,
+// MAP_LOCKED, MAP_STACK and the like need no work: there is no swap and
+// no file-backed page.
+//
 // Context: kernel (no allocation, no pointer stores).
 func (as *AddressSpace) Mmap(addr, length uint64, prot, flags int) (uint64, unix.Errno) {
 	if !as.ready {

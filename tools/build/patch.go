@@ -53,10 +53,6 @@ const (
 	headerMinSize  = offNote + noteSize
 )
 
-// xenNoteType is XEN_ELFNOTE_PHYS32_ENTRY (Xen's public/elfnote.h): the
-// 32-bit physical address of the PVH entry.
-const xenNoteType = 18
-
 // HeaderFields are the values Patch writes into the header.
 type HeaderFields struct {
 	HeaderAddr, LoadAddr, LoadEndAddr, BSSEndAddr, EntryAddr uint32

@@ -69,13 +69,6 @@ func (m *Model) Inject(frame []byte, status, errs uint8) bool {
 	return m.rxStore(rxFrame{data: append([]byte(nil), frame...), status: status, errs: errs})
 }
 
-// Pending is the number of frames waiting in the packet buffer.
-func (m *Model) Pending() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.fifo)
-}
-
 func (m *Model) drainFIFO() {
 	for len(m.fifo) > 0 && m.r[reg.RCTL/4]&reg.RCTL_EN != 0 && m.lu && m.rxStore(m.fifo[0]) {
 		m.fifo[0] = rxFrame{}

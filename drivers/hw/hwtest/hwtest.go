@@ -20,8 +20,7 @@ type DMA struct {
 	mem    []byte // physical address base + offset
 	base   uint64
 	next   int
-	limit  int  // bytes that may still be allocated, when LimitBytes was set
-	failed bool // allocation refused
+	limit  int // bytes that may still be allocated, when LimitBytes was set
 	allocs map[*byte]int
 }
 
@@ -147,7 +146,6 @@ func (i *Interrupt) Close() error {
 // Interrupts hands out fake interrupts and records them by vector.
 type Interrupts struct {
 	mu      sync.Mutex
-	next    int
 	MSIs    []*Interrupt
 	Lines   map[uint8]*Interrupt
 	FailMSI bool // AllocMSI fails, as on a platform out of vectors

@@ -93,7 +93,6 @@ type Device struct {
 	driverFeatures         uint64
 	status                 uint8
 	generation             uint8
-	configChanged          bool
 	configVector           uint16
 	queueSel               uint16
 	queues                 []*vq
