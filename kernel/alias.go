@@ -16,7 +16,7 @@ func aliasOf(va uint64) uint64 { return aliasBase + va }
 
 // mapImageAlias maps the image's segments at the alias with their
 // permissions but without the user bit. The demand-backed tail is left
-// out: the entry code never touches it (checked by aliasCovers).
+// out: the entry code never touches it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func mapImageAlias() {

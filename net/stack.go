@@ -347,7 +347,7 @@ func (s *Stack) Close() error {
 	return nil
 }
 
-// dnsServers is the DNS list in force: configured, then DHCP's, then
+// dnsServersLocked is the DNS list in force: configured, then DHCP's, then
 // router advertisements'. Caller holds s.mu.
 func (s *Stack) dnsServersLocked() []netip.Addr {
 	out := slices.Clone(s.cfg.DNS)

@@ -20,8 +20,8 @@ type Looker interface {
 	Lookup(fd int) (sockabi.SockInfo, unix.Errno)
 }
 
-// directCalls are the calls Direct serves: those the standard library's
-// syscall package routes through the hook (tools/build's syscall overlay).
+// directCall reports whether Direct serves call nr: those the standard
+// library's syscall package routes through the hook (tools/build's syscall overlay).
 func directCall(nr uint64) bool {
 	switch nr {
 	case unix.SYS_READ, unix.SYS_WRITE, unix.SYS_ACCEPT4, unix.SYS_BIND, unix.SYS_CONNECT,

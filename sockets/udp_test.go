@@ -70,7 +70,7 @@ func TestUDP(t *testing.T) {
 	e.close(fd)
 }
 
-// msghdrAt builds a struct msghdr with a name buffer and the given iovec
+// msghdr builds a struct msghdr with a name buffer and the given iovec
 // lengths in user memory; it returns its address and the iovecs.
 func (e *env) msghdr(lens ...int) (uint64, []iovec) {
 	iov := make([]iovec, len(lens))

@@ -121,7 +121,8 @@ func TestGoRuntimePattern(t *testing.T) {
 	if st.Resident == 0 || st.Areas > 3*len(reserved)*4 {
 		t.Fatalf("stats after commits: %+v", st)
 	}
-	// sysFault-style remap to PROT_NONE, then release everything.
+	// A fixed remap to PROT_NONE, as the runtime's sysFault makes, then
+	// release everything.
 	rs := reserved[0]
 	e.mmap(t, rs.addr, rs.size, unix.PROT_NONE, fixed)
 	for _, rs := range reserved {

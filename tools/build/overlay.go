@@ -22,7 +22,7 @@ type Overlay struct {
 }
 
 // overlayFor builds the overlay for one build: the file linking the kernel
-// in (kernelFile, added to the package's directory) and the multiboot
+// in (mainFile, or testFile for a test, added to the package's directory) and the multiboot
 // header (added to internal/goarch, whose only code it becomes, so it lands
 // first in .text, inside the 8 KiB multiboot searches). Generated sources
 // are written to tmp.
