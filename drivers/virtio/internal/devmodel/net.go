@@ -113,7 +113,7 @@ type Net struct {
 	held      []uint16
 	chains    []chain // deliver's scratch
 	stall     txStall
-	// RxTooBig counts packets dropped because (without MRG_RXBUF) a
+	// rxTooBig counts packets dropped because (without MRG_RXBUF) a
 	// receive buffer was too small.
 	rxTooBig int
 }
