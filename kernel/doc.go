@@ -44,7 +44,9 @@
 //	console, power        printk.go, power.go
 //	command line          cmdline.go
 //
-// A frame from the NIC to a socket: drivers/virtio/net (over the
-// virtqueues of drivers/virtio) or drivers/e1000 (drivers/e1000/ring.go) → net/link (netstack's link endpoint) → net (netstack) →
-// sockets (the socket calls) → sock.go (the kernel's side of a call).
+// A frame from the NIC to a socket: the driver's rings
+// (drivers/virtio/virtqueue.go under drivers/virtio/net, or
+// drivers/e1000/ring.go) → a Frame of drivers/ether → net/nics → net/link
+// (netstack's link endpoint) → net (netstack) → sockets (the socket
+// calls) → sock.go (the kernel's side of a forwarded call).
 package kernel
