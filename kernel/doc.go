@@ -17,7 +17,7 @@
 //	trap dispatch         trap.go: interrupts, exceptions, the way back to user mode
 //	SYSCALL entry         syscallstubs_amd64.s (generated) → syscallentry_amd64.s
 //	syscall dispatch      syscall.go (doSyscall), systab.go (the table), sys_*.go
-//	page faults           trap.go userException → mm/vm/fault.go
+//	page faults           trap.go → pagefault.go → mm/vm/fault.go
 //	kernel-mode faults    crash.go (capture), crash_unsafe.go → kernel/crash (report)
 //	threads               thread.go, sys_thread.go (clone, futex, sleeps)
 //	scheduler             sched.go, klock.go (big kernel lock), percpu.go

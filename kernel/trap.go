@@ -5,7 +5,6 @@ import (
 
 	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/signal"
-	"warren.dev/mm/vm"
 )
 
 // trap handles every interrupt, exception and system call; trapEntry calls
@@ -56,10 +55,7 @@ func trap(f *cpu.TrapFrame) {
 		deviceInterrupt(v) // masks a level-triggered line before the EOI lets it fire again
 		ackInterrupt()
 	case v == vecPageFault && inTail(cpu.ReadCR2()) && (curProc() == 0 || !f.FromUser()):
-		kstats.PageFaults++
-		if !backTail(cpu.ReadCR2()) {
-			outOfMemory(cpu.ReadCR2())
-		}
+		tailFault(cpu.ReadCR2())
 	case v < 32:
 		if !f.FromUser() {
 			kernelFault(f, "exception in kernel mode")
@@ -114,22 +110,7 @@ func userException(f *cpu.TrapFrame) {
 	}
 	switch f.Vector {
 	case vecPageFault:
-		addr := cpu.ReadCR2()
-		const errWrite, errFetch = 1 << 1, 1 << 4
-		switch addressSpace(curProc()).Fault(addr, f.ErrorCode&errWrite != 0, f.ErrorCode&errFetch != 0) {
-		case vm.Mapped:
-			return
-		case vm.AccErr:
-			sendFault(int(unix.SIGSEGV), signal.SEGV_ACCERR, addr)
-		case vm.OOM:
-			if curProc() != 0 { // as Linux's OOM killer: the process, not the machine
-				oomKill(curProc())
-				return
-			}
-			outOfMemory(addr)
-		default:
-			sendFault(int(unix.SIGSEGV), signal.SEGV_MAPERR, addr)
-		}
+		userPageFault(f)
 	case vecDivide:
 		sendFault(int(unix.SIGFPE), signal.FPE_INTDIV, f.RIP)
 	case vecFPU, vecSIMD:
