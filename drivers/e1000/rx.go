@@ -83,10 +83,15 @@ func (d *Device) receive() {
 		// Whether another frame follows at once lets the stack merge
 		// segments (ether.Frame.More): the next descriptor is complete
 		// and holds a frame that will be delivered.
+		// Its length is read only after its DD bit: before, the device
+		// may be writing it.
 		next := x.ring.next(x.next) * reg.DescSize
 		nw := dmaword.Load32(x.desc, next+reg.RDESC_STATUS)
-		nlen := int(binary.LittleEndian.Uint16(x.desc[next+reg.RDESC_LENGTH:]))
-		more := uint8(nw)&reg.RXD_STAT_DD != 0 && rxVerdict(uint8(nw), uint8(nw>>8), nlen, false) == rxGood
+		more := false
+		if uint8(nw)&reg.RXD_STAT_DD != 0 {
+			nlen := int(binary.LittleEndian.Uint16(x.desc[next+reg.RDESC_LENGTH:]))
+			more = rxVerdict(uint8(nw), uint8(nw>>8), nlen, false) == rxGood
+		}
 		d.rxFrame(x.next, status, errs, length, more)
 		// Clear length, checksum, status, errors and special; the
 		// buffer address stays.
