@@ -45,8 +45,10 @@ func TestServeInterrupt(t *testing.T) {
 	s.interrupt(read)
 	s.interrupt(12345)
 
-	// MSG_WAITALL with part of the data there: the part is the result.
+	// MSG_WAITALL with part of the data there (loopback delivers it
+	// asynchronously: wait for it): the part is the result.
 	e.write(c, []byte("abc"))
+	e.waitEvents(srv, unix.EPOLLIN)
 	recv := s.call(unix.SYS_RECVFROM, srv, buf, 16, unix.MSG_WAITALL, 0, 0)
 	// Whether the interrupt comes before or after the call first finds
 	// "abc", the call has it when the interrupt ends its wait.
