@@ -22,9 +22,13 @@ run: warren
 
 # Every check, including the QEMU integration tests, which fail (not skip)
 # when QEMU or the image tools are missing; tools/deps.sh installs them.
+# The drivers and the socket layer share memory with device models and
+# netstack's goroutines, so their host tests also run under the race
+# detector (about 20 s once its builds are cached).
 test:
 	tools/deps.sh test
 	$(GO) vet ./...
+	$(GO) test -race ./drivers/... ./sockets/...
 	WARREN_REQUIRE_QEMU=1 $(GO) test ./...
 
 clean:
