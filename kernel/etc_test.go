@@ -1,24 +1,28 @@
 package kernel
 
-import "testing"
+import (
+	"testing"
+
+	"warren.dev/kernel/files"
+)
 
 // TestIdentityFiles checks that /etc/passwd and /etc/group are served from
 // boot and name root, whose uid getuid gives.
 func TestIdentityFiles(t *testing.T) {
 	saved := etcFiles
 	defer func() { etcFiles = saved }()
-	etcFiles = [maxEtcFiles]etcFile{}
+	etcFiles = files.Served{}
 	serveIdentityFiles()
 	for path, want := range map[string]string{
 		"/etc/passwd": "root:x:0:0:root:/tmp:/bin/sh\n",
 		"/etc/group":  "root:x:0:\n",
 	} {
-		i, ok := lookupEtc([]byte(path))
+		i, ok := etcFiles.Lookup([]byte(path))
 		if !ok {
 			t.Errorf("%s is not served", path)
 			continue
 		}
-		if got := string(etcFiles[i].data[:etcFiles[i].n]); got != want {
+		if got := string(etcFiles.Data(i)); got != want {
 			t.Errorf("%s: %q, want %q", path, got, want)
 		}
 	}

@@ -87,11 +87,11 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 	case kindIRQ:
 		return irqRead(of, buf, n)
 	case kindEtc:
-		e := &etcFiles[of.obj]
-		if off >= int64(e.n) {
+		data := etcFiles.Data(int(of.obj))
+		if off >= int64(len(data)) {
 			return 0, 0
 		}
-		return readOut(buf, n, e.data[off:e.n])
+		return readOut(buf, n, data[off:])
 	case kindCmdline:
 		if off >= int64(bootCmdlineLen) {
 			return 0, 0

@@ -92,7 +92,7 @@ func fileSize(of *openFile) int64 {
 	case kindTmpfs:
 		return tmp.Size(tmpIno(of))
 	case kindEtc:
-		return int64(etcFiles[of.obj].n)
+		return int64(len(etcFiles.Data(int(of.obj))))
 	case kindCmdline:
 		return int64(bootCmdlineLen)
 	case kindInitrdFile:

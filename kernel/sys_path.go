@@ -164,7 +164,7 @@ func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax
 				return resolved{dev: i, entry: -1, etc: -1}, 0
 			}
 		}
-		if i, ok := lookupEtc(abs); ok {
+		if i, ok := etcFiles.Lookup(abs); ok {
 			return resolved{dev: -1, entry: -1, etc: i}, 0
 		}
 		if isSelfExe(abs) {
@@ -315,7 +315,7 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 	case kindSocket:
 		mode = unix.S_IFSOCK | 0o777
 	case kindEtc:
-		mode, size = unix.S_IFREG|0o444, uint64(etcFiles[obj].n)
+		mode, size = unix.S_IFREG|0o444, uint64(len(etcFiles.Data(int(obj))))
 	case kindTmpfs:
 		tmpStat(b, tmpfs.Ino(obj))
 		return

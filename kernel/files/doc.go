@@ -1,11 +1,12 @@
 // Package files is the kernel's descriptor layer as plain Go: descriptor
 // tables (Table: the lowest free number, dup, close-on-exec, fork's
-// copy), pipes, eventfds, epoll interest lists and poll(2), and the
-// rules that decide what a read, write or wait on them does. It knows
-// nothing of the machine: the kernel reaches it through small
-// interfaces (Env: the caller's memory, sleeping and waking;
-// Descriptions: reference counts of open file descriptions; Readiness:
-// their events), so every rule is tested on the host with fakes.
+// copy), pipes, eventfds, epoll interest lists, poll(2) and the served
+// files (/etc/resolv.conf and kin), and the rules that decide what a
+// read, write or wait on them does. It knows nothing of the machine: the
+// kernel reaches it through small interfaces (Env: the caller's memory,
+// sleeping and waking; Descriptions: reference counts of open file
+// descriptions; Readiness: their events), so every rule is tested on the
+// host with fakes.
 //
 // Everything here may run in kernel context (docs/kernel-context.md):
 // state is integers and fixed arrays the kernel keeps in its own tables,
