@@ -29,7 +29,7 @@ const (
 type request struct {
 	state  reqState
 	req    sockabi.Request
-	caller int32 // thread index, -1 when nobody waits (OpRelease)
+	caller int32 // thread index, -1 when nobody waits
 	result uint64
 	errno  unix.Errno
 }
@@ -186,8 +186,8 @@ func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 			if e := copyOut(f.RDI, requestBytes(&r.req)); e != 0 {
 				return 0, e
 			}
-			if r.caller < 0 {
-				r.state = reqFree // nobody waits for a release
+			if r.req.Op == sockabi.OpInterrupt {
+				r.state = reqFree // no reply comes
 			} else {
 				r.state = reqServed
 			}
@@ -307,10 +307,50 @@ func msgFlagsArg(f *cpu.TrapFrame) uint64 {
 	return 0
 }
 
+// lastRelease is the request slot of the release socketReleased queued
+// last, or -1: closeWait clears it and reads it in one trap.
+var lastRelease = -1
+
 // socketReleased tells the socket layer that a socket's last descriptor
 // is gone.
 func socketReleased(of *openFile) {
-	queueRequest(sockabi.OpRelease, nil, of.obj, 0, -1)
+	if i, ok := queueRequest(sockabi.OpRelease, nil, of.obj, 0, -1); ok {
+		lastRelease = i
+	}
+}
+
+// closeWait closes the caller's descriptor fd and, when that released a
+// socket, waits until the socket layer has closed it: on Linux a
+// listener's port (or a unix socket's name) is free once close returns.
+//
+// Context: kernel (no allocation, no pointer stores).
+func closeWait(fd uint64) unix.Errno {
+	lastRelease = -1
+	if e := closeFD(fd); e != 0 {
+		return e
+	}
+	if i := lastRelease; i >= 0 {
+		awaitRelease(i)
+	}
+	return 0
+}
+
+// awaitRelease waits for the reply to release request i. Close cannot
+// fail once the descriptor is gone, so signals do not end the wait; a
+// thread that is killed leaves the reply to free the slot.
+//
+// Context: kernel (no allocation, no pointer stores).
+func awaitRelease(i int) {
+	r := &requests[i]
+	r.caller = cur
+	for r.state != reqDone {
+		if threads[cur].killed {
+			r.caller = -1
+			return
+		}
+		sleepOn(replyKeyBase+uint64(i), 0, false)
+	}
+	r.state = reqFree
 }
 
 // sysCopyIn and sysCopyOut move bytes between the memory of request R10's

@@ -263,7 +263,8 @@ func sysLseek(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return uint64(off), 0
 }
 
-func sysClose(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, closeFD(f.RDI) }
+// sysClose closes a descriptor; a socket's last one waits for its release.
+func sysClose(f *cpu.TrapFrame) (uint64, unix.Errno) { return 0, closeWait(f.RDI) }
 
 // sysDup duplicates a descriptor to the lowest free number.
 func sysDup(f *cpu.TrapFrame) (uint64, unix.Errno) {

@@ -47,7 +47,8 @@ func TestUnmodifiedProgram(t *testing.T) {
 // TestSocketLayer boots qemu/testdata/sockprog, an unmodified program
 // that works the socket layer over loopback: bulk and concurrent TCP,
 // io.Copy between connections, deadlines, a listener closed under
-// Accept, UDP bursts, blocking sockets and the interface table.
+// Accept, addresses bound again as soon as closed, UDP bursts, blocking
+// sockets and the interface table.
 func TestSocketLayer(t *testing.T) {
 	out, status, err := bootExample(t, "qemu/testdata/sockprog", boot{Memory: "256M", Timeout: 5 * time.Minute})
 	if err != nil {

@@ -391,7 +391,8 @@ func (k *FakeKernel) unrefLocked(sock int32) (sockabi.Request, bool) {
 		return sockabi.Request{}, false
 	}
 	delete(k.socks, sock)
-	return sockabi.Request{Op: sockabi.OpRelease, Sock: sock, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, true
+	k.lastID++
+	return sockabi.Request{ID: k.lastID, Op: sockabi.OpRelease, Sock: sock, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair}, true
 }
 
 // RightsGet takes a reference on fd's socket into a slot.

@@ -90,9 +90,7 @@ func (w *workers) run(l *Layer, s Server, j job) {
 	for {
 		res, e := l.run(&j.r, j.s, j.e)
 		l.intr.done(j.r.ID)
-		if j.r.Op != sockabi.OpRelease {
-			s.Reply(j.r.ID, res, e)
-		}
+		s.Reply(j.r.ID, res, e)
 		if w.idle.Add(1) > maxIdle {
 			w.idle.Add(-1)
 			return

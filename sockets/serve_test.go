@@ -2,6 +2,7 @@ package sockets
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +60,7 @@ func (s *chanServer) reply(t *testing.T) reply {
 	return reply{}
 }
 
-// TestServeBlocking: a blocked call does not hold up the next one, and
-// releases get no reply.
+// TestServeBlocking: a blocked call does not hold up the next one.
 func TestServeBlocking(t *testing.T) {
 	e := newEnv(t)
 	s := newChanServer(e.k)
@@ -86,6 +86,9 @@ func TestServeBlocking(t *testing.T) {
 	}
 	rel, _, _ := e.k.Close(int(c))
 	s.reqs <- rel
+	if r := s.reply(t); r.id != rel.ID {
+		t.Fatalf("reply %+v, want the release's", r)
+	}
 	eof := s.call(unix.SYS_READ, srv, buf, 16)
 	if r := s.reply(t); r.id != eof || r.result != 0 || r.e != 0 {
 		t.Fatalf("reply %+v, want end of file for the read", r)
@@ -94,6 +97,32 @@ func TestServeBlocking(t *testing.T) {
 	if err := <-done; !errors.Is(err, unix.EBADF) {
 		t.Fatalf("Serve returned %v", err)
 	}
+}
+
+// TestServeReleaseFreesPort: the reply to a release comes once the
+// socket is closed, so the kernel's close, which waits for it, returns
+// with a listener's port free to bind again, as on Linux.
+func TestServeReleaseFreesPort(t *testing.T) {
+	e := newEnv(t)
+	s := newChanServer(e.k)
+	done := make(chan error)
+	go func() { done <- e.l.Serve(s) }()
+	sa, n := e.sockaddr(netip.AddrPortFrom(addrA, 8080), unix.AF_INET)
+	for i := range 3 {
+		ln := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|nbcx, 0)
+		e.setInt(ln, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+		if _, errno := e.call(unix.SYS_BIND, ln, sa, n); errno != 0 {
+			t.Fatalf("bind %d, after the last release's reply: %v", i, errno)
+		}
+		e.must(unix.SYS_LISTEN, ln, 16)
+		rel, _, _ := e.k.Close(int(ln))
+		s.reqs <- rel
+		if r := s.reply(t); r.id != rel.ID || r.e != 0 {
+			t.Fatalf("reply %+v, want the release's", r)
+		}
+	}
+	close(s.reqs)
+	<-done
 }
 
 // TestServeDefault: without a default stack, Serve runs over loopback and

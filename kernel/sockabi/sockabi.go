@@ -142,8 +142,9 @@ type Op uint32
 const (
 	// OpSyscall: the caller made system call Nr with Args.
 	OpSyscall Op = iota
-	// OpRelease: the last descriptor of socket Sock was closed; no caller
-	// waits (SysReply is not expected).
+	// OpRelease: the last descriptor of socket Sock was closed. SysReply
+	// follows once the socket is closed (its port or name free): a close
+	// waits for it.
 	OpRelease
 	// OpInterrupt: the caller of request Args[0], which the socket layer
 	// is serving, has a signal to handle. A call sleeping for it stops

@@ -1,7 +1,8 @@
 // Command sockprog is an ordinary Go program with no Warren import that
 // works the socket layer hard: bulk and concurrent TCP over loopback,
 // io.Copy between connections (splice, then the fallback), deadlines, a
-// listener closed under a blocked Accept, UDP bursts, blocking sockets
+// listener closed under a blocked Accept, addresses bound again as soon
+// as their sockets are closed, UDP bursts, blocking sockets
 // made with the syscall package, and the interface table. It runs every
 // check, prints each result, and ends with "sockprog: ok" when all
 // passed.
@@ -32,6 +33,7 @@ func main() {
 		{"concurrent", concurrent},
 		{"deadline", deadline},
 		{"close listener", closeListener},
+		{"relisten", relisten},
 		{"udp", udpBurst},
 		{"blocking", blocking},
 		{"interfaces", interfaces},
@@ -198,6 +200,51 @@ func closeListener() error {
 		return errors.New("accept still blocked after close")
 	}
 	return nil
+}
+
+// relisten closes listeners and binds their addresses again at once:
+// close returns only when the socket layer has let go of the address.
+func relisten() error {
+	for i := range 20 {
+		for _, network := range []string{"tcp", "udp", "unix"} {
+			addr := "127.0.0.1:0"
+			if network == "unix" {
+				addr = fmt.Sprintf("@sockprog-relisten-%d", i)
+			}
+			for try := range 2 {
+				c, err := listen(network, addr)
+				if err != nil {
+					return fmt.Errorf("round %d, listen %d: %v", i, try, err)
+				}
+				addr = c.addr
+				if err := c.Close(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// bound is a listener or packet socket and the address it got.
+type bound struct {
+	io.Closer
+	addr string
+}
+
+func listen(network, addr string) (bound, error) {
+	if network == "udp" {
+		pc, err := net.ListenPacket(network, addr)
+		if err != nil {
+			return bound{}, err
+		}
+		return bound{pc, pc.LocalAddr().String()}, nil
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		return bound{}, err
+	}
+	return bound{ln, ln.Addr().String()}, nil
 }
 
 func udpBurst() error {
