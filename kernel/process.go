@@ -63,6 +63,8 @@ type process struct {
 	// vfork: a thread of the parent sleeps in vfork until the process
 	// execs or ends.
 	vfork bool
+	// umask is the file mode creation mask (umask(2)), inherited.
+	umask uint32
 }
 
 var (
@@ -89,7 +91,7 @@ const procWaitKeyBase = 1<<63 | 0x300
 // Context: kernel (no allocation, no pointer stores). Runs in kmain,
 // which may store the slots' pointers.
 func initProcesses() {
-	procs[0] = process{state: procLive, pid: programPID, parent: -1}
+	procs[0] = process{state: procLive, pid: programPID, parent: -1, umask: 0o022}
 	procs[0].nameLen = copy(procs[0].name[:], "warren")
 	k := physTable(kernelTables.Root())
 	shared := [...]int{int(kstackRegion >> 39 & 511), int(aliasBase >> 39 & 511), int(vdsoRegion >> 39 & 511)}
@@ -146,7 +148,8 @@ func procByPID(pid int32) (int32, bool) {
 }
 
 // createProcess claims a slot for an empty process named name, with no
-// descriptors, whose parent is the program (the loader).
+// descriptors, whose parent is the program (the loader): it inherits the
+// program's umask.
 //
 // Context: kernel (no allocation, no pointer stores).
 func createProcess(name []byte) (int32, unix.Errno) {
@@ -157,7 +160,7 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		}
 		// Process and thread IDs share one sequence, as on Linux, where
 		// a process's first thread has its pid as tid.
-		*pr = process{state: procNew, pid: nextTID, mm: p}
+		*pr = process{state: procNew, pid: nextTID, mm: p, umask: procs[0].umask}
 		limits[p] = limitDefaults
 		nextTID++
 		pr.nameLen = copy(pr.name[:], name)

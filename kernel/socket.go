@@ -242,7 +242,9 @@ func sysUnixName(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		if w.Ino != tmpfs.None {
 			return 0, unix.EADDRINUSE
 		}
-		ino, e := tmp.Mknod(w, unix.S_IFSOCK|0o777&^umask, 0, 0)
+		// The socket layer (the program) binds for the caller: the
+		// program's umask applies.
+		ino, e := tmp.Mknod(w, unix.S_IFSOCK|0o777&^umask(), 0, 0)
 		return uint64(ino), e
 	case sockabi.UnixFind:
 		ino, e := tmpExisting(unix.AT_FDCWD, f.RSI, true)

@@ -16,7 +16,7 @@ import (
 //
 // Context: kernel (no allocation, no pointer stores).
 func openTmp(w tmpfs.Walked, flags, mode, keep uint32) (uint64, unix.Errno) {
-	ino, e := tmp.Open(w, int(flags), mode&^umask, 0, 0)
+	ino, e := tmp.Open(w, int(flags), mode&^umask(), 0, 0)
 	if e != 0 {
 		return 0, e
 	}
@@ -29,8 +29,20 @@ func openTmp(w tmpfs.Walked, flags, mode, keep uint32) (uint64, unix.Errno) {
 	return uint64(fd), e
 }
 
-// umask is the file mode creation mask: Linux's default, fixed.
-const umask = 0o022
+// umask is the caller's file mode creation mask.
+//
+// Context: kernel (no allocation, no pointer stores).
+func umask() uint32 { return procs[curProc()].umask }
+
+// sysUmask sets the caller's mask and returns the old one.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysUmask(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	pr := &procs[curProc()]
+	old := pr.umask
+	pr.umask = uint32(f.RDI) & 0o777
+	return uint64(old), 0
+}
 
 // tmpRead reads an open tmpfs file at off into user buffer buf.
 //
@@ -154,7 +166,7 @@ func mkdir(dirfd int64, path uint64, mode uint32) (uint64, unix.Errno) {
 	var scratch pathScratch
 	w, e := tmpTarget(dirfd, path, tmpfs.Parent, &scratch)
 	if e == 0 {
-		_, e = tmp.Mkdir(w, mode&^umask, 0, 0)
+		_, e = tmp.Mkdir(w, mode&^umask(), 0, 0)
 	}
 	return 0, e
 }

@@ -62,6 +62,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_GETEUID, sysGetuid, Full, "root"},
 	{unix.SYS_GETEGID, sysGetuid, Full, "root"},
 	{unix.SYS_GETPPID, sysGetppid, Full, "the parent; 1 for processes the image starts"},
+	{unix.SYS_UMASK, sysUmask, Full, "per process, inherited; 022 at boot"},
 	{unix.SYS_SIGALTSTACK, sysSigaltstack, Full, ""},
 	{unix.SYS_ARCH_PRCTL, sysArchPrctl, Partial, "FS base only; GS belongs to the kernel"},
 	{unix.SYS_PRCTL, sysPrctl, Stub, "EINVAL"},

@@ -51,7 +51,7 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	}
 	ch := &procs[c]
 	ch.mm, ch.parent, ch.exitSignal, ch.vfork = pr.mm, p, uint8(sig), true
-	ch.brkStart, ch.brk = pr.brkStart, pr.brk
+	ch.brkStart, ch.brk, ch.umask = pr.brkStart, pr.brk, pr.umask
 	limits[c] = limits[p]
 	sigActions[c] = sigActions[p]
 	inheritFDs(c, p)

@@ -14,8 +14,8 @@ var tmpfsOptions = []string{"warren.tmpfs=4M"}
 
 // TestTmpfs runs qemu/testdata/tmpfsprog as the program in the image:
 // temporary directories and files, rename, ReadDir, truncate, links,
-// chdir and fchdir, os.Root.Chmod (fchmodat2), getgroups, removal, and
-// ENOSPC at the limit.
+// umask, chdir and fchdir, os.Root.Chmod (fchmodat2), getgroups,
+// removal, and ENOSPC at the limit.
 func TestTmpfs(t *testing.T) {
 	out, status, err := bootExample(t, "qemu/testdata/tmpfsprog", boot{Options: tmpfsOptions})
 	if err != nil {

@@ -83,6 +83,21 @@ func main() {
 	}
 	check(err == nil && slices.Equal(names, []string{"g", "l", "sub"}), "ReadDir %v %v", names, err)
 
+	// umask: 022 at start; 077 takes the group's and others' bits off
+	// what is created.
+	mask := syscall.Umask(0o077)
+	check(mask == 0o022, "umask was %#o, want 022", mask)
+	must(os.WriteFile(filepath.Join(dir, "masked"), nil, 0o666), "create under umask 077")
+	must(os.Mkdir(filepath.Join(dir, "maskdir"), 0o777), "mkdir under umask 077")
+	for name, want := range map[string]os.FileMode{"masked": 0o600, "maskdir": os.ModeDir | 0o700} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		check(err == nil, "stat %s: %v", name, err)
+		if err == nil {
+			check(st.Mode() == want, "%s under umask 077: mode %v, want %v", name, st.Mode(), want)
+		}
+	}
+	check(syscall.Umask(mask) == 0o077, "umask did not keep 077")
+
 	// Chdir into /tmp and back with fchdir (what t.Chdir's clean-up does).
 	top, err := os.Open(dir)
 	must(err, "open the directory")
