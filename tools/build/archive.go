@@ -24,7 +24,8 @@ const CwdOption = "warren.cwd="
 // host path, so testdata and relative paths work with warren.cwd=dir) and
 // files such as $GOROOT/lib/time/zoneinfo.zip. Every parent directory gets
 // its own entry. .git directories and symlinks leading outside their tree
-// are left out.
+// are left out. The host paths tests expect of any Linux machine
+// (hostEntries) come last.
 func WriteTestArchive(w io.Writer, trees []string, files ...string) error {
 	rec := cpio.NewRecorder()
 	cw := cpio.NewDedupWriter(cpio.Newc.Writer(w))
@@ -67,7 +68,30 @@ func WriteTestArchive(w io.Writer, trees []string, files ...string) error {
 			return fmt.Errorf("archiving %s: %w", p, err)
 		}
 	}
+	for _, r := range hostEntries() {
+		if err := writeParents(cw, r.Name); err != nil {
+			return err
+		}
+		if err := cw.WriteRecord(r); err != nil {
+			return err
+		}
+	}
 	return cpio.WriteTrailer(cw)
+}
+
+// servedEtc are the files of /etc the kernel (passwd, group) and the
+// socket layer (the rest) serve by exact path.
+var servedEtc = []string{"group", "hosts", "nsswitch.conf", "passwd", "resolv.conf", "services"}
+
+// hostEntries are what the os package's tests list or enter on Linux: an
+// empty /usr/bin, and /etc holding the served files. Those entries are
+// empty: opening one gets the served contents, which come first.
+func hostEntries() []cpio.Record {
+	recs := []cpio.Record{cpio.Directory("usr/bin", 0o755)}
+	for _, name := range servedEtc {
+		recs = append(recs, cpio.StaticFile("etc/"+name, "", 0o644))
+	}
+	return recs
 }
 
 // writeParents writes directory entries for every ancestor of p.

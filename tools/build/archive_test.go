@@ -108,6 +108,11 @@ func TestWriteTestArchive(t *testing.T) {
 	if _, ok := got[rel(filepath.Join(src, "sub"))]; !ok {
 		t.Error("sub/ (holding only .git) should still be there")
 	}
+	for name, mode := range map[string]uint64{"usr/bin": cpio.S_IFDIR, "etc/passwd": cpio.S_IFREG, "etc/hosts": cpio.S_IFREG} {
+		if r, ok := got[name]; !ok || r.Mode&cpio.S_IFMT != mode {
+			t.Errorf("host path /%s missing", name)
+		}
+	}
 }
 
 // archiveNames lists the names in the test archive TestArchive writes for pkg.
