@@ -118,7 +118,14 @@ const (
 	vecMachineCheck = 18
 	vecSIMD         = 19
 
-	vecTimer    = 32 // LAPIC timer
-	vecIRQBase  = 48 // IOAPIC lines and MSIs start here
+	vecTimer   = 32 // LAPIC timer
+	vecIRQBase = 48 // IOAPIC lines and MSIs start here
+	// vecIRQEnd ends the device vectors. The interprocessor interrupts
+	// that a CPU waiting in kernel context must take (klock.go) lie
+	// above, in the highest priority class (a vector's top four bits):
+	// the local APIC holds back an interrupt whose class is not above
+	// that of one still in service, and a CPU may wait for the lock in
+	// the middle of serving a device's or the timer's.
+	vecIRQEnd   = 0xf0
 	vecSpurious = 255
 )

@@ -22,7 +22,7 @@ import (
 // and an interrupt that finds its CPU idle wakes the driver's thread
 // there, without a reschedule IPI to another.
 
-const maxIRQs = 256 - vecIRQBase - 1 // vectors vecIRQBase..254
+const maxIRQs = vecIRQEnd - vecIRQBase // vectors vecIRQBase..vecIRQEnd-1
 
 type irqSource struct {
 	used  bool

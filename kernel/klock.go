@@ -13,12 +13,26 @@ import (
 // switched to releases it when it leaves kernel context. It is the only
 // lock; the one wait done while holding it is a TLB shootdown's, which
 // the other CPUs answer whether or not they wait for the lock.
+//
+// A CPU that has spun for the lock for lockSpin halts until the holder
+// lets it go: when vCPUs share host cores (a loaded host, or more vCPUs
+// than cores), the holder's vCPU may be descheduled, and a waiter that
+// spins on only burns the host time the holder needs. A halted waiter
+// is in lockParked; unlockKernel wakes one with vecLockFree.
 
 // Vectors of the interprocessor interrupts.
 const (
-	vecResched   = 33 // enter the kernel: a thread to run, a signal, a kill
-	vecShootdown = 34 // flush the TLB and clear flushReq
+	vecResched = 33 // enter the kernel: a thread to run, a signal, a kill
+	// Taken while a CPU waits in kernel context, so above every device
+	// vector (vecIRQEnd).
+	vecShootdown = 0xf0 // flush the TLB and clear flushReq
+	vecLockFree  = 0xf1 // the kernel lock was released: try for it again
 )
+
+// lockSpin is how long a CPU spins for the kernel lock before it halts:
+// longer than the lock is normally held, so only a wait for a holder
+// that is not running parks.
+const lockSpin = 50_000 // ns
 
 var (
 	// bkl is 0 when free, else 1 + the index of the CPU holding it.
@@ -28,6 +42,11 @@ var (
 	kcpu int
 	// idleCPUs has a bit for each CPU halted in its idle loop.
 	idleCPUs uint64
+	// lockParked has a bit for each CPU halted waiting for the lock.
+	lockParked atomic.Uint64
+	// lockSpinTicks is lockSpin in TSC ticks, set once more than one CPU
+	// is online; 0 (one CPU, host tests) never parks.
+	lockSpinTicks uint64
 )
 
 // lockKernel takes the lock for CPU me and reports whether it did: false
@@ -42,23 +61,57 @@ func lockKernel(me int) bool {
 	}
 	if !bkl.CompareAndSwap(0, uint32(me+1)) {
 		start := cpu.Rdtsc()
+		parks := uint64(0)
 		for !bkl.CompareAndSwap(0, uint32(me+1)) {
 			serveShootdown(me)
+			if lockSpinTicks != 0 && !cpus[me].lockParking && cpu.Rdtsc()-start > lockSpinTicks && parkForLock(me) {
+				parks++
+			}
 			cpu.Pause()
 		}
 		kstats.LockWaits++
 		kstats.LockWaitNanos += tscToNanos(cpu.Rdtsc() - start)
+		kstats.LockParks += parks
 	}
 	kcpu = me
 	cur = cpus[me].cur
 	return true
 }
 
-// unlockKernel releases the lock.
+// parkForLock halts CPU me until the lock may be free. Its bit in
+// lockParked is set before it looks at the lock once more, and
+// unlockKernel clears the lock before it reads lockParked (both
+// sequentially consistent), so either the look sees the lock free or the
+// releaser sees the bit and sends vecLockFree; STI;HLT takes that IPI
+// even if it came in between. Interrupts are taken while halted, nested
+// on this kernel stack; a trap nested here spins without parking
+// (lockParking), so the nesting is one deep. It reports whether it
+// halted.
+//
+// Context: kernel (no allocation, no pointer stores).
+func parkForLock(me int) bool {
+	bit := uint64(1) << me
+	cpus[me].lockParking = true
+	lockParked.Or(bit)
+	halted := bkl.Load() != 0
+	if halted {
+		cpu.Halt()
+	}
+	lockParked.And(^bit)
+	cpus[me].lockParking = false
+	return halted
+}
+
+// unlockKernel releases the lock and wakes one CPU parked for it.
 //
 // Context: kernel (no allocation, no pointer stores).
 func unlockKernel() {
+	me := kcpu
 	bkl.Store(0)
+	if parked := lockParked.Load() &^ (1 << me); parked != 0 {
+		c := bits.TrailingZeros64(parked)
+		sendIPI(cpus[c].apicID, vecLockFree)
+	}
 }
 
 // flushTLB flushes this CPU's whole TLB (a CR3 reload; global pages are

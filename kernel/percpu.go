@@ -50,6 +50,7 @@ type cpuRecord struct {
 	sliceEnd    int64 // when the current thread's time slice ends
 	needResched bool
 	armedAt     int64 // deadline its LAPIC timer is programmed for, 0 if stopped
+	lockParking bool  // it is halted waiting for the kernel lock (klock.go)
 	// flushReq is set by a CPU that changed page tables this CPU may have
 	// cached, and cleared once this CPU has flushed its TLB (klock.go).
 	flushReq atomic.Uint32

@@ -103,6 +103,9 @@ func startAPs() {
 			startEach(boot.apicID)
 		}
 	}
+	if ncpus > 1 {
+		lockSpinTicks = nanosToTSC(lockSpin)
+	}
 	var l line
 	l.s("warren: cpus: ").u(uint64(ncpus)).s(" online (APIC IDs ")
 	for c := range ncpus {

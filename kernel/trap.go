@@ -15,10 +15,15 @@ import (
 // Context: kernel (no allocation, no pointer stores).
 func trap(f *cpu.TrapFrame) {
 	me := thisCPU()
-	if f.Vector == vecShootdown {
+	switch f.Vector {
+	case vecShootdown:
 		// Answered without the lock: the CPU that sent it holds the lock
 		// and waits for this.
 		serveShootdown(me)
+		ackInterrupt()
+		return
+	case vecLockFree:
+		// Only to end a halt in parkForLock, which tries for the lock.
 		ackInterrupt()
 		return
 	}

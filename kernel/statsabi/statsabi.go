@@ -81,12 +81,13 @@ type Counters struct {
 	Shootdowns, ReschedIPIs uint64
 	// LockWaits counts the times a CPU found the kernel lock held when it
 	// entered kernel context, and LockWaitNanos the time CPUs spent
-	// spinning for it: what running kernel context on one CPU at a time
-	// costs (both 0 on one CPU).
-	LockWaits, LockWaitNanos uint64
+	// waiting for it: what running kernel context on one CPU at a time
+	// costs; LockParks the waits long enough that the CPU halted until
+	// the lock was let go (all 0 on one CPU).
+	LockWaits, LockWaitNanos, LockParks uint64
 	// ByNr counts Syscalls by number, below MaxNr.
 	ByNr [MaxNr]uint64
 }
 
 // Size is the size of Counters in bytes.
-const Size = 26*8 + MaxNr*8
+const Size = 27*8 + MaxNr*8

@@ -134,7 +134,8 @@ var kernelColumns = []column{
 // shootdown interrupts (RES, TLB in /proc/interrupts); it has no big lock.
 var cpuColumns = []column{
 	{"kernel lock waits", counter("kernel.LockWaits"), none},
-	{"µs spun for the kernel lock", func(d Delta) float64 { return d.get("kernel.LockWaitNanos") / 1e3 }, none},
+	{"µs waiting for the kernel lock", func(d Delta) float64 { return d.get("kernel.LockWaitNanos") / 1e3 }, none},
+	{"waits that halted", counter("kernel.LockParks"), none},
 	{"TLB shootdowns", counter("kernel.Shootdowns"), counter("linux.interrupts.TLB")},
 	{"reschedule IPIs", counter("kernel.ReschedIPIs"), counter("linux.interrupts.RES")},
 }

@@ -163,7 +163,7 @@ func TestMarkdownCounters(t *testing.T) {
 	rep.CPUs = 2
 	r.addCounters(Load{"unmodified `/`", GuestWarren}, Delta{Requests: 4, Diff: map[string]float64{"kernel.LockWaits": 8, "kernel.LockWaitNanos": 6000}})
 	md = rep.Markdown()
-	want := "\nPer request, more than one vCPU:\n\n| NIC | load | guest | requests | kernel lock waits | µs spun for the kernel lock |"
+	want := "\nPer request, more than one vCPU:\n\n| NIC | load | guest | requests | kernel lock waits | µs waiting for the kernel lock | waits that halted |"
 	if !strings.Contains(md, want) || !strings.Contains(md, "| virtio-net-pci | unmodified `/` | Warren | 4 | 2.00 | 1.50 |") {
 		t.Errorf("Markdown at -smp 2 lacks the vCPU table or its figures:\n%s", md)
 	}
