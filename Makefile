@@ -24,12 +24,15 @@ run: warren
 # when QEMU or the image tools are missing; tools/deps.sh installs them.
 # The drivers and the socket layer share memory with device models and
 # netstack's goroutines, so their host tests also run under the race
-# detector (about 20 s once its builds are cached).
+# detector (about 20 s once its builds are cached). The QEMU tests build
+# their images in subprocesses the test cache does not see, so nothing is
+# taken from the cache (-count=1); on a loaded 2-core host the QEMU
+# package takes longer than go test's default 10 minutes.
 test:
 	tools/deps.sh test
 	$(GO) vet ./...
 	$(GO) test -race ./drivers/... ./sockets/...
-	WARREN_REQUIRE_QEMU=1 $(GO) test ./...
+	WARREN_REQUIRE_QEMU=1 $(GO) test -timeout 25m -count=1 ./...
 
 clean:
 	rm -rf bin
