@@ -250,6 +250,7 @@ func (m *Machine) Run(ctx context.Context) (Result, error) {
 	}
 	cmd.Stderr = stderr
 	cmd.WaitDelay = 5 * time.Second // don't hang on pipes a killed QEMU left open
+	dieWithParent(cmd)
 
 	start := time.Now()
 	err = cmd.Run()
