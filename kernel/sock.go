@@ -285,7 +285,7 @@ func wouldBlock(nr uint64, msgFlags uint64, fdFlags, events, exact uint32) bool 
 	switch nr {
 	case unix.SYS_READ, unix.SYS_READV, unix.SYS_RECVFROM, unix.SYS_RECVMSG:
 		need, mode = unix.EPOLLIN, sockabi.ExactIO
-	case unix.SYS_WRITE, unix.SYS_WRITEV, unix.SYS_SENDTO, unix.SYS_SENDMSG:
+	case unix.SYS_WRITE, unix.SYS_WRITEV, unix.SYS_SENDTO, unix.SYS_SENDMSG, unix.SYS_SENDFILE:
 		need, mode = unix.EPOLLOUT, sockabi.ExactIO
 	case unix.SYS_ACCEPT, unix.SYS_ACCEPT4:
 		need, mode = unix.EPOLLIN, sockabi.ExactAccept

@@ -149,6 +149,7 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysRightsGet, sysRightsGet, Full, "Warren: a reference on a descriptor's file, sent with SCM_RIGHTS"},
 	{sockabi.SysRightsInstall, sysRightsInstall, Full, "Warren: a descriptor for a file received with SCM_RIGHTS"},
 	{sockabi.SysRightsPut, sysRightsPut, Full, "Warren: drop a file in flight"},
+	{sockabi.SysFileRead, sysFileRead, Full, "Warren: the socket layer reads a sendfile's source"},
 	{procabi.SysCreate, sysProcCreate, Full, "Warren: an empty ring-3 process, for the loader"},
 	{procabi.SysMap, sysProcMap, Full, "Warren: zeroed memory in a process being loaded"},
 	{procabi.SysWrite, sysProcWrite, Full, "Warren: copy the loader's bytes into a process"},
@@ -166,7 +167,8 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_POLL, sysPoll, Full, ""},
 	{unix.SYS_SPLICE, sysNoSplice, Stub, "EINVAL: Go falls back to copying"},
 	{unix.SYS_TEE, sysNoSplice, Stub, "EINVAL"},
-	{unix.SYS_SENDFILE, sysNoSplice, Stub, "EINVAL: Go falls back to copying"},
+	{unix.SYS_SENDFILE, sysSendfile, Partial, "from regular files to sockets (through the socket layer) and tmpfs files; EINVAL for other destinations"},
+	{unix.SYS_COPY_FILE_RANGE, sysCopyFileRange, Partial, "between tmpfs files; EXDEV from the read-only tree, on which Go falls back to copying"},
 	{unix.SYS_PPOLL, sysPpoll, Partial, "the signal mask is ignored"},
 }
 

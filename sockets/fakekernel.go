@@ -40,6 +40,9 @@ type FakeKernel struct {
 	released []sockabi.Request
 	lastID   uint64          // of the last request handed out; 0 is never one
 	serving  map[uint64]bool // requests handed out and not yet done
+	// regular are the contents of regular files sendfile reads, by the
+	// number AddFile gave them.
+	regular map[int32][]byte
 }
 
 type fakeFD struct {
@@ -449,6 +452,33 @@ func (k *FakeKernel) RightsPut(slot int32) {
 	if rel, last := k.unrefLocked(sock); last {
 		k.released = append(k.released, rel)
 	}
+}
+
+// AddFile makes a regular file holding data and returns the number a
+// forwarded sendfile names it by (its Args[1]).
+func (k *FakeKernel) AddFile(data []byte) int32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.regular == nil {
+		k.regular = map[int32][]byte{}
+	}
+	f := int32(len(k.regular))
+	k.regular[f] = data
+	return f
+}
+
+// ReadFile reads a file AddFile made.
+func (k *FakeKernel) ReadFile(id uint64, file int32, off int64, b []byte) (int, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	data, ok := k.regular[file]
+	switch {
+	case !k.serving[id] && id != sockabi.DirectID, !ok, off < 0:
+		return 0, unix.EINVAL
+	case off >= int64(len(data)):
+		return 0, 0
+	}
+	return copy(b, data[off:]), 0
 }
 
 // InFlight counts the references in flight.

@@ -51,6 +51,9 @@ type Kernel interface {
 	RightsInstall(id uint64, slot int32, flags uint32) (int, unix.Errno)
 	// RightsPut drops the reference in slot.
 	RightsPut(slot int32)
+	// ReadFile reads the regular file a sendfile request id reads
+	// (its Args[1]) at off into b, and returns the count.
+	ReadFile(id uint64, file int32, off int64, b []byte) (int, unix.Errno)
 }
 
 // Server is a Kernel that also hands out forwarded calls, and describes
@@ -93,6 +96,10 @@ func (c caller) RightsGet(fd int32) (int32, unix.Errno) { return c.k.RightsGet(c
 
 func (c caller) RightsInstall(slot int32, flags uint32) (int, unix.Errno) {
 	return c.k.RightsInstall(c.id, slot, flags)
+}
+
+func (c caller) ReadFile(file int32, off int64, b []byte) (int, unix.Errno) {
+	return c.k.ReadFile(c.id, file, off, b)
 }
 
 func (c caller) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {

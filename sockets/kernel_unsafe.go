@@ -101,3 +101,11 @@ func (sysKernel) RightsInstall(id uint64, slot int32, flags uint32) (int, unix.E
 func (sysKernel) RightsPut(slot int32) {
 	unix.Syscall(sockabi.SysRightsPut, uintptr(slot), 0, 0)
 }
+
+func (sysKernel) ReadFile(id uint64, file int32, off int64, b []byte) (int, unix.Errno) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	r, _, e := unix.Syscall6(sockabi.SysFileRead, uintptr(file), uintptr(off), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0)
+	return int(r), e
+}

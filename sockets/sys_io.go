@@ -47,14 +47,20 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 	if e := gather(l.caller(r), iov, buf.b); e != 0 {
 		return 0, e
 	}
+	return l.sendStaged(s, r, buf.b, flags, to, &rights)
+}
+
+// sendStaged sends b, staged in the layer's memory.
+func (l *Layer) sendStaged(s socket, r *sockabi.Request, b []byte, flags int, to []byte, rights *[]int32) (uint64, unix.Errno) {
 	var (
 		sent int
+		e    unix.Errno
 		blk  = l.blocking(r, flags)
 	)
 	if us, ok := s.(*unixSocket); ok {
-		sent, e = us.sendRights(l, buf.b, to, flags, blk, &rights, r.PID)
+		sent, e = us.sendRights(l, b, to, flags, blk, rights, r.PID)
 	} else {
-		sent, e = s.send(l, buf.b, to, flags, blk)
+		sent, e = s.send(l, b, to, flags, blk)
 	}
 	if s.state().stype != unix.SOCK_STREAM {
 		l.syncUnbound(s) // a first datagram binds the socket
@@ -105,6 +111,27 @@ func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 // write(fd, buf, count)
 func sysWrite(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	return l.sendBuf(r, r.Args[1], r.Args[2], 0, nil)
+}
+
+// sendfile(out_fd, in_fd, offset, count), as the kernel forwards it
+// (sockabi): the file's bytes from the offset, read through the kernel,
+// are written to the socket.
+func sysSendfile(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	n, e := ioLen(s, r.Args[3], true)
+	if e != 0 {
+		return 0, e
+	}
+	buf := stage(n)
+	defer buf.free()
+	k, e := l.caller(r).ReadFile(int32(r.Args[1]), int64(r.Args[2]), buf.b)
+	if e != 0 || k == 0 {
+		return 0, e
+	}
+	return l.sendStaged(s, r, buf.b[:k], 0, nil, nil)
 }
 
 // pread64 and pwrite64: sockets have no offsets.

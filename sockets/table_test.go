@@ -21,20 +21,22 @@ func TestTable(t *testing.T) {
 		if e.Support != Full && e.Note == "" {
 			t.Errorf("%s is %v without a note", e.Name, e.Support)
 		}
-		if !sockabi.Forwarded(e.Nr) && !isFDCall(e.Nr) {
+		if !sockabi.Forwarded(e.Nr) && !reachesLayer(e.Nr) {
 			t.Errorf("%s (%d) is never forwarded to the layer", e.Name, e.Nr)
 		}
 	}
 	// Everything the kernel forwards has an entry.
 	for nr := uint64(0); nr < maxNr; nr++ {
-		if (sockabi.Forwarded(nr) || isFDCall(nr)) && lookup(nr) == nil {
+		if (sockabi.Forwarded(nr) || reachesLayer(nr)) && lookup(nr) == nil {
 			t.Errorf("forwarded call %d has no entry", nr)
 		}
 	}
 }
 
-func isFDCall(nr uint64) bool {
-	for _, n := range sockabi.FDCalls {
+// reachesLayer reports whether the kernel forwards call nr other than as
+// a socket call.
+func reachesLayer(nr uint64) bool {
+	for _, n := range append(sockabi.FDCalls[:], sockabi.Rewritten[:]...) {
 		if n == nr {
 			return true
 		}

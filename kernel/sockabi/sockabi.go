@@ -78,7 +78,19 @@ const (
 	// dropped or its receiver asked for no descriptors. The last
 	// reference closes the file.
 	SysRightsPut = 533
+	// SysFileRead (file, off, buf, n, id) reads up to n bytes at off of
+	// the regular file a forwarded sendfile reads (its Args[1]) into buf,
+	// and returns the count.
+	SysFileRead = 535
 )
+
+// Rewritten are the calls the kernel's own handler forwards, with
+// arguments it rewrote, when their first descriptor is a socket:
+// sendfile(out_fd, in_fd, offset, count) goes with in_fd's open file in
+// Args[1] (held until the reply), the offset to read from in Args[2]
+// (resolved from the pointer or the file position) and count in Args[3];
+// the reply is the bytes sent, by which the kernel moves the offset.
+var Rewritten = [...]uint64{40}
 
 // MaxInFlight bounds the descriptors in flight in the whole machine
 // (sent and not yet received or dropped).

@@ -3,7 +3,8 @@
 // io.Copy between connections (splice, then the fallback), deadlines, a
 // listener closed under a blocked Accept, addresses bound again as soon
 // as their sockets are closed, UDP bursts, blocking sockets
-// made with the syscall package, and the interface table. It runs every
+// made with the syscall package, sendfile from a file in /tmp, and the
+// interface table. It runs every
 // check, prints each result, and ends with "sockprog: ok" when all
 // passed.
 package main
@@ -36,6 +37,7 @@ func main() {
 		{"relisten", relisten},
 		{"udp", udpBurst},
 		{"blocking", blocking},
+		{"sendfile", sendfile},
 		{"interfaces", interfaces},
 	} {
 		start := time.Now()
@@ -316,6 +318,88 @@ func blocking() error {
 	n, err := syscall.Read(s, buf)
 	if err != nil || string(buf[:n]) != "blocking hello" {
 		return fmt.Errorf("read %q, %v", buf[:max(n, 0)], err)
+	}
+	return nil
+}
+
+// sendfile sends a file's bytes to a connection with sendfile(2): from
+// the file position, which moves, and from an offset passed by pointer,
+// which moves instead; the ends of bad arguments are Linux's errnos.
+func sendfile() error {
+	f, err := os.CreateTemp("", "sendfile")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	data := bytes.Repeat([]byte("sendfile "), 20000)
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	got := make(chan []byte, 1)
+	ln, err := server(func(c net.Conn) {
+		b, _ := io.ReadAll(c)
+		got <- b
+	})
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return err
+	}
+	raw, err := c.(*net.TCPConn).File() // a blocking descriptor of its own
+	c.Close()
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	out, in := int(raw.Fd()), int(f.Fd())
+	if _, err := f.Seek(100, io.SeekStart); err != nil {
+		return err
+	}
+	// From the position: 50 bytes at 100; the position moves to 150.
+	if n, err := syscall.Sendfile(out, in, nil, 50); n != 50 || err != nil {
+		return fmt.Errorf("sendfile from the position: %d, %v", n, err)
+	}
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos != 150 {
+		return fmt.Errorf("position %d after sendfile, want 150", pos)
+	}
+	// From an offset: the rest of the file from 0, the offset moving and
+	// the position staying.
+	var off int64
+	for off < int64(len(data)) {
+		n, err := syscall.Sendfile(out, in, &off, len(data))
+		if err != nil || n == 0 {
+			return fmt.Errorf("sendfile at %d: %d, %v", off, n, err)
+		}
+	}
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos != 150 {
+		return fmt.Errorf("position %d after sendfile with an offset, want 150", pos)
+	}
+	if n, err := syscall.Sendfile(out, in, &off, 10); n != 0 || err != nil || off != int64(len(data)) {
+		return fmt.Errorf("sendfile at the end: %d, %v, offset %d", n, err, off)
+	}
+	neg := int64(-1)
+	if _, err := syscall.Sendfile(out, in, &neg, 10); err != syscall.EINVAL {
+		return fmt.Errorf("sendfile from offset -1: %v, want EINVAL", err)
+	}
+	if _, err := syscall.Sendfile(out, 1000, nil, 10); err != syscall.EBADF {
+		return fmt.Errorf("sendfile from a closed descriptor: %v, want EBADF", err)
+	}
+	if _, err := syscall.Sendfile(in, out, nil, 10); err != syscall.EINVAL {
+		return fmt.Errorf("sendfile from a socket: %v, want EINVAL", err)
+	}
+	syscall.Shutdown(out, syscall.SHUT_WR)
+	want := append(append([]byte(nil), data[100:150]...), data...)
+	select {
+	case b := <-got:
+		if !bytes.Equal(b, want) {
+			return fmt.Errorf("the peer read %d bytes, not the %d sent", len(b), len(want))
+		}
+	case <-time.After(30 * time.Second):
+		return errors.New("the peer read nothing")
 	}
 	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 var failed bool
@@ -114,6 +116,8 @@ func main() {
 	must(err, "stat after fchdir")
 	must(os.Chdir("/tmp"), "chdir /tmp")
 
+	copyFileRange(dir)
+
 	// The limit: writes fail with ENOSPC, and removing the file frees it.
 	var fs syscall.Statfs_t
 	must(syscall.Statfs("/tmp", &fs), "statfs")
@@ -133,4 +137,35 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("tmpfsprog: ok")
+}
+
+// copyFileRange copies between two files of dir with copy_file_range(2):
+// from the positions, which move, and from offsets passed by pointer,
+// which move instead.
+func copyFileRange(dir string) {
+	src, err := os.Create(filepath.Join(dir, "src"))
+	must(err, "create the copy's source")
+	dst, err := os.Create(filepath.Join(dir, "dst"))
+	must(err, "create the copy's destination")
+	defer src.Close()
+	defer dst.Close()
+	_, err = src.WriteString("0123456789")
+	must(err, "write the copy's source")
+	_, err = src.Seek(2, 0)
+	must(err, "seek")
+	n, err := unix.CopyFileRange(int(src.Fd()), nil, int(dst.Fd()), nil, 3, 0)
+	check(n == 3 && err == nil, "copy_file_range from the positions: %d, %v", n, err)
+	soff, doff := int64(5), int64(10)
+	n, err = unix.CopyFileRange(int(src.Fd()), &soff, int(dst.Fd()), &doff, 100, 0)
+	check(n == 5 && err == nil && soff == 10 && doff == 15, "copy_file_range at offsets: %d, %v, offsets %d %d", n, err, soff, doff)
+	spos, _ := src.Seek(0, 1)
+	dpos, _ := dst.Seek(0, 1)
+	check(spos == 5 && dpos == 3, "positions %d and %d after copy_file_range, want 5 and 3", spos, dpos)
+	data, err := os.ReadFile(dst.Name())
+	check(err == nil && string(data) == "234\x00\x00\x00\x00\x00\x00\x0056789", "copied %q %v", data, err)
+	_, err = unix.CopyFileRange(int(src.Fd()), nil, int(dst.Fd()), nil, 3, 1)
+	check(err == unix.EINVAL, "copy_file_range with flags: %v, want EINVAL", err)
+	soff, doff = 0, 2
+	_, err = unix.CopyFileRange(int(src.Fd()), &soff, int(src.Fd()), &doff, 5, 0)
+	check(err == unix.EINVAL, "copy_file_range between overlapping ranges: %v, want EINVAL", err)
 }
