@@ -497,21 +497,18 @@ func sysFchdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	var b [pathMax]byte
-	var n int
 	switch {
 	case of.kind == kindInitrdDir:
-		var ok bool
-		if n, ok = entryPath(int(of.obj), b[:]); !ok {
+		var b [pathMax]byte
+		n, ok := entryPath(int(of.obj), b[:])
+		if !ok {
 			return 0, unix.ENAMETOOLONG
 		}
+		setCwdPath(b[:n])
 	case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
-		if n, e = tmpPath(tmpIno(of), b[:]); e != 0 {
-			return 0, e
-		}
+		setCwdTmp(tmpIno(of))
 	default:
 		return 0, unix.ENOTDIR
 	}
-	cwdLen = copy(cwdBuf[:], b[:n])
 	return 0, 0
 }

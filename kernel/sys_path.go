@@ -105,6 +105,9 @@ func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch)
 	if rest, ok := underTmp(p); ok {
 		return walkTmp(tmpfs.Root, rest, last, scratch, &buf)
 	}
+	if p[0] != '/' && dirfd == unix.AT_FDCWD && cwdTmp != tmpfs.None {
+		return walkTmp(cwdTmp, p, last, scratch, &buf)
+	}
 	if rest, ok := underTmp(dir); ok && p[0] != '/' {
 		// Relative to a directory in /tmp: find it, then walk from it.
 		r, e := walkTmp(tmpfs.Root, rest, tmpfs.Follow, scratch, &buf)
@@ -442,38 +445,36 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 	return size, copyOut(buf, target[:size])
 }
 
-func sysGetcwd(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	n := uint64(cwdLen + 1)
-	if f.RSI < n {
-		return 0, unix.ERANGE
-	}
-	var b [pathMax + 1]byte
-	copy(b[:], cwdBuf[:cwdLen])
-	return n, copyOut(f.RDI, b[:n])
-}
-
 func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	r, e := resolvePath(unix.AT_FDCWD, f.RDI, true)
 	if e != 0 {
 		return 0, e
 	}
-	var b [pathMax]byte
-	var n int
 	switch {
 	case r.inTmp && tmp.IsDir(r.tmp.Ino):
-		if n, e = tmpPath(r.tmp.Ino, b[:]); e != 0 {
-			return 0, e
-		}
+		setCwdTmp(r.tmp.Ino)
 	case r.dev >= 0 || r.etc >= 0 || r.inTmp || !initrdFS.IsDir(r.entry):
 		return 0, unix.ENOTDIR
 	default:
-		var ok bool
-		if n, ok = entryPath(r.entry, b[:]); !ok {
+		var b [pathMax]byte
+		n, ok := entryPath(r.entry, b[:])
+		if !ok {
 			return 0, unix.ENAMETOOLONG
 		}
+		setCwdPath(b[:n])
 	}
-	cwdLen = copy(cwdBuf[:], b[:n])
 	return 0, 0
+}
+
+// listsTmp reports whether the listing of initrd directory dir ends with
+// "tmp", the tmpfs's mount point, as Linux lists a mount point: dir is
+// the root and the initrd has no /tmp of its own (which it lists).
+func listsTmp(dir int) bool {
+	if dir != initrd.Root {
+		return false
+	}
+	_, ok := initrdFS.Lookup(tmpMountDir[:])
+	return !ok
 }
 
 // sysGetdents64 lists a directory from its file position (a cookie).
@@ -507,6 +508,9 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		next = tmp.ReadDir(tmpIno(of), of.offset, func(d tmpfs.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
 	} else {
 		next = initrdFS.ReadDir(int(of.obj), of.offset, func(d initrd.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
+		if next == initrdFS.DirEnd(int(of.obj)) && listsTmp(int(of.obj)) && put(tmpfs.InodeNumber(tmpfs.Root), next+1, unix.DT_DIR, tmpMountDir[1:]) {
+			next++
+		}
 	}
 	if tooSmall {
 		return 0, unix.EINVAL // the buffer cannot hold one entry

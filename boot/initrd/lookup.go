@@ -153,7 +153,7 @@ func (a *Archive) ReadDir(dir int, cookie int64, visit func(DirEntry) bool) int6
 	if !a.IsDir(dir) || cookie < 0 {
 		return cookie
 	}
-	end := int64(a.entries[dir].next) + 2
+	end := a.DirEnd(dir)
 	if cookie >= end {
 		return cookie
 	}
@@ -193,6 +193,10 @@ func (a *Archive) ReadDir(dir int, cookie int64, visit func(DirEntry) bool) int6
 // childAt returns the first child of dir at or after entry i, which lies
 // in dir's subtree: i itself if dir is its parent, otherwise the sibling
 // after the child holding i.
+// DirEnd is the cookie ReadDir returns once it has visited every entry of
+// directory dir.
+func (a *Archive) DirEnd(dir int) int64 { return int64(a.entries[dir].next) + 2 }
+
 func (a *Archive) childAt(dir, i int) int {
 	c := i
 	for int(a.entries[c].parent) != dir {

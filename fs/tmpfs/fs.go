@@ -107,6 +107,13 @@ func (fs *FS) Close(ino Ino) {
 	fs.release(ino)
 }
 
+// Hold counts a reference to ino that is not an open file description
+// (a working directory): until Close drops it, the inode stays, though
+// its last name may go.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (fs *FS) Hold(ino Ino) { fs.inodes[ino].opens++ }
+
 func (fs *FS) isDir(ino Ino) bool  { return fs.inodes[ino].mode&unix.S_IFMT == unix.S_IFDIR }
 func (fs *FS) isLink(ino Ino) bool { return fs.inodes[ino].mode&unix.S_IFMT == unix.S_IFLNK }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -117,6 +118,7 @@ func main() {
 	must(os.Chdir("/tmp"), "chdir /tmp")
 
 	copyFileRange(dir)
+	deepCwd(dir)
 
 	// The limit: writes fail with ENOSPC, and removing the file frees it.
 	var fs syscall.Statfs_t
@@ -168,4 +170,47 @@ func copyFileRange(dir string) {
 	soff, doff = 0, 2
 	_, err = unix.CopyFileRange(int(src.Fd()), &soff, int(src.Fd()), &doff, 5, 0)
 	check(err == unix.EINVAL, "copy_file_range between overlapping ranges: %v, want EINVAL", err)
+}
+
+// deepCwd goes 50 directories of 100-byte names down from dir by
+// relative chdir, past PATH_MAX: getcwd says ENAMETOOLONG there, as
+// Linux's, and os.Getwd finds the path by walking up; the working
+// directory follows a rename of a directory above it, and ".." climbs
+// back.
+func deepCwd(dir string) {
+	top, err := os.Open(".")
+	must(err, "open the working directory")
+	defer top.Close()
+	must(os.Chdir(dir), "chdir to the top of the deep tree")
+	name := strings.Repeat("d", 100)
+	want := dir
+	for i := range 50 {
+		if err := os.Mkdir(name, 0o755); err != nil {
+			check(false, "mkdir at depth %d: %v", i, err)
+			return
+		}
+		if err := os.Chdir(name); err != nil {
+			check(false, "chdir at depth %d: %v", i, err)
+			return
+		}
+		want += "/" + name
+	}
+	root, err := os.ReadDir("/")
+	check(err == nil && slices.ContainsFunc(root, func(e os.DirEntry) bool { return e.Name() == "tmp" && e.IsDir() }),
+		"/ does not list the directory tmp: %v", err)
+	buf := make([]byte, 8192)
+	_, err = syscall.Getcwd(buf)
+	check(err == syscall.ENAMETOOLONG, "getcwd %d bytes deep: %v, want ENAMETOOLONG", len(want), err)
+	os.Setenv("PWD", "")
+	wd, err := os.Getwd()
+	check(err == nil && wd == want, "Getwd %d bytes deep: %d bytes, %v", len(want), len(wd), err)
+	must(os.WriteFile("f", []byte("deep"), 0o644), "create a file deep down")
+	must(os.Rename(filepath.Join(dir, name), filepath.Join(dir, "renamed")), "rename a directory above the working directory")
+	data, err := os.ReadFile("f")
+	check(err == nil && string(data) == "deep", "read deep down after a rename above: %q %v", data, err)
+	must(os.Chdir(strings.Repeat("../", 49)), "climb 49 levels")
+	wd, err = os.Getwd()
+	check(err == nil && wd == filepath.Join(dir, "renamed"), "Getwd after the climb: %q %v", wd, err)
+	must(top.Chdir(), "fchdir back")
+	must(os.RemoveAll(filepath.Join(dir, "renamed")), "RemoveAll the deep tree")
 }
