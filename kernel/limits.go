@@ -18,8 +18,9 @@ import "golang.org/x/sys/unix"
 //	files    RLIMIT_NOFILE (descriptor numbers below it): 256; processes
 //	         leave the program 64 of the open-file table
 //	pipes, epoll instances, eventfds: a quarter of each global table
-//	         per process (8 pipes, 2 epoll instances, 16 eventfds), and
-//	         processes leave the program a quarter (shareAllowed)
+//	         per process (256 pipes, 2 epoll instances, 16 eventfds),
+//	         and processes leave the program a quarter (shareAllowed);
+//	         pipes' rings leave the program its reserve of frames
 //
 // A process that runs out of memory is killed with SIGKILL, with a line
 // naming it, and its frames are freed when it ends.

@@ -43,7 +43,7 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 	case kindEpoll:
 		return 0, 0
 	case kindPipe:
-		return pipes[of.obj].Poll(pipeReader(of))
+		return pipePoll(of)
 	case kindSocket:
 		return of.events, of.seq
 	case kindIRQ:

@@ -20,6 +20,9 @@ func openTmp(w tmpfs.Walked, flags, mode, keep uint32) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
+	if tmp.Mode(ino)&unix.S_IFMT == unix.S_IFIFO {
+		return openFifo(ino, flags, keep)
+	}
 	f, e := newFile(kindTmpfs, int32(ino), keep&^unix.O_CLOEXEC)
 	if e != 0 {
 		tmp.Close(ino)

@@ -314,6 +314,10 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 			}
 		}
 	case kindPipe:
+		if ino := pipeFifo[obj]; ino != tmpfs.None {
+			tmpStat(b, ino)
+			return
+		}
 		mode = unix.S_IFIFO | 0o600
 	case kindSocket:
 		mode = unix.S_IFSOCK | 0o777

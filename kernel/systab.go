@@ -88,6 +88,8 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_PWRITE64, sysPwrite64, Full, ""},
 	{unix.SYS_MKDIR, sysMkdir, Full, "tmpfs at /tmp; EROFS elsewhere"},
 	{unix.SYS_MKDIRAT, sysMkdirat, Full, "tmpfs at /tmp; EROFS elsewhere"},
+	{unix.SYS_MKNOD, sysMknod, Partial, "FIFOs, regular files and socket files in the tmpfs at /tmp; devices: EPERM"},
+	{unix.SYS_MKNODAT, sysMknodat, Partial, "FIFOs, regular files and socket files in the tmpfs at /tmp; devices: EPERM"},
 	{unix.SYS_RMDIR, sysRmdir, Full, "tmpfs at /tmp; EROFS elsewhere"},
 	{unix.SYS_UNLINK, sysUnlink, Full, "tmpfs at /tmp; EROFS elsewhere"},
 	{unix.SYS_UNLINKAT, sysUnlinkat, Full, "tmpfs at /tmp; EROFS elsewhere"},

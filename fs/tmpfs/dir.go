@@ -192,6 +192,8 @@ func (fs *FS) dtype(ino Ino) uint8 {
 		return unix.DT_LNK
 	case unix.S_IFSOCK:
 		return unix.DT_SOCK
+	case unix.S_IFIFO:
+		return unix.DT_FIFO
 	}
 	return unix.DT_REG
 }

@@ -60,12 +60,15 @@ func (fs *FS) Create(dir Ino, name []byte, perm, uid, gid uint32) (Ino, unix.Err
 	return fs.make(dir, name, unix.S_IFREG|perm&0o7777, uid, gid, nil)
 }
 
-// Mknod makes a special file: the name of a path-bound unix socket
-// (S_IFSOCK), which holds no data.
+// Mknod makes a file that holds no data when made: a FIFO (S_IFIFO),
+// the name of a path-bound unix socket (S_IFSOCK), or an empty regular
+// file (S_IFREG).
 //
 // Context: kernel (no allocation, no pointer stores).
 func (fs *FS) Mknod(w Walked, mode, uid, gid uint32) (Ino, unix.Errno) {
-	if mode&unix.S_IFMT != unix.S_IFSOCK {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFIFO, unix.S_IFSOCK, unix.S_IFREG:
+	default:
 		return None, unix.EPERM
 	}
 	return fs.make(w.Dir, w.Name, mode&(unix.S_IFMT|0o7777), uid, gid, nil)

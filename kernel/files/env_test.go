@@ -65,3 +65,37 @@ func wantErrno(t *testing.T, what string, got, want unix.Errno) {
 		t.Fatalf("%s: errno %v, want %v", what, got, want)
 	}
 }
+
+// fakePages hands out pages of Go memory, at most limit at once (0: no
+// limit).
+type fakePages struct {
+	pages map[uint64]*[PageSize]byte
+	next  uint64
+	limit int
+}
+
+func newPages(limit int) *fakePages {
+	return &fakePages{pages: map[uint64]*[PageSize]byte{}, next: PageSize, limit: limit}
+}
+
+func (m *fakePages) AllocPage() (uint64, bool) {
+	if m.limit > 0 && len(m.pages) == m.limit {
+		return 0, false
+	}
+	pa := m.next
+	m.next += PageSize
+	m.pages[pa] = new([PageSize]byte)
+	return pa, true
+}
+
+func (m *fakePages) FreePage(pa uint64) {
+	if m.pages[pa] == nil {
+		panic("fakePages: freeing a page not taken")
+	}
+	delete(m.pages, pa)
+}
+
+func (m *fakePages) Page(pa uint64) *[PageSize]byte { return m.pages[pa] }
+
+// testPages is the pipe tests' memory.
+var testPages = newPages(0)

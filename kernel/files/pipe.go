@@ -6,9 +6,26 @@ import (
 	"warren.dev/mm/usercopy"
 )
 
-// PipeSize is the bytes one pipe buffers (Linux's default is 64 KiB;
-// the kernel keeps every pipe in a fixed table).
+// PipeSize is the bytes one pipe buffers (Linux's default is 64 KiB).
 const PipeSize = 16 << 10
+
+// PageSize is the size of a page of a pipe's ring.
+const PageSize = 4096
+
+// pipePages is the pages of one ring.
+const pipePages = PipeSize / PageSize
+
+// Pages is where pipes keep their bytes: pages the kernel takes from its
+// frame allocator when a pipe is made and gets back when it is freed, so
+// that only pipes in use cost memory.
+type Pages interface {
+	// AllocPage takes a page; false when none is left.
+	AllocPage() (pa uint64, ok bool)
+	// FreePage gives a page back.
+	FreePage(pa uint64)
+	// Page views a page taken with AllocPage.
+	Page(pa uint64) *[PageSize]byte
+}
 
 // Pipe is one pipe: a byte ring and the number of open descriptions of
 // each end. The kernel tells the ends apart by their access mode and
@@ -19,14 +36,95 @@ type Pipe struct {
 	readers, writers int32
 	r, n             int    // read position and bytes buffered
 	seq              uint64 // changes whenever readiness may have
-	buf              [PipeSize]byte
+	pages            [pipePages]uint64
+	// rOpens and wOpens count the opens of each end of a FIFO: an open
+	// waiting for the other end wakes when its count changes, even if
+	// that end is closed again by then.
+	rOpens, wOpens uint32
 }
 
-// Open makes p a new, empty pipe with one description of each end.
+// OpenPipe makes p, which is not in use, a new, empty pipe with one
+// description of each end, its ring taken from mem: false if mem has too
+// few pages left.
 //
 // Context: kernel (no allocation, no pointer stores).
-func (p *Pipe) Open(owner int32) {
-	p.Used, p.Owner, p.readers, p.writers, p.r, p.n = true, owner, 1, 1, 0, 0
+func OpenPipe[M Pages](mem M, p *Pipe, owner int32) bool {
+	if !OpenFifo(mem, p, owner) {
+		return false
+	}
+	p.readers, p.writers = 1, 1
+	return true
+}
+
+// OpenFifo makes p, which is not in use, the empty pipe of a FIFO, with
+// no end open until FifoOpen: false if mem has too few pages left.
+//
+// Context: kernel (no allocation, no pointer stores).
+func OpenFifo[M Pages](mem M, p *Pipe, owner int32) bool {
+	for i := range p.pages {
+		pa, ok := mem.AllocPage()
+		if !ok {
+			for _, pa := range p.pages[:i] {
+				mem.FreePage(pa)
+			}
+			return false
+		}
+		p.pages[i] = pa
+	}
+	*p = Pipe{Used: true, Owner: owner, pages: p.pages}
+	return true
+}
+
+// FifoOpen opens the read end, the write end or (O_RDWR) both of a
+// FIFO's pipe p, as Linux's open of a FIFO: without nonblock, an open of
+// one end waits until the other end is opened; with it, opening the
+// read end succeeds at once and opening the write end fails with ENXIO
+// while no reader has it open. An open that fails leaves p as it was,
+// freed if no end is open.
+//
+// Context: kernel (no allocation, no pointer stores).
+func FifoOpen[E Env, M Pages](env E, mem M, p *Pipe, read, write, nonblock bool) unix.Errno {
+	switch {
+	case read && write:
+		p.readers++
+		p.writers++
+		p.rOpens++
+		p.wOpens++
+	case read:
+		p.readers++
+		p.rOpens++
+	case p.readers == 0 && nonblock:
+		freeIdle(mem, p)
+		return unix.ENXIO
+	default:
+		p.writers++
+		p.wOpens++
+	}
+	p.seq++
+	env.Notify()
+	if nonblock || read && write {
+		return 0
+	}
+	other, opens := &p.writers, &p.wOpens
+	if write {
+		other, opens = &p.readers, &p.rOpens
+	}
+	for seen := *opens; *other == 0 && *opens == seen; {
+		if env.Wait(0) == unix.EINTR {
+			ClosePipe(mem, p, read)
+			env.Notify()
+			return unix.EINTR
+		}
+	}
+	return 0
+}
+
+// ring is the run of the ring from position pos to the end of its page,
+// at most max bytes.
+func ring[M Pages](mem M, p *Pipe, pos, max int) []byte {
+	pos %= PipeSize
+	off := pos % PageSize
+	return mem.Page(p.pages[pos/PageSize])[off:min(off+max, PageSize)]
 }
 
 // Buffered is the bytes waiting to be read (FIONREAD).
@@ -36,7 +134,7 @@ func (p *Pipe) Buffered() int { return p.n }
 // and a writer remains; it reads end of file once none does.
 //
 // Context: kernel (no allocation, no pointer stores).
-func PipeRead[E Env](env E, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
+func PipeRead[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
 	for p.n == 0 {
 		if p.writers == 0 || n == 0 {
 			return 0, 0
@@ -53,7 +151,7 @@ func PipeRead[E Env](env E, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix
 	want := int(min(n, uint64(p.n)))
 	done := 0
 	for done < want {
-		seg := p.buf[p.r:min(p.r+want-done, PipeSize)]
+		seg := ring(mem, p, p.r, want-done)
 		k, e := usercopy.Out(env, buf+uint64(done), seg)
 		p.r = (p.r + k) % PipeSize
 		p.n -= k
@@ -76,7 +174,7 @@ func PipeRead[E Env](env E, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix
 // raise SIGPIPE whatever was written, as on Linux.
 //
 // Context: kernel (no allocation, no pointer stores).
-func PipeWrite[E Env](env E, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
+func PipeWrite[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
 	done := uint64(0)
 	for done < n {
 		if p.readers == 0 {
@@ -93,9 +191,8 @@ func PipeWrite[E Env](env E, p *Pipe, buf, n uint64, nonblock bool) (uint64, uni
 		}
 		// Each piece is copied from the caller's memory as it is after
 		// the last wait, straight into the ring.
-		w := (p.r + p.n) % PipeSize
-		room := p.buf[w:min(w+PipeSize-p.n, PipeSize)]
-		k, e := usercopy.In(env, room[:min(uint64(len(room)), n-done)], buf+done)
+		room := ring(mem, p, p.r+p.n, int(min(uint64(PipeSize-p.n), n-done)))
+		k, e := usercopy.In(env, room, buf+done)
 		p.n += k
 		done += uint64(k)
 		if k > 0 {
@@ -133,18 +230,29 @@ func (p *Pipe) Poll(reader bool) (uint32, uint64) {
 	return ev, p.seq
 }
 
-// Close drops one description of an end; the pipe is free once both
-// ends are closed. The caller notifies waiters.
+// ClosePipe drops one description of an end; the pipe is free, and its
+// pages back in mem, once both ends are closed. The caller notifies
+// waiters.
 //
 // Context: kernel (no allocation, no pointer stores).
-func (p *Pipe) Close(reader bool) {
+func ClosePipe[M Pages](mem M, p *Pipe, reader bool) {
 	if reader {
 		p.readers--
 	} else {
 		p.writers--
 	}
+	p.seq++
+	freeIdle(mem, p)
+}
+
+// freeIdle frees p, giving its pages back to mem, once no end is open.
+//
+// Context: kernel (no allocation, no pointer stores).
+func freeIdle[M Pages](mem M, p *Pipe) {
 	if p.readers == 0 && p.writers == 0 {
+		for _, pa := range p.pages {
+			mem.FreePage(pa)
+		}
 		p.Used = false
 	}
-	p.seq++
 }

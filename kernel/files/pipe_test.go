@@ -19,14 +19,47 @@ func pattern(n, seed int) []byte {
 func write(t *testing.T, env fakeEnv, p *Pipe, data []byte, nonblock bool) (uint64, unix.Errno) {
 	t.Helper()
 	env.put(memBase, data)
-	return PipeWrite(env, p, memBase, uint64(len(data)), nonblock)
+	return PipeWrite(env, testPages, p, memBase, uint64(len(data)), nonblock)
 }
 
 // read reads up to n bytes from p and returns them.
 func read(t *testing.T, env fakeEnv, p *Pipe, n int, nonblock bool) ([]byte, unix.Errno) {
 	t.Helper()
-	got, e := PipeRead(env, p, memBase, uint64(n), nonblock)
+	got, e := PipeRead(env, testPages, p, memBase, uint64(n), nonblock)
 	return env.get(memBase, int(got)), e
+}
+
+// openPipe makes p a new pipe in testPages.
+func openPipe(t *testing.T, p *Pipe) {
+	t.Helper()
+	if !OpenPipe(testPages, p, 1) {
+		t.Fatal("OpenPipe found no pages")
+	}
+}
+
+// TestPipePages: a pipe takes its ring's pages when made and gives them
+// back when both ends are closed; with too few left, making one fails and
+// keeps none.
+func TestPipePages(t *testing.T) {
+	mem := newPages(pipePages + 2)
+	var p, q Pipe
+	if !OpenPipe(mem, &p, 1) || len(mem.pages) != pipePages {
+		t.Fatalf("a pipe holds %d pages, want %d", len(mem.pages), pipePages)
+	}
+	if OpenPipe(mem, &q, 1) || q.Used || len(mem.pages) != pipePages {
+		t.Fatalf("a second pipe with 2 pages left: used %v, %d pages held", q.Used, len(mem.pages))
+	}
+	ClosePipe(mem, &p, false)
+	if len(mem.pages) != pipePages {
+		t.Fatal("closing the write end freed the ring")
+	}
+	ClosePipe(mem, &p, true)
+	if len(mem.pages) != 0 || p.Used {
+		t.Fatalf("%d pages held after both ends closed", len(mem.pages))
+	}
+	if !OpenPipe(mem, &q, 1) {
+		t.Fatal("no pipe after the first was freed")
+	}
 }
 
 // TestPipeWrapAround: bytes written across the end of the ring come back
@@ -34,7 +67,7 @@ func read(t *testing.T, env fakeEnv, p *Pipe, n int, nonblock bool) ([]byte, uni
 func TestPipeWrapAround(t *testing.T) {
 	env := newEnv(2 * PipeSize)
 	var p Pipe
-	p.Open(1)
+	openPipe(t, &p)
 	first := pattern(PipeSize-100, 1)
 	if n, e := write(t, env, &p, first, true); n != uint64(len(first)) || e != 0 {
 		t.Fatalf("first write: %d, %v", n, e)
@@ -70,9 +103,9 @@ func TestPipeWrapAround(t *testing.T) {
 func TestPipeEOF(t *testing.T) {
 	env := newEnv(PipeSize)
 	var p Pipe
-	p.Open(1)
+	openPipe(t, &p)
 	write(t, env, &p, []byte("tail"), false)
-	p.Close(false)
+	ClosePipe(testPages, &p, false)
 	if ev, _ := p.Poll(true); ev != unix.EPOLLIN|unix.EPOLLRDNORM|unix.EPOLLHUP {
 		t.Errorf("reader polls %#x, want IN|RDNORM|HUP", ev)
 	}
@@ -90,7 +123,7 @@ func TestPipeEOF(t *testing.T) {
 	if ev, _ := p.Poll(true); ev != unix.EPOLLHUP {
 		t.Errorf("drained reader polls %#x, want HUP", ev)
 	}
-	p.Close(true)
+	ClosePipe(testPages, &p, true)
 	if p.Used {
 		t.Error("pipe still used with both ends closed")
 	}
@@ -102,8 +135,8 @@ func TestPipeEOF(t *testing.T) {
 func TestPipeEPIPE(t *testing.T) {
 	env := newEnv(2 * PipeSize)
 	var p Pipe
-	p.Open(1)
-	env.waits = append(env.waits, func() unix.Errno { p.Close(true); return 0 })
+	openPipe(t, &p)
+	env.waits = append(env.waits, func() unix.Errno { ClosePipe(testPages, &p, true); return 0 })
 	n, e := write(t, env, &p, pattern(PipeSize+10, 3), false)
 	if n != PipeSize || e != unix.EPIPE {
 		t.Fatalf("write across the reader's close: %d, %v; want %d, EPIPE", n, e, PipeSize)
@@ -124,10 +157,10 @@ func TestPipeBlocking(t *testing.T) {
 	env := newEnv(2 * PipeSize)
 	other := newEnv(16)
 	var p Pipe
-	p.Open(1)
+	openPipe(t, &p)
 	other.put(memBase, []byte("late"))
 	env.waits = append(env.waits, func() unix.Errno {
-		PipeWrite(other, &p, memBase, 4, false)
+		PipeWrite(other, testPages, &p, memBase, 4, false)
 		return 0
 	})
 	if got, e := read(t, env, &p, 100, false); e != 0 || string(got) != "late" || env.slept != 1 {
@@ -141,7 +174,7 @@ func TestPipeBlocking(t *testing.T) {
 
 	data := pattern(PipeSize+5, 4)
 	env.waits = append(env.waits, func() unix.Errno {
-		PipeRead(other, &p, memBase, 5, false)
+		PipeRead(other, testPages, &p, memBase, 5, false)
 		return 0
 	})
 	if n, e := write(t, env, &p, data, false); n != uint64(len(data)) || e != 0 {
@@ -157,12 +190,12 @@ func TestPipeBlocking(t *testing.T) {
 func TestPipeFault(t *testing.T) {
 	env := newEnv(PipeSize)
 	var p Pipe
-	p.Open(1)
+	openPipe(t, &p)
 	write(t, env, &p, []byte("kept"), false)
-	if n, e := PipeRead(env, &p, 8, 4, false); n != 0 || e != unix.EFAULT {
+	if n, e := PipeRead(env, testPages, &p, 8, 4, false); n != 0 || e != unix.EFAULT {
 		t.Fatalf("read to a bad address: %d, %v", n, e)
 	}
-	if n, e := PipeWrite(env, &p, 8, 4, false); n != 0 || e != unix.EFAULT {
+	if n, e := PipeWrite(env, testPages, &p, 8, 4, false); n != 0 || e != unix.EFAULT {
 		t.Fatalf("write from a bad address: %d, %v", n, e)
 	}
 	if got, e := read(t, env, &p, 100, false); e != 0 || string(got) != "kept" {
@@ -174,13 +207,88 @@ func TestPipeFault(t *testing.T) {
 func TestPipeNoAlloc(t *testing.T) {
 	env := newEnv(PipeSize)
 	var p Pipe
-	p.Open(1)
+	openPipe(t, &p)
 	allocs := testing.AllocsPerRun(100, func() {
-		PipeWrite(env, &p, memBase, 100, false)
-		PipeRead(env, &p, memBase, 100, false)
+		PipeWrite(env, testPages, &p, memBase, 100, false)
+		PipeRead(env, testPages, &p, memBase, 100, false)
 		p.Poll(true)
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations a round", allocs)
+	}
+}
+
+// TestFifoOpenNonblock: with O_NONBLOCK a FIFO's read end opens at once
+// and its write end fails with ENXIO until a reader has it open; bytes
+// then pass, and the reader gets end of file after the writer closes.
+func TestFifoOpenNonblock(t *testing.T) {
+	env, mem := newEnv(PipeSize), newPages(0)
+	var p Pipe
+	if !OpenFifo(mem, &p, 1) {
+		t.Fatal("OpenFifo found no pages")
+	}
+	wantErrno(t, "write open without a reader", FifoOpen(env, mem, &p, false, true, true), unix.ENXIO)
+	if p.Used || len(mem.pages) != 0 {
+		t.Fatalf("after the failed open: used %v, %d pages held", p.Used, len(mem.pages))
+	}
+	OpenFifo(mem, &p, 1)
+	wantErrno(t, "read open", FifoOpen(env, mem, &p, true, false, true), 0)
+	wantErrno(t, "write open with a reader", FifoOpen(env, mem, &p, false, true, true), 0)
+	env.put(memBase, []byte("fifo"))
+	if n, e := PipeWrite(env, mem, &p, memBase, 4, true); n != 4 || e != 0 {
+		t.Fatalf("write: %d, %v", n, e)
+	}
+	ClosePipe(mem, &p, false)
+	if n, e := PipeRead(env, mem, &p, memBase, 100, true); n != 4 || e != 0 || string(env.get(memBase, 4)) != "fifo" {
+		t.Fatalf("read: %d, %v", n, e)
+	}
+	if n, e := PipeRead(env, mem, &p, memBase, 100, true); n != 0 || e != 0 {
+		t.Fatalf("read after the writer closed: %d, %v; want end of file", n, e)
+	}
+	ClosePipe(mem, &p, true)
+	if p.Used || len(mem.pages) != 0 {
+		t.Fatalf("after both closed: used %v, %d pages held", p.Used, len(mem.pages))
+	}
+	if env.slept != 0 {
+		t.Errorf("slept %d times in non-blocking opens", env.slept)
+	}
+}
+
+// TestFifoOpenWaits: a blocking open of one end waits for an open of the
+// other, which wakes it even if that end is closed again before it runs;
+// O_RDWR never waits; a signal ends the wait with EINTR and undoes the
+// open.
+func TestFifoOpenWaits(t *testing.T) {
+	env, other, mem := newEnv(PipeSize), newEnv(PipeSize), newPages(0)
+	var p Pipe
+	OpenFifo(mem, &p, 1)
+	env.waits = append(env.waits,
+		func() unix.Errno { return 0 }, // a wake-up for something else
+		func() unix.Errno { return FifoOpen(other, mem, &p, false, true, false) })
+	wantErrno(t, "read open", FifoOpen(env, mem, &p, true, false, false), 0)
+	if env.slept != 2 || p.readers != 1 || p.writers != 1 {
+		t.Fatalf("slept %d times; %d readers, %d writers", env.slept, p.readers, p.writers)
+	}
+	ClosePipe(mem, &p, true)
+	// The writer alone: a reader that comes and goes still wakes a
+	// waiting writer.
+	env.waits = append(env.waits, func() unix.Errno {
+		FifoOpen(other, mem, &p, true, false, true)
+		ClosePipe(mem, &p, true)
+		return 0
+	})
+	wantErrno(t, "write open", FifoOpen(env, mem, &p, false, true, false), 0)
+	wantErrno(t, "O_RDWR open", FifoOpen(env, mem, &p, true, true, false), 0)
+	ClosePipe(mem, &p, true)
+	for range 3 { // other's, the waiting open's, O_RDWR's
+		ClosePipe(mem, &p, false)
+	}
+	if p.Used {
+		t.Fatal("pipe used with every end closed")
+	}
+	OpenFifo(mem, &p, 1)
+	wantErrno(t, "read open ended by a signal", FifoOpen(env, mem, &p, true, false, false), unix.EINTR)
+	if p.Used || len(mem.pages) != 0 {
+		t.Fatalf("after the interrupted open: used %v, %d pages held", p.Used, len(mem.pages))
 	}
 }

@@ -59,7 +59,7 @@ func TestPollMixed(t *testing.T) {
 	env := newEnv(4096)
 	var d fakeDescs
 	m := new(mixed)
-	m.pipe.Open(1)
+	OpenPipe(testPages, &m.pipe, 1)
 	tab := newTable()
 	for f := int32(0); f < 4; f++ {
 		d.open(t, tab, f, 0, 64, false) // fd f names description f
@@ -95,7 +95,7 @@ func TestPollMixed(t *testing.T) {
 
 	// The writer closes: the reader sees POLLHUP though it asked only
 	// for POLLIN.
-	m.pipe.Close(false)
+	ClosePipe(testPages, &m.pipe, false)
 	got, n, e = poll(env, m, tab, quiet, -1)
 	if n != 1 || e != 0 || got[0].revent != unix.POLLHUP {
 		t.Fatalf("poll after the writer's close: %d, %v, %+v", n, e, got)
@@ -119,7 +119,7 @@ func TestPollMixed(t *testing.T) {
 func TestPollNoAlloc(t *testing.T) {
 	env := newEnv(4096)
 	m := new(mixed)
-	m.pipe.Open(1)
+	OpenPipe(testPages, &m.pipe, 1)
 	tab := newTable()
 	var d fakeDescs
 	d.open(t, tab, 1, 0, 64, false)

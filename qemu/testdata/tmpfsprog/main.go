@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,6 +120,7 @@ func main() {
 
 	copyFileRange(dir)
 	deepCwd(dir)
+	fifo(dir)
 
 	// The limit: writes fail with ENOSPC, and removing the file frees it.
 	var fs syscall.Statfs_t
@@ -213,4 +215,36 @@ func deepCwd(dir string) {
 	check(err == nil && wd == filepath.Join(dir, "renamed"), "Getwd after the climb: %q %v", wd, err)
 	must(top.Chdir(), "fchdir back")
 	must(os.RemoveAll(filepath.Join(dir, "renamed")), "RemoveAll the deep tree")
+}
+
+// fifo makes a FIFO in dir and opens it as Linux lets: a non-blocking
+// writer without a reader is ENXIO, blocking opens of the two ends wait
+// for each other, bytes pass, and the reader gets end of file when the
+// writer closes.
+func fifo(dir string) {
+	name := filepath.Join(dir, "fifo")
+	must(syscall.Mkfifo(name, 0o600), "mkfifo")
+	st, err := os.Stat(name)
+	check(err == nil && st.Mode().Type() == os.ModeNamedPipe, "stat of a FIFO: %v %v", st, err)
+	_, err = os.OpenFile(name, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	check(errors.Is(err, syscall.ENXIO), "non-blocking write open without a reader: %v, want ENXIO", err)
+	rc := make(chan *os.File)
+	go func() {
+		r, err := os.Open(name)
+		must(err, "open the FIFO to read")
+		rc <- r
+	}()
+	w, err := os.OpenFile(name, os.O_WRONLY, 0)
+	must(err, "open the FIFO to write")
+	r := <-rc
+	if w == nil || r == nil {
+		return
+	}
+	_, err = w.WriteString("through the fifo")
+	must(err, "write to the FIFO")
+	must(w.Close(), "close the FIFO's writer")
+	data, err := io.ReadAll(r)
+	check(err == nil && string(data) == "through the fifo", "read from the FIFO: %q %v", data, err)
+	must(r.Close(), "close the FIFO's reader")
+	must(os.Remove(name), "remove the FIFO")
 }

@@ -15,8 +15,9 @@
  *			descriptor limit; prints "files ok N"
  *	threads		start sleeping threads until it fails: EAGAIN;
  *			prints "threads ok N"
- *	tables		create pipes, then epoll instances, until each
- *			fails: ENFILE after this process's share; prints
+ *	tables		create pipes until they fail, EMFILE at the
+ *			descriptor limit, then epoll instances until they
+ *			fail, ENFILE after this process's share; prints
  *			"tables ok PIPES EPOLLS"
  *	survivor SECONDS for SECONDS, repeatedly open a file, a pipe and an
  *			epoll instance, start a thread and touch 8 MiB of
@@ -131,11 +132,15 @@ static int threads(void)
 
 static int tables(void)
 {
-	int pipes = 0, epolls = 0, p[2];
-	while (pipe(p) == 0)
+	static int fds[2 * 1024];
+	int pipes = 0, epolls = 0;
+	while (pipes < 1024 && pipe(&fds[2 * pipes]) == 0)
 		pipes++;
-	if (errno != ENFILE)
-		fail("pipe past the share: want ENFILE");
+	/* The descriptor limit comes before this process's share of pipes. */
+	if (pipes == 1024 || errno != EMFILE)
+		fail("pipe past the descriptor limit: want EMFILE");
+	for (int i = 0; i < 2 * pipes; i++)
+		close(fds[i]);
 	while (epoll_create1(0) >= 0)
 		epolls++;
 	if (errno != ENFILE)
