@@ -162,7 +162,7 @@ var runtimeSyscalls = [...]Syscall{
 	{procabi.SysExecRead, sysExecRead, Full, "Warren: the loader reads an execve's argv and envp"},
 	{procabi.SysExecReply, sysExecReply, Full, "Warren: the loader fails an execve or passes its point of no return"},
 	{statsabi.SysStats, sysStats, Full, "Warren: the kernel's event counters (warren.stats=PORT serves them)"},
-	{unix.SYS_SOCKET, sysSocket, Full, "AF_INET, AF_INET6 (stream, datagram, ICMP echo), AF_NETLINK (NETLINK_ROUTE), AF_UNIX (stream, datagram, seqpacket); served by the socket layer"},
+	{unix.SYS_SOCKET, sysSocket, Full, "AF_INET, AF_INET6 (stream, datagram, ICMP echo, raw), AF_NETLINK (NETLINK_ROUTE), AF_UNIX (stream, datagram, seqpacket); served by the socket layer"},
 	{unix.SYS_SOCKETPAIR, sysSocketpair, Full, "AF_UNIX stream, datagram and seqpacket; served by the socket layer"},
 	{unix.SYS_GETSOCKNAME, sysGetsockname, Full, ""},
 	{unix.SYS_GETPEERNAME, sysGetpeername, Full, ""},

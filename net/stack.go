@@ -18,6 +18,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 
@@ -159,6 +160,8 @@ func (s *Stack) options() stack.Options {
 			opts.TransportProtocols = append(opts.TransportProtocols, icmp.NewProtocol6)
 		}
 	}
+	// Raw IP sockets (SOCK_RAW): every program is root.
+	opts.RawFactory = raw.EndpointFactory{}
 	// Packets to the stack's own addresses short-cut the NICs.
 	opts.HandleLocal = true
 	return opts

@@ -32,6 +32,9 @@ func (l *Layer) newInet(family, stype, proto int) (*inetSocket, unix.Errno) {
 	if family == unix.AF_INET6 {
 		netProto = ipv6.ProtocolNumber
 	}
+	if stype == unix.SOCK_RAW {
+		return l.newRawInet(family, netProto, proto)
+	}
 	var trans tcpip.TransportProtocolNumber
 	switch {
 	case stype == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
@@ -60,6 +63,25 @@ func (l *Layer) newInet(family, stype, proto int) (*inetSocket, unix.Errno) {
 		return nil, errnoOf(err)
 	}
 	return l.wrapInet(ep, wq, family, stype, proto), 0
+}
+
+// newRawInet makes a raw IP endpoint (SOCK_RAW) for protocol proto: it
+// receives every packet of proto, IPv4 ones with their header as Linux
+// gives them, and sends the payloads it is given; IPPROTO_RAW sends
+// packets whose header the caller writes and receives none.
+func (l *Layer) newRawInet(family int, netProto tcpip.NetworkProtocolNumber, proto int) (*inetSocket, unix.Errno) {
+	if proto <= 0 || proto > unix.IPPROTO_RAW {
+		return nil, unix.EPROTONOSUPPORT
+	}
+	if l.ns.NetworkProtocolInstance(netProto) == nil {
+		return nil, unix.EAFNOSUPPORT
+	}
+	wq := new(waiter.Queue)
+	ep, err := l.ns.NewRawEndpoint(tcpip.TransportProtocolNumber(proto), netProto, wq, proto != unix.IPPROTO_RAW)
+	if err != nil {
+		return nil, errnoOf(err)
+	}
+	return l.wrapInet(ep, wq, family, unix.SOCK_RAW, proto), 0
 }
 
 // wrapInet makes a socket of an endpoint and watches its readiness.

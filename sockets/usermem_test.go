@@ -196,7 +196,7 @@ func TestSocketArgs(t *testing.T) {
 		{unix.AF_PACKET, unix.SOCK_RAW, 0, unix.EAFNOSUPPORT},
 		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_MPTCP, unix.EPROTONOSUPPORT},
 		{unix.AF_INET, unix.SOCK_STREAM, unix.IPPROTO_UDP, unix.EPROTONOSUPPORT},
-		{unix.AF_INET, unix.SOCK_RAW, unix.IPPROTO_ICMP, unix.ESOCKTNOSUPPORT},
+		{unix.AF_INET, unix.SOCK_RAW, 0, unix.EPROTONOSUPPORT},
 		{unix.AF_INET, unix.SOCK_SEQPACKET, 0, unix.ESOCKTNOSUPPORT},
 		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_ICMP, unix.EPROTONOSUPPORT},
 		{unix.AF_NETLINK, unix.SOCK_STREAM, 0, unix.ESOCKTNOSUPPORT},
@@ -213,6 +213,8 @@ func TestSocketArgs(t *testing.T) {
 	for _, c := range [][3]int{
 		{unix.AF_INET, unix.SOCK_DGRAM, unix.IPPROTO_ICMP},
 		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_ICMPV6},
+		{unix.AF_INET, unix.SOCK_RAW, unix.IPPROTO_ICMP},
+		{unix.AF_INET6, unix.SOCK_RAW, unix.IPPROTO_RAW},
 		{unix.AF_INET6, unix.SOCK_DGRAM, unix.IPPROTO_UDP},
 		{unix.AF_UNIX, unix.SOCK_SEQPACKET, 0},
 		{unix.AF_NETLINK, unix.SOCK_DGRAM, unix.NETLINK_ROUTE},

@@ -225,8 +225,9 @@ var FDCalls = [...]uint64{0, 1, 16, 17, 18, 19, 20}
 
 // Serves reports, as socket(2)'s errno, whether the socket layer serves
 // sockets of domain, type (SOCK_NONBLOCK and SOCK_CLOEXEC cleared) and
-// protocol: IPv4 and IPv6 TCP, UDP and ICMP echo, NETLINK_ROUTE, and
-// AF_UNIX streams, datagrams and seqpackets. The kernel refuses the rest
+// protocol: IPv4 and IPv6 TCP, UDP, ICMP echo and raw IP (SOCK_RAW of
+// protocols 1 to 255), NETLINK_ROUTE, and AF_UNIX streams, datagrams and
+// seqpackets. The kernel refuses the rest
 // before any request is made.
 //
 // Context: kernel (no allocation, no pointer stores).
@@ -237,7 +238,8 @@ func Serves(domain, typ, proto int32) unix.Errno {
 		case typ == unix.SOCK_STREAM && (proto == 0 || proto == unix.IPPROTO_TCP):
 		case typ == unix.SOCK_DGRAM && (proto == 0 || proto == unix.IPPROTO_UDP):
 		case typ == unix.SOCK_DGRAM && (domain == unix.AF_INET && proto == unix.IPPROTO_ICMP || domain == unix.AF_INET6 && proto == unix.IPPROTO_ICMPV6):
-		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
+		case typ == unix.SOCK_RAW && proto > 0 && proto <= unix.IPPROTO_RAW:
+		case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM || typ == unix.SOCK_RAW:
 			return unix.EPROTONOSUPPORT // MPTCP, SCTP, ...
 		default:
 			return unix.ESOCKTNOSUPPORT
