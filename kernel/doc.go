@@ -36,9 +36,9 @@
 //	                      vfork.go, wait.go, limits.go, sys_proc.go (loader: proc/)
 //	signals               sys_signal.go, kernel/signal
 //	descriptors, files    kernel/files (the rules, host-tested) ← fileenv.go, fd.go,
-//	                      sys_fd.go; sys_path.go, sys_file.go, initrd.go, tmpfs.go,
-//	                      etc.go
-//	pipes, poll, epoll    kernel/files ← pipe.go, poll.go, sys_poll.go
+//	                      sys_fd.go; sys_path.go, sys_file.go, cwd.go, initrd.go,
+//	                      tmpfs.go, etc.go; sys_sendfile.go
+//	pipes, poll, epoll    kernel/files ← pipe.go, fifo.go, poll.go, sys_poll.go
 //	sockets               socket.go (create, names), sock.go (forwarding to the
 //	                      socket layer, sockets/), rights.go, kernel/sockabi
 //	counters              stats.go, kernel/statsabi
