@@ -86,12 +86,26 @@ func (l *Layer) report(s socket) {
 	if ev == st.last && ev&st.want.Load() == 0 {
 		return
 	}
-	if ev != st.last {
+	if ev != st.last && addrsMayChange(st, ev) {
 		l.syncAddrsLocked(s)
 	}
 	st.want.And(^ev)
 	st.last = ev
 	l.k.Ready(st.id, ev)
+}
+
+// stateEvents are the events whose change may mean a change of
+// connection state: reset, closed, shut down.
+const stateEvents = uint32(waiter.EventHUp | waiter.EventErr | waiter.EventRdHUp)
+
+// addrsMayChange reports whether a change of s's events to ev may come
+// with a change of its addresses. Once a socket has both, they change
+// only by a call (bind, connect), which syncs them itself, or when its
+// connection ends, which changes a state event. A connected stream's
+// reads and writes flip only the others, and asking netstack for both
+// addresses at each flip was a measurable part of a request.
+func addrsMayChange(st *sockState, ev uint32) bool {
+	return st.local == nil || st.peer == nil || (ev^st.last)&stateEvents != 0
 }
 
 // syncAddrs gives the kernel s's addresses if they changed, for its

@@ -90,3 +90,40 @@ func TestReadinessAfterAccept(t *testing.T) {
 		t.Fatalf("listener after its accept: events %#x, want ExactAccept alone", ev)
 	}
 }
+
+// A connected stream's addresses are asked of netstack again only when a
+// state event changes; a reset, which changes one, takes the peer away
+// from getpeername.
+func TestAddrsFollowConnection(t *testing.T) {
+	withBoth := &sockState{local: []byte{2}, peer: []byte{2}, last: unix.EPOLLOUT}
+	for _, c := range []struct {
+		st   *sockState
+		ev   uint32
+		want bool
+	}{
+		{withBoth, unix.EPOLLOUT | unix.EPOLLIN, false},
+		{withBoth, 0, false},
+		{withBoth, unix.EPOLLOUT | unix.EPOLLRDHUP, true},
+		{withBoth, unix.EPOLLOUT | unix.EPOLLHUP | unix.EPOLLERR, true},
+		{&sockState{local: []byte{2}, last: 0}, unix.EPOLLOUT, true}, // a connect completes
+		{&sockState{last: unix.EPOLLOUT}, unix.EPOLLIN, true},
+	} {
+		if got := addrsMayChange(c.st, c.ev); got != c.want {
+			t.Errorf("local %v, peer %v, events %#x -> %#x: addrsMayChange %v, want %v", c.st.local, c.st.peer, c.st.last, c.ev, got, c.want)
+		}
+	}
+
+	e := newEnv(t)
+	c, s := e.pair()
+	e.write(c, []byte("x"))
+	e.waitEvents(s, unix.EPOLLIN)
+	e.read(s, 10)
+	if p := e.name(unix.SYS_GETPEERNAME, s); !p.IsValid() {
+		t.Fatalf("getpeername of an accepted socket: %v", p)
+	}
+	lg := e.mem([]byte{1, 0, 0, 0, 0, 0, 0, 0}) // linger 0: close resets
+	e.must(unix.SYS_SETSOCKOPT, c, unix.SOL_SOCKET, unix.SO_LINGER, lg, 8)
+	e.close(c)
+	e.waitEvents(s, unix.EPOLLHUP)
+	e.fails(unix.ENOTCONN, unix.SYS_GETPEERNAME, s, e.buf(maxAddrLen), e.int32p(maxAddrLen))
+}
