@@ -30,3 +30,7 @@ func mmioDevicesBytes() []byte {
 func sockInfoBytes(i *sockabi.SockInfo) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(i)), sockabi.SockInfoSize)
 }
+
+// lookupGenAddr is the address of the program's descriptor-table
+// generation, which it reads in place (sockabi.SysLookupGen).
+func lookupGenAddr() uint64 { return uint64(uintptr(unsafe.Pointer(fdTables[0].Gen()))) }

@@ -192,3 +192,14 @@ func closeFDIn(p int32, fd uint64) unix.Errno { return files.Close(descs{}, &fdT
 
 // nonblocking reports O_NONBLOCK on the description.
 func (of *openFile) nonblocking() bool { return of.flags&unix.O_NONBLOCK != 0 }
+
+// setFlags changes a description's status flags. Any process's table
+// may name it, so every table's generation moves (files.Table.Changed).
+//
+// Context: kernel (no allocation, no pointer stores).
+func (of *openFile) setFlags(flags uint32) {
+	of.flags = flags
+	for p := range fdTables {
+		fdTables[p].Changed()
+	}
+}

@@ -240,18 +240,33 @@ func sysSockInstall(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysSockLookup(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	info := sockabi.SockInfo{Sock: -1, Pair: -1, PID: procs[curProc()].pid, Gen: fds().Gen().Load()}
 	of, e := lookupFD(f.RDI)
-	if e != 0 {
-		return 0, e
+	if e == 0 && of.kind != kindSocket {
+		e = unix.ENOTSOCK
 	}
-	if of.kind != kindSocket {
-		return 0, unix.ENOTSOCK
+	if e == 0 {
+		info.Sock, info.Flags = of.obj, of.flags
+		if m, ok := socketMeta(of.obj); ok {
+			info.Domain, info.Type, info.Protocol, info.Pair = m.domain, m.typ, m.proto, m.pair
+		}
 	}
-	info := sockabi.SockInfo{Sock: of.obj, Flags: of.flags, Pair: -1, PID: procs[curProc()].pid}
-	if m, ok := socketMeta(of.obj); ok {
-		info.Domain, info.Type, info.Protocol, info.Pair = m.domain, m.typ, m.proto, m.pair
+	if ce := copyOut(f.RSI, sockInfoBytes(&info)); ce != 0 {
+		return 0, ce
 	}
-	return 0, copyOut(f.RSI, sockInfoBytes(&info))
+	return 0, e
+}
+
+// sysSockLookupGen returns the address of the program's descriptor-table
+// generation (sockabi.SysLookupGen). The program runs in the kernel's
+// address space and may read the word; processes may not ask.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSockLookupGen(*cpu.TrapFrame) (uint64, unix.Errno) {
+	if curProc() != 0 {
+		return 0, unix.EPERM
+	}
+	return lookupGenAddr(), 0
 }
 
 // sysSockReady records a socket's readiness.

@@ -313,7 +313,7 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return uint64(of.flags), 0
 	case unix.F_SETFL:
 		const settable = unix.O_NONBLOCK | unix.O_APPEND
-		of.flags = of.flags&^settable | uint32(arg)&settable
+		of.setFlags(of.flags&^settable | uint32(arg)&settable)
 		return 0, 0
 	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
 		if arg >= maxFDs {
@@ -340,9 +340,9 @@ func sysIoctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 			return 0, e
 		}
 		if v != 0 {
-			of.flags |= unix.O_NONBLOCK
+			of.setFlags(of.flags | unix.O_NONBLOCK)
 		} else {
-			of.flags &^= unix.O_NONBLOCK
+			of.setFlags(of.flags &^ unix.O_NONBLOCK)
 		}
 		return 0, 0
 	case ioctlFIONREAD:

@@ -58,6 +58,10 @@ func SyscallName(nr uint64) string {
 		return "warren_stats"
 	case nr == sockabi.SysLookup:
 		return "warren_sock_lookup"
+	case nr == sockabi.SysLookupGen:
+		return "warren_sock_lookup_gen"
+	case nr == sockabi.SysFileRead:
+		return "warren_file_read"
 	case nr == sockabi.SysUnixName:
 		return "warren_unix_name"
 	case nr >= sockabi.SysRightsGet && nr <= sockabi.SysRightsPut:

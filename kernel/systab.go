@@ -147,6 +147,7 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysSetFile, sysSetFile, Full, "Warren: contents of a served read-only file (/etc/resolv.conf, ...)"},
 	{sockabi.SysSetAddr, sysSetAddr, Full, "Warren: a socket's local or peer address, for getsockname and getpeername"},
 	{sockabi.SysLookup, sysSockLookup, Full, "Warren: the socket behind a descriptor, for a call the program serves itself"},
+	{sockabi.SysLookupGen, sysSockLookupGen, Full, "Warren: where the program reads its descriptor table's generation, to reuse SysLookup's answers"},
 	{sockabi.SysUnixName, sysUnixName, Full, "Warren: make or find the socket file of a path-named unix socket"},
 	{sockabi.SysRightsGet, sysRightsGet, Full, "Warren: a reference on a descriptor's file, sent with SCM_RIGHTS"},
 	{sockabi.SysRightsInstall, sysRightsInstall, Full, "Warren: a descriptor for a file received with SCM_RIGHTS"},

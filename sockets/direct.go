@@ -18,6 +18,9 @@ import (
 // Looker describes the program's socket descriptors (SysLookup).
 type Looker interface {
 	Lookup(fd int) (sockabi.SockInfo, unix.Errno)
+	// LookupGen is the descriptor table's generation now
+	// (SysLookupGen): a SockInfo stays true while it equals its Gen.
+	LookupGen() uint64
 }
 
 // directCall reports whether Direct serves call nr: those the standard

@@ -27,6 +27,8 @@ type FakeKernel struct {
 	nextFD   int
 	nextSock int32
 	readies  int
+	gen      uint64 // the descriptor table's generation
+	lookups  int
 	changed  chan struct{} // closed and replaced at every Ready
 	files    map[string][]byte
 	// sockFiles are the socket files of path-named unix sockets, by path,
@@ -145,6 +147,7 @@ func (k *FakeKernel) newSocketLocked(flags uint32, domain, typ, proto int32) (in
 	fd := k.nextFD
 	k.nextFD++
 	k.fds[fd] = fakeFD{sock, flags & (unix.O_NONBLOCK | unix.O_CLOEXEC)}
+	k.gen++
 	return fd, sock
 }
 
@@ -344,12 +347,28 @@ func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
 func (k *FakeKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	k.lookups++
 	f, ok := k.fds[fd]
 	if !ok {
-		return sockabi.SockInfo{}, unix.EBADF
+		return sockabi.SockInfo{Gen: k.gen}, unix.EBADF
 	}
 	s := k.socks[f.sock]
-	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair, PID: FakePID}, 0
+	return sockabi.SockInfo{Sock: f.sock, Flags: f.flags, Domain: s.domain, Type: s.typ, Protocol: s.proto, Pair: s.pair, PID: FakePID, Gen: k.gen}, 0
+}
+
+// LookupGen is the descriptor table's generation, which every change of
+// a descriptor or its flags moves, as the kernel's does.
+func (k *FakeKernel) LookupGen() uint64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.gen
+}
+
+// Lookups counts Lookup calls.
+func (k *FakeKernel) Lookups() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.lookups
 }
 
 // Memory is the caller memory, for calls served without forwarding.
@@ -383,6 +402,7 @@ func (k *FakeKernel) Close(fd int) (rel sockabi.Request, last, ok bool) {
 		return rel, false, false
 	}
 	delete(k.fds, fd)
+	k.gen++
 	rel, last = k.unrefLocked(f.sock)
 	return rel, last, true
 }
@@ -437,6 +457,7 @@ func (k *FakeKernel) RightsInstall(id uint64, slot int32, flags uint32) (int, un
 	fd := k.nextFD
 	k.nextFD++
 	k.fds[fd] = fakeFD{sock, flags & unix.O_CLOEXEC}
+	k.gen++
 	return fd, 0
 }
 
@@ -508,6 +529,7 @@ func (k *FakeKernel) SetNonblock(fd int, on bool) {
 			f.flags |= unix.O_NONBLOCK
 		}
 		k.fds[fd] = f
+		k.gen++
 	}
 }
 

@@ -1,6 +1,8 @@
 package sockets
 
 import (
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -52,6 +54,27 @@ func (sysKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 	var info sockabi.SockInfo
 	_, _, e := unix.RawSyscall(sockabi.SysLookup, uintptr(fd), uintptr(unsafe.Pointer(&info)), 0)
 	return info, e
+}
+
+// lookupGen is the word SysLookupGen names, asked for once.
+var lookupGen struct {
+	once sync.Once
+	word *atomic.Uint64
+}
+
+// LookupGen reads the program's descriptor-table generation in place;
+// outside Warren, where there is none, a value no answer carries.
+func (sysKernel) LookupGen() uint64 {
+	lookupGen.once.Do(func() {
+		if addr, _, e := unix.RawSyscall(sockabi.SysLookupGen, 0, 0, 0); e == 0 {
+			// The kernel's own variable: the image is one program.
+			lookupGen.word = *(**atomic.Uint64)(unsafe.Pointer(&addr))
+		}
+	})
+	if lookupGen.word == nil {
+		return ^uint64(0)
+	}
+	return lookupGen.word.Load()
 }
 
 func (sysKernel) Ready(sock int32, events uint32) {

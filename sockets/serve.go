@@ -24,7 +24,7 @@ func Serve(s Server) error {
 	}
 	l := New(s, st.Netstack())
 	defer l.Close()
-	serveDirect(l, s)
+	serveDirect(l, newLookCache(s))
 	done := make(chan struct{})
 	defer close(done)
 	publishFiles(s, st, done)

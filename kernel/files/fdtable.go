@@ -1,6 +1,10 @@
 package files
 
-import "golang.org/x/sys/unix"
+import (
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
 
 // MaxFDs is the most descriptors one table holds; a process's
 // RLIMIT_NOFILE (the limit arguments below) is at most this.
@@ -18,7 +22,15 @@ type Descriptions interface {
 
 // Table is one process's descriptors. Its zero value is not empty:
 // Clear it first.
-type Table [MaxFDs]entry
+//
+// Invariant: every change of which description a descriptor names adds
+// one to gen, so a reader outside the kernel lock that saw a generation
+// knows, while gen still holds it, that nothing it looked up since has
+// changed (the program's socket calls, sockets/lookcache.go).
+type Table struct {
+	fds [MaxFDs]entry
+	gen atomic.Uint64
+}
 
 type entry struct {
 	file    int32 // open file description, -1 if closed
@@ -29,28 +41,39 @@ type entry struct {
 //
 // Context: kernel (no allocation, no pointer stores).
 func (t *Table) Clear() {
-	for i := range t {
-		t[i] = entry{file: -1}
+	for i := range t.fds {
+		t.fds[i] = entry{file: -1}
 	}
+	t.Changed()
 }
+
+// Changed records a change a reader of the table may have cached: one
+// of its descriptors, or the status flags of a description it names.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (t *Table) Changed() { t.gen.Add(1) }
+
+// Gen is the table's generation word, for a reader outside the kernel
+// lock (sockabi.SysLookupGen).
+func (t *Table) Gen() *atomic.Uint64 { return &t.gen }
 
 // File is the description behind fd.
 //
 // Context: kernel (no allocation, no pointer stores).
 func (t *Table) File(fd uint64) (int32, unix.Errno) {
-	if fd >= MaxFDs || t[fd].file < 0 {
+	if fd >= MaxFDs || t.fds[fd].file < 0 {
 		return -1, unix.EBADF
 	}
-	return t[fd].file, 0
+	return t.fds[fd].file, 0
 }
 
 // CloseOnExec reports FD_CLOEXEC on an open descriptor.
-func (t *Table) CloseOnExec(fd uint64) bool { return fd < MaxFDs && t[fd].cloexec }
+func (t *Table) CloseOnExec(fd uint64) bool { return fd < MaxFDs && t.fds[fd].cloexec }
 
 // SetCloseOnExec sets or clears FD_CLOEXEC on an open descriptor.
 func (t *Table) SetCloseOnExec(fd uint64, on bool) {
 	if _, e := t.File(fd); e == 0 {
-		t[fd].cloexec = on
+		t.fds[fd].cloexec = on
 	}
 }
 
@@ -61,8 +84,9 @@ func (t *Table) SetCloseOnExec(fd uint64, on bool) {
 // Context: kernel (no allocation, no pointer stores).
 func Install[D Descriptions](d D, t *Table, f int32, min, limit int, cloexec bool) (int, unix.Errno) {
 	for fd := max(min, 0); fd < limit && fd < MaxFDs; fd++ {
-		if t[fd].file < 0 {
-			t[fd] = entry{file: f, cloexec: cloexec}
+		if t.fds[fd].file < 0 {
+			t.fds[fd] = entry{file: f, cloexec: cloexec}
+			t.Changed()
 			return fd, 0
 		}
 	}
@@ -96,10 +120,11 @@ func DupTo[D Descriptions](d D, t *Table, oldfd, newfd uint64, cloexec bool) (ui
 		return 0, unix.EBADF
 	}
 	d.Hold(f)
-	if t[newfd].file >= 0 {
+	if t.fds[newfd].file >= 0 {
 		Close(d, t, newfd)
 	}
-	t[newfd] = entry{file: f, cloexec: cloexec}
+	t.fds[newfd] = entry{file: f, cloexec: cloexec}
+	t.Changed()
 	return newfd, 0
 }
 
@@ -111,7 +136,8 @@ func Close[D Descriptions](d D, t *Table, fd uint64) unix.Errno {
 	if e != 0 {
 		return e
 	}
-	t[fd].file = -1
+	t.fds[fd].file = -1
+	t.Changed()
 	d.Release(f)
 	return 0
 }
@@ -120,8 +146,8 @@ func Close[D Descriptions](d D, t *Table, fd uint64) unix.Errno {
 //
 // Context: kernel (no allocation, no pointer stores).
 func CloseAll[D Descriptions](d D, t *Table) {
-	for fd := range t {
-		if t[fd].file >= 0 {
+	for fd := range t.fds {
+		if t.fds[fd].file >= 0 {
 			Close(d, t, uint64(fd))
 		}
 	}
@@ -131,8 +157,8 @@ func CloseAll[D Descriptions](d D, t *Table) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func Exec[D Descriptions](d D, t *Table) {
-	for fd := range t {
-		if t[fd].file >= 0 && t[fd].cloexec {
+	for fd := range t.fds {
+		if t.fds[fd].file >= 0 && t.fds[fd].cloexec {
 			Close(d, t, uint64(fd))
 		}
 	}
@@ -143,10 +169,11 @@ func Exec[D Descriptions](d D, t *Table) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func Inherit[D Descriptions](d D, dst, src *Table) {
-	for fd := range src {
-		if f := src[fd].file; f >= 0 {
+	for fd := range src.fds {
+		if f := src.fds[fd].file; f >= 0 {
 			d.Hold(f)
 		}
-		dst[fd] = src[fd]
+		dst.fds[fd] = src.fds[fd]
 	}
+	dst.Changed()
 }

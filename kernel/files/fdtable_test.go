@@ -202,3 +202,31 @@ func TestTableNoAlloc(t *testing.T) {
 		t.Errorf("%v allocations a round; %d references, freed %v", allocs, d.refs[0], d.freed)
 	}
 }
+
+// TestGenerationMoves: every change of what a descriptor names moves the
+// generation, and reading a descriptor does not.
+func TestGenerationMoves(t *testing.T) {
+	d := new(fakeDescs)
+	tab, child := newTable(), newTable()
+	step := func(what string, tab *Table, f func()) {
+		t.Helper()
+		g := tab.Gen().Load()
+		f()
+		if tab.Gen().Load() == g {
+			t.Errorf("%s left the generation at %d", what, g)
+		}
+	}
+	step("install", tab, func() { d.open(t, tab, 0, 0, 64, false) })
+	step("dup", tab, func() { Dup(d, tab, 0, 0, 64, false) })
+	step("dup2 onto an open descriptor", tab, func() { DupTo(d, tab, 0, 1, false) })
+	step("close", tab, func() { Close(d, tab, 1) })
+	step("a description's flags", tab, tab.Changed)
+	step("inherit", child, func() { Inherit(d, child, tab) })
+	step("exec", child, func() { child.SetCloseOnExec(0, true); Exec(d, child) })
+	g := tab.Gen().Load()
+	tab.File(0)
+	Close(d, tab, 40) // not open: nothing changes
+	if tab.Gen().Load() != g {
+		t.Error("a lookup or a failed close moved the generation")
+	}
+}

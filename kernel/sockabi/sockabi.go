@@ -55,6 +55,12 @@ const (
 	// without forwarding them (docs/socket-path.md): the descriptor table
 	// stays the kernel's.
 	SysLookup = 522
+	// SysLookupGen returns the address of the program's descriptor-table
+	// generation, a uint64 it may read at any time (atomically) and never
+	// write. A SockInfo from SysLookup stays true while the word holds its
+	// Gen, so the program need not ask again (sockets/lookcache.go).
+	// Only the program may call it.
+	SysLookupGen = 536
 	// SysUnixName (op, path) gives a path-named AF_UNIX socket its file
 	// in the file system; path is a NUL-terminated string in the socket
 	// layer's memory, relative to the working directory. UnixBind makes a
@@ -135,10 +141,15 @@ type SockInfo struct {
 	Flags uint32 // the descriptor's status flags, as Request.Flags
 	// Domain, Type, Protocol, Pair and PID as in Request.
 	Domain, Type, Protocol, Pair, PID int32
+	_                                 int32
+	// Gen is the table's generation (SysLookupGen) the answer was true
+	// at. SysLookup sets it even when it fails, so that a descriptor
+	// that is not a socket can be remembered as one.
+	Gen uint64
 }
 
 // SockInfoSize is the size of SockInfo in bytes.
-const SockInfoSize = 7 * 4
+const SockInfoSize = 8*4 + 8
 
 // The kernel creates sockets itself (socket(2) and socketpair(2) return
 // at once) and answers getsockname and getpeername: Go's net package and
