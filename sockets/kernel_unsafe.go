@@ -77,8 +77,11 @@ func (sysKernel) LookupGen() uint64 {
 	return lookupGen.word.Load()
 }
 
+// Ready makes SysReady as a raw system call: the kernel records the
+// events and wakes pollers, and never sleeps, so the runtime's syscall
+// bookkeeping would be paid twice a request for nothing.
 func (sysKernel) Ready(sock int32, events uint32) {
-	unix.Syscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
+	unix.RawSyscall(sockabi.SysReady, uintptr(sock), uintptr(events), 0)
 }
 
 func (sysKernel) SetAddr(sock int32, peer bool, sa []byte) {
