@@ -46,6 +46,7 @@ type Config struct {
 	Profile   string        // write a profile of a Warren service under load here ("": none)
 	ProfileOf string        // which service: ProfileHTTPD (""), ProfileUnmodified or ProfileRing3
 	Log       io.Writer     // progress
+	Verbose   io.Writer     // each measured wrk report and every counter it moved (nil: none)
 	Command   string        // the command line, for the report
 }
 

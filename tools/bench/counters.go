@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -61,6 +62,19 @@ func diffCounters(before, after map[string]uint64, requests int64) Delta {
 		}
 	}
 	return d
+}
+
+// describe lists every counter that moved by at least 0.01 a request,
+// by name: the detail behind the per-request tables.
+func (d Delta) describe(w io.Writer) {
+	if d.Requests <= 0 {
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(d.Diff)) {
+		if per := d.Diff[k] / float64(d.Requests); math.Abs(per) >= 0.01 {
+			fmt.Fprintf(w, "  %-56s %12s a request\n", k, fmtPer(per))
+		}
+	}
 }
 
 // get is one counter's difference, NaN when the pages did not list it.

@@ -20,6 +20,18 @@ func TestDiffCounters(t *testing.T) {
 	}
 }
 
+// describe lists what moved by at least 0.01 a request, by name.
+func TestDescribe(t *testing.T) {
+	d := Delta{Requests: 100, Diff: map[string]float64{"kernel.Traps": 300, "kernel.Sleeps": 0.5, "a.back": -200}}
+	var b strings.Builder
+	d.describe(&b)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(strings.TrimSpace(lines[0]), "a.back") ||
+		!strings.Contains(lines[0], "-2.00") || !strings.Contains(lines[1], "kernel.Traps") || !strings.Contains(lines[1], " 3.00 a request") {
+		t.Errorf("describe:\n%s", b.String())
+	}
+}
+
 func TestPerRequest(t *testing.T) {
 	warren := Delta{Requests: 100, Diff: map[string]float64{
 		"kernel.Syscalls": 1200, "kernel.WarrenCalls": 200, "kernel.ContextSwitches": 50,

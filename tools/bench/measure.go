@@ -44,7 +44,12 @@ func (r *runner) countedWrk(ctx context.Context, res *NICResult, l Load, url str
 		res.Failures = append(res.Failures, fmt.Sprintf("%s %s, %s: %v", res.NIC, l.Guest, l.Page, cerr))
 		return w, nil
 	}
-	res.addCounters(l, diffCounters(before, after, w.Requests))
+	d := diffCounters(before, after, w.Requests)
+	res.addCounters(l, d)
+	if r.cfg.Verbose != nil {
+		fmt.Fprintf(r.cfg.Verbose, "bench: %s %s %s:\n%s", res.NIC, l.Guest, l.Page, w.Report)
+		d.describe(r.cfg.Verbose)
+	}
 	return w, nil
 }
 

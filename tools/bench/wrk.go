@@ -19,6 +19,7 @@ type Wrk struct {
 	SocketErrors  int64 // connect, read, write and timeout errors
 	Timeouts      int64 // requests that took longer than wrk's 2 s timeout (not in the latencies)
 	Non2xx        int64
+	Report        string // wrk's own output
 }
 
 // WrkLoad is the load wrk applies.
@@ -48,6 +49,7 @@ func runWrk(ctx context.Context, ns *qemu.Netns, load WrkLoad, url string) (Wrk,
 	if err != nil {
 		return w, fmt.Errorf("%v\n%s", err, out)
 	}
+	w.Report = string(out)
 	return w, nil
 }
 

@@ -16,7 +16,7 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name: "bench",
-		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-profile FILE] [-w README]",
+		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-profile FILE] [-v] [-w README]",
 		help: "Bench measures Warren against a Linux guest (Debian's kernel, the same Go\n" +
 			"servers built as Linux programs) in QEMU with one vCPU, each NIC on a tap\n" +
 			"device in a network namespace it makes (root needed): QEMU start to the\n" +
@@ -36,10 +36,11 @@ func init() {
 }
 
 type benchOpts struct {
-	cfg  bench.Config
-	nics string
-	only string
-	w    string
+	cfg     bench.Config
+	nics    string
+	only    string
+	w       string
+	verbose bool
 }
 
 func benchFlags(o *benchOpts) *flag.FlagSet {
@@ -59,6 +60,7 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs.StringVar(&o.only, "only", "", "comma-separated parts to measure (default all): "+strings.Join(bench.Parts, ", "))
 	fs.StringVar(&o.cfg.Profile, "profile", "", "also sample a Warren service under load through QEMU's gdbstub and write the profile to `file` (with -runs 0: only that)")
 	fs.StringVar(&o.cfg.ProfileOf, "profile-of", bench.ProfileHTTPD, "the service -profile samples: "+strings.Join(bench.ProfileTargets, ", "))
+	fs.BoolVar(&o.verbose, "v", false, "print each measured wrk report and every guest counter it moved, per request")
 	fs.StringVar(&o.w, "w", "", "write the table into `file` (a README) between the bench-table markers")
 	return fs
 }
@@ -103,6 +105,9 @@ func runBench(ctx context.Context, e *env, args []string) (int, error) {
 		return 0, err
 	}
 	o.cfg.Log = e.stderr
+	if o.verbose {
+		o.cfg.Verbose = e.stderr
+	}
 	rep, err := bench.Run(ctx, o.cfg)
 	if err != nil {
 		if rep != nil {
