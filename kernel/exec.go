@@ -40,6 +40,9 @@ var (
 	// executable, which /proc/self/exe names.
 	exePaths [maxProcs][procabi.PathMax]byte
 	exeLens  [maxProcs]int
+	// execServed is set once a loader has announced itself: before, an
+	// execve would wait for nobody, so it fails with ENOSYS.
+	execServed bool
 )
 
 // Wait keys: the thread in execve, the loader waiting for a process's
@@ -51,12 +54,13 @@ const (
 )
 
 // sysExecve (path, argv, envp) runs another executable in the calling
-// process. The Warren program cannot: it is the kernel's loader.
+// process. The Warren program cannot replace itself (its vfork child
+// can): it is the kernel's loader.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysExecve(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	p := curProc()
-	if p == 0 {
+	if p == 0 || !execServed {
 		return 0, unix.ENOSYS
 	}
 	r, e := resolvePath(unix.AT_FDCWD, f.RDI, true)
@@ -69,6 +73,9 @@ func sysExecve(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if mode := initrdFS.Mode(r.entry); mode&unix.S_IFMT != unix.S_IFREG || mode&0o111 == 0 {
 		return 0, unix.EACCES
 	}
+	if d := initrdFS.Data(r.entry); len(d) < 4 || string(d[:4]) != "\x7fELF" {
+		return 0, unix.ENOEXEC // a script, say: known before the loader reads it
+	}
 	req := &execReqs[p]
 	if req.phase != execIdle {
 		return 0, unix.EAGAIN // another thread of the process is in execve
@@ -77,7 +84,15 @@ func sysExecve(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if !ok {
 		return 0, unix.ENAMETOOLONG
 	}
-	req.pathLen, req.argv, req.envp, req.thread = n, f.RSI, f.RDX, cur
+	argv, envp := f.RSI, f.RDX
+	staged := inProgramMemory(p)
+	if staged { // the program's vfork child (execstage.go)
+		if argv, envp, e = stageExecArgs(p, argv, envp); e != 0 {
+			return 0, e
+		}
+		endVfork(p)
+	}
+	req.pathLen, req.argv, req.envp, req.thread = n, argv, envp, cur
 	req.phase = execQueued
 	wakeup(execServeKey, 1)
 	for req.phase != execIdle && !threads[cur].killed {
@@ -85,6 +100,9 @@ func sysExecve(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	if threads[cur].killed {
 		return 0, unix.EINTR // the thread ends on its way out
+	}
+	if staged && req.errno != 0 { // past its point of no return
+		endProcess(uint32(unix.SIGSEGV))
 	}
 	return 0, req.errno
 }
@@ -110,10 +128,15 @@ func execThreadGone(p int32) {
 	}
 }
 
-// sysExecNext (req) hands the loader the next execve request.
+// sysExecNext (req) hands the loader the next execve request; with no
+// req it only announces the loader.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysExecNext(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	execServed = true
+	if f.RDI == 0 {
+		return 0, 0
+	}
 	for {
 		for p := int32(1); p < maxProcs; p++ {
 			req := &execReqs[p]
@@ -240,6 +263,19 @@ func finishExec(p int32, entry, sp, brk uint64) unix.Errno {
 	return 0
 }
 
+// findProgramExe makes /proc/self/exe of the program name
+// procabi.ProgramExe when the initrd holds it: the program built as a
+// plain Linux executable, which its vfork child can exec.
+//
+// Context: kernel (no allocation, no pointer stores); runs in kmain.
+func findProgramExe() {
+	var path [len(procabi.ProgramExe)]byte
+	copy(path[:], procabi.ProgramExe)
+	if i, ok := initrdFS.Lookup(path[:]); ok && initrdFS.Mode(i)&unix.S_IFMT == unix.S_IFREG {
+		setExePath(0, path[:])
+	}
+}
+
 // setExePath records the executable of process p.
 func setExePath(p int32, path []byte) { exeLens[p] = copy(exePaths[p][:], path) }
 
@@ -250,7 +286,8 @@ func copyExePath(c, p int32) { setExePath(c, exePaths[p][:exeLens[p]]) }
 // caller's executable (curExePath).
 func isSelfExe(abs []byte) bool { return string(abs) == "/proc/self/exe" }
 
-// curExePath is the caller's executable; empty for the program.
+// curExePath is the caller's executable; empty for a program whose
+// initrd does not hold it (findProgramExe).
 func curExePath() []byte {
 	p := curProc()
 	return exePaths[p][:exeLens[p]]

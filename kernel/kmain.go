@@ -54,6 +54,7 @@ func kmain(info uintptr, magic uint32, header uintptr) {
 	initProcesses()
 	initLimits()
 	mountInitrd(&bootInfo)
+	findProgramExe()
 	serveIdentityFiles()
 	initClock()
 	mountTmpfs()

@@ -63,6 +63,10 @@ type process struct {
 	// vfork: a thread of the parent sleeps in vfork until the process
 	// execs or ends.
 	vfork bool
+	// forked: made by clone or vfork, so its parent collects it with
+	// wait4 or waitid, even when the parent is the program; the
+	// loader's processes are collected by SysWait.
+	forked bool
 	// umask is the file mode creation mask (umask(2)), inherited.
 	umask uint32
 }
@@ -121,9 +125,14 @@ func initProcesses() {
 // curProc is the slot of the running thread's process.
 func curProc() int32 { return threads[cur].proc }
 
+// inProgramMemory reports whether process p runs in the program's
+// address space, the kernel's: the program itself, or a vfork child of it
+// that has not exec'd (vfork.go).
+func inProgramMemory(p int32) bool { return procs[p].mm == 0 }
+
 // addressSpace returns the address space process p runs in.
 func addressSpace(p int32) *vm.AddressSpace {
-	if p == 0 {
+	if inProgramMemory(p) {
 		return &userAS
 	}
 	return &procAS[procs[p].mm]
@@ -131,7 +140,7 @@ func addressSpace(p int32) *vm.AddressSpace {
 
 // pageTableRoot returns the CR3 value of process p.
 func pageTableRoot(p int32) uint64 {
-	if p == 0 {
+	if inProgramMemory(p) {
 		return kernelTables.Root()
 	}
 	return procTables[procs[p].mm].Root()

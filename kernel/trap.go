@@ -59,7 +59,7 @@ func trap(f *cpu.TrapFrame) {
 		kstats.DeviceInterrupts++
 		deviceInterrupt(v) // masks a level-triggered line before the EOI lets it fire again
 		ackInterrupt()
-	case v == vecPageFault && inTail(cpu.ReadCR2()) && (curProc() == 0 || !f.FromUser()):
+	case v == vecPageFault && inTail(cpu.ReadCR2()) && (inProgramMemory(curProc()) || !f.FromUser()):
 		tailFault(cpu.ReadCR2())
 	case v < 32:
 		if !f.FromUser() {

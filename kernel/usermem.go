@@ -76,7 +76,7 @@ func checkUserIn(p int32, addr, n uint64, write bool) unix.Errno {
 	if n == 0 {
 		return 0
 	}
-	if p != 0 {
+	if !inProgramMemory(p) {
 		return checkProcessUser(p, addr, n, write)
 	}
 	end := addr + n
@@ -190,9 +190,10 @@ func userRange(addr, n uint64) unix.Errno {
 }
 
 // callerTop is the end of the calling thread's user memory: a process's
-// stops at procabi.UserTop, the program's reaches higher.
+// stops at procabi.UserTop, the program's (and its vfork child's) reaches
+// higher.
 func callerTop() uint64 {
-	if curProc() == 0 {
+	if inProgramMemory(curProc()) {
 		return userTop
 	}
 	return procabi.UserTop

@@ -6,7 +6,7 @@ import "unsafe"
 // just accepted: the program's directly, another process's through the
 // window. Only userSpace.Resolve calls it.
 func userBytesIn(p int32, addr uint64, n int) []byte {
-	if p != 0 {
+	if !inProgramMemory(p) {
 		addr += windowBase
 	}
 	return unsafe.Slice((*byte)(pointerAt(addr)), n)

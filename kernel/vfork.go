@@ -12,6 +12,12 @@ import (
 // own slot, pid, copy of the descriptors and signal dispositions) that
 // runs in its parent's address space (process.mm) while the parent's
 // calling thread sleeps, until the child execs or ends.
+//
+// The Warren program (slot 0) starts processes the same way: its vfork
+// child runs in the program's address space, the kernel's, on the
+// parent's stack, until it execs into an address space of its own. It is
+// a process for everything else: no Warren calls, the limits of a
+// process, and IOPL 0, so it can do less than the program, never more.
 
 // vforkFlags must be present in a clone that makes a process.
 const vforkFlags = unix.CLONE_VM | unix.CLONE_VFORK
@@ -27,13 +33,12 @@ func sysVfork(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 // cloneProcess makes a vfork child of the caller's process and waits
-// until it execs or ends. The Warren program cannot: its address space
-// is the kernel's.
+// until it execs or ends.
 //
 // Context: kernel (no allocation, no pointer stores).
 func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint64, unix.Errno) {
 	p := curProc()
-	if p == 0 || flags&vforkFlags != vforkFlags {
+	if flags&vforkFlags != vforkFlags {
 		return 0, unix.ENOSYS // fork: no copy-on-write
 	}
 	known := uint64(vforkFlags | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_SETTID | 0xff)
@@ -50,9 +55,11 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 		return 0, e
 	}
 	ch := &procs[c]
-	ch.mm, ch.parent, ch.exitSignal, ch.vfork = pr.mm, p, uint8(sig), true
+	ch.mm, ch.parent, ch.exitSignal, ch.vfork, ch.forked = pr.mm, p, uint8(sig), true, true
 	ch.brkStart, ch.brk, ch.umask = pr.brkStart, pr.brk, pr.umask
-	limits[c] = limits[p]
+	if p != 0 { // the program has no limits of its own: its child gets the defaults
+		limits[c] = limits[p]
+	}
 	sigActions[c] = sigActions[p]
 	inheritFDs(c, p)
 	copyExePath(c, p)
@@ -66,6 +73,7 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	ch.state = procLive
 	pid := ch.pid
 	startClone(i, f, flags, stack, ptid, ctid, tls)
+	threads[i].frame().RFLAGS &^= cpu.FlagIOPL // the program's port access stays with it
 	for ch.vfork && ch.pid == pid && !threads[cur].killed {
 		sleepOn(vforkKeyBase+uint64(c), 0, false)
 	}

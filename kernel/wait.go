@@ -36,7 +36,7 @@ func notifyParent(c int32) {
 	switch {
 	case pr.parent < 0:
 		pr.state = procFree
-	case pr.parent == 0:
+	case pr.parent == 0 && !pr.forked:
 		wakeup(procWaitKeyBase+uint64(c), maxThreads)
 	default:
 		if pr.exitSignal != 0 {
@@ -91,9 +91,9 @@ func waitChild(sel int32, nohang bool) (int32, unix.Errno) {
 	p := curProc()
 	for {
 		live := false
-		for c := int32(1); c < maxProcs && p != 0; c++ {
+		for c := int32(1); c < maxProcs; c++ {
 			ch := &procs[c]
-			if ch.state == procFree || ch.state == procNew || ch.parent != p || !childMatches(sel, ch.pid) {
+			if ch.state == procFree || ch.state == procNew || ch.parent != p || !ch.forked || !childMatches(sel, ch.pid) {
 				continue
 			}
 			if ch.state == procZombie {

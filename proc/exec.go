@@ -11,6 +11,10 @@ import (
 	"warren.dev/kernel/procabi"
 )
 
+// AnnounceExec tells the kernel that ServeExec will serve execve calls,
+// which until then fail with ENOSYS.
+func AnnounceExec() error { return sysExecNext(nil) }
+
 // ServeExec serves the processes' execve calls, each on a goroutine of
 // its own: the kernel hands over the request (procabi.SysExecNext), the
 // loader reads argv and envp from the caller, loads the executable the

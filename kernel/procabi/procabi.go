@@ -50,7 +50,8 @@ const (
 	//
 	// SysExecNext (req) blocks until a process calls execve, then fills
 	// req (ExecRequestSize bytes; below) and returns 0. EINTR if a
-	// signal ends the wait.
+	// signal ends the wait. A req of 0 returns at once: it announces
+	// the loader, before which execve fails with ENOSYS.
 	SysExecNext = 524
 	// SysExecRead (pid, addr, buf, n) copies n bytes of process pid's
 	// memory at addr into buf while its execve waits for the loader:
@@ -78,6 +79,12 @@ const (
 
 	ExecRequestSize = ExecPath + PathMax
 )
+
+// ProgramExe is where an image's file tree holds the image's program
+// built as a plain static Linux executable (warren build -selfexe,
+// warren test): the program's /proc/self/exe names it, so the program can
+// re-execute itself as a process.
+const ProgramExe = "/warren/program"
 
 // PathMax bounds a path, as Linux's PATH_MAX.
 const PathMax = 4096

@@ -3,7 +3,7 @@
 // lists in proc.ManifestPath as a process of its own, and when all have
 // ended it exits with the status of the last to end, so the machine's exit
 // status is that program's. It also loads what the processes execve
-// (proc.ServeExec).
+// (warren.dev/proc/loader).
 //
 // The processes' environment is the boot command line's NAME=VALUE
 // variables: init's own, less GOMEMLIMIT, which the kernel sizes for
@@ -20,7 +20,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/proc"
-	"warren.dev/system" // the network and the socket layer the processes' socket calls go to
+	_ "warren.dev/proc/loader" // serves the processes' execve
+	"warren.dev/system"        // the network and the socket layer the processes' socket calls go to
 )
 
 // statusNotLoaded counts as the exit status of a program that could not
@@ -35,10 +36,6 @@ func main() {
 	}
 	cmds = withArgs(cmds, os.Args[1:])
 	env := environ(os.Environ())
-	go func() {
-		err := proc.ServeExec()
-		fmt.Fprintf(os.Stderr, "warren: serving the processes' execve: %v\n", err)
-	}()
 	ended := make(chan int, len(cmds))
 	for _, c := range cmds {
 		if p, err := start(c, env); err != nil {

@@ -25,8 +25,9 @@ const CwdOption = "warren.cwd="
 // files such as $GOROOT/lib/time/zoneinfo.zip. Every parent directory gets
 // its own entry. .git directories and symlinks leading outside their tree
 // are left out. The host paths tests expect of any Linux machine
-// (hostEntries) come last.
-func WriteTestArchive(w io.Writer, trees []string, files ...string) error {
+// (hostEntries) come last, and the test binary as a plain executable
+// (selfexe.go) when selfExe names it.
+func WriteTestArchive(w io.Writer, selfExe string, trees []string, files ...string) error {
 	rec := cpio.NewRecorder()
 	cw := cpio.NewDedupWriter(cpio.Newc.Writer(w))
 	add := func(p string) error {
@@ -73,6 +74,11 @@ func WriteTestArchive(w io.Writer, trees []string, files ...string) error {
 			return err
 		}
 		if err := cw.WriteRecord(r); err != nil {
+			return err
+		}
+	}
+	if selfExe != "" {
+		if err := writeSelfExe(cw, selfExe); err != nil {
 			return err
 		}
 	}
@@ -131,8 +137,9 @@ func symlinkInside(dir, p string) bool {
 // internal/testenv reads to find GOROOT; for a standard-library package the
 // source files (as built for linux/amd64) of every standard package its
 // test is built from, which tests that read the library's source read;
-// and the zoneinfo database of the toolchain that built it.
-func TestArchive(ctx context.Context, pkg *Package, file string) error {
+// the zoneinfo database of the toolchain that built it; and the plain test
+// binary at selfExe, if not empty.
+func TestArchive(ctx context.Context, pkg *Package, file, selfExe string) error {
 	goroot, err := goEnvVar(ctx, pkg.Dir, goEnv("off"), "GOROOT")
 	if err != nil {
 		return err
@@ -166,7 +173,7 @@ func TestArchive(ctx context.Context, pkg *Package, file string) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteTestArchive(f, trees, files...); err != nil {
+	if err := WriteTestArchive(f, selfExe, trees, files...); err != nil {
 		f.Close()
 		return err
 	}

@@ -49,7 +49,7 @@ func TestWriteTestArchive(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := WriteTestArchive(&buf, []string{src}, extra); err != nil {
+	if err := WriteTestArchive(&buf, "", []string{src}, extra); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := cpio.ReadAllRecords(cpio.Newc.Reader(bytes.NewReader(buf.Bytes())))
@@ -118,7 +118,7 @@ func TestWriteTestArchive(t *testing.T) {
 // archiveNames lists the names in the test archive TestArchive writes for pkg.
 func archiveNames(t *testing.T, pkg *Package) map[string]bool {
 	file := filepath.Join(t.TempDir(), "initrd")
-	if err := TestArchive(context.Background(), pkg, file); err != nil {
+	if err := TestArchive(context.Background(), pkg, file, ""); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(file)

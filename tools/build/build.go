@@ -18,7 +18,9 @@ const ldflags = "-ldflags=-T 0x101000"
 // sense in an image (references to the boot header) carry //go:build warren.
 const BuildTag = "warren"
 
-// Build compiles the main package named by arg into a bootable image at out.
+// Build compiles the main package named by arg into a bootable image at
+// out. With cfg.SelfExe, out+UserArchiveSuffix is the image's file tree,
+// holding the program as a plain executable.
 func Build(ctx context.Context, cfg Config, arg, out string) (*Package, error) {
 	pkg, err := listOne(ctx, cfg, arg)
 	if err != nil {
@@ -27,7 +29,26 @@ func Build(ctx context.Context, cfg Config, arg, out string) (*Package, error) {
 	if pkg.Name != "main" {
 		return pkg, fmt.Errorf("%s is package %s, not a main package: only a command can be built into an image", pkg.ImportPath, pkg.Name)
 	}
-	return pkg, link(ctx, cfg, pkg, out, false)
+	if err := link(ctx, cfg, pkg, out, false); err != nil || !cfg.SelfExe {
+		return pkg, err
+	}
+	return pkg, archiveSelf(out)
+}
+
+// archiveSelf moves the plain executable next to the image at out into
+// the image's file tree, out+UserArchiveSuffix.
+func archiveSelf(out string) error {
+	plain := out + PlainSuffix
+	defer os.Remove(plain)
+	f, err := os.Create(out + UserArchiveSuffix)
+	if err != nil {
+		return err
+	}
+	if err := writeSelfArchive(f, plain); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // BuildTest compiles the test binary of the package named by arg (any
@@ -41,6 +62,8 @@ func BuildTest(ctx context.Context, cfg Config, arg, out string) (*Package, erro
 }
 
 // BuildTestPackage is BuildTest for a package already resolved by List.
+// With cfg.SelfExe it leaves the plain test binary at out+PlainSuffix,
+// for TestArchive.
 func BuildTestPackage(ctx context.Context, cfg Config, pkg *Package, out string) error {
 	return link(ctx, cfg, pkg, out, true)
 }
@@ -86,7 +109,7 @@ func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) 
 	if err != nil {
 		return err
 	}
-	ovl, err := overlayFor(tmp, goroot, root, pkg, test)
+	ovl, err := overlayFor(tmp, goroot, root, pkg, test, cfg.SelfExe)
 	if err != nil {
 		return err
 	}
@@ -102,6 +125,11 @@ func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) 
 	if _, err := runGo(ctx, dir, env, args...); err != nil {
 		return err
 	}
-	_, err = Patch(out)
-	return err
+	if _, err := Patch(out); err != nil {
+		return err
+	}
+	if cfg.SelfExe {
+		return buildPlain(ctx, dir, env, pkg, test, out+PlainSuffix)
+	}
+	return nil
 }

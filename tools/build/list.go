@@ -45,6 +45,9 @@ func (p *Package) inWarren() bool {
 type Config struct {
 	Root string // Warren module root; empty: FindRoot
 	Dir  string // directory package arguments are relative to; empty: the current directory
+	// SelfExe also builds the program as a plain Linux executable that
+	// the image's program can exec (selfexe.go).
+	SelfExe bool
 }
 
 func (c Config) root() (string, error) {

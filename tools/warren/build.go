@@ -14,7 +14,7 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name: "build",
-		args: "[-o IMAGE] [-format elf|iso|raw|qcow2|containerdisk] [-append ARGS] (PKG | -user 'FILE [ARG...]'...)",
+		args: "[-o IMAGE] [-format elf|iso|raw|qcow2|containerdisk] [-append ARGS] ([-selfexe] PKG | -user 'FILE [ARG...]'...)",
 		help: "Build compiles the main package PKG with the Warren kernel linked in into a\n" +
 			"multiboot image (-format elf, the default), or a bootable file holding it and\n" +
 			"GRUB: a rescue ISO (-format iso, or -iso), a disk that boots from BIOS and\n" +
@@ -23,6 +23,9 @@ func init() {
 			"/disk/warren.qcow2). -append builds the command line into the image (elf), or\n" +
 			"writes it into GRUB's grub.cfg, so the image boots with it; options given at\n" +
 			"boot add to it.\n\n" +
+			"With -selfexe, PKG is also built as a plain static Linux executable, carried\n" +
+			"in IMAGE.initrd at /warren/program, which the program's /proc/self/exe names:\n" +
+			"the program can then start processes (os/exec), itself included.\n\n" +
 			"With -user instead of PKG, the image runs static Linux x86-64 executables\n" +
 			"(gcc -static, CGO_ENABLED=0 go build, static-pie), each as a process of its\n" +
 			"own with the arguments that follow FILE in the flag's value; they are checked\n" +
@@ -40,6 +43,7 @@ type buildOpts struct {
 	iso        bool // -iso, kept from before -format
 	appendArgs string
 	user       userFlag
+	selfExe    bool
 	pkg        string
 }
 
@@ -67,6 +71,7 @@ func buildFlags(o *buildOpts) *flag.FlagSet {
 	})
 	fs.BoolVar(&o.iso, "iso", false, "the same as -format iso")
 	fs.StringVar(&o.appendArgs, "append", "", "kernel command line built into the image (elf) or written into grub.cfg (the other formats)")
+	fs.BoolVar(&o.selfExe, "selfexe", false, "also build PKG as a plain Linux executable the program can exec (/proc/self/exe)")
 	fs.Var(&o.user, "user", "run the static Linux executable `'FILE [ARG...]'` as a process (repeatable; instead of PKG)")
 	return fs
 }
@@ -80,6 +85,8 @@ func parseBuild(e *env, args []string) (*buildOpts, error) {
 	switch {
 	case len(o.user) > 0 && fs.NArg() > 0:
 		return nil, usageError(e, "build", "-user and a package (%s) cannot be used together: an image runs either a Go program or user programs", fs.Arg(0))
+	case len(o.user) > 0 && o.selfExe:
+		return nil, usageError(e, "build", "-selfexe applies to a package, not to -user")
 	case len(o.user) == 0 && fs.NArg() != 1:
 		return nil, usageError(e, "build", "want exactly one package, got %d", fs.NArg())
 	}
@@ -121,7 +128,7 @@ func runBuild(ctx context.Context, e *env, args []string) (int, error) {
 		out = name + o.format.Ext()
 	}
 	var mods []build.BootModule
-	if len(o.user) > 0 {
+	if len(o.user) > 0 || o.selfExe {
 		mods = []build.BootModule{{Path: image + build.UserArchiveSuffix, Name: build.ArchiveModule}}
 	}
 	if !elf {
@@ -152,7 +159,7 @@ func (o *buildOpts) build(ctx context.Context, image string) (string, error) {
 	if len(o.user) > 0 {
 		return filepath.Base(o.user[0].Path), build.BuildUser(ctx, build.Config{}, o.user, image)
 	}
-	pkg, err := build.Build(ctx, build.Config{}, o.pkg, image)
+	pkg, err := build.Build(ctx, build.Config{SelfExe: o.selfExe}, o.pkg, image)
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,7 @@ func init() {
 	commands = append(commands, &command{
 		name:  "test",
 		args:  "[-m MEM] [-timeout D] [-short] [-run RE] [-v] [-count N] [-bench RE] PKG... [-- ARG...]",
-		help:  "Test builds the test binary of each package with the Warren kernel, boots it\nin QEMU with the files go test's run would read as an initrd (the package's\nsource directory at its host path, which is the working directory; its\nancestors' testdata and plain files; for a standard package the sources of\nthe packages its test is built from; $GOROOT/lib/time/zoneinfo.zip; an\nempty /usr/bin; /etc listing the served files) and\nHOME, USER and TMPDIR set (/tmp, root, /tmp), and reports ok or FAIL per\npackage like go test. ARGs after -- go to every test binary unchanged.\n\n",
+		help:  "Test builds the test binary of each package with the Warren kernel, boots it\nin QEMU with the files go test's run would read as an initrd (the package's\nsource directory at its host path, which is the working directory; its\nancestors' testdata and plain files; for a standard package the sources of\nthe packages its test is built from; $GOROOT/lib/time/zoneinfo.zip; an\nempty /usr/bin; /etc listing the served files; the test binary built as a\nplain Linux executable at /warren/program, which /proc/self/exe names, so\ntests can re-execute it) and\nHOME, USER and TMPDIR set (/tmp, root, /tmp), and reports ok or FAIL per\npackage like go test. ARGs after -- go to every test binary unchanged.\n\n",
 		flags: func() *flag.FlagSet { return testFlags(new(testOpts)) },
 		run:   runTest,
 	})
@@ -171,12 +171,12 @@ func testPackage(ctx context.Context, e *env, o *testOpts, pkg *build.Package, t
 		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
 		return false
 	}
-	if err := build.BuildTestPackage(ctx, build.Config{}, pkg, image); err != nil {
+	if err := build.BuildTestPackage(ctx, build.Config{SelfExe: true}, pkg, image); err != nil {
 		fmt.Fprintf(e.stderr, "%v\n", err)
 		fmt.Fprintf(e.stdout, "FAIL\t%s [build failed]\n", pkg.ImportPath)
 		return false
 	}
-	if err := build.TestArchive(ctx, pkg, archive); err != nil {
+	if err := build.TestArchive(ctx, pkg, archive, image+build.PlainSuffix); err != nil {
 		fmt.Fprintf(e.stderr, "warren test: %v\n", err)
 		fmt.Fprintf(e.stdout, "FAIL\t%s [setup failed]\n", pkg.ImportPath)
 		return false

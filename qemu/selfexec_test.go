@@ -1,0 +1,41 @@
+package qemu_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warren.dev/qemu"
+	"warren.dev/tools/build"
+)
+
+// TestSelfExec builds qemu/testdata/selfexec with -selfexe and boots it:
+// the program in the image starts itself as ring-3 processes with
+// os/exec (vfork from the program, execve of /proc/self/exe) and checks
+// their arguments, environment, pipes and exit statuses.
+func TestSelfExec(t *testing.T) {
+	qemu.RequireTools(t, qemu.Binary)
+	root := repoRoot(t)
+	image := filepath.Join(t.TempDir(), "warren.elf")
+	cfg := build.Config{Root: root, Dir: root, SelfExe: true}
+	if _, err := build.Build(context.Background(), cfg, "./qemu/testdata/selfexec", image); err != nil {
+		t.Fatalf("building selfexec: %v", err)
+	}
+	log := &lineLogger{t: t}
+	defer log.Flush()
+	m := qemu.Machine{
+		Image:   image,
+		Modules: []qemu.Module{{Path: image + build.UserArchiveSuffix, Name: build.ArchiveModule}},
+		Memory:  "256M",
+		Timeout: 3 * time.Minute,
+		Stdout:  log,
+	}
+	res, err := m.Run(context.Background())
+	out := strings.ReplaceAll(string(res.Output), "\r\n", "\n")
+	if err != nil || res.Status != 0 || !strings.Contains(out, "selfexec: ok") {
+		t.Fatalf("status %d, %v:\n%s", res.Status, err, out)
+	}
+	checkKernelHealthy(t, out)
+}

@@ -1,0 +1,107 @@
+// Command selfexec is the program in an image built with -selfexe: it
+// starts itself as a child process with os/exec, as Go's tests do, and
+// checks what comes back: arguments and environment in, output through
+// pipes, exit statuses, a failed start, and several children at once.
+// It prints "selfexec: ok" and exits 0, or names each failed check and
+// exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+var failed bool
+
+func check(ok bool, format string, args ...any) {
+	if !ok {
+		failed = true
+		fmt.Printf("selfexec: FAIL: "+format+"\n", args...)
+	}
+}
+
+func main() {
+	if os.Getenv("SELFEXEC_CHILD") != "" {
+		child(os.Args[1:])
+		return
+	}
+	exe, err := os.Executable()
+	check(err == nil && exe == "/warren/program", "os.Executable() = %q, %v; want /warren/program", exe, err)
+
+	// Arguments and environment in, standard output back through a pipe.
+	out, err := command(exe, "echo", "a b", "c").Output()
+	check(err == nil && string(out) == "pid>1 ppid=1 args=[a b|c] env=42\n", "echo: %q, %v", out, err)
+
+	// An exit status, and standard error through its own pipe.
+	cmd := command(exe, "exit", "7")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	check(errors.As(err, &ee) && ee.ExitCode() == 7 && stderr.String() == "exiting 7\n",
+		"exit 7: %v, stderr %q", err, stderr.String())
+
+	// Standard input through a pipe.
+	cmd = command(exe, "cat")
+	cmd.Stdin = strings.NewReader("through the pipe")
+	out, err = cmd.Output()
+	check(err == nil && string(out) == "through the pipe", "cat: %q, %v", out, err)
+
+	// A child killed by a signal.
+	err = command(exe, "kill").Run()
+	check(errors.As(err, &ee) && ee.String() == "signal: killed", "kill: %v", err)
+
+	// A start that fails in the child's execve.
+	err = exec.Command("/warren/no-such-program").Run()
+	check(errors.Is(err, os.ErrNotExist), "starting a missing program: %v", err)
+
+	// Several children at once, each waited for.
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			out, err := command(exe, "echo", strconv.Itoa(i)).Output()
+			want := fmt.Sprintf("args=[%d]", i)
+			check(err == nil && strings.Contains(string(out), want), "child %d: %q, %v", i, out, err)
+		})
+	}
+	wg.Wait()
+
+	if failed {
+		os.Exit(1)
+	}
+	fmt.Println("selfexec: ok")
+}
+
+func command(exe string, args ...string) *exec.Cmd {
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "SELFEXEC_CHILD=1", "SELFEXEC_VALUE=42")
+	return cmd
+}
+
+// child runs as the re-executed program.
+func child(args []string) {
+	switch args[0] {
+	case "echo":
+		pid := "pid=1"
+		if os.Getpid() > 1 {
+			pid = "pid>1"
+		}
+		fmt.Printf("%s ppid=%d args=[%s] env=%s\n", pid, os.Getppid(), strings.Join(args[1:], "|"), os.Getenv("SELFEXEC_VALUE"))
+	case "exit":
+		fmt.Fprintf(os.Stderr, "exiting %s\n", args[1])
+		code, _ := strconv.Atoi(args[1])
+		os.Exit(code)
+	case "cat":
+		io.Copy(os.Stdout, os.Stdin)
+	case "kill":
+		p, _ := os.FindProcess(os.Getpid())
+		p.Kill()
+		select {}
+	}
+}
