@@ -135,6 +135,7 @@ func allocThread(p int32) (int32, unix.Errno) {
 		t.waitKey, t.deadline, t.woke = 0, 0, wokenUp
 		t.clearChildTID = 0
 		t.sigPending, t.faultSig = 0, 0
+		t.restart = false // a thread that ended in an interrupted call left it set
 		t.altStack = signal.AltStack{Flags: signal.SS_DISABLE}
 		t.state = threadBlocked // not runnable until the caller enqueues it
 		t.proc, t.killed = p, false
