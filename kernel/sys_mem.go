@@ -29,13 +29,13 @@ func sysMadvise(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, addressSpace(curProc()).Madvise(f.RDI, f.RSI, int(f.RDX))
 }
 
-// sysBrk moves a process's break. The program's cannot move: Go never
-// uses brk, and C allocators fall back to mmap when it fails, as Linux
-// allows.
+// sysBrk moves a process's break. The program's (and its vfork child's)
+// cannot move: Go never uses brk, and C allocators fall back to mmap when
+// it fails, as Linux allows.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysBrk(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if p := curProc(); p != 0 {
+	if p := curProc(); !inProgramMemory(p) {
 		return procBrk(p, f.RDI), 0
 	}
 	return 0, 0
