@@ -7,43 +7,78 @@ import (
 	"warren.dev/kernel/cpu"
 )
 
-// The working directory, one for all processes. In /tmp it is a tmpfs
-// directory the kernel holds, as Linux holds a dentry: it has no length
-// limit (a relative chdir goes as deep as the tree), follows renames,
-// and a removed one stays, empty, until the next chdir. In the read-only
-// tree, whose paths are the initrd's, it is a path.
+// The working directory, one per process, as on Linux: a process starts
+// in its parent's (the loader's processes in the program's), and a chdir
+// in a child, such as os/exec's for Cmd.Dir before it execs, leaves its
+// parent's alone. In /tmp it is a tmpfs directory the kernel holds, as
+// Linux holds a dentry: it has no length limit (a relative chdir goes as
+// deep as the tree), follows renames, and a removed one stays, empty,
+// until the next chdir. In the read-only tree, whose paths are the
+// initrd's, it is a path.
 
 var (
-	cwdBuf [pathMax]byte
-	cwdLen int
-	cwdTmp = tmpfs.None // the directory in /tmp, or None
+	cwdBuf [maxProcs][pathMax]byte
+	cwdLen [maxProcs]int
+	cwdTmp [maxProcs]tmpfs.Ino // the directory in /tmp, or None
 )
 
-// setCwdPath makes the directory at path p of the read-only tree the
-// working directory.
+// initCwd starts the program in the directory at path p of the
+// read-only tree.
 //
-// Context: kernel (no allocation, no pointer stores).
-func setCwdPath(p []byte) {
-	dropCwdTmp()
-	cwdLen = copy(cwdBuf[:], p)
+// Context: kernel (no allocation, no pointer stores); runs in kmain.
+func initCwd(p []byte) {
+	for i := range cwdTmp {
+		cwdTmp[i] = tmpfs.None
+	}
+	cwdLen[0] = copy(cwdBuf[0][:], p)
 }
 
-// setCwdTmp makes tmpfs directory ino the working directory.
+// curCwd returns the caller's working directory: its path in the
+// read-only tree, or its directory in /tmp (tmpfs.None if not there).
+func curCwd() ([]byte, tmpfs.Ino) {
+	p := curProc()
+	return cwdBuf[p][:cwdLen[p]], cwdTmp[p]
+}
+
+// setCwdPath makes the directory at path d of the read-only tree the
+// caller's working directory.
+//
+// Context: kernel (no allocation, no pointer stores).
+func setCwdPath(d []byte) {
+	p := curProc()
+	dropCwdTmp(p)
+	cwdLen[p] = copy(cwdBuf[p][:], d)
+}
+
+// setCwdTmp makes tmpfs directory ino the caller's working directory.
 //
 // Context: kernel (no allocation, no pointer stores).
 func setCwdTmp(ino tmpfs.Ino) {
+	p := curProc()
 	tmp.Hold(ino)
-	dropCwdTmp()
-	cwdTmp = ino
+	dropCwdTmp(p)
+	cwdTmp[p] = ino
 }
 
-// dropCwdTmp lets go of a working directory in /tmp.
+// inheritCwd gives process c the working directory of process p.
 //
 // Context: kernel (no allocation, no pointer stores).
-func dropCwdTmp() {
-	if cwdTmp != tmpfs.None {
-		tmp.Close(cwdTmp)
-		cwdTmp = tmpfs.None
+func inheritCwd(c, p int32) {
+	dropCwdTmp(c)
+	cwdLen[c] = copy(cwdBuf[c][:], cwdBuf[p][:cwdLen[p]])
+	if cwdTmp[p] != tmpfs.None {
+		tmp.Hold(cwdTmp[p])
+		cwdTmp[c] = cwdTmp[p]
+	}
+}
+
+// dropCwdTmp lets go of process p's working directory in /tmp.
+//
+// Context: kernel (no allocation, no pointer stores).
+func dropCwdTmp(p int32) {
+	if cwdTmp[p] != tmpfs.None {
+		tmp.Close(cwdTmp[p])
+		cwdTmp[p] = tmpfs.None
 	}
 }
 
@@ -54,10 +89,11 @@ func dropCwdTmp() {
 // Context: kernel (no allocation, no pointer stores).
 func sysGetcwd(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	var b [pathMax]byte
-	n := copy(b[:], cwdBuf[:cwdLen])
-	if cwdTmp != tmpfs.None {
+	dir, ino := curCwd()
+	n := copy(b[:], dir)
+	if ino != tmpfs.None {
 		var e unix.Errno
-		if n, e = tmpPath(cwdTmp, b[:pathMax-1]); e != 0 {
+		if n, e = tmpPath(ino, b[:pathMax-1]); e != 0 {
 			return 0, e
 		}
 	} else if n == pathMax {

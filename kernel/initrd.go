@@ -30,7 +30,8 @@ var emptyArchive = []byte("070701" +
 //
 // Context: kernel (no allocation, no pointer stores); runs in kmain.
 func mountInitrd(info *multiboot.Info) {
-	cwdLen = copy(cwdBuf[:], "/")
+	root := [1]byte{'/'}
+	initCwd(root[:])
 	data := emptyArchive
 	for _, m := range info.ModuleList() {
 		if len(m.Data) >= 6 && string(m.Data[:6]) == "070701" {
@@ -60,7 +61,7 @@ func mountInitrd(info *multiboot.Info) {
 			l.s("warren: boot option warren.cwd=").b(optCwd).s(": no such directory in the initrd").put()
 			powerOff(exitBootFailure)
 		}
-		cwdLen = copy(cwdBuf[:], optCwd)
+		initCwd(optCwd)
 	}
 }
 

@@ -158,7 +158,7 @@ func procByPID(pid int32) (int32, bool) {
 
 // createProcess claims a slot for an empty process named name, with no
 // descriptors, whose parent is the program (the loader): it inherits the
-// program's umask.
+// program's umask and working directory.
 //
 // Context: kernel (no allocation, no pointer stores).
 func createProcess(name []byte) (int32, unix.Errno) {
@@ -175,6 +175,7 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		pr.nameLen = copy(pr.name[:], name)
 		sigActions[p] = [maxSignal + 1]signal.Action{}
 		clearFDs(p)
+		inheritCwd(p, 0)
 		return p, 0
 	}
 	return 0, unix.EAGAIN
@@ -266,6 +267,7 @@ func killThreads(p, keep int32) {
 func releaseProcess(p int32) {
 	pr := &procs[p]
 	closeAllFDs(p)
+	dropCwdTmp(p)
 	if pr.mm == p {
 		dropMemory(p)
 	}

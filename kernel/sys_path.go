@@ -84,7 +84,7 @@ func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch)
 		return resolved{}, unix.ENOENT
 	}
 	var buf [pathMax]byte
-	dir := cwdBuf[:cwdLen]
+	dir, dirTmp := curCwd()
 	if p[0] != '/' && dirfd != unix.AT_FDCWD {
 		of, e := lookupFD(uint64(dirfd))
 		if e != 0 {
@@ -105,8 +105,8 @@ func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch)
 	if rest, ok := underTmp(p); ok {
 		return walkTmp(tmpfs.Root, rest, last, scratch, &buf)
 	}
-	if p[0] != '/' && dirfd == unix.AT_FDCWD && cwdTmp != tmpfs.None {
-		return walkTmp(cwdTmp, p, last, scratch, &buf)
+	if p[0] != '/' && dirfd == unix.AT_FDCWD && dirTmp != tmpfs.None {
+		return walkTmp(dirTmp, p, last, scratch, &buf)
 	}
 	if rest, ok := underTmp(dir); ok && p[0] != '/' {
 		// Relative to a directory in /tmp: find it, then walk from it.

@@ -62,6 +62,7 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	}
 	sigActions[c] = sigActions[p]
 	inheritFDs(c, p)
+	inheritCwd(c, p)
 	copyExePath(c, p)
 	i, e := allocThread(c)
 	if e != 0 {

@@ -1,7 +1,8 @@
 // Command selfexec is the program in an image built with -selfexe: it
 // starts itself as a child process with os/exec, as Go's tests do, and
 // checks what comes back: arguments and environment in, output through
-// pipes, exit statuses, a failed start, and several children at once.
+// pipes, exit statuses, a failed start, a working directory of the
+// child's own, and several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
 // exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
 package main
@@ -61,6 +62,15 @@ func main() {
 	err = exec.Command("/warren/no-such-program").Run()
 	check(errors.Is(err, os.ErrNotExist), "starting a missing program: %v", err)
 
+	// A working directory for the child (its chdir before execve) is not
+	// the parent's.
+	before, _ := os.Getwd()
+	cmd = command(exe, "pwd")
+	cmd.Dir = "/warren"
+	out, err = cmd.Output()
+	after, _ := os.Getwd()
+	check(err == nil && string(out) == "/warren\n" && after == before, "pwd: %q, %v; the parent's went from %q to %q", out, err, before, after)
+
 	// Several children at once, each waited for.
 	var wg sync.WaitGroup
 	for i := range 3 {
@@ -97,6 +107,9 @@ func child(args []string) {
 		fmt.Fprintf(os.Stderr, "exiting %s\n", args[1])
 		code, _ := strconv.Atoi(args[1])
 		os.Exit(code)
+	case "pwd":
+		wd, _ := os.Getwd()
+		fmt.Println(wd)
 	case "cat":
 		io.Copy(os.Stdout, os.Stdin)
 	case "kill":
