@@ -73,6 +73,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"build", "a", "b"}, "want exactly one package"},
 		{[]string{"build", "-user", "./x", "./cmd/y"}, "-user and a package (./cmd/y) cannot be used together"},
 		{[]string{"build", "-user", " "}, `invalid value " " for flag -user`},
+		{[]string{"build", "-selfexe", "-user", "./x"}, "-selfexe applies to a package, not to -user"},
 		{[]string{"build"}, "want exactly one package, got 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "Usage:"},
@@ -122,6 +123,9 @@ func TestParseBuild(t *testing.T) {
 	}
 	if o, err = parseBuild(e, []string{"-append", "ip=dhcp", "./cmd/x"}); err != nil || o.format != build.FormatELF || o.appendArgs != "ip=dhcp" {
 		t.Errorf("-append on an elf image: %+v, %v", o, err)
+	}
+	if o, err = parseBuild(e, []string{"-selfexe", "./cmd/x"}); err != nil || !o.selfExe || o.pkg != "./cmd/x" {
+		t.Errorf("-selfexe: %+v, %v", o, err)
 	}
 	for _, args := range [][]string{{"-format", "vmdk", "./cmd/x"}} {
 		if _, err := parseBuild(e, args); err == nil {
