@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 var failed bool
@@ -61,6 +62,10 @@ func main() {
 	// A start that fails in the child's execve.
 	err = exec.Command("/warren/no-such-program").Run()
 	check(errors.Is(err, os.ErrNotExist), "starting a missing program: %v", err)
+
+	// Arguments beyond what the child's execve can take: E2BIG from Start.
+	err = command(exe, "echo", strings.Repeat("x", 3<<20)).Run()
+	check(errors.Is(err, syscall.E2BIG), "3 MiB of arguments: %v", err)
 
 	// A working directory for the child (its chdir before execve) is not
 	// the parent's.
