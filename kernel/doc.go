@@ -34,7 +34,7 @@
 //	user memory           usermem.go, usermem_unsafe.go, window.go → mm/usercopy
 //	processes             process.go, program.go (the Go program), exec.go,
 //	                      execstage.go (the program's children), vfork.go,
-//	                      wait.go, cwd.go, limits.go, sys_proc.go (loader: proc/)
+//	                      wait.go, limits.go, sys_proc.go (loader: proc/)
 //	signals               sys_signal.go, kernel/signal
 //	descriptors, files    kernel/files (the rules, host-tested) ← fileenv.go, fd.go,
 //	                      sys_fd.go; sys_path.go, sys_file.go, cwd.go, initrd.go,
