@@ -93,6 +93,11 @@ func buildInitialStack(top uint64) uint64 {
 	}
 	var argAddrs, envAddrs [maxArgs + 2]uint64
 	for i, a := range argv[:nArgv] {
+		if i == 0 && exeLens[0] > 0 {
+			// The program's plain executable (findProgramExe), which a
+			// test re-executes as os.Args[0], as go test passes it.
+			a = exePaths[0][:exeLens[0]]
+		}
 		argAddrs[i] = strAddr(a)
 	}
 	nEnv := 0

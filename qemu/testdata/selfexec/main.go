@@ -35,6 +35,7 @@ func main() {
 	}
 	exe, err := os.Executable()
 	check(err == nil && exe == "/warren/program", "os.Executable() = %q, %v; want /warren/program", exe, err)
+	check(os.Args[0] == exe, "os.Args[0] = %q, want %q", os.Args[0], exe)
 
 	// Arguments and environment in, standard output back through a pipe.
 	out, err := command(exe, "echo", "a b", "c").Output()
