@@ -99,7 +99,11 @@ func (s *inetSocket) readiness() uint32 {
 	}
 	switch tcp.EndpointState(s.ep.State()) {
 	case tcp.StateEstablished:
-		ev |= sockabi.ExactIO
+		// netstack shows a FIN or reset in the events before the state
+		// leaves Established: with either, a read no longer blocks.
+		if ev&stateEvents == 0 {
+			ev |= sockabi.ExactIO
+		}
 	case tcp.StateListen:
 		ev |= sockabi.ExactAccept
 	}
