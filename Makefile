@@ -27,12 +27,15 @@ run: warren
 # detector (about 20 s once its builds are cached). The QEMU tests build
 # their images in subprocesses the test cache does not see, so nothing is
 # taken from the cache (-count=1); on a loaded 2-core host the QEMU
-# package takes longer than go test's default 10 minutes.
+# package takes longer than go test's default 10 minutes. The QEMU suite
+# then runs again with two vCPUs wherever a test names no count of its
+# own (WARREN_QEMU_SMP, qemu/machine.go).
 test:
 	tools/deps.sh test
 	$(GO) vet ./...
 	$(GO) test -race ./drivers/... ./sockets/...
 	WARREN_REQUIRE_QEMU=1 $(GO) test -timeout 25m -count=1 ./...
+	WARREN_QEMU_SMP=2 WARREN_REQUIRE_QEMU=1 $(GO) test -timeout 25m -count=1 ./qemu
 
 clean:
 	rm -rf bin

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ type Machine struct {
 	UEFI      bool          // boot Disk with OVMF, not the default BIOS (SeaBIOS)
 	PVH       bool          // boot Image through its PVH entry (see Run), not Multiboot
 	Memory    string        // guest RAM, e.g. "256M"; default 256M
-	CPUs      int           // vCPUs (-smp); 0: QEMU's default, one
+	CPUs      int           // vCPUs (-smp); 0: $WARREN_QEMU_SMP, else QEMU's default, one
 	Append    string        // kernel command line
 	Modules   []Module      // boot modules; with PVH at most one, whose Name is not passed
 	Accel     Accel         // AccelAuto: DetectAccel
@@ -108,6 +109,23 @@ const MaxOutput = 4 << 20
 // ErrTimeout is returned (wrapped) when Machine.Timeout expires.
 var ErrTimeout = errors.New("timed out")
 
+// SMPEnv names the vCPU count of a machine that sets none: make test
+// runs the QEMU suite a second time with it at 2.
+const SMPEnv = "WARREN_QEMU_SMP"
+
+// defaultCPUs is $WARREN_QEMU_SMP, 0 when unset.
+func defaultCPUs() (int, error) {
+	v := os.Getenv(SMPEnv)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 255 {
+		return 0, fmt.Errorf("%s=%q: want a vCPU count from 1 to 255", SMPEnv, v)
+	}
+	return n, nil
+}
+
 // Args returns QEMU's command line (without the program name).
 func (m *Machine) Args() ([]string, error) {
 	accel := m.Accel
@@ -122,8 +140,15 @@ func (m *Machine) Args() ([]string, error) {
 		mem = "256M"
 	}
 	args := []string{"-nodefaults", "-no-reboot", "-display", "none", "-serial", "stdio", "-monitor", "none", "-m", mem}
-	if m.CPUs > 0 {
-		args = append(args, "-smp", fmt.Sprint(m.CPUs))
+	cpus := m.CPUs
+	if cpus == 0 {
+		var err error
+		if cpus, err = defaultCPUs(); err != nil {
+			return nil, err
+		}
+	}
+	if cpus > 0 {
+		args = append(args, "-smp", fmt.Sprint(cpus))
 	}
 	args = append(args, accel.args()...)
 	if m.Type != "" {

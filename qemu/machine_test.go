@@ -13,6 +13,7 @@ import (
 )
 
 func TestArgs(t *testing.T) {
+	t.Setenv(SMPEnv, "")
 	m := Machine{
 		Image:     "/img/warren.elf",
 		Append:    `warren.cwd=/x "-test.run=A B"`,
@@ -117,6 +118,37 @@ func TestArgs(t *testing.T) {
 		if _, err := m.Args(); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+// A machine that names no vCPU count takes $WARREN_QEMU_SMP's; one that
+// names its own keeps it, and a bad value is an error that names it.
+func TestSMPEnv(t *testing.T) {
+	smp := func(m Machine) string {
+		t.Helper()
+		args, err := m.Args()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.Index(args, "-smp"); i >= 0 {
+			return args[i+1]
+		}
+		return ""
+	}
+	t.Setenv(SMPEnv, "2")
+	if got := smp(Machine{Image: "/x", Accel: AccelTCG}); got != "2" {
+		t.Errorf("with %s=2: -smp %q", SMPEnv, got)
+	}
+	if got := smp(Machine{Image: "/x", Accel: AccelTCG, CPUs: 4}); got != "4" {
+		t.Errorf("CPUs 4 with %s=2: -smp %q", SMPEnv, got)
+	}
+	t.Setenv(SMPEnv, "")
+	if got := smp(Machine{Image: "/x", Accel: AccelTCG}); got != "" {
+		t.Errorf("without %s: -smp %q", SMPEnv, got)
+	}
+	t.Setenv(SMPEnv, "two")
+	if _, err := (&Machine{Image: "/x", Accel: AccelTCG}).Args(); err == nil || !strings.Contains(err.Error(), SMPEnv) {
+		t.Errorf("%s=two: %v", SMPEnv, err)
 	}
 }
 
