@@ -26,8 +26,8 @@ func sysSetFile(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // os/user and programs that look themselves up. Root's home is /tmp, the
 // tree's one writable directory, where warren test points $HOME too.
 var identityFiles = [...]struct{ path, data string }{
-	{"/etc/passwd", "root:x:0:0:root:/tmp:/bin/sh\n"},
-	{"/etc/group", "root:x:0:\n"},
+	{files.EtcPasswd, "root:x:0:0:root:/tmp:/bin/sh\n"},
+	{files.EtcGroup, "root:x:0:\n"},
 }
 
 // serveIdentityFiles fills the first slots at boot, before the program can

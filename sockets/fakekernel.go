@@ -2,6 +2,8 @@ package sockets
 
 import (
 	"encoding/binary"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -591,6 +593,13 @@ func (k *FakeKernel) File(path string) ([]byte, bool) {
 	defer k.mu.Unlock()
 	b, ok := k.files[path]
 	return b, ok
+}
+
+// FilePaths are the paths SetFile gave files, sorted.
+func (k *FakeKernel) FilePaths() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Sorted(maps.Keys(k.files))
 }
 
 // UnixName makes or finds a socket file, as the kernel's SysUnixName does

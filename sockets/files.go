@@ -3,6 +3,7 @@ package sockets
 import (
 	"time"
 
+	"warren.dev/kernel/files"
 	wnet "warren.dev/net"
 )
 
@@ -35,12 +36,12 @@ imaps		993/tcp
 // publishFiles gives the kernel the files and keeps /etc/resolv.conf
 // current as DHCP and router advertisements change the DNS servers.
 func publishFiles(k Kernel, st *wnet.Stack, done <-chan struct{}) {
-	k.SetFile("/etc/hosts", []byte(hostsFile))
-	k.SetFile("/etc/nsswitch.conf", []byte(nsswitchFile))
-	k.SetFile("/etc/services", []byte(servicesFile))
+	k.SetFile(files.EtcHosts, []byte(hostsFile))
+	k.SetFile(files.EtcNSSwitch, []byte(nsswitchFile))
+	k.SetFile(files.EtcServices, []byte(servicesFile))
 	k.SetFile("/proc/sys/net/core/somaxconn", []byte("4096\n"))
 	resolv := st.Live().ResolvConf()
-	k.SetFile("/etc/resolv.conf", []byte(resolv))
+	k.SetFile(files.EtcResolv, []byte(resolv))
 	go func() {
 		t := time.NewTicker(10 * time.Second)
 		defer t.Stop()
@@ -52,7 +53,7 @@ func publishFiles(k Kernel, st *wnet.Stack, done <-chan struct{}) {
 			}
 			if r := st.Live().ResolvConf(); r != resolv {
 				resolv = r
-				k.SetFile("/etc/resolv.conf", []byte(r))
+				k.SetFile(files.EtcResolv, []byte(r))
 			}
 		}
 	}()

@@ -3,12 +3,14 @@ package sockets
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/files"
 	"warren.dev/kernel/sockabi"
 )
 
@@ -149,6 +151,12 @@ func TestServeDefault(t *testing.T) {
 		b, ok := k.File(path)
 		if !ok || !strings.Contains(string(b), want) {
 			t.Errorf("%s: %q, %v", path, b, ok)
+		}
+	}
+	// The images list /etc's served files from one list.
+	for _, p := range k.FilePaths() {
+		if strings.HasPrefix(p, "/etc/") && !slices.Contains(files.EtcServed[:], p) {
+			t.Errorf("%s is served but not in files.EtcServed", p)
 		}
 	}
 	close(s.reqs)

@@ -11,6 +11,22 @@ import (
 // /etc/resolv.conf, /etc/hosts, ...), found by absolute path ahead of
 // the initrd.
 
+// The served files of /etc: the kernel's identity files and those the
+// socket layer publishes. EtcServed lists them, so that a tree can show
+// them in a listing of /etc (tools/build gives each an empty entry in the
+// initrd, which the served contents shadow).
+const (
+	EtcGroup    = "/etc/group"
+	EtcHosts    = "/etc/hosts"
+	EtcNSSwitch = "/etc/nsswitch.conf"
+	EtcPasswd   = "/etc/passwd"
+	EtcResolv   = "/etc/resolv.conf"
+	EtcServices = "/etc/services"
+)
+
+// EtcServed is every served file of /etc.
+var EtcServed = [...]string{EtcGroup, EtcHosts, EtcNSSwitch, EtcPasswd, EtcResolv, EtcServices}
+
 const (
 	MaxServed     = 16
 	ServedPathMax = 64

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/u-root/u-root/pkg/cpio"
+
+	"warren.dev/kernel/files"
 )
 
 // ArchiveModule is the multiboot module name of a test archive.
@@ -85,17 +87,13 @@ func WriteTestArchive(w io.Writer, selfExe string, trees []string, files ...stri
 	return cpio.WriteTrailer(cw)
 }
 
-// servedEtc are the files of /etc the kernel (passwd, group) and the
-// socket layer (the rest) serve by exact path.
-var servedEtc = []string{"group", "hosts", "nsswitch.conf", "passwd", "resolv.conf", "services"}
-
 // hostEntries are what the os package's tests list or enter on Linux: an
 // empty /usr/bin, and /etc holding the served files. Those entries are
 // empty: opening one gets the served contents, which come first.
 func hostEntries() []cpio.Record {
 	recs := []cpio.Record{cpio.Directory("usr/bin", 0o755)}
-	for _, name := range servedEtc {
-		recs = append(recs, cpio.StaticFile("etc/"+name, "", 0o644))
+	for _, p := range files.EtcServed {
+		recs = append(recs, cpio.StaticFile(strings.TrimPrefix(p, "/"), "", 0o644))
 	}
 	return recs
 }
