@@ -67,6 +67,7 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	i, e := allocThread(c)
 	if e != 0 {
 		closeAllFDs(c)
+		dropCwdTmp(c)
 		ch.state = procFree
 		return 0, e
 	}
