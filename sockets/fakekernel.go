@@ -2,8 +2,6 @@ package sockets
 
 import (
 	"encoding/binary"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -86,52 +84,6 @@ func NewFakeKernel(size int) *FakeKernel {
 	}
 }
 
-// window is caller memory [addr, addr+n), or false if any of it is
-// outside (an empty range never is). Called with k.mu held.
-func (k *FakeKernel) window(addr uint64, n int) ([]byte, bool) {
-	if n == 0 {
-		return nil, true
-	}
-	if addr < k.base || n < 0 {
-		return nil, false
-	}
-	off := addr - k.base
-	if off > uint64(len(k.mem)) || uint64(n) > uint64(len(k.mem))-off {
-		return nil, false
-	}
-	return k.mem[off:][:n], true
-}
-
-// userLocked is the window of a copy for request id: EINVAL, as the
-// kernel answers, unless id is being served, so that a handler naming the
-// wrong request fails.
-func (k *FakeKernel) userLocked(id, addr uint64, n int) ([]byte, unix.Errno) {
-	m, ok := k.window(addr, n)
-	switch {
-	case !k.serving[id]:
-		return nil, unix.EINVAL
-	case !ok:
-		return nil, unix.EFAULT
-	}
-	return m, 0
-}
-
-func (k *FakeKernel) CopyIn(id, addr uint64, b []byte) unix.Errno {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	m, e := k.userLocked(id, addr, len(b))
-	copy(b, m)
-	return e
-}
-
-func (k *FakeKernel) CopyOut(id, addr uint64, b []byte) unix.Errno {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	m, e := k.userLocked(id, addr, len(b))
-	copy(m, b)
-	return e
-}
-
 func (k *FakeKernel) Install(id uint64, flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -176,61 +128,6 @@ func (k *FakeKernel) SetAddr(sock int32, peer bool, sa []byte) {
 	} else {
 		s.local = append([]byte(nil), sa...)
 	}
-}
-
-func (k *FakeKernel) SetFile(path string, data []byte) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.files[path] = append([]byte(nil), data...)
-}
-
-// Alloc reserves n bytes of caller memory, 16-byte aligned, and returns
-// their address. It panics when the memory is exhausted.
-func (k *FakeKernel) Alloc(n int) uint64 {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	off := (k.brk + 15) &^ 15
-	if n < 0 || off+n > len(k.mem) {
-		panic("FakeKernel: out of memory")
-	}
-	k.brk = off + n
-	return k.base + uint64(off)
-}
-
-// Mark returns the allocation point; FreeTo(mark) frees what was
-// allocated after it.
-func (k *FakeKernel) Mark() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.brk
-}
-
-// FreeTo frees every allocation made after Mark returned mark.
-func (k *FakeKernel) FreeTo(mark int) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.brk = mark
-}
-
-// Bytes returns a copy of n bytes of caller memory at addr, or nil if the
-// range faults.
-func (k *FakeKernel) Bytes(addr uint64, n int) []byte {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	m, ok := k.window(addr, n)
-	if !ok {
-		return nil
-	}
-	return append(make([]byte, 0, n), m...)
-}
-
-// Put copies b to caller memory at addr; false if the range faults.
-func (k *FakeKernel) Put(addr uint64, b []byte) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	m, ok := k.window(addr, len(b))
-	copy(m, b)
-	return ok
 }
 
 // Call serves the socket calls the kernel answers itself: socket,
@@ -373,9 +270,6 @@ func (k *FakeKernel) Lookups() int {
 	return k.lookups
 }
 
-// Memory is the caller memory, for calls served without forwarding.
-func (k *FakeKernel) Memory() Span { return Span{Addr: k.base, B: k.mem} }
-
 // Done ends request id, as the kernel's SysReply does: copies and
 // installs naming it fail from now on.
 func (k *FakeKernel) Done(id uint64) {
@@ -477,33 +371,6 @@ func (k *FakeKernel) RightsPut(slot int32) {
 	}
 }
 
-// AddFile makes a regular file holding data and returns the number a
-// forwarded sendfile names it by (its Args[1]).
-func (k *FakeKernel) AddFile(data []byte) int32 {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.regular == nil {
-		k.regular = map[int32][]byte{}
-	}
-	f := int32(len(k.regular))
-	k.regular[f] = data
-	return f
-}
-
-// ReadFile reads a file AddFile made.
-func (k *FakeKernel) ReadFile(id uint64, file int32, off int64, b []byte) (int, unix.Errno) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	data, ok := k.regular[file]
-	switch {
-	case !k.serving[id] && id != sockabi.DirectID, !ok, off < 0:
-		return 0, unix.EINVAL
-	case off >= int64(len(data)):
-		return 0, 0
-	}
-	return copy(b, data[off:]), 0
-}
-
 // InFlight counts the references in flight.
 func (k *FakeKernel) InFlight() int {
 	k.mu.Lock()
@@ -585,45 +452,4 @@ func (k *FakeKernel) WaitEvents(sock int32, mask uint32, timeout time.Duration) 
 			return ev
 		}
 	}
-}
-
-// File returns the contents SetFile gave path.
-func (k *FakeKernel) File(path string) ([]byte, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	b, ok := k.files[path]
-	return b, ok
-}
-
-// FilePaths are the paths SetFile gave files, sorted.
-func (k *FakeKernel) FilePaths() []string {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return slices.Sorted(maps.Keys(k.files))
-}
-
-// UnixName makes or finds a socket file, as the kernel's SysUnixName does
-// in its tmpfs; here every path is writable and names itself.
-func (k *FakeKernel) UnixName(op int, path string) (uint64, unix.Errno) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	ino, ok := k.sockFiles[path]
-	switch {
-	case op == sockabi.UnixBind && ok:
-		return 0, unix.EADDRINUSE
-	case op == sockabi.UnixBind:
-		k.nextIno++
-		k.sockFiles[path] = k.nextIno
-		return k.nextIno, 0
-	case !ok:
-		return 0, unix.ENOENT
-	}
-	return ino, 0
-}
-
-// Unlink removes a socket file, as unlink(2) would.
-func (k *FakeKernel) Unlink(path string) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.sockFiles, path)
 }
