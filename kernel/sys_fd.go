@@ -86,19 +86,8 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return pipeRead(of, buf, n)
 	case kindIRQ:
 		return irqRead(of, buf, n)
-	case kindEtc:
-		data := etcFiles.Data(int(of.obj))
-		if off >= int64(len(data)) {
-			return 0, 0
-		}
-		return readOut(buf, n, data[off:])
-	case kindCmdline:
-		if off >= int64(bootCmdlineLen) {
-			return 0, 0
-		}
-		return readOut(buf, n, bootCmdline[off:bootCmdlineLen])
-	case kindInitrdFile:
-		data := initrdData(of.obj)
+	case kindEtc, kindCmdline, kindInitrdFile:
+		data := fileData(of)
 		if off >= int64(len(data)) {
 			return 0, 0
 		}
@@ -109,6 +98,22 @@ func readFile(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 		return tmpRead(of, buf, n, off)
 	}
 	return 0, unix.EINVAL
+}
+
+// fileData is the contents of a file held whole in memory: a served
+// /etc file, /proc/cmdline or an initrd file; nil for other kinds.
+//
+// Context: kernel (no allocation, no pointer stores).
+func fileData(of *openFile) []byte {
+	switch of.kind {
+	case kindEtc:
+		return etcFiles.Data(int(of.obj))
+	case kindCmdline:
+		return bootCmdline[:bootCmdlineLen]
+	case kindInitrdFile:
+		return initrdData(of.obj)
+	}
+	return nil
 }
 
 // readOut copies up to n bytes of a file's data to user buffer buf.

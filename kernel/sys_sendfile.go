@@ -40,19 +40,14 @@ func regularFile(of *openFile) bool {
 //
 // Context: kernel (no allocation, no pointer stores).
 func fileReadAt(of *openFile, off int64, b []byte) (int, unix.Errno) {
-	var data []byte
 	switch of.kind {
 	case kindTmpfs:
 		return tmp.ReadAt(tmpIno(of), off, b)
-	case kindInitrdFile:
-		data = initrdData(of.obj)
-	case kindEtc:
-		data = etcFiles.Data(int(of.obj))
-	case kindCmdline:
-		data = bootCmdline[:bootCmdlineLen]
+	case kindInitrdFile, kindEtc, kindCmdline:
 	default:
 		return 0, unix.EINVAL
 	}
+	data := fileData(of)
 	if off >= int64(len(data)) {
 		return 0, 0
 	}
