@@ -69,6 +69,11 @@ type process struct {
 	forked bool
 	// umask is the file mode creation mask (umask(2)), inherited.
 	umask uint32
+	// stopped: job control stopped the process with stopSig; jobReport
+	// is the stop or continue its parent has not collected (jobctl.go).
+	stopped   bool
+	stopSig   uint8
+	jobReport uint8
 }
 
 var (
@@ -239,6 +244,7 @@ func markEnding(p int32, status uint32) {
 		return
 	}
 	pr.exiting, pr.status = true, status
+	pr.stopped, pr.jobReport = false, jobNone // an end is all there is left to report
 	killThreads(p, cur)
 }
 

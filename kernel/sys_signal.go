@@ -227,6 +227,7 @@ func signalThread(tid int32, sig int) (uint64, unix.Errno) {
 	if sig == 0 {
 		return 0, 0
 	}
+	jobControl(threads[i].proc, sig)
 	t := &threads[i]
 	t.sigPending |= signal.Bit(sig)
 	if t.state == threadBlocked && t.interruptible && t.sigBlocked&signal.Bit(sig) == 0 {
@@ -244,6 +245,10 @@ func signalThread(tid int32, sig int) (uint64, unix.Errno) {
 func deliverSignals(f *cpu.TrapFrame) {
 	t := &threads[cur]
 	for {
+		parkWhileStopped()
+		if t.sigPending&signal.Bit(int(unix.SIGKILL)) != 0 {
+			killProcess(int(unix.SIGKILL)) // first, whatever else is pending
+		}
 		ready := t.sigPending &^ t.sigBlocked
 		sig := int(t.faultSig)
 		if sig != 0 && t.sigBlocked&signal.Bit(sig) != 0 {
@@ -267,6 +272,10 @@ func deliverSignals(f *cpu.TrapFrame) {
 		switch act.Handler {
 		case sigDFL:
 			if defaultIgnored(sig) {
+				continue
+			}
+			if stopSignals&signal.Bit(sig) != 0 {
+				stopProcess(t.proc, sig) // parks at the top of the loop
 				continue
 			}
 			killProcess(sig)

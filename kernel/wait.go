@@ -9,7 +9,8 @@ import (
 
 // Waiting for children: a process that ends stays a zombie until its
 // parent collects its status with wait4 or waitid (the loader's processes:
-// SysWait), and its parent gets its exit signal (SIGCHLD). Children of a
+// SysWait), and its parent gets its exit signal (SIGCHLD). Stops and
+// continues are collected the same way (jobctl.go). Children of a
 // process that ends are orphans: nobody waits for them, and their slots
 // are freed as they end. Process groups are not kept: a pid selector of
 // 0 or below -1 means any child.
@@ -67,11 +68,15 @@ func orphanChildren(p int32) {
 // selector: -1, 0 and process groups (below -1) mean any child.
 func childMatches(sel, child int32) bool { return sel <= 0 || sel == child }
 
-// childInfo is the siginfo waitid reports for a child that ended with
-// wait status st.
+// childInfo is the siginfo waitid reports for a child whose event has
+// wait status st: an end, a stop or a continue.
 func childInfo(pid int32, st uint32) signal.Info {
 	i := signal.Info{Signo: int32(unix.SIGCHLD), Pid: pid}
 	switch sig := int32(st & 0x7f); {
+	case st == statusContinued:
+		i.Code, i.Status = cldContinued, int32(unix.SIGCONT)
+	case st&0xff == statusStoppedLow:
+		i.Code, i.Status = cldStopped, int32(st>>8&0xff)
 	case sig == 0:
 		i.Code, i.Status = cldExited, int32(st>>8&0xff)
 	case st&0x80 != 0:
@@ -82,12 +87,26 @@ func childInfo(pid int32, st uint32) signal.Info {
 	return i
 }
 
-// waitChild finds an ended child of the caller matching sel, sleeping
-// for one unless nohang. It returns the child's slot, or -1 if nohang
-// and none has ended yet.
+// childEvent returns the wait status of child pr's event not yet
+// collected, if it is one of those in want (WEXITED, WSTOPPED,
+// WCONTINUED).
+func childEvent(pr *process, want uint64) (uint32, bool) {
+	if pr.state == procZombie {
+		return pr.status, want&unix.WEXITED != 0
+	}
+	st, ok := jobStatus(pr)
+	if st == statusContinued {
+		return st, ok && want&unix.WCONTINUED != 0
+	}
+	return st, ok && want&unix.WSTOPPED != 0
+}
+
+// waitChild finds a child of the caller matching sel with an event in
+// want, sleeping for one unless nohang. It returns the child's slot and
+// the event's wait status, or slot -1 if nohang and there is none yet.
 //
 // Context: kernel (no allocation, no pointer stores).
-func waitChild(sel int32, nohang bool) (int32, unix.Errno) {
+func waitChild(sel int32, want uint64, nohang bool) (int32, uint32, unix.Errno) {
 	p := curProc()
 	for {
 		live := false
@@ -96,24 +115,35 @@ func waitChild(sel int32, nohang bool) (int32, unix.Errno) {
 			if ch.state == procFree || ch.state == procNew || ch.parent != p || !ch.forked || !childMatches(sel, ch.pid) {
 				continue
 			}
-			if ch.state == procZombie {
-				return c, 0
+			if st, ok := childEvent(ch, want); ok {
+				return c, st, 0
 			}
 			live = true
 		}
 		switch {
 		case !live:
-			return -1, unix.ECHILD
+			return -1, 0, unix.ECHILD
 		case nohang:
-			return -1, 0
+			return -1, 0, 0
 		}
 		if sleepOn(childKeyBase+uint64(p), 0, true) == wokenSignal {
-			return -1, errRestart
+			return -1, 0, errRestart
 		}
 	}
 }
 
-// sysWait4 (pid, status, options, rusage) collects an ended child.
+// collectChild takes child c's reported event: an ended child's slot is
+// freed, a stop or continue is reported once.
+func collectChild(c int32) {
+	if ch := &procs[c]; ch.state == procZombie {
+		ch.state = procFree
+	} else {
+		ch.jobReport = jobNone
+	}
+}
+
+// sysWait4 (pid, status, options, rusage) collects an ended child, or
+// with WUNTRACED a stopped one, with WCONTINUED a continued one.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysWait4(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -122,32 +152,34 @@ func sysWait4(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if options&^known != 0 || sel == -1<<31 {
 		return 0, unix.EINVAL
 	}
-	c, e := waitChild(sel, options&unix.WNOHANG != 0)
+	// WUNTRACED is waitid's WSTOPPED.
+	c, st, e := waitChild(sel, unix.WEXITED|options&(unix.WUNTRACED|unix.WCONTINUED), options&unix.WNOHANG != 0)
 	if c < 0 {
 		return 0, e
 	}
-	ch := &procs[c]
 	if status != 0 {
-		if e := store32(status, ch.status); e != 0 {
+		if e := store32(status, st); e != 0 {
 			return 0, e
 		}
 	}
 	if e := zeroRusage(rusage); e != 0 {
 		return 0, e
 	}
-	ch.state = procFree
-	return uint64(ch.pid), 0
+	pid := procs[c].pid
+	collectChild(c)
+	return uint64(pid), 0
 }
 
-// sysWaitid (idtype, id, infop, options, rusage) reports an ended child
-// in a siginfo; WNOWAIT leaves it to be waited for again.
+// sysWaitid (idtype, id, infop, options, rusage) reports a child's end,
+// stop or continue, as options ask, in a siginfo; WNOWAIT leaves it to
+// be waited for again.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	idtype, id, infop, options, rusage := f.RDI, f.RSI, f.RDX, f.R10, f.R8
-	known := uint64(unix.WNOHANG | unix.WEXITED | unix.WSTOPPED | unix.WCONTINUED | unix.WNOWAIT |
-		unix.WALL | unix.WCLONE | unix.WNOTHREAD)
-	if options&^known != 0 || options&(unix.WEXITED|unix.WSTOPPED|unix.WCONTINUED) == 0 {
+	events := uint64(unix.WEXITED | unix.WSTOPPED | unix.WCONTINUED)
+	known := events | unix.WNOHANG | unix.WNOWAIT | unix.WALL | unix.WCLONE | unix.WNOTHREAD
+	if options&^known != 0 || options&events == 0 {
 		return 0, unix.EINVAL
 	}
 	sel := int32(-1)
@@ -161,26 +193,17 @@ func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	default:
 		return 0, unix.EINVAL // P_PIDFD: no pidfds
 	}
-	var c int32 = -1
-	var e unix.Errno
-	if options&unix.WEXITED != 0 {
-		c, e = waitChild(sel, options&unix.WNOHANG != 0)
-	} else if _, e = waitChild(sel, true); e == 0 && options&unix.WNOHANG == 0 {
-		// Stops and continues are never reported: wait for a signal.
-		for sleepOn(sleepKey, 0, true) != wokenSignal {
-		}
-		return 0, errRestart
-	}
+	c, st, e := waitChild(sel, options&events, options&unix.WNOHANG != 0)
 	if e != 0 {
 		return 0, e
 	}
 	var info signal.Info
 	if c >= 0 {
-		info = childInfo(procs[c].pid, procs[c].status)
+		info = childInfo(procs[c].pid, st)
 	}
 	if infop != 0 {
 		var b [signal.InfoSize]byte
-		signal.EncodeInfo(b[:], &info) // all zero when nothing has ended (WNOHANG)
+		signal.EncodeInfo(b[:], &info) // all zero when there is nothing to report (WNOHANG)
 		if e := copyOut(infop, b[:]); e != 0 {
 			return 0, e
 		}
@@ -189,7 +212,7 @@ func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	if c >= 0 && options&unix.WNOWAIT == 0 {
-		procs[c].state = procFree
+		collectChild(c)
 	}
 	return 0, 0
 }
