@@ -230,7 +230,8 @@ func sysExecReply(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // finishExec restarts the thread in process p's execve at entry with
 // the stack pointer sp, in the state a new process starts in: signal
 // handlers reset (ignored signals stay ignored), close-on-exec
-// descriptors closed, the break at brk.
+// descriptors closed, the saved IDs set to the effective ones, the break
+// at brk.
 //
 // Context: kernel (no allocation, no pointer stores).
 func finishExec(p int32, entry, sp, brk uint64) unix.Errno {
@@ -255,6 +256,7 @@ func finishExec(p int32, entry, sp, brk uint64) unix.Errno {
 		}
 	}
 	closeOnExec(p)
+	execCreds(p)
 	pr := &procs[p]
 	pr.brkStart, pr.brk = brk, brk
 	pr.nameLen = copy(pr.name[:], req.path[:req.pathLen])

@@ -163,7 +163,7 @@ func procByPID(pid int32) (int32, bool) {
 
 // createProcess claims a slot for an empty process named name, with no
 // descriptors, whose parent is the program (the loader): it inherits the
-// program's umask and working directory.
+// program's umask, credentials and working directory.
 //
 // Context: kernel (no allocation, no pointer stores).
 func createProcess(name []byte) (int32, unix.Errno) {
@@ -179,6 +179,7 @@ func createProcess(name []byte) (int32, unix.Errno) {
 		nextTID++
 		pr.nameLen = copy(pr.name[:], name)
 		sigActions[p] = [maxSignal + 1]signal.Action{}
+		procCreds[p] = procCreds[0]
 		clearFDs(p)
 		inheritCwd(p, 0)
 		return p, 0

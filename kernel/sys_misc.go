@@ -138,13 +138,6 @@ func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // error on which Go's io.Copy paths fall back to read and write.
 func sysNoSplice(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }
 
-// Identity: one user, root, as in a container's init.
-func sysGetuid(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, 0 }
-
-// sysSetuidFamily refuses identity changes: the runtime's AllThreadsSyscall
-// would otherwise signal every thread and spin waiting.
-func sysSetuidFamily(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EPERM }
-
 // sysPrctl supports nothing: the runtime names mappings with it and
 // tolerates EINVAL.
 func sysPrctl(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }

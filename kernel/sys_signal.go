@@ -158,14 +158,30 @@ func sysRtSigreturn(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysTgkill(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	if i, ok := threadByTID(int32(f.RSI)); !ok || procs[threads[i].proc].pid != int32(f.RDI) {
+	i, ok := threadByTID(int32(f.RSI))
+	if !ok || procs[threads[i].proc].pid != int32(f.RDI) {
 		return 0, unix.ESRCH
 	}
-	return signalThread(int32(f.RSI), int(f.RDX))
+	return killThread(i, int(f.RDX))
 }
 
 func sysTkill(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return signalThread(int32(f.RDI), int(f.RSI))
+	i, ok := threadByTID(int32(f.RDI))
+	if !ok {
+		return 0, unix.ESRCH
+	}
+	return killThread(i, int(f.RSI))
+}
+
+// killThread is tgkill and tkill's signal to thread i, which the caller
+// must be allowed to signal.
+//
+// Context: kernel (no allocation, no pointer stores).
+func killThread(i int32, sig int) (uint64, unix.Errno) {
+	if sig >= 0 && sig <= maxSignal && !maySignal(threads[i].proc, sig) {
+		return 0, unix.EPERM
+	}
+	return signalThread(threads[i].tid, sig)
 }
 
 // sysKill signals a process: the first of its threads that does not
@@ -182,6 +198,9 @@ func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	if sig < 0 || sig > maxSignal {
 		return 0, unix.EINVAL
+	}
+	if !maySignal(p, sig) {
+		return 0, unix.EPERM
 	}
 	if sig == 0 {
 		return 0, 0

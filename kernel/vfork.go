@@ -61,6 +61,7 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 		limits[c] = limits[p]
 	}
 	sigActions[c] = sigActions[p]
+	procCreds[c] = procCreds[p]
 	inheritFDs(c, p)
 	inheritCwd(c, p)
 	copyExePath(c, p)

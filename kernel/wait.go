@@ -200,6 +200,7 @@ func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	var info signal.Info
 	if c >= 0 {
 		info = childInfo(procs[c].pid, st)
+		info.Uid = int32(procCreds[c].uid.real)
 	}
 	if infop != 0 {
 		var b [signal.InfoSize]byte

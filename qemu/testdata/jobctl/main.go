@@ -19,7 +19,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-	"unsafe"
 )
 
 var failed bool
@@ -44,10 +43,7 @@ func main() {
 
 	// A stop is reported to waitid with WNOWAIT, then once to wait4.
 	syscall.Kill(pid, syscall.SIGSTOP)
-	var info [128]byte
-	_, _, e := syscall.Syscall6(syscall.SYS_WAITID, 1 /* P_PID */, uintptr(pid), uintptr(unsafe.Pointer(&info)),
-		syscall.WSTOPPED|0x1000000 /* WNOWAIT */, 0, 0)
-	code, status := le32(info[8:]), le32(info[24:])
+	code, status, e := waitidStopped(pid)
 	check(e == 0 && code == 5 && status == uint32(syscall.SIGSTOP),
 		"waitid(WSTOPPED|WNOWAIT): %v, si_code %d si_status %d; want CLD_STOPPED (5), SIGSTOP", e, code, status)
 	ws := wait(pid, syscall.WUNTRACED)
@@ -172,8 +168,4 @@ func echo() {
 	for s.Scan() {
 		fmt.Printf("echo %s\n", s.Text())
 	}
-}
-
-func le32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }

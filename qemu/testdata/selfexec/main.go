@@ -2,7 +2,7 @@
 // starts itself as a child process with os/exec, as Go's tests do, and
 // checks what comes back: arguments and environment in, output through
 // pipes, exit statuses, a failed start, a working directory of the
-// child's own, and several children at once.
+// child's own, credentials, and several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
 // exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
 package main
@@ -77,6 +77,15 @@ func main() {
 	after, _ := os.Getwd()
 	check(err == nil && string(out) == "/warren\n" && after == before, "pwd: %q, %v; the parent's went from %q to %q", out, err, before, after)
 
+	// Credentials set in the child before execve (setgroups, setgid,
+	// setuid), inherited through it; the child, no longer root, cannot
+	// take root back, and cannot signal its root parent.
+	cmd = command(exe, "ids")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 1000, Gid: 100, Groups: []uint32{300, 200}}}
+	out, err = cmd.Output()
+	check(err == nil && string(out) == "uid=1000/1000 gid=100/100 groups=[200 300] setuid(0)=operation not permitted kill(1)=operation not permitted\n",
+		"ids: %q, %v", out, err)
+
 	// Several children at once, each waited for.
 	var wg sync.WaitGroup
 	for i := range 3 {
@@ -116,6 +125,10 @@ func child(args []string) {
 	case "pwd":
 		wd, _ := os.Getwd()
 		fmt.Println(wd)
+	case "ids":
+		groups, _ := syscall.Getgroups()
+		fmt.Printf("uid=%d/%d gid=%d/%d groups=%v setuid(0)=%v kill(1)=%v\n", syscall.Getuid(), syscall.Geteuid(),
+			syscall.Getgid(), syscall.Getegid(), groups, syscall.Setuid(0), syscall.Kill(1, syscall.SIGUSR1))
 	case "cat":
 		io.Copy(os.Stdout, os.Stdin)
 	case "kill":
