@@ -22,7 +22,7 @@ func sysSetFile(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, files.SetServed(caller(), &etcFiles, f.RDI, f.RSI, f.RDX, f.R10)
 }
 
-// identityFiles name the one user, root (getuid and getgid are 0), for
+// identityFiles name root, the user every process starts as (uid and gid 0), for
 // os/user and programs that look themselves up. Root's home is /tmp, the
 // tree's one writable directory, where warren test points $HOME too.
 var identityFiles = [...]struct{ path, data string }{
