@@ -1,6 +1,8 @@
 package sockets
 
 import (
+	"sync"
+
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/sockabi"
@@ -56,17 +58,31 @@ func (l *Layer) Direct(look Looker, nr uint64, args [6]uint64, mem []Span) (resu
 	if e != 0 {
 		return 0, 0, false
 	}
-	r := &sockabi.Request{ID: sockabi.DirectID, Op: sockabi.OpSyscall, Nr: nr, Args: args,
-		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol, Pair: info.Pair, PID: info.PID}
-	if maySleep(r) {
-		return 0, 0, false
+	c := directRuns.Get().(*directRun)
+	c.r = call{Request: sockabi.Request{ID: sockabi.DirectID, Op: sockabi.OpSyscall, Nr: nr, Args: args,
+		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol, Pair: info.Pair, PID: info.PID},
+		direct: &c.k}
+	c.k = directKernel{Kernel: l.k, mem: mem}
+	if maySleep(&c.r) {
+		handled = false
+	} else {
+		s, e2 := l.admit(&c.r)
+		result, e = l.run(&c.r, s, e2)
+		handled = true
 	}
-	l.direct.Store(r, &directKernel{Kernel: l.k, mem: mem})
-	defer l.direct.Delete(r)
-	s, e := l.admit(r)
-	result, e = l.run(r, s, e)
-	return result, e, true
+	*c = directRun{}
+	directRuns.Put(c)
+	return result, e, handled
 }
+
+// directRun is the memory of one call Direct serves, pooled so that a
+// call allocates none.
+type directRun struct {
+	r call
+	k directKernel
+}
+
+var directRuns = sync.Pool{New: func() any { return new(directRun) }}
 
 // directKernel is the kernel of a call Direct serves: copies reach only
 // the buffers of the call's arguments, anything else is EFAULT, as the

@@ -82,3 +82,33 @@ func TestDirectAccept(t *testing.T) {
 		}
 	}
 }
+
+// Direct allocates nearly nothing to read: its request and kernel are
+// pooled, the data moves in place, and the handlers' small buffers stay
+// on their stacks. What is left is the writer netstack's Read takes. (A
+// write allocates netstack's segments.)
+func TestDirectAllocs(t *testing.T) {
+	e := newEnv(t)
+	c, s := e.pair()
+	mem := []Span{e.k.Memory()}
+	e.write(c, bytes.Repeat([]byte("x"), 128))
+	e.waitEvents(s, unix.EPOLLIN)
+	buf := e.buf(16)
+	for _, tc := range []struct {
+		name  string
+		args  [6]uint64
+		errno unix.Errno
+	}{
+		{"read of a byte", [6]uint64{s, buf, 1}, 0},
+		{"read of a socket with nothing to read", [6]uint64{c, buf, 16}, unix.EAGAIN},
+	} {
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, errno, ok := e.l.Direct(e.k, unix.SYS_READ, tc.args, mem); !ok || errno != tc.errno {
+				t.Fatalf("%s: served %v, %v", tc.name, ok, errno)
+			}
+		})
+		if allocs > 1 {
+			t.Errorf("a direct %s allocates %v times, want at most 1", tc.name, allocs)
+		}
+	}
+}

@@ -35,13 +35,13 @@ type interrupts struct {
 // maySleep reports whether request r is a call that may sleep: one on a
 // blocking descriptor. It decides which calls Serve hands to a worker,
 // which it watches for signals, and which Direct declines.
-func maySleep(r *sockabi.Request) bool {
+func maySleep(r *call) bool {
 	return r.Op == sockabi.OpSyscall && r.Flags&unix.O_NONBLOCK == 0
 }
 
 // watch registers request r if it may sleep. Serve calls it as it admits
 // r, before any OpInterrupt for r can be handed out.
-func (in *interrupts) watch(r *sockabi.Request) {
+func (in *interrupts) watch(r *call) {
 	if !maySleep(r) {
 		return
 	}
@@ -90,7 +90,7 @@ type block struct {
 
 // blocking says how request r may wait, with message flags msg: not at
 // all on an O_NONBLOCK descriptor or with MSG_DONTWAIT.
-func (l *Layer) blocking(r *sockabi.Request, msg int) block {
+func (l *Layer) blocking(r *call, msg int) block {
 	if !maySleep(r) || msg&unix.MSG_DONTWAIT != 0 {
 		return block{}
 	}

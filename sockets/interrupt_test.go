@@ -86,7 +86,7 @@ func TestServeInterruptNonblocking(t *testing.T) {
 	e := newEnv(t)
 	_, srv := e.pair()
 	r := e.k.Request(unix.SYS_READ, srv, e.buf(8), 8)
-	e.l.intr.watch(&r)
+	e.l.intr.watch(&call{Request: r})
 	if e.l.intr.of(r.ID) != nil {
 		t.Fatal("a request on an O_NONBLOCK descriptor is watched")
 	}

@@ -5,14 +5,12 @@ import (
 
 	"golang.org/x/sys/unix"
 	"gvisor.dev/gvisor/pkg/tcpip"
-
-	"warren.dev/kernel/sockabi"
 )
 
 // ioctl(fd, cmd, arg) on a socket: queue sizes, and interface queries
 // (SIOCGIF*), which any socket answers. FIONBIO and FIOCLEX change the
 // descriptor, which is the kernel's.
-func sysIoctl(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysIoctl(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e

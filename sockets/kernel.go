@@ -78,19 +78,32 @@ type caller struct {
 
 var _ usercopy.Copier = caller{}
 
+// call is a system call being served: the request, and for a call Direct
+// serves, the kernel its copies go through.
+type call struct {
+	sockabi.Request
+	direct *directKernel // nil for a forwarded call
+}
+
 // caller returns the kernel acting for r: the program's own, for a call
 // Direct serves.
-func (l *Layer) caller(r *sockabi.Request) caller {
-	if r.ID == sockabi.DirectID {
-		if k, ok := l.direct.Load(r); ok {
-			return caller{k.(Kernel), r.ID}
-		}
+func (l *Layer) caller(r *call) caller {
+	if r.direct != nil {
+		return caller{r.direct, r.ID}
 	}
 	return caller{l.k, r.ID}
 }
 
-func (c caller) CopyIn(addr uint64, b []byte) unix.Errno  { return c.k.CopyIn(c.id, addr, b) }
-func (c caller) CopyOut(addr uint64, b []byte) unix.Errno { return c.k.CopyOut(c.id, addr, b) }
+// CopyIn and CopyOut hide b from escape analysis (hide_unsafe.go): a
+// Kernel copies and keeps nothing, so the small buffers the handlers
+// build for a value or a length stay on their stacks.
+func (c caller) CopyIn(addr uint64, b []byte) unix.Errno {
+	return c.k.CopyIn(c.id, addr, hideBytes(b))
+}
+
+func (c caller) CopyOut(addr uint64, b []byte) unix.Errno {
+	return c.k.CopyOut(c.id, addr, hideBytes(b))
+}
 
 func (c caller) RightsGet(fd int32) (int32, unix.Errno) { return c.k.RightsGet(c.id, fd) }
 

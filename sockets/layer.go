@@ -23,8 +23,6 @@ type Layer struct {
 	netlink netlinkPorts
 	unix    unixSpace
 	intr    interrupts
-	// direct maps the requests Direct is serving to their kernels.
-	direct sync.Map // *sockabi.Request → *directKernel
 }
 
 // New returns a layer serving sockets of ns to k. Close stops it.
@@ -38,8 +36,9 @@ func New(k Kernel, ns *stack.Stack) *Layer {
 
 // Handle serves one request, waiting as long as the call does.
 func (l *Layer) Handle(r *sockabi.Request) (uint64, unix.Errno) {
-	s, e := l.admit(r)
-	return l.run(r, s, e)
+	c := &call{Request: *r}
+	s, e := l.admit(c)
+	return l.run(c, s, e)
 }
 
 // admit does the part of a request that must keep the kernel's order:
@@ -50,7 +49,7 @@ func (l *Layer) Handle(r *sockabi.Request) (uint64, unix.Errno) {
 // Both halves of a socket pair are made on the first request naming
 // either, a release among them: the half that was never used must still
 // be closed for the other to see it.
-func (l *Layer) admit(r *sockabi.Request) (socket, unix.Errno) {
+func (l *Layer) admit(r *call) (socket, unix.Errno) {
 	call := r.Op == sockabi.OpSyscall && lookup(r.Nr) != nil
 	pair := r.Domain == unix.AF_UNIX && r.Pair >= 0
 	l.mu.Lock()
@@ -101,7 +100,7 @@ func (l *Layer) admit(r *sockabi.Request) (socket, unix.Errno) {
 }
 
 // run serves an admitted request.
-func (l *Layer) run(r *sockabi.Request, s socket, e unix.Errno) (uint64, unix.Errno) {
+func (l *Layer) run(r *call, s socket, e unix.Errno) (uint64, unix.Errno) {
 	switch {
 	case r.Op == sockabi.OpRelease:
 		if s != nil {
@@ -183,7 +182,7 @@ func (l *Layer) Sockets() int {
 }
 
 // sock is the socket behind r's descriptor.
-func (l *Layer) sock(r *sockabi.Request) (socket, unix.Errno) {
+func (l *Layer) sock(r *call) (socket, unix.Errno) {
 	l.mu.Lock()
 	s := l.socks[r.Sock]
 	l.mu.Unlock()

@@ -40,7 +40,7 @@ func TestReadiness(t *testing.T) {
 	// them missing in between.
 	e.write(c, []byte("two"))
 	e.waitEvents(s, unix.EPOLLIN)
-	sk, _ := e.l.sock(&sockabi.Request{Sock: e.sock(s)})
+	sk, _ := e.l.sock(&call{Request: sockabi.Request{Sock: e.sock(s)}})
 	n := e.k.Readies()
 	e.l.report(sk)
 	if e.k.Readies() != n {

@@ -40,7 +40,7 @@ func (l *Layer) Serve(s Server) error {
 	w := workers{work: make(chan job)}
 	for {
 		var j job
-		switch e := s.Next(&j.r); e {
+		switch e := s.Next(&j.r.Request); e {
 		case 0:
 			if j.r.Op == sockabi.OpInterrupt {
 				l.intr.fire(j.r.Args[0])
@@ -63,7 +63,7 @@ func (l *Layer) Serve(s Server) error {
 
 // job is an admitted request.
 type job struct {
-	r sockabi.Request
+	r call
 	s socket
 	e unix.Errno
 }

@@ -2,12 +2,11 @@ package sockets
 
 import (
 	"golang.org/x/sys/unix"
-
-	"warren.dev/kernel/sockabi"
 )
 
 // Handlers that move data: read, write and their vector forms, and the
-// send/recv family. Data passes through one staging buffer per call.
+// send/recv family. Data passes through one staging buffer per call, or
+// none for a call Direct serves (ioBuf).
 
 // ioLen caps a byte count: a datagram larger than maxIO cannot be sent
 // whole, a stream moves part of it.
@@ -22,7 +21,7 @@ func ioLen(s socket, n uint64, send bool) (int, unix.Errno) {
 }
 
 // sendBuf sends the n bytes at addr.
-func (l *Layer) sendBuf(r *sockabi.Request, addr, n uint64, flags int, to []byte) (uint64, unix.Errno) {
+func (l *Layer) sendBuf(r *call, addr, n uint64, flags int, to []byte) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -32,7 +31,7 @@ func (l *Layer) sendBuf(r *sockabi.Request, addr, n uint64, flags int, to []byte
 
 // sendIov sends the bytes iov spans; rights are SCM_RIGHTS descriptors in
 // flight for a unix socket, dropped if the send does not take them.
-func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to []byte, rights []int32) (uint64, unix.Errno) {
+func (l *Layer) sendIov(s socket, r *call, iov []iovec, flags int, to []byte, rights []int32) (uint64, unix.Errno) {
 	defer func() { putRights(l.k, rights) }()
 	var total uint64
 	for _, v := range iov {
@@ -42,16 +41,31 @@ func (l *Layer) sendIov(s socket, r *sockabi.Request, iov []iovec, flags int, to
 	if e != 0 {
 		return 0, e
 	}
-	buf := stage(n)
+	buf, inPlace := ioBuf(r, iov, n)
 	defer buf.free()
-	if e := gather(l.caller(r), iov, buf.b); e != 0 {
-		return 0, e
+	if !inPlace {
+		if e := gather(l.caller(r), iov, buf.b); e != 0 {
+			return 0, e
+		}
 	}
 	return l.sendStaged(s, r, buf.b, flags, to, &rights)
 }
 
+// ioBuf returns the memory the first n bytes of iov move through, and
+// whether it is the caller's own. A call Direct serves with one buffer
+// uses it in place, saving a copy: the caller shares the layer's address
+// space, and no send or receive keeps b past the call.
+func ioBuf(r *call, iov []iovec, n int) (staging, bool) {
+	if r.direct != nil && len(iov) == 1 && n > 0 {
+		if b, e := r.direct.span(iov[0].base, n); e == 0 {
+			return staging{b: b}, true
+		}
+	}
+	return stage(n), false
+}
+
 // sendStaged sends b, staged in the layer's memory.
-func (l *Layer) sendStaged(s socket, r *sockabi.Request, b []byte, flags int, to []byte, rights *[]int32) (uint64, unix.Errno) {
+func (l *Layer) sendStaged(s socket, r *call, b []byte, flags int, to []byte, rights *[]int32) (uint64, unix.Errno) {
 	var (
 		sent int
 		e    unix.Errno
@@ -75,16 +89,18 @@ func (l *Layer) sendStaged(s socket, r *sockabi.Request, b []byte, flags int, to
 // wantFrom. Descriptors received (SCM_RIGHTS) come back when control is
 // set, and are closed otherwise, as when Linux's caller gives no control
 // buffer.
-func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wantFrom, control bool) (recvResult, unix.Errno) {
+func (l *Layer) recvIov(s socket, r *call, iov []iovec, flags int, wantFrom, control bool) (recvResult, unix.Errno) {
 	n, _ := ioLen(s, uint64(ioSize(iov)), false)
-	buf := stage(n)
+	buf, inPlace := ioBuf(r, iov, n)
 	defer buf.free()
 	res, e := s.recv(l, buf.b, flags, l.blocking(r, flags), wantFrom)
 	if e == 0 {
 		// The read may have emptied the queue: keep level-triggered
 		// pollers from waking for nothing.
 		l.report(s)
-		e = scatter(l.caller(r), iov, buf.b[:res.n])
+		if !inPlace {
+			e = scatter(l.caller(r), iov, buf.b[:res.n])
+		}
 	}
 	if (e != 0 || !control) && !res.peeked {
 		putRights(l.k, res.rights)
@@ -96,7 +112,7 @@ func (l *Layer) recvIov(s socket, r *sockabi.Request, iov []iovec, flags int, wa
 }
 
 // read(fd, buf, count)
-func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysRead(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -109,14 +125,14 @@ func sysRead(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // write(fd, buf, count)
-func sysWrite(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysWrite(l *Layer, r *call) (uint64, unix.Errno) {
 	return l.sendBuf(r, r.Args[1], r.Args[2], 0, nil)
 }
 
 // sendfile(out_fd, in_fd, offset, count), as the kernel forwards it
 // (sockabi): the file's bytes from the offset, read through the kernel,
 // are written to the socket.
-func sysSendfile(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSendfile(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -135,7 +151,7 @@ func sysSendfile(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // pread64 and pwrite64: sockets have no offsets.
-func sysPread(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysPread(l *Layer, r *call) (uint64, unix.Errno) {
 	if _, e := l.sock(r); e != 0 {
 		return 0, e
 	}
@@ -143,7 +159,7 @@ func sysPread(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // readv(fd, iov, iovcnt)
-func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysReadv(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -160,7 +176,7 @@ func sysReadv(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // writev(fd, iov, iovcnt)
-func sysWritev(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysWritev(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -173,7 +189,7 @@ func sysWritev(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // sendto(fd, buf, len, flags, dest_addr, addrlen)
-func sysSendto(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSendto(l *Layer, r *call) (uint64, unix.Errno) {
 	var to []byte
 	if r.Args[4] != 0 {
 		var e unix.Errno
@@ -185,7 +201,7 @@ func sysSendto(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // recvfrom(fd, buf, len, flags, src_addr, addrlen)
-func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysRecvfrom(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -205,7 +221,7 @@ func sysRecvfrom(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 
 // sendmsg(fd, msg, flags): control messages are read on unix sockets
 // (rights.go) and ignored on others.
-func sysSendmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSendmsg(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -213,7 +229,7 @@ func sysSendmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	return l.sendmsg(s, r, r.Args[1], i32(r.Args[2]))
 }
 
-func (l *Layer) sendmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
+func (l *Layer) sendmsg(s socket, r *call, addr uint64, flags int) (uint64, unix.Errno) {
 	c := l.caller(r)
 	m, e := readMsghdr(c, addr)
 	if e != 0 {
@@ -240,7 +256,7 @@ func (l *Layer) sendmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 
 // recvmsg(fd, msg, flags): control messages come back from unix
 // sockets (SCM_RIGHTS).
-func sysRecvmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysRecvmsg(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -248,7 +264,7 @@ func sysRecvmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	return l.recvmsg(s, r, r.Args[1], i32(r.Args[2]))
 }
 
-func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (uint64, unix.Errno) {
+func (l *Layer) recvmsg(s socket, r *call, addr uint64, flags int) (uint64, unix.Errno) {
 	c := l.caller(r)
 	m, e := readMsghdr(c, addr)
 	if e != 0 {
@@ -294,18 +310,18 @@ func (l *Layer) recvmsg(s socket, r *sockabi.Request, addr uint64, flags int) (u
 }
 
 // sendmmsg(fd, msgvec, vlen, flags)
-func sysSendmmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSendmmsg(l *Layer, r *call) (uint64, unix.Errno) {
 	return mmsg(l, r, false)
 }
 
 // recvmmsg(fd, msgvec, vlen, flags, timeout): the timeout is ignored.
-func sysRecvmmsg(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysRecvmmsg(l *Layer, r *call) (uint64, unix.Errno) {
 	return mmsg(l, r, true)
 }
 
 // mmsg runs sendmsg or recvmsg over each struct mmsghdr, storing
 // msg_len; after the first message, errors end the batch.
-func mmsg(l *Layer, r *sockabi.Request, recv bool) (uint64, unix.Errno) {
+func mmsg(l *Layer, r *call, recv bool) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e

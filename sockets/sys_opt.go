@@ -2,12 +2,10 @@ package sockets
 
 import (
 	"golang.org/x/sys/unix"
-
-	"warren.dev/kernel/sockabi"
 )
 
 // getsockopt(fd, level, name, optval, optlen)
-func sysGetsockopt(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysGetsockopt(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -52,7 +50,7 @@ func commonOpt(s socket, level, name int) ([]byte, unix.Errno) {
 }
 
 // setsockopt(fd, level, name, optval, optlen)
-func sysSetsockopt(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSetsockopt(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e

@@ -2,8 +2,6 @@ package sockets
 
 import (
 	"golang.org/x/sys/unix"
-
-	"warren.dev/kernel/sockabi"
 )
 
 // Handlers for making, naming and connecting sockets.
@@ -15,7 +13,7 @@ func i32(v uint64) int { return int(int32(v)) }
 const sockFlags = unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
 
 // bind(fd, addr, addrlen)
-func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysBind(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -30,7 +28,7 @@ func sysBind(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // listen(fd, backlog)
-func sysListen(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysListen(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -46,12 +44,12 @@ func sysListen(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // accept(fd, addr, addrlen)
-func sysAccept(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysAccept(l *Layer, r *call) (uint64, unix.Errno) {
 	return accept(l, r, 0)
 }
 
 // accept4(fd, addr, addrlen, flags)
-func sysAccept4(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysAccept4(l *Layer, r *call) (uint64, unix.Errno) {
 	flags := i32(r.Args[3])
 	if flags&^sockFlags != 0 {
 		return 0, unix.EINVAL
@@ -59,7 +57,7 @@ func sysAccept4(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 	return accept(l, r, flags)
 }
 
-func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
+func accept(l *Layer, r *call, flags int) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -94,7 +92,7 @@ func accept(l *Layer, r *sockabi.Request, flags int) (uint64, unix.Errno) {
 }
 
 // connect(fd, addr, addrlen)
-func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysConnect(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
@@ -118,7 +116,7 @@ func sysConnect(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
 }
 
 // shutdown(fd, how)
-func sysShutdown(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysShutdown(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e

@@ -3,13 +3,11 @@ package sockets
 import (
 	"golang.org/x/sys/unix"
 	"warren.dev/kernel"
-
-	"warren.dev/kernel/sockabi"
 )
 
 // Handler serves one forwarded system call. It reaches the caller's memory
 // only through l.caller(r) and keeps no reference to it after returning.
-type Handler func(l *Layer, r *sockabi.Request) (uint64, unix.Errno)
+type Handler func(l *Layer, r *call) (uint64, unix.Errno)
 
 // Support says how completely an entry implements the Linux call: the
 // kernel's table's levels.

@@ -24,13 +24,6 @@ func fakeGoroot(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, stdZsyscall), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	unix := filepath.Join(goroot, "src", "internal", "syscall", "unix")
-	if err := os.MkdirAll(unix, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(unix, stdUnixNet), []byte("package unix\n\n//go:noescape\nfunc f(p *byte)\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	return goroot
 }
 
@@ -64,7 +57,6 @@ func TestOverlay(t *testing.T) {
 			filepath.Join(goroot, "src/internal/goarch/zz_warren_multiboot_amd64.s"): filepath.Join(root, "boot", "goarch_multiboot.asm"),
 			filepath.Join(goroot, "src/syscall", stdZsyscall):                        filepath.Join(tmp, stdZsyscall),
 			filepath.Join(goroot, "src/syscall", stdHookFile):                        filepath.Join(tmp, stdHookFile),
-			filepath.Join(goroot, "src/internal/syscall/unix", stdUnixNet):           filepath.Join(tmp, "unix_"+stdUnixNet),
 		}
 		if len(o.Replace) != len(want) {
 			t.Errorf("overlay %v, want %v", o.Replace, want)

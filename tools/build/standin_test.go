@@ -23,10 +23,27 @@ import (
 // shows what each loader passes.
 var standIn = map[string]string{
 	"go.mod": "module warren.dev\n\ngo 1.26.3\n",
-	"system/system.go": `// Package system links the stand-in kernel.
+	"system/system.go": `// Package system links the stand-in kernel and socket hook.
 package system
 
-import _ "warren.dev/kernel"
+import (
+	_ "warren.dev/kernel"
+	_ "warren.dev/sockets"
+)
+`,
+	"sockets/hook.go": `// Package sockets is a stand-in: the syscall overlay's hook declines
+// every call.
+package sockets
+
+import (
+	"syscall"
+	_ "unsafe" // for go:linkname
+)
+
+//go:linkname stdSocketCall
+func stdSocketCall(trap uintptr, args [6]uintptr, ptrs uint32, mem [][]byte) (uintptr, syscall.Errno, bool) {
+	return 0, 0, false
+}
 `,
 	"kernel/kernel.go": `// Package kernel is a stand-in for tests of the warren tool.
 package kernel

@@ -13,15 +13,6 @@ import (
 // gives package syscall a file of wrappers that ask a hook first
 // (stdhook/sockets_linux.go.in) and renames the wrappers they replace in
 // a copy of zsyscall_linux_amd64.go.
-//
-// The hook keeps the buffers it is given in heap memory for the length of
-// the call, past points where the goroutine's stack may move, so they must
-// not be on the stack. Callers put them there when the callee is declared
-// //go:noescape, as internal/syscall/unix's net.go declares the syscall
-// package's sendtoInet4 and kin for net's UDP and ancillary-data calls: a
-// sockaddr or buffer of a fresh goroutine, whose stack then grew, was read
-// at its old address (EFAULT, or stale bytes). The overlay's copy of
-// net.go drops those directives.
 
 //go:embed stdhook/sockets_linux.go.in
 var stdSocketHook []byte
@@ -30,7 +21,6 @@ var stdSocketHook []byte
 const (
 	stdHookFile = "zz_warren_sockets_linux.go"
 	stdZsyscall = "zsyscall_linux_amd64.go"
-	stdUnixNet  = "net.go" // of internal/syscall/unix
 )
 
 // hookedWrappers maps each wrapper of zsyscall_linux_amd64.go that the
@@ -57,22 +47,8 @@ func renameWrappers(src []byte) ([]byte, error) {
 	return src, nil
 }
 
-// noescape is the directive dropNoescape removes.
-var noescape = regexp.MustCompile(`(?m)^//go:noescape\n`)
-
-// dropNoescape removes //go:noescape from internal/syscall/unix's net.go,
-// whose every declaration is a linkname to a syscall function that reaches
-// the hook. A file without any is another toolchain's, an error.
-func dropNoescape(src []byte) ([]byte, error) {
-	if !noescape.Match(src) {
-		return nil, fmt.Errorf("build: internal/syscall/unix's %s declares nothing //go:noescape: this toolchain is not the one Warren's socket hook was written for", stdUnixNet)
-	}
-	return noescape.ReplaceAll(src, nil), nil
-}
-
 // stdHookOverlay returns the overlay entries of the socket hook, writing
-// the renamed zsyscall file and net.go without its noescape directives to
-// tmp.
+// the renamed zsyscall file to tmp.
 func stdHookOverlay(tmp, goroot string) (map[string]string, error) {
 	dir := filepath.Join(goroot, "src", "syscall")
 	src, err := os.ReadFile(filepath.Join(dir, stdZsyscall))
@@ -91,18 +67,5 @@ func stdHookOverlay(tmp, goroot string) (map[string]string, error) {
 	if err := os.WriteFile(hook, stdSocketHook, 0o644); err != nil {
 		return nil, err
 	}
-	unixNet := filepath.Join(goroot, "src", "internal", "syscall", "unix", stdUnixNet)
-	src, err = os.ReadFile(unixNet)
-	if err != nil {
-		return nil, fmt.Errorf("build: the socket hook needs the toolchain's internal/syscall/unix sources: %w", err)
-	}
-	escaping, err := dropNoescape(src)
-	if err != nil {
-		return nil, err
-	}
-	netCopy := filepath.Join(tmp, "unix_"+stdUnixNet)
-	if err := os.WriteFile(netCopy, escaping, 0o644); err != nil {
-		return nil, err
-	}
-	return map[string]string{filepath.Join(dir, stdZsyscall): zs, filepath.Join(dir, stdHookFile): hook, unixNet: netCopy}, nil
+	return map[string]string{filepath.Join(dir, stdZsyscall): zs, filepath.Join(dir, stdHookFile): hook}, nil
 }

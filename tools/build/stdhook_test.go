@@ -53,25 +53,3 @@ func TestRenameWrappersRefusesAnotherSyscallPackage(t *testing.T) {
 		t.Fatalf("renameWrappers of a file missing most wrappers: %v", err)
 	}
 }
-
-// This toolchain's net.go loses every //go:noescape and nothing else; a
-// file without any is refused.
-func TestDropNoescapeOfThisToolchain(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "internal", "syscall", "unix", stdUnixNet))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := dropNoescape(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(out), "noescape") || !strings.Contains(string(out), "//go:linkname SendtoInet4 syscall.sendtoInet4\nfunc SendtoInet4(") {
-		t.Errorf("net.go after dropNoescape:\n%s", out)
-	}
-	if len(src)-len(out) != strings.Count(string(src), "//go:noescape\n")*len("//go:noescape\n") {
-		t.Error("dropNoescape removed more than the directives")
-	}
-	if _, err := dropNoescape([]byte("package unix\n")); err == nil {
-		t.Error("dropNoescape took a file without noescape")
-	}
-}
