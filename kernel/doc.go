@@ -37,8 +37,10 @@
 //	                      wait.go, limits.go, sys_proc.go (loader: proc/)
 //	signals               sys_signal.go, kernel/signal
 //	descriptors, files    kernel/files (the rules, host-tested) ← fileenv.go, fd.go,
-//	                      sys_fd.go; sys_path.go, sys_file.go, cwd.go, initrd.go,
-//	                      tmpfs.go, etc.go; sys_sendfile.go
+//	                      sys_fd.go; sys_file.go, initrd.go, tmpfs.go (fs/tmpfs),
+//	                      etc.go; sys_sendfile.go
+//	paths, working dir    kernel/files/tree.go, kernel/files/open.go,
+//	                      kernel/files/cwd.go ← sys_path.go, cwd.go
 //	pipes, poll, epoll    kernel/files ← pipe.go, fifo.go, poll.go, sys_poll.go
 //	sockets               socket.go (create, names), sock.go (forwarding to the
 //	                      socket layer, sockets/), rights.go, kernel/sockabi

@@ -67,23 +67,24 @@ func sysExecve(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.dev >= 0 || r.etc >= 0 || r.inTmp { // not yet: executables written to /tmp
+	if r.Dev >= 0 || r.Etc >= 0 || r.InTmp { // not yet: executables written to /tmp
 		return 0, unix.EACCES
 	}
-	if mode := initrdFS.Mode(r.entry); mode&unix.S_IFMT != unix.S_IFREG || mode&0o111 == 0 {
+	if mode := initrdFS.Mode(r.Entry); mode&unix.S_IFMT != unix.S_IFREG || mode&0o111 == 0 {
 		return 0, unix.EACCES
 	}
-	if d := initrdFS.Data(r.entry); len(d) < 4 || string(d[:4]) != "\x7fELF" {
+	if d := initrdFS.Data(r.Entry); len(d) < 4 || string(d[:4]) != "\x7fELF" {
 		return 0, unix.ENOEXEC // a script, say: known before the loader reads it
 	}
 	req := &execReqs[p]
 	if req.phase != execIdle {
 		return 0, unix.EAGAIN // another thread of the process is in execve
 	}
-	n, ok := entryPath(r.entry, req.path[:])
+	exe, ok := initrdFS.Path(r.Entry, req.path[:])
 	if !ok {
 		return 0, unix.ENAMETOOLONG
 	}
+	n := copy(req.path[:], exe)
 	argv, envp := f.RSI, f.RDX
 	staged := inProgramMemory(p)
 	if staged { // the program's vfork child (execstage.go)
@@ -283,10 +284,6 @@ func setExePath(p int32, path []byte) { exeLens[p] = copy(exePaths[p][:], path) 
 
 // copyExePath gives process c the executable of process p.
 func copyExePath(c, p int32) { setExePath(c, exePaths[p][:exeLens[p]]) }
-
-// isSelfExe reports whether abs is /proc/self/exe, the link to the
-// caller's executable (curExePath).
-func isSelfExe(abs []byte) bool { return string(abs) == "/proc/self/exe" }
 
 // curExePath is the caller's executable; empty for a program whose
 // initrd does not hold it (findProgramExe).

@@ -90,7 +90,7 @@ func mknod(dirfd int64, path uint64, mode uint32) (uint64, unix.Errno) {
 	default:
 		return 0, unix.EINVAL
 	}
-	var scratch pathScratch
+	var scratch files.Scratch
 	w, e := tmpTarget(dirfd, path, tmpfs.Parent, &scratch)
 	if e == 0 {
 		_, e = tmp.Mknod(w, mode&^umask(), 0, 0)

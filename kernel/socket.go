@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 	"warren.dev/kernel/sockabi"
 )
 
@@ -234,7 +235,7 @@ func sysSetAddr(f *cpu.TrapFrame) (uint64, unix.Errno) {
 func sysUnixName(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	switch f.RDI {
 	case sockabi.UnixBind:
-		var scratch pathScratch
+		var scratch files.Scratch
 		w, e := tmpTarget(unix.AT_FDCWD, f.RSI, tmpfs.Parent, &scratch)
 		if e != 0 {
 			return 0, e

@@ -5,6 +5,7 @@ import (
 
 	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 	"warren.dev/mm/usercopy"
 )
 
@@ -119,15 +120,15 @@ func fileSize(of *openFile) int64 {
 // tmpTarget resolves a path that a call changes: it must lie in /tmp.
 //
 // Context: kernel (no allocation, no pointer stores).
-func tmpTarget(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch) (tmpfs.Walked, unix.Errno) {
+func tmpTarget(dirfd int64, path uint64, last tmpfs.Last, scratch *files.Scratch) (tmpfs.Walked, unix.Errno) {
 	r, e := lookupPath(dirfd, path, last, scratch)
 	switch {
 	case e != 0:
 		return tmpfs.Walked{}, e
-	case !r.inTmp:
+	case !r.InTmp:
 		return tmpfs.Walked{}, unix.EROFS
 	}
-	return r.tmp, 0
+	return r.Tmp, 0
 }
 
 // tmpExisting resolves a path to an existing tmpfs inode.
@@ -138,10 +139,10 @@ func tmpExisting(dirfd int64, path uint64, follow bool) (tmpfs.Ino, unix.Errno) 
 	switch {
 	case e != 0:
 		return tmpfs.None, e
-	case !r.inTmp:
+	case !r.InTmp:
 		return tmpfs.None, unix.EROFS
 	}
-	return r.tmp.Ino, 0
+	return r.Tmp.Ino, 0
 }
 
 // tmpFD returns the tmpfs inode behind a descriptor.
@@ -166,7 +167,7 @@ func sysMkdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 
 // Context: kernel (no allocation, no pointer stores).
 func mkdir(dirfd int64, path uint64, mode uint32) (uint64, unix.Errno) {
-	var scratch pathScratch
+	var scratch files.Scratch
 	w, e := tmpTarget(dirfd, path, tmpfs.Parent, &scratch)
 	if e == 0 {
 		_, e = tmp.Mkdir(w, mode&^umask(), 0, 0)
@@ -186,7 +187,7 @@ func sysRmdir(f *cpu.TrapFrame) (uint64, unix.Errno)  { return unlink(unix.AT_FD
 
 // Context: kernel (no allocation, no pointer stores).
 func unlink(dirfd int64, path uint64, dir bool) (uint64, unix.Errno) {
-	var scratch pathScratch
+	var scratch files.Scratch
 	w, e := tmpTarget(dirfd, path, tmpfs.Parent, &scratch)
 	switch {
 	case e != 0:
@@ -214,7 +215,7 @@ func sysRename(f *cpu.TrapFrame) (uint64, unix.Errno) {
 
 // Context: kernel (no allocation, no pointer stores).
 func rename(odirfd int64, opath uint64, ndirfd int64, npath uint64, noreplace bool) (uint64, unix.Errno) {
-	var oscratch, nscratch pathScratch
+	var oscratch, nscratch files.Scratch
 	ow, e := tmpTarget(odirfd, opath, tmpfs.Parent, &oscratch)
 	if e != 0 {
 		return 0, e
@@ -246,7 +247,7 @@ func link(odirfd int64, opath uint64, ndirfd int64, npath uint64, follow bool) (
 	if e != 0 {
 		return 0, e
 	}
-	var scratch pathScratch
+	var scratch files.Scratch
 	w, e := tmpTarget(ndirfd, npath, tmpfs.Parent, &scratch)
 	if e == unix.EROFS {
 		return 0, unix.EXDEV
@@ -270,7 +271,7 @@ func symlink(target uint64, dirfd int64, path uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	var scratch pathScratch
+	var scratch files.Scratch
 	w, e := tmpTarget(dirfd, path, tmpfs.Parent, &scratch)
 	if e == 0 {
 		_, e = tmp.Symlink(w, tp, 0, 0)
@@ -480,7 +481,7 @@ func sysStatfs(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	var b [statfsSize]byte
-	encodeStatfs(b[:], r.inTmp)
+	encodeStatfs(b[:], r.InTmp)
 	return 0, copyOut(f.RSI, b[:])
 }
 
@@ -503,11 +504,11 @@ func sysFchdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	switch {
 	case of.kind == kindInitrdDir:
 		var b [pathMax]byte
-		n, ok := entryPath(int(of.obj), b[:])
+		d, ok := initrdFS.Path(int(of.obj), b[:])
 		if !ok {
 			return 0, unix.ENAMETOOLONG
 		}
-		setCwdPath(b[:n])
+		setCwdPath(d)
 	case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
 		setCwdTmp(tmpIno(of))
 	default:

@@ -6,227 +6,75 @@ import (
 	"warren.dev/boot/initrd"
 	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 )
 
-// Paths: the read-only initrd tree, the tmpfs at /tmp (tmpfs.go) and a
-// few device files.
+// Paths: the kernel's side of files.Tree, which resolves them (the
+// read-only initrd tree, the served files, the tmpfs at /tmp, a few device
+// files): copying the path in, the directory it starts from, and opening
+// what it names.
 
-const (
-	pathMax     = 4096
-	maxSymlinks = 8
-)
+const pathMax = files.PathMax
 
-// devFile is a character device served at a fixed path.
-type devFile struct {
-	path         string
-	kind         fileKind
-	major, minor uint32
+// tree is the kernel's file tree, statically initialised.
+var tree = files.Tree{Initrd: &initrdFS, Served: &etcFiles, Tmp: &tmp}
+
+// devKinds are the open files of files.Devices' kinds.
+var devKinds = [...]fileKind{
+	files.DevNull:    kindNull,
+	files.DevZero:    kindZero,
+	files.DevRandom:  kindRandom,
+	files.DevCmdline: kindCmdline,
 }
 
-var devFiles = [...]devFile{
-	{"/dev/null", kindNull, 1, 3},
-	{"/dev/zero", kindZero, 1, 5},
-	{"/dev/random", kindRandom, 1, 8},
-	{"/dev/urandom", kindRandom, 1, 9},
-	{"/proc/cmdline", kindCmdline, 0, 0},
-}
-
-// resolved is what a path names.
-type resolved struct {
-	dev   int // index in devFiles, or -1
-	entry int // initrd entry, or -1
-	etc   int // served file (etc.go), or -1
-	// inTmp: the path lies in /tmp, and tmp is where the walk led (its
-	// Ino None for a name to make, its Name in the caller's scratch).
-	inTmp bool
-	tmp   tmpfs.Walked
-	self  bool // the path is /proc/self/exe; entry is the executable
-}
-
-// pathScratch holds a path while it is resolved; a tmpfs name found in
-// it lives as long as it does.
-type pathScratch [pathMax]byte
-
-// resolvePath resolves a user path relative to dirfd to something that
-// exists (r.tmp.Name is not kept).
+// pathArg copies the user path at path into raw and finds the directory
+// it starts from: dirfd's, or the working directory for AT_FDCWD or an
+// absolute path.
 //
 // Context: kernel (no allocation, no pointer stores).
-func resolvePath(dirfd int64, path uint64, follow bool) (resolved, unix.Errno) {
-	var scratch pathScratch
-	last := tmpfs.NoFollow
-	if follow {
-		last = tmpfs.Follow
-	}
-	r, e := lookupPath(dirfd, path, last, &scratch)
-	if e == 0 && r.inTmp && r.tmp.Ino == tmpfs.None {
-		e = unix.ENOENT
-	}
-	// A copy without the name, which lives in scratch, on this stack.
-	w := tmpfs.Walked{Dir: r.tmp.Dir, Ino: r.tmp.Ino, Slash: r.tmp.Slash}
-	return resolved{dev: r.dev, entry: r.entry, etc: r.etc, inTmp: r.inTmp, tmp: w, self: r.self}, e
-}
-
-// lookupPath resolves a user path relative to dirfd; last says what to do
-// with a symbolic link as the last component. In /tmp a missing last
-// component is no error: r.tmp says where it would be. In the read-only
-// tree, symbolic links are followed in the last component only, and ".."
-// is taken lexically; in /tmp the walk is Linux's, component by
-// component.
-//
-// Context: kernel (no allocation, no pointer stores).
-func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *pathScratch) (resolved, unix.Errno) {
-	var raw [pathMax]byte
+func pathArg(dirfd int64, path uint64, raw *[pathMax]byte) ([]byte, files.Dir, unix.Errno) {
 	p, e := copyInString(raw[:], path)
 	if e != 0 {
-		return resolved{}, e
+		return nil, files.Dir{}, e
 	}
-	if len(p) == 0 {
-		return resolved{}, unix.ENOENT
+	if len(p) == 0 || p[0] == '/' || dirfd == unix.AT_FDCWD {
+		return p, curCwd().Dir(), 0
 	}
-	var buf [pathMax]byte
-	dir, dirTmp := curCwd()
-	if p[0] != '/' && dirfd != unix.AT_FDCWD {
-		of, e := lookupFD(uint64(dirfd))
-		if e != 0 {
-			return resolved{}, e
-		}
-		switch {
-		case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
-			return walkTmp(tmpIno(of), p, last, scratch, &buf)
-		case of.kind != kindInitrdDir:
-			return resolved{}, unix.ENOTDIR
-		}
-		n, ok := entryPath(int(of.obj), scratch[:])
-		if !ok {
-			return resolved{}, unix.ENAMETOOLONG
-		}
-		dir = scratch[:n]
+	of, e := lookupFD(uint64(dirfd))
+	switch {
+	case e != 0:
+		return nil, files.Dir{}, e
+	case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
+		return p, files.Dir{Tmp: tmpIno(of), Entry: -1}, 0
+	case of.kind == kindInitrdDir:
+		return p, files.Dir{Tmp: tmpfs.None, Entry: int(of.obj)}, 0
 	}
-	if rest, ok := underTmp(p); ok {
-		return walkTmp(tmpfs.Root, rest, last, scratch, &buf)
-	}
-	if p[0] != '/' && dirfd == unix.AT_FDCWD && dirTmp != tmpfs.None {
-		return walkTmp(dirTmp, p, last, scratch, &buf)
-	}
-	if rest, ok := underTmp(dir); ok && p[0] != '/' {
-		// Relative to a directory in /tmp: find it, then walk from it.
-		r, e := walkTmp(tmpfs.Root, rest, tmpfs.Follow, scratch, &buf)
-		if e != 0 || !r.inTmp || r.tmp.Ino == tmpfs.None {
-			return resolved{inTmp: true}, unix.ENOENT // the working directory was removed
-		}
-		return walkTmp(r.tmp.Ino, p, last, scratch, &buf)
-	}
-	abs, ok := initrd.Resolve(dir, p, buf[:])
-	if !ok {
-		return resolved{}, unix.ENAMETOOLONG
-	}
-	return resolveAbs(abs, last, scratch, &buf)
+	return nil, files.Dir{}, unix.ENOTDIR
 }
 
-// walkTmp walks path in the tmpfs from directory start; a path that
-// leaves it is resolved again from the whole tree, in buf.
+// resolvePath resolves a user path relative to dirfd to something that
+// exists (files.Tree.Resolve).
 //
 // Context: kernel (no allocation, no pointer stores).
-func walkTmp(start tmpfs.Ino, path []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax]byte) (resolved, unix.Errno) {
-	w, e := tmp.Walk(start, path, last, scratch[:])
-	if e != 0 || w.Escape == nil {
-		return resolved{dev: -1, entry: -1, etc: -1, inTmp: true, tmp: w}, e
+func resolvePath(dirfd int64, path uint64, follow bool) (files.Resolved, unix.Errno) {
+	var raw [pathMax]byte
+	p, d, e := pathArg(dirfd, path, &raw)
+	if e != 0 {
+		return files.Resolved{}, e
 	}
-	abs, ok := escaped(w.Escape, buf)
-	if !ok {
-		return resolved{}, unix.ENAMETOOLONG
-	}
-	return resolveAbs(abs, last, scratch, buf)
+	return tree.Resolve(d, p, follow, curExePath())
 }
 
-// Directories a tmpfs escape is resolved against.
-var (
-	rootDir     = [...]byte{'/'}
-	tmpMountDir = [...]byte{'/', 't', 'm', 'p'}
-)
-
-// escaped turns a path that left the tmpfs (tmpfs.Walked.Escape, in
-// scratch) into a clean absolute path in buf.
-func escaped(esc []byte, buf *[pathMax]byte) ([]byte, bool) {
-	if esc[0] == '/' {
-		return initrd.Resolve(rootDir[:], esc, buf[:])
-	}
-	return initrd.Resolve(tmpMountDir[:], esc, buf[:])
-}
-
-// resolveAbs resolves a clean absolute path (in buf) in the whole tree,
-// following links from one part of it into another up to maxSymlinks
-// times.
+// lookupPath resolves a user path relative to dirfd (files.Tree.Lookup).
 //
 // Context: kernel (no allocation, no pointer stores).
-func resolveAbs(abs []byte, last tmpfs.Last, scratch *pathScratch, buf *[pathMax]byte) (resolved, unix.Errno) {
-	self := false
-	for hops := 0; hops <= maxSymlinks; hops++ {
-		for i := range devFiles {
-			if string(abs) == devFiles[i].path {
-				return resolved{dev: i, entry: -1, etc: -1}, 0
-			}
-		}
-		if i, ok := etcFiles.Lookup(abs); ok {
-			return resolved{dev: -1, entry: -1, etc: i}, 0
-		}
-		if isSelfExe(abs) {
-			if abs = buf[:copy(buf[:], curExePath())]; len(abs) == 0 {
-				return resolved{}, unix.ENOENT
-			}
-			self = true
-			continue
-		}
-		var ok bool
-		if rest, in := underTmp(abs); in {
-			w, e := tmp.Walk(tmpfs.Root, rest, last, scratch[:])
-			if e != 0 || w.Escape == nil {
-				return resolved{dev: -1, entry: -1, etc: -1, inTmp: true, tmp: w}, e
-			}
-			if abs, ok = escaped(w.Escape, buf); !ok {
-				return resolved{}, unix.ENAMETOOLONG
-			}
-			continue
-		}
-		idx, found := initrdFS.Lookup(abs)
-		if !found {
-			return resolved{}, unix.ENOENT
-		}
-		if last != tmpfs.Follow || initrdFS.Mode(idx)&unix.S_IFMT != unix.S_IFLNK {
-			return resolved{dev: -1, entry: idx, etc: -1, self: self}, 0
-		}
-		// Resolve the target against the link's directory.
-		n, _ := entryPath(initrdFS.Parent(idx), scratch[:])
-		if abs, ok = initrd.Resolve(scratch[:n], initrdFS.Data(idx), buf[:]); !ok {
-			return resolved{}, unix.ENAMETOOLONG
-		}
+func lookupPath(dirfd int64, path uint64, last tmpfs.Last, scratch *files.Scratch) (files.Resolved, unix.Errno) {
+	var raw [pathMax]byte
+	p, d, e := pathArg(dirfd, path, &raw)
+	if e != 0 {
+		return files.Resolved{}, e
 	}
-	return resolved{}, unix.ELOOP
-}
-
-// entryPath writes the absolute path of initrd entry idx into buf.
-func entryPath(idx int, buf []byte) (int, bool) {
-	var stack [64]int
-	depth := 0
-	for i := idx; i != initrd.Root && depth < len(stack); i = initrdFS.Parent(i) {
-		stack[depth] = i
-		depth++
-	}
-	n := 0
-	if depth == 0 {
-		buf[0] = '/'
-		return 1, true
-	}
-	for d := depth - 1; d >= 0; d-- {
-		name := initrdFS.Name(stack[d])
-		if n+1+len(name) > len(buf) {
-			return 0, false
-		}
-		buf[n] = '/'
-		n++
-		n += copy(buf[n:], name)
-	}
-	return n, true
+	return tree.Lookup(d, p, last, curExePath(), scratch)
 }
 
 // sysOpenat opens a file of the tree, of /tmp, or a device.
@@ -241,52 +89,28 @@ func sysOpen(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 func openPath(dirfd int64, path uint64, flags uint32, mode uint32) (uint64, unix.Errno) {
-	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
-		return 0, unix.EOPNOTSUPP
-	}
-	var scratch pathScratch
-	r, e := lookupPath(dirfd, path, tmpfs.OpenLast(int(flags)), &scratch)
-	if e == 0 && r.inTmp {
-		var again bool
-		if again, e = tmp.OpenAgain(r.tmp, int(flags)); again {
-			r, e = lookupPath(dirfd, path, tmpfs.Follow, &scratch)
-		}
-	} else if e == 0 && r.entry >= 0 && flags&unix.O_CREAT != 0 && initrdFS.Mode(r.entry)&unix.S_IFMT == unix.S_IFLNK {
-		r, e = lookupPath(dirfd, path, tmpfs.Follow, &scratch)
-	}
+	var raw [pathMax]byte
+	var scratch files.Scratch
+	p, d, e := pathArg(dirfd, path, &raw)
 	if e != 0 {
-		if e == unix.ENOENT && flags&unix.O_CREAT != 0 && !r.inTmp {
-			return 0, unix.EROFS
-		}
+		return 0, e
+	}
+	r, e := tree.Open(d, p, flags, curExePath(), &scratch)
+	if e != 0 {
 		return 0, e
 	}
 	keep := flags & (unix.O_ACCMODE | unix.O_NONBLOCK | unix.O_APPEND | unix.O_CLOEXEC)
-	if r.inTmp {
-		return openTmp(r.tmp, flags, mode, keep)
+	switch {
+	case r.InTmp:
+		return openTmp(r.Tmp, flags, mode, keep)
+	case r.Dev >= 0:
+		return openNew(devKinds[files.Devices[r.Dev].Kind], 0, keep)
+	case r.Etc >= 0:
+		return openNew(kindEtc, int32(r.Etc), keep)
+	case initrdFS.IsDir(r.Entry):
+		return openNew(kindInitrdDir, int32(r.Entry), keep)
 	}
-	if flags&(unix.O_CREAT|unix.O_EXCL) == unix.O_CREAT|unix.O_EXCL {
-		return 0, unix.EEXIST
-	}
-	if r.dev >= 0 {
-		return openNew(devFiles[r.dev].kind, 0, keep)
-	}
-	if flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0 {
-		return 0, unix.EROFS
-	}
-	if r.etc >= 0 {
-		return openNew(kindEtc, int32(r.etc), keep)
-	}
-	kind := kindInitrdFile
-	switch initrdFS.Mode(r.entry) & unix.S_IFMT {
-	case unix.S_IFDIR:
-		kind = kindInitrdDir
-	case unix.S_IFLNK:
-		return 0, unix.ELOOP // O_NOFOLLOW on a link
-	}
-	if flags&unix.O_DIRECTORY != 0 && kind != kindInitrdDir {
-		return 0, unix.ENOTDIR
-	}
-	return openNew(kind, int32(r.entry), keep)
+	return openNew(kindInitrdFile, int32(r.Entry), keep)
 }
 
 // statSize is sizeof(struct stat) on x86-64.
@@ -308,9 +132,9 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 		mode, rdev = unix.S_IFCHR|0o620, 4<<8|64 // ttyS0
 	case kindNull, kindZero, kindRandom:
 		mode = unix.S_IFCHR | 0o666
-		for _, d := range devFiles {
-			if d.kind == kind {
-				rdev = uint64(d.major)<<8 | uint64(d.minor)
+		for _, d := range files.Devices {
+			if devKinds[d.Kind] == kind {
+				rdev = uint64(d.Major)<<8 | uint64(d.Minor)
 			}
 		}
 	case kindPipe:
@@ -363,14 +187,14 @@ func statPath(dirfd int64, path, out uint64, follow bool) (uint64, unix.Errno) {
 	}
 	var b [statSize]byte
 	switch {
-	case r.inTmp:
-		encodeStat(b[:], kindTmpfs, int32(r.tmp.Ino))
-	case r.dev >= 0:
-		encodeStat(b[:], devFiles[r.dev].kind, 0)
-	case r.etc >= 0:
-		encodeStat(b[:], kindEtc, int32(r.etc))
+	case r.InTmp:
+		encodeStat(b[:], kindTmpfs, int32(r.Tmp.Ino))
+	case r.Dev >= 0:
+		encodeStat(b[:], devKinds[files.Devices[r.Dev].Kind], 0)
+	case r.Etc >= 0:
+		encodeStat(b[:], kindEtc, int32(r.Etc))
 	default:
-		encodeStat(b[:], kindInitrdFile, int32(r.entry))
+		encodeStat(b[:], kindInitrdFile, int32(r.Entry))
 	}
 	return 0, copyOut(out, b[:])
 }
@@ -409,7 +233,7 @@ func access(dirfd int64, path, mode uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if mode&unix.W_OK != 0 && r.dev < 0 && !r.inTmp {
+	if mode&unix.W_OK != 0 && r.Dev < 0 && !r.InTmp {
 		return 0, unix.EROFS
 	}
 	return 0, 0
@@ -428,20 +252,20 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.inTmp {
+	if r.InTmp {
 		var b [pathMax]byte
-		n, e := tmp.Readlink(r.tmp.Ino, b[:min(size, pathMax)])
+		n, e := tmp.Readlink(r.Tmp.Ino, b[:min(size, pathMax)])
 		if e != 0 {
 			return 0, e
 		}
 		return uint64(n), copyOut(buf, b[:n])
 	}
 	target := curExePath()
-	if !r.self {
-		if r.dev >= 0 || r.etc >= 0 || initrdFS.Mode(r.entry)&unix.S_IFMT != unix.S_IFLNK {
+	if !r.Self {
+		if r.Dev >= 0 || r.Etc >= 0 || initrdFS.Mode(r.Entry)&unix.S_IFMT != unix.S_IFLNK {
 			return 0, unix.EINVAL
 		}
-		target = initrdFS.Data(r.entry)
+		target = initrdFS.Data(r.Entry)
 	}
 	if uint64(len(target)) < size {
 		size = uint64(len(target))
@@ -455,31 +279,23 @@ func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	switch {
-	case r.inTmp && tmp.IsDir(r.tmp.Ino):
-		setCwdTmp(r.tmp.Ino)
-	case r.dev >= 0 || r.etc >= 0 || r.inTmp || !initrdFS.IsDir(r.entry):
+	case r.InTmp && tmp.IsDir(r.Tmp.Ino):
+		setCwdTmp(r.Tmp.Ino)
+	case r.Dev >= 0 || r.Etc >= 0 || r.InTmp || !initrdFS.IsDir(r.Entry):
 		return 0, unix.ENOTDIR
 	default:
 		var b [pathMax]byte
-		n, ok := entryPath(r.entry, b[:])
+		d, ok := initrdFS.Path(r.Entry, b[:])
 		if !ok {
 			return 0, unix.ENAMETOOLONG
 		}
-		setCwdPath(b[:n])
+		setCwdPath(d)
 	}
 	return 0, 0
 }
 
-// listsTmp reports whether the listing of initrd directory dir ends with
-// "tmp", the tmpfs's mount point, as Linux lists a mount point: dir is
-// the root and the initrd has no /tmp of its own (which it lists).
-func listsTmp(dir int) bool {
-	if dir != initrd.Root {
-		return false
-	}
-	_, ok := initrdFS.Lookup(tmpMountDir[:])
-	return !ok
-}
+// tmpName is the name of /tmp in a listing of /.
+var tmpName = [...]byte{'t', 'm', 'p'}
 
 // sysGetdents64 lists a directory from its file position (a cookie).
 //
@@ -512,7 +328,7 @@ func sysGetdents64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		next = tmp.ReadDir(tmpIno(of), of.offset, func(d tmpfs.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
 	} else {
 		next = initrdFS.ReadDir(int(of.obj), of.offset, func(d initrd.DirEntry) bool { return put(d.Ino, d.Next, d.Type, d.Name) })
-		if next == initrdFS.DirEnd(int(of.obj)) && listsTmp(int(of.obj)) && put(tmpfs.InodeNumber(tmpfs.Root), next+1, unix.DT_DIR, tmpMountDir[1:]) {
+		if next == initrdFS.DirEnd(int(of.obj)) && tree.ListsTmp(int(of.obj)) && put(tmpfs.InodeNumber(tmpfs.Root), next+1, unix.DT_DIR, tmpName[:]) {
 			next++
 		}
 	}

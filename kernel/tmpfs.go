@@ -1,10 +1,6 @@
 package kernel
 
-import (
-	"golang.org/x/sys/unix"
-
-	"warren.dev/fs/tmpfs"
-)
+import "warren.dev/fs/tmpfs"
 
 // /tmp is a tmpfs (warren.dev/fs/tmpfs, docs/files.md): the one writable
 // part of the file tree. File calls run in kernel context, so its pages
@@ -12,12 +8,9 @@ import (
 // taken at boot; its size is warren.tmpfs=SIZE, by default a quarter of
 // the memory free at boot.
 
-const (
-	tmpMount = "/tmp"
-	// tmpDev is st_dev of its files, so that they are told apart from the
-	// read-only tree's (st_dev 0).
-	tmpDev = 0x15
-)
+// tmpDev is st_dev of its files, so that they are told apart from the
+// read-only tree's (st_dev 0).
+const tmpDev = 0x15
 
 var (
 	tmp tmpfs.FS
@@ -59,16 +52,6 @@ func mountTmpfs() {
 	tmp.Init(tmpEnv{}, inodesAt(pa, int(n)), size)
 }
 
-// underTmp returns the part of absolute path p below /tmp ("" for /tmp
-// itself), and whether p lies there.
-func underTmp(p []byte) ([]byte, bool) {
-	if len(p) < len(tmpMount) || string(p[:len(tmpMount)]) != tmpMount {
-		return nil, false
-	}
-	rest := p[len(tmpMount):]
-	return rest, len(rest) == 0 || rest[0] == '/'
-}
-
 // tmpIno is the tmpfs inode of an open file of kind kindTmpfs.
 func tmpIno(of *openFile) tmpfs.Ino { return tmpfs.Ino(of.obj) }
 
@@ -89,17 +72,4 @@ func tmpStat(b []byte, ino tmpfs.Ino) {
 		put64(b[72+16*i:], uint64(t/1e9))
 		put64(b[80+16*i:], uint64(t%1e9))
 	}
-}
-
-// tmpPath writes the absolute path of tmpfs directory ino into b.
-func tmpPath(ino tmpfs.Ino, b []byte) (int, unix.Errno) {
-	n := copy(b, tmpMount)
-	k, e := tmp.Path(ino, b[n:])
-	if e != 0 {
-		return 0, e
-	}
-	if k == 1 { // the root: "/tmp", not "/tmp/"
-		k = 0
-	}
-	return n + k, 0
 }

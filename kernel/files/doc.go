@@ -2,7 +2,9 @@
 // tables (Table: the lowest free number, dup, close-on-exec, fork's
 // copy), pipes, eventfds, epoll interest lists, poll(2) and the served
 // files (/etc/resolv.conf and kin), and the rules that decide what a
-// read, write or wait on them does. It knows nothing of the machine: the
+// read, write or wait on them does; and the file tree as paths see it
+// (Tree: devices, served files, the tmpfs at /tmp, the read-only initrd),
+// what open(2) may do in it, and the working directory (Cwd). It knows nothing of the machine: the
 // kernel reaches it through small interfaces (Env: the caller's memory,
 // sleeping and waking; Descriptions: reference counts of open file
 // descriptions; Readiness: their events), so every rule is tested on the
