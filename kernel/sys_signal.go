@@ -145,7 +145,7 @@ func errnoOf(err error) unix.Errno {
 // Context: kernel (no allocation, no pointer stores).
 func sysRtSigreturn(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	t := &threads[cur]
-	blocked, err := signal.Return(f, userMemory{}, physBytes(t.xsave, int(xsaveSize)))
+	blocked, err := signal.Return(f, caller(), physBytes(t.xsave, int(xsaveSize)))
 	if err != nil {
 		killProcess(int(unix.SIGSEGV))
 	}
@@ -305,7 +305,7 @@ func deliverSignals(f *cpu.TrapFrame) {
 			continue
 		}
 		settleRestart(f, true, act.Flags)
-		blocked, err := signal.Deliver(f, sig, &info, &act, &t.altStack, t.sigBlocked, physBytes(t.xsave, int(xsaveSize)), userMemory{})
+		blocked, err := signal.Deliver(f, sig, &info, &act, &t.altStack, t.sigBlocked, physBytes(t.xsave, int(xsaveSize)), caller())
 		if err != nil {
 			killProcess(int(unix.SIGSEGV)) // no room for the frame: Linux kills too
 		}

@@ -103,20 +103,6 @@ func checkUserIn(p int32, addr, n uint64, write bool) unix.Errno {
 	return userAS.Access(addr, n, write)
 }
 
-// userMemory is the calling thread's memory as a usercopy.Copier, for
-// packages that move structures across the boundary (signal frames).
-type userMemory struct{}
-
-// CopyIn copies len(b) bytes from user address addr.
-//
-// Context: kernel (no allocation, no pointer stores).
-func (userMemory) CopyIn(addr uint64, b []byte) unix.Errno { return copyIn(b, addr) }
-
-// CopyOut copies b to user address addr.
-//
-// Context: kernel (no allocation, no pointer stores).
-func (userMemory) CopyOut(addr uint64, b []byte) unix.Errno { return copyOut(addr, b) }
-
 // copyIn copies len(dst) bytes from the caller's memory at addr; any
 // byte that cannot be read fails the whole copy.
 //

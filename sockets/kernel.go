@@ -4,7 +4,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/sockabi"
-	"warren.dev/mm/usercopy"
 )
 
 // Kernel is what handlers need from the kernel. The real one makes
@@ -69,14 +68,12 @@ type Server interface {
 }
 
 // caller is the kernel acting for one request: the memory and descriptor
-// table of the process that made it. Its memory is a usercopy.Copier, the
-// interface the kernel's own structure copies (signal frames) use too.
+// table of the process that made it (why its copies are not a
+// usercopy.Space: that interface's comment).
 type caller struct {
 	k  Kernel
 	id uint64
 }
-
-var _ usercopy.Copier = caller{}
 
 // call is a system call being served: the request, and for a call Direct
 // serves, the kernel its copies go through.

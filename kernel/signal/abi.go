@@ -2,7 +2,7 @@
 // layouts (sigset, struct sigaction, stack_t, siginfo_t, the rt_sigframe)
 // and the two operations that move a thread in and out of a handler,
 // Deliver and Return (rt_sigreturn). It is pure: user memory is reached
-// through a usercopy.Copier, machine state is a cpu.TrapFrame.
+// through a usercopy.Space, machine state is a cpu.TrapFrame.
 package signal
 
 import "golang.org/x/sys/unix"

@@ -30,8 +30,8 @@ import (
 // delivery) and syscall restart (SA_RESTART, adjusting f before Deliver).
 //
 // Context: kernel (no allocation, no pointer stores).
-func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
-	blocked Set, fpstate []byte, mem usercopy.Copier) (newBlocked Set, err error) {
+func Deliver[M usercopy.Space](f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
+	blocked Set, fpstate []byte, mem M) (newBlocked Set, err error) {
 	if !Valid(sig) || act == nil || info == nil || !f.FromUser() {
 		return blocked, errInval
 	}
@@ -64,18 +64,18 @@ func Deliver(f *cpu.TrapFrame, sig int, info *Info, act *Action, alt *AltStack,
 	}
 
 	if fpSize > 0 {
-		if mem.CopyOut(fp, fpstate) != 0 {
+		if !copyOut(mem, fp, fpstate) {
 			return blocked, errFault
 		}
 		if xsave {
 			var m [fpxMagic2Size]byte
 			le.PutUint32(m[:], fpxMagic2)
-			if mem.CopyOut(fp+uint64(len(fpstate)), noescape(m[:])) != 0 {
+			if !copyOut(mem, fp+uint64(len(fpstate)), m[:]) {
 				return blocked, errFault
 			}
 		}
 	}
-	if mem.CopyOut(frame, noescape(b[:])) != 0 {
+	if !copyOut(mem, frame, b[:]) {
 		return blocked, errFault
 	}
 

@@ -499,7 +499,7 @@ func TestNoAllocations(t *testing.T) {
 	act := goAction()
 	alt := AltStack{SP: altBase, Size: altSize}
 	info := Info{Signo: int32(sigURG), Code: SI_TKILL}
-	var um usercopy.Copier = mem
+	var um usercopy.Space = mem
 	allocs := testing.AllocsPerRun(100, func() {
 		f := userFrame(stackTop)
 		if _, err := Deliver(&f, sigURG, &info, &act, &alt, 0, fp, um); err != nil {

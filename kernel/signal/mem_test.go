@@ -20,22 +20,13 @@ func (m *fakeMem) span(addr uint64, n int) ([]byte, bool) {
 	return m.b[o : o+uint64(n)], true
 }
 
-func (m *fakeMem) CopyIn(addr uint64, b []byte) unix.Errno {
-	s, ok := m.span(addr, len(b))
-	if !ok {
-		return unix.EFAULT
+// Resolve implements usercopy.Space.
+func (m *fakeMem) Resolve(addr, n uint64, write bool) ([]byte, unix.Errno) {
+	s, ok := m.span(addr, int(n))
+	if !ok || (write && n > 0 && addr < m.roHi && addr+n > m.roLo) {
+		return nil, unix.EFAULT
 	}
-	copy(b, s)
-	return 0
-}
-
-func (m *fakeMem) CopyOut(addr uint64, b []byte) unix.Errno {
-	s, ok := m.span(addr, len(b))
-	if !ok || (len(b) > 0 && addr < m.roHi && addr+uint64(len(b)) > m.roLo) {
-		return unix.EFAULT
-	}
-	copy(s, b)
-	return 0
+	return s, 0
 }
 
 func (m *fakeMem) u64(addr uint64) uint64 {

@@ -37,9 +37,9 @@ const rflagsFixed = 1 << 1
 // it says.
 //
 // Context: kernel (no allocation, no pointer stores).
-func Return(f *cpu.TrapFrame, mem usercopy.Copier, fpstate []byte) (blocked Set, err error) {
+func Return[M usercopy.Space](f *cpu.TrapFrame, mem M, fpstate []byte) (blocked Set, err error) {
 	var uc [ucSize]byte
-	if mem.CopyIn(f.RSP, noescape(uc[:])) != 0 {
+	if !copyIn(mem, uc[:], f.RSP) {
 		return 0, errFault
 	}
 	sc := uc[ucMContext : ucMContext+scSize]
@@ -55,7 +55,7 @@ func Return(f *cpu.TrapFrame, mem usercopy.Copier, fpstate []byte) (blocked Set,
 }
 
 // restoreFP copies the user's FPU image at ptr into img and sanitizes it.
-func restoreFP(ptr uint64, mem usercopy.Copier, img []byte) error {
+func restoreFP[M usercopy.Space](ptr uint64, mem M, img []byte) error {
 	if len(img) == 0 {
 		return nil
 	}
@@ -64,14 +64,14 @@ func restoreFP(ptr uint64, mem usercopy.Copier, img []byte) error {
 		resetFP(img, &k)
 		return nil
 	}
-	if ptr%fpAlign(img) != 0 || mem.CopyIn(ptr, img) != 0 {
+	if ptr%fpAlign(img) != 0 || !copyIn(mem, img, ptr) {
 		resetFP(img, &k)
 		return errFault
 	}
 	userSW := true
 	if len(img) > fxsaveSize {
 		var m [fpxMagic2Size]byte
-		userSW = swValid(img) && mem.CopyIn(ptr+uint64(len(img)), noescape(m[:])) == 0 &&
+		userSW = swValid(img) && copyIn(mem, m[:], ptr+uint64(len(img))) &&
 			le.Uint32(m[:]) == fpxMagic2
 	}
 	sanitizeFP(img, &k, userSW)

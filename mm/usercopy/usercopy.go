@@ -26,18 +26,21 @@ const Chunk = 64 << 10
 // not wrap.
 const maxLen = 1 << 62
 
-// Copier is the one interface through which code outside this package
-// copies to and from a user's memory, whatever serves it: the kernel's
-// copies for the calling thread (over a Space, with In and Out), or, in
-// the socket layer, the kernel's copies for a forwarded call's caller.
-// Each copy is whole or fails with EFAULT, and b is not kept after the
-// call.
-type Copier interface {
-	CopyIn(addr uint64, b []byte) unix.Errno
-	CopyOut(addr uint64, b []byte) unix.Errno
-}
-
-// Space is one address space as the kernel reaches it.
+// Space is one address space as the kernel reaches it: the one contract
+// for user memory. Whatever copies to or from a user in kernel context
+// takes a Space (generic over it) and copies with In, Out or Between, so
+// that its own buffers are never handed to a callee it cannot see, which
+// would make them escape to the heap: the kernel's calling thread
+// (kernel/usermem.go), the signal frames (kernel/signal), the descriptor
+// layer (kernel/files) and their host tests' fakes.
+//
+// One set of copies stays apart: the socket layer (sockets.Kernel's
+// CopyIn and CopyOut) runs in the program, not in a trap, and reaches the
+// caller of a forwarded call through the SysCopyIn and SysCopyOut system
+// calls, which name the request (another process's memory is visible to
+// the kernel only while it serves that request). It gets no view, only
+// whole copies, and each names its request id; the kernel serves them
+// with Between over the caller's Space.
 type Space interface {
 	// Resolve checks [addr, addr+n) for a read or write (write) by the
 	// owner, backs its pages, and returns a view of it. The view is

@@ -20,20 +20,18 @@ const kernelContextMark = "Context: kernel"
 
 // harmlessEscapes are the escapes the compiler reports in kernel-context
 // functions that allocate nothing, by function and expression: values of
-// zero-size types (physMemory, tlb, hardware, tmpEnv, userMemory) made
+// zero-size types (physMemory, tlb, hardware, tmpEnv) made
 // into interfaces point at the runtime's zerobase, and int32 indexes below
 // 256 (procFrames, procTLB: process slots) at its static small integers.
 var harmlessEscapes = map[string][]string{
-	"powerOff":       {"hw"},
-	"initClock":      {"hardware{}"},
-	"readRTC":        {"hardware{}"},
-	"readACPI":       {"physMemory{}"},
-	"setupMemory":    {"physMemory{}", "tlb{}"},
-	"initProcesses":  {"physMemory{}", "procFrames(p)", "procTLB(p)"},
-	"mountTmpfs":     {"tmpEnv{}"},
-	"kmain":          {"physMemory{}"},
-	"sysRtSigreturn": {"userMemory{}"},
-	"deliverSignals": {"userMemory{}"},
+	"powerOff":      {"hw"},
+	"initClock":     {"hardware{}"},
+	"readRTC":       {"hardware{}"},
+	"readACPI":      {"physMemory{}"},
+	"setupMemory":   {"physMemory{}", "tlb{}"},
+	"initProcesses": {"physMemory{}", "procFrames(p)", "procTLB(p)"},
+	"mountTmpfs":    {"tmpEnv{}"},
+	"kmain":         {"physMemory{}"},
 }
 
 // bootOnly are kernel-context functions that run only in kmain, before
