@@ -52,20 +52,10 @@ func sysUmask(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func tmpRead(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
-	ino := tmpIno(of)
-	if tmp.IsDir(ino) {
+	if tmp.IsDir(tmpIno(of)) {
 		return 0, unix.EISDIR
 	}
-	var e unix.Errno
-	var done uint64
-	_, ce := usercopy.Visit(caller(), buf, n, true, func(b []byte) bool {
-		var k int
-		k, e = tmp.ReadAt(ino, off, b)
-		off += int64(k)
-		done += uint64(k)
-		return e == 0 && k == len(b)
-	})
-	return transferredOr(done, ce, e)
+	return tmpCopy(tmpIno(of), buf, n, off, true)
 }
 
 // tmpWrite writes user buffer buf into an open tmpfs file at off (at its
@@ -73,15 +63,27 @@ func tmpRead(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func tmpWrite(of *openFile, buf, n uint64, off int64) (uint64, unix.Errno) {
-	ino := tmpIno(of)
 	if of.flags&unix.O_APPEND != 0 {
-		off = tmp.Size(ino)
+		off = tmp.Size(tmpIno(of))
 	}
+	return tmpCopy(tmpIno(of), buf, n, off, false)
+}
+
+// tmpCopy moves n bytes between user buffer buf and tmpfs file ino at
+// off: into the buffer (read) or out of it, a chunk at a time, until the
+// file system moves less than a chunk.
+//
+// Context: kernel (no allocation, no pointer stores).
+func tmpCopy(ino tmpfs.Ino, buf, n uint64, off int64, read bool) (uint64, unix.Errno) {
 	var e unix.Errno
 	var done uint64
-	_, ce := usercopy.Visit(caller(), buf, n, false, func(b []byte) bool {
+	_, ce := usercopy.Visit(caller(), buf, n, read, func(b []byte) bool {
 		var k int
-		k, e = tmp.WriteAt(ino, off, b)
+		if read {
+			k, e = tmp.ReadAt(ino, off, b)
+		} else {
+			k, e = tmp.WriteAt(ino, off, b)
+		}
 		off += int64(k)
 		done += uint64(k)
 		return e == 0 && k == len(b)
