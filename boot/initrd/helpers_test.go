@@ -1,27 +1,10 @@
 package initrd
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"testing"
-
-	"github.com/u-root/u-root/pkg/cpio"
 )
-
-// newcArchive writes records and a trailer with u-root's newc writer.
-func newcArchive(t testing.TB, recs ...cpio.Record) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
-	if err := cpio.WriteRecords(w, recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // index runs Count and Init.
 func index(t testing.TB, ar []byte) *Archive {

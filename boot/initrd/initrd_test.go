@@ -8,6 +8,8 @@ import (
 
 	"github.com/u-root/u-root/pkg/cpio"
 	"golang.org/x/sys/unix"
+
+	"warren.dev/boot/initrd/initrdtest"
 )
 
 // sample has directories, nested and implied paths, empty files, links and
@@ -17,7 +19,7 @@ func sample(t testing.TB) []byte {
 		r.UID, r.GID, r.MTime = uid, uid+1, mtime
 		return r
 	}
-	return newcArchive(t,
+	return initrdtest.Newc(t,
 		cpio.Directory("etc", 0o755),
 		withTime(cpio.StaticFile("etc/passwd", "root:x:0:0::/root:/bin/sh\n", 0o644), 0, 1700000000),
 		cpio.StaticFile("etc/empty", "", 0o600),
@@ -176,7 +178,7 @@ func TestReplace(t *testing.T) {
 		rawRecord(hdr{mode: unix.S_IFDIR | 0o700}, "d", -1, nil),
 		trailerRecord(),
 	)
-	second := newcArchive(t,
+	second := initrdtest.Newc(t,
 		cpio.StaticFile("b", "second", 0o600),
 		cpio.Directory("d", 0o755),
 		cpio.StaticFile("d/x", "x", 0o644),
@@ -342,7 +344,7 @@ func TestCountExact(t *testing.T) {
 	for _, d := range []string{"a", "a/b", "a/b/c", "d"} {
 		recs = append(recs, cpio.Directory(d, 0o755), cpio.StaticFile(d+"/f", "x", 0o644))
 	}
-	ar := newcArchive(t, recs...)
+	ar := initrdtest.Newc(t, recs...)
 	n, _ := Count(ar)
 	if a := index(t, ar); n != a.Len()+1 {
 		t.Errorf("Count %d for %d entries", n, a.Len())
@@ -394,7 +396,7 @@ func TestLookupLarge(t *testing.T) {
 		}
 	}
 	slices.Reverse(recs)
-	a := index(t, newcArchive(t, recs...))
+	a := index(t, initrdtest.Newc(t, recs...))
 	for _, name := range names {
 		if got := string(a.Data(mustLookup(t, a, name))); got != name {
 			t.Errorf("%s holds %q", name, got)

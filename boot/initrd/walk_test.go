@@ -6,12 +6,14 @@ import (
 
 	"github.com/u-root/u-root/pkg/cpio"
 	"golang.org/x/sys/unix"
+
+	"warren.dev/boot/initrd/initrdtest"
 )
 
 // linkTree has links of every kind: relative, absolute, to directories,
 // chained, dangling, looping, and with ".." inside.
 func linkTree(t testing.TB) *Archive {
-	return index(t, newcArchive(t,
+	return index(t, initrdtest.Newc(t,
 		cpio.StaticFile("usr/lib/libc.so", "libc", 0o644),
 		cpio.StaticFile("usr/bin/busybox", "bb", 0o755),
 		cpio.Symlink("lib", "usr/lib"),
@@ -102,7 +104,7 @@ func TestWalkLinkLimit(t *testing.T) {
 		}
 		recs = append(recs, cpio.Symlink(name(i), target))
 	}
-	a := index(t, newcArchive(t, recs...))
+	a := index(t, initrdtest.Newc(t, recs...))
 	if got, errno := a.Walk(Root, []byte(name(MaxSymlinks-1)), true); errno != 0 || got != mustLookup(t, a, "end") {
 		t.Errorf("%d links: %d, %v", MaxSymlinks, got, errno)
 	}

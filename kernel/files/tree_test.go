@@ -1,7 +1,6 @@
 package files
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/boot/initrd"
+	"warren.dev/boot/initrd/initrdtest"
 	"warren.dev/fs/tmpfs"
 )
 
@@ -33,20 +33,13 @@ func (e pageEnv) Now() int64                           { return 1 }
 // files at the given paths (each holding its path).
 func newTree(t *testing.T, served []string, recs ...cpio.Record) *Tree {
 	t.Helper()
-	var b bytes.Buffer
-	w := cpio.Newc.Writer(&b)
-	if err := cpio.WriteRecords(w, recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
-		t.Fatal(err)
-	}
-	n, err := initrd.Count(b.Bytes())
+	ar := initrdtest.Newc(t, recs...)
+	n, err := initrd.Count(ar)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr := &Tree{Initrd: new(initrd.Archive), Served: new(Served), Tmp: new(tmpfs.FS)}
-	if err := tr.Initrd.Init(b.Bytes(), make([]initrd.Entry, n)); err != nil {
+	if err := tr.Initrd.Init(ar, make([]initrd.Entry, n)); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range served {
