@@ -3,7 +3,6 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
-	"warren.dev/fs/tmpfs"
 	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/files"
 )
@@ -28,17 +27,6 @@ func initCwd(p []byte) {
 
 // curCwd is the caller's working directory.
 func curCwd() *files.Cwd { return &cwds[curProc()] }
-
-// setCwdPath makes the directory at path d of the read-only tree the
-// caller's working directory.
-//
-// Context: kernel (no allocation, no pointer stores).
-func setCwdPath(d []byte) { curCwd().SetPath(&tmp, d) }
-
-// setCwdTmp makes tmpfs directory ino the caller's working directory.
-//
-// Context: kernel (no allocation, no pointer stores).
-func setCwdTmp(ino tmpfs.Ino) { curCwd().SetTmp(&tmp, ino) }
 
 // inheritCwd gives process c the working directory of process p.
 //

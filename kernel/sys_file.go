@@ -503,18 +503,14 @@ func sysFchdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	switch {
-	case of.kind == kindInitrdDir:
-		var b [pathMax]byte
-		d, ok := initrdFS.Path(int(of.obj), b[:])
-		if !ok {
-			return 0, unix.ENAMETOOLONG
-		}
-		setCwdPath(d)
-	case of.kind == kindTmpfs && tmp.IsDir(tmpIno(of)):
-		setCwdTmp(tmpIno(of))
+	r := files.Resolved{Dev: -1, Entry: -1, Etc: -1}
+	switch of.kind {
+	case kindInitrdDir:
+		r.Entry = int(of.obj)
+	case kindTmpfs:
+		r.InTmp, r.Tmp.Ino = true, tmpIno(of)
 	default:
 		return 0, unix.ENOTDIR
 	}
-	return 0, 0
+	return 0, tree.Chdir(curCwd(), r)
 }

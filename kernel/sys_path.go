@@ -233,7 +233,7 @@ func access(dirfd int64, path, mode uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if mode&unix.W_OK != 0 && r.Dev < 0 && !r.InTmp {
+	if mode&unix.W_OK != 0 && !r.Writable() {
 		return 0, unix.EROFS
 	}
 	return 0, 0
@@ -252,25 +252,12 @@ func readlink(dirfd int64, path, buf, size uint64) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	if r.InTmp {
-		var b [pathMax]byte
-		n, e := tmp.Readlink(r.Tmp.Ino, b[:min(size, pathMax)])
-		if e != 0 {
-			return 0, e
-		}
-		return uint64(n), copyOut(buf, b[:n])
+	var b [pathMax]byte
+	n, e := tree.Readlink(r, curExePath(), b[:min(size, pathMax)])
+	if e != 0 {
+		return 0, e
 	}
-	target := curExePath()
-	if !r.Self {
-		if r.Dev >= 0 || r.Etc >= 0 || initrdFS.Mode(r.Entry)&unix.S_IFMT != unix.S_IFLNK {
-			return 0, unix.EINVAL
-		}
-		target = initrdFS.Data(r.Entry)
-	}
-	if uint64(len(target)) < size {
-		size = uint64(len(target))
-	}
-	return size, copyOut(buf, target[:size])
+	return uint64(n), copyOut(buf, b[:n])
 }
 
 func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -278,20 +265,7 @@ func sysChdir(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	switch {
-	case r.InTmp && tmp.IsDir(r.Tmp.Ino):
-		setCwdTmp(r.Tmp.Ino)
-	case r.Dev >= 0 || r.Etc >= 0 || r.InTmp || !initrdFS.IsDir(r.Entry):
-		return 0, unix.ENOTDIR
-	default:
-		var b [pathMax]byte
-		d, ok := initrdFS.Path(r.Entry, b[:])
-		if !ok {
-			return 0, unix.ENAMETOOLONG
-		}
-		setCwdPath(d)
-	}
-	return 0, 0
+	return 0, tree.Chdir(curCwd(), r)
 }
 
 // tmpName is the name of /tmp in a listing of /.

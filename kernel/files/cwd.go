@@ -68,6 +68,26 @@ func (c *Cwd) Drop(fs *tmpfs.FS) {
 	}
 }
 
+// Chdir makes the directory r names c's: ENOTDIR for what is not one.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (t *Tree) Chdir(c *Cwd, r Resolved) unix.Errno {
+	switch {
+	case r.InTmp && t.Tmp.IsDir(r.Tmp.Ino):
+		c.SetTmp(t.Tmp, r.Tmp.Ino)
+	case r.Dev >= 0 || r.Etc >= 0 || r.InTmp || !t.Initrd.IsDir(r.Entry):
+		return unix.ENOTDIR
+	default:
+		var b [PathMax]byte
+		d, ok := t.Initrd.Path(r.Entry, b[:])
+		if !ok {
+			return unix.ENAMETOOLONG
+		}
+		c.SetPath(t.Tmp, d)
+	}
+	return 0
+}
+
 // Getcwd writes c's absolute path and a NUL into b and returns their
 // length, as getcwd(2): ENAMETOOLONG beyond PATH_MAX, as Linux; ENOENT
 // once the directory is removed.

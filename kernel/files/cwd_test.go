@@ -118,3 +118,38 @@ func TestCwdTmpTooDeep(t *testing.T) {
 		t.Errorf("getcwd 17×256 bytes deep = %q, want ENAMETOOLONG", got)
 	}
 }
+
+func TestChdir(t *testing.T) {
+	tr := image(t)
+	mkdir(t, tr, "/tmp/d")
+	var c Cwd
+	c.Start([]byte("/"))
+	for _, s := range []struct{ path, want string }{
+		{"bin", "/bin"},
+		{"..", "/"},
+		{"/scratch", "ENOENT"}, // an initrd link to a missing /tmp/s
+		{"/tmp/d", "/tmp/d"},
+		{"..", "/tmp"},
+		{"../data", "/data"},
+		{"a.txt", "ENOTDIR"},
+		{"/dev/null", "ENOTDIR"},
+		{"/etc/hosts", "ENOTDIR"},
+		{"/bin/sh", "ENOTDIR"}, // followed: a file
+	} {
+		before := getcwd(&c, tr.Tmp)
+		r, e := lookup(tr, c.Dir(), s.path, true)
+		if e == 0 {
+			e = tr.Chdir(&c, r)
+		}
+		got := getcwd(&c, tr.Tmp)
+		if e != 0 {
+			got = unix.ErrnoName(e)
+			if after := getcwd(&c, tr.Tmp); after != before {
+				t.Errorf("a failed chdir %s moved %s to %s", s.path, before, after)
+			}
+		}
+		if got != s.want {
+			t.Errorf("chdir %s: %s, want %s", s.path, got, s.want)
+		}
+	}
+}

@@ -244,3 +244,26 @@ func (t *Tree) ListsTmp(dir int) bool {
 	_, ok := t.Initrd.Lookup(tmpMountDir[:])
 	return !ok
 }
+
+// Writable reports whether what r names may be written: a device or a
+// file in /tmp; the rest of the tree is read-only (access(2)'s W_OK).
+func (r Resolved) Writable() bool { return r.Dev >= 0 || r.InTmp }
+
+// Readlink writes the target of the link r names (resolved without
+// following it) into b, cut to fit, as readlink(2): /proc/self/exe's is
+// exe; EINVAL for what is not a link.
+//
+// Context: kernel (no allocation, no pointer stores).
+func (t *Tree) Readlink(r Resolved, exe, b []byte) (int, unix.Errno) {
+	if r.InTmp {
+		return t.Tmp.Readlink(r.Tmp.Ino, b)
+	}
+	target := exe
+	if !r.Self {
+		if r.Dev >= 0 || r.Etc >= 0 || t.Initrd.Mode(r.Entry)&unix.S_IFMT != unix.S_IFLNK {
+			return 0, unix.EINVAL
+		}
+		target = t.Initrd.Data(r.Entry)
+	}
+	return copy(b, target), 0
+}

@@ -331,3 +331,46 @@ func TestUnderTmp(t *testing.T) {
 		}
 	}
 }
+
+func TestReadlink(t *testing.T) {
+	tr := image(t)
+	mkdir(t, tr, "/tmp/s")
+	symlink(t, tr, "/tmp/l", "s/x")
+	for _, c := range []struct{ path, want string }{
+		{"/bin/sh", "app"},
+		{"/bin/abs", "/bin/sh"},
+		{"/proc/self/exe", "/bin/app"},
+		{"/tmp/l", "s/x"},
+		{"/bin/app", "EINVAL"},
+		{"/dev/null", "EINVAL"},
+		{"/etc/hosts", "EINVAL"},
+		{"/tmp/s", "EINVAL"},
+	} {
+		r, e := lookup(tr, root, c.path, false)
+		if e != 0 {
+			t.Fatalf("%s: %v", c.path, e)
+		}
+		b := make([]byte, 64)
+		n, e := tr.Readlink(r, []byte("/bin/app"), b)
+		got := string(b[:n])
+		if e != 0 {
+			got = unix.ErrnoName(e)
+		}
+		if got != c.want {
+			t.Errorf("readlink(%s) = %q, want %q", c.path, got, c.want)
+		}
+	}
+	r, _ := lookup(tr, root, "/bin/abs", false)
+	if n, e := tr.Readlink(r, nil, make([]byte, 3)); n != 3 || e != 0 {
+		t.Errorf("readlink into 3 bytes = %d, %v; want 3 (cut)", n, e)
+	}
+}
+
+func TestWritable(t *testing.T) {
+	tr := image(t)
+	for p, want := range map[string]bool{"/dev/null": true, "/tmp": true, "/bin/app": false, "/etc/hosts": false, "/": false} {
+		if r, e := lookup(tr, root, p, true); e != 0 || r.Writable() != want {
+			t.Errorf("%s: Writable = %v, %v; want %v", p, r.Writable(), e, want)
+		}
+	}
+}
