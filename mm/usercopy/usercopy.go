@@ -37,10 +37,10 @@ const maxLen = 1 << 62
 // One set of copies stays apart: the socket layer (sockets.Kernel's
 // CopyIn and CopyOut) runs in the program, not in a trap, and reaches the
 // caller of a forwarded call through the SysCopyIn and SysCopyOut system
-// calls, which name the request (another process's memory is visible to
-// the kernel only while it serves that request). It gets no view, only
-// whole copies, and each names its request id; the kernel serves them
-// with Between over the caller's Space.
+// calls, which name the request: the kernel copies only for a request
+// it is serving, between the memory of the process that made it and the
+// program's. It gets no view, only whole copies, and each names its
+// request id; the kernel serves them with Between over the two Spaces.
 type Space interface {
 	// Resolve checks [addr, addr+n) for a read or write (write) by the
 	// owner, backs its pages, and returns a view of it. The view is
