@@ -124,13 +124,10 @@ func fileSize(of *openFile) int64 {
 // Context: kernel (no allocation, no pointer stores).
 func tmpTarget(dirfd int64, path uint64, last tmpfs.Last, scratch *files.Scratch) (tmpfs.Walked, unix.Errno) {
 	r, e := lookupPath(dirfd, path, last, scratch)
-	switch {
-	case e != 0:
+	if e != 0 {
 		return tmpfs.Walked{}, e
-	case !r.InTmp:
-		return tmpfs.Walked{}, unix.EROFS
 	}
-	return r.Tmp, 0
+	return r.Changed()
 }
 
 // tmpExisting resolves a path to an existing tmpfs inode.
@@ -138,13 +135,14 @@ func tmpTarget(dirfd int64, path uint64, last tmpfs.Last, scratch *files.Scratch
 // Context: kernel (no allocation, no pointer stores).
 func tmpExisting(dirfd int64, path uint64, follow bool) (tmpfs.Ino, unix.Errno) {
 	r, e := resolvePath(dirfd, path, follow)
-	switch {
-	case e != 0:
+	if e != 0 {
 		return tmpfs.None, e
-	case !r.InTmp:
-		return tmpfs.None, unix.EROFS
 	}
-	return r.Tmp.Ino, 0
+	w, e := r.Changed()
+	if e != 0 {
+		return tmpfs.None, e
+	}
+	return w.Ino, 0
 }
 
 // tmpFD returns the tmpfs inode behind a descriptor.

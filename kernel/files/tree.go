@@ -245,6 +245,16 @@ func (t *Tree) ListsTmp(dir int) bool {
 	return !ok
 }
 
+// Changed is where r leads in the tmpfs, for a call that makes, removes
+// or changes a name (mkdir, unlink, rename, link, symlink, chmod, ...):
+// EROFS outside /tmp, the tree's one writable part.
+func (r Resolved) Changed() (tmpfs.Walked, unix.Errno) {
+	if !r.InTmp {
+		return tmpfs.Walked{}, unix.EROFS
+	}
+	return r.Tmp, 0
+}
+
 // Writable reports whether what r names may be written: a device or a
 // file in /tmp; the rest of the tree is read-only (access(2)'s W_OK).
 func (r Resolved) Writable() bool { return r.Dev >= 0 || r.InTmp }

@@ -374,3 +374,23 @@ func TestWritable(t *testing.T) {
 		}
 	}
 }
+
+// TestChanged: calls that make, remove or change a name reach the tmpfs
+// alone; the rest of the tree is read-only. A name missing there is
+// ENOENT, as the lookup says (Linux says EROFS for mkdir).
+func TestChanged(t *testing.T) {
+	tr := image(t)
+	for p, want := range map[string]unix.Errno{
+		"/tmp/new": 0, "/tmp": 0, "/bin/new": unix.ENOENT, "/bin/app": unix.EROFS,
+		"/dev/null": unix.EROFS, "/etc/hosts": unix.EROFS, "/scratch": unix.EROFS,
+	} {
+		var s Scratch
+		r, e := tr.Lookup(root, []byte(p), tmpfs.Parent, nil, &s)
+		if e == 0 {
+			_, e = r.Changed()
+		}
+		if e != want {
+			t.Errorf("%s: %v, want %v", p, e, want)
+		}
+	}
+}
