@@ -58,7 +58,7 @@ func irqFire(v uint64) {
 		ioapicMask(s.pin, true)
 	}
 	s.count++
-	s.seq++
+	s.seq = files.NextSeq()
 	pollNotify()
 }
 

@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"warren.dev/kernel/cpu"
+	"warren.dev/kernel/files"
 	"warren.dev/kernel/sockabi"
 	"warren.dev/mm/usercopy"
 )
@@ -281,7 +282,7 @@ func sysSockReady(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	old := of.events
 	of.events, of.exact = ev&^sockabi.ExactMask, ev&sockabi.ExactMask
 	if of.events&^old != 0 || of.events == old {
-		of.seq++ // an edge: events came, or came again
+		of.seq = files.NextSeq() // an edge: events came, or came again
 	}
 	pollNotify()
 	return 0, 0

@@ -1,7 +1,10 @@
 package files
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -11,6 +14,26 @@ import (
 // Epoll instances. A change of readiness anywhere wakes every waiter
 // (Env.Notify; there is typically one, the Go runtime's netpoller), which
 // then rescans its interest list.
+//
+// The order of the events a wait returns matters to a server under load.
+// Every readiness edge takes a number from one kernel-wide sequence
+// (NextSeq), so a wait can tell which of its ready descriptors has waited
+// longest. It reports the ones that have waited longest, as Linux's ready
+// list does, and lists them newest first: the Go netpoller pushes each
+// event's goroutine onto a stack, so the one that waited longest runs
+// first. Scanning the interest list in its own order instead ran the
+// newest connections first at every wait: under wrk -c32 the last
+// connection got twice the requests of the first, whose latency was
+// twice as long.
+
+// readySeq is the last readiness sequence number handed out.
+var readySeq atomic.Uint64
+
+// NextSeq returns a readiness sequence number larger than every one
+// before it: a description takes one at each edge of its readiness.
+//
+// Context: kernel (no allocation, no pointer stores).
+func NextSeq() uint64 { return readySeq.Add(1) }
 
 const (
 	// MaxInterest is the most descriptors one instance watches.
@@ -21,8 +44,9 @@ const (
 
 // Readiness is what the kernel reports of its open file descriptions.
 type Readiness interface {
-	// Ready returns the EPOLL* events ready on description f and a
-	// number that changes whenever they may have (for EPOLLET).
+	// Ready returns the EPOLL* events ready on description f and the
+	// NextSeq number of their last edge, which changes whenever they may
+	// have (for EPOLLET).
 	Ready(f int32) (events uint32, seq uint64)
 }
 
@@ -32,6 +56,14 @@ type Epoll struct {
 	Owner int32 // process slot that created it (kernel/limits.go)
 	n     int   // items in use at the front, in any order
 	items [MaxInterest]interest
+	ready [MaxInterest]readyItem // collect's scratch
+}
+
+// readyItem is an item found ready: its index, events and sequence.
+type readyItem struct {
+	seq    uint64
+	idx    int32
+	events uint32
 }
 
 type interest struct {
@@ -142,14 +174,15 @@ func EpollWait[E Env, R Readiness](env E, r R, ep *Epoll, out uint64, max int, t
 	}
 }
 
-// collect writes up to max ready events to out, each copied into the
-// caller's memory as it is at that moment. An event that cannot be
-// copied ends the collection and leaves its item's state as it was.
+// collect writes up to max ready events to out, the longest-waiting ones,
+// newest first, each copied into the caller's memory as it is at that
+// moment. An event that cannot be copied ends the collection and leaves
+// its item's state as it was.
 //
 // Context: kernel (no allocation, no pointer stores).
 func collect[E Env, R Readiness](env E, r R, ep *Epoll, out uint64, max int) (int, unix.Errno) {
-	n := 0
-	for i := 0; i < ep.n && n < max; i++ {
+	found := ep.ready[:0]
+	for i := 0; i < ep.n; i++ {
 		it := &ep.items[i]
 		ready, seq := r.Ready(it.file)
 		ready &= it.events | unix.EPOLLERR | unix.EPOLLHUP
@@ -159,19 +192,27 @@ func collect[E Env, R Readiness](env E, r R, ep *Epoll, out uint64, max int) (in
 		if it.events&unix.EPOLLET != 0 && it.seen == seq {
 			continue
 		}
+		found = append(found, readyItem{seq, int32(i), ready})
+	}
+	if len(found) > max {
+		slices.SortFunc(found, func(a, b readyItem) int { return cmp.Compare(a.seq, b.seq) })
+		found = found[:max]
+	}
+	slices.SortFunc(found, func(a, b readyItem) int { return cmp.Compare(b.seq, a.seq) })
+	for n, f := range found {
+		it := &ep.items[f.idx]
 		var b [EventSize]byte
-		binary.LittleEndian.PutUint32(b[:], ready)
+		binary.LittleEndian.PutUint32(b[:], f.events)
 		binary.LittleEndian.PutUint64(b[4:], it.data)
 		if _, e := usercopy.Out(env, out+uint64(n)*EventSize, b[:]); e != 0 {
 			return n, e
 		}
 		if it.events&unix.EPOLLET != 0 {
-			it.seen = seq
+			it.seen = f.seq
 		}
 		if it.events&unix.EPOLLONESHOT != 0 {
 			it.events &= unix.EPOLLET | unix.EPOLLONESHOT // disarmed until EPOLL_CTL_MOD
 		}
-		n++
 	}
-	return n, 0
+	return len(found), 0
 }

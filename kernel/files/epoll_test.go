@@ -16,8 +16,8 @@ type fakeReady struct {
 
 func (r *fakeReady) Ready(f int32) (uint32, uint64) { return r.events[f], r.seq[f] }
 
-// set changes description f's events and bumps its sequence.
-func (r *fakeReady) set(f int32, ev uint32) { r.events[f], r.seq[f] = ev, r.seq[f]+1 }
+// set changes description f's events and gives it a new sequence.
+func (r *fakeReady) set(f int32, ev uint32) { r.events[f], r.seq[f] = ev, NextSeq() }
 
 // Addresses in the fake memory: the event for epoll_ctl, then the
 // output array.
@@ -156,7 +156,7 @@ func TestEpollCtl(t *testing.T) {
 	wantErrno(t, "bad op", x.ctl(99, 1, unix.EPOLLIN, 0), unix.EINVAL)
 	wantErrno(t, "bad event address", EpollCtl(x.env, x.ep, unix.EPOLL_CTL_ADD, 1, 11, 8), unix.EFAULT)
 	wantErrno(t, "add 1", x.ctl(unix.EPOLL_CTL_ADD, 1, unix.EPOLLIN, 1), 0)
-	x.want("both", event{unix.EPOLLIN, 0}, event{unix.EPOLLIN, 1})
+	x.want("both, newest first", event{unix.EPOLLIN, 1}, event{unix.EPOLLIN, 0})
 	wantErrno(t, "del 0", x.ctl(unix.EPOLL_CTL_DEL, 0, 0, 0), 0)
 	x.want("after del", event{unix.EPOLLIN, 1})
 	x.ep.Forget(1)
@@ -215,5 +215,28 @@ func TestEpollNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations a round", allocs)
+	}
+}
+
+// TestEpollOrder: a wait reports the descriptors that have been ready
+// longest, newest first (so the Go netpoller, which stacks them, runs
+// the oldest first), whatever their order in the interest list.
+func TestEpollOrder(t *testing.T) {
+	x := newEpoll(t)
+	for f := int32(0); f < 3; f++ {
+		wantErrno(t, "add", x.ctl(unix.EPOLL_CTL_ADD, f, unix.EPOLLIN, uint64(f)), 0)
+	}
+	x.r.set(2, in)
+	x.r.set(0, in)
+	x.r.set(1, in)
+	x.want("all three", event{unix.EPOLLIN, 1}, event{unix.EPOLLIN, 0}, event{unix.EPOLLIN, 2})
+	got, e := x.wait(2, 0)
+	if e != 0 || len(got) != 2 || got[0].data != 0 || got[1].data != 2 {
+		t.Fatalf("room for two: %v, %v; want the two oldest, 0 then 2", got, e)
+	}
+	x.r.set(2, in) // ready again: now the newest
+	got, e = x.wait(2, 0)
+	if e != 0 || len(got) != 2 || got[0].data != 1 || got[1].data != 0 {
+		t.Fatalf("after 2 is ready again: %v, %v; want 1 then 0", got, e)
 	}
 }

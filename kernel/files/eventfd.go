@@ -77,7 +77,7 @@ func EventfdRead[E Env](env E, e *Eventfd, buf, n uint64, nonblock bool) (uint64
 		return 0, err
 	}
 	e.count -= v
-	e.seq++
+	e.seq = NextSeq()
 	env.Notify()
 	return 8, 0
 }
@@ -102,7 +102,7 @@ func EventfdWrite[E Env](env E, e *Eventfd, buf, n uint64, nonblock bool) (uint6
 		return 0, err
 	}
 	e.count += v
-	e.seq++
+	e.seq = NextSeq()
 	env.Notify()
 	return 8, 0
 }

@@ -100,7 +100,7 @@ func FifoOpen[E Env, M Pages](env E, mem M, p *Pipe, read, write, nonblock bool)
 		p.writers++
 		p.wOpens++
 	}
-	p.seq++
+	p.seq = NextSeq()
 	env.Notify()
 	if nonblock || read && write {
 		return 0
@@ -163,7 +163,7 @@ func PipeRead[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock boo
 			break
 		}
 	}
-	p.seq++
+	p.seq = NextSeq()
 	env.Notify()
 	return uint64(done), 0
 }
@@ -196,7 +196,7 @@ func PipeWrite[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bo
 		p.n += k
 		done += uint64(k)
 		if k > 0 {
-			p.seq++
+			p.seq = NextSeq()
 			env.Notify()
 		}
 		if e != 0 {
@@ -241,7 +241,7 @@ func ClosePipe[M Pages](mem M, p *Pipe, reader bool) {
 	} else {
 		p.writers--
 	}
-	p.seq++
+	p.seq = NextSeq()
 	freeIdle(mem, p)
 }
 
