@@ -124,10 +124,16 @@ func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 // Context: kernel (no allocation, no pointer stores).
 func pipeWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 	done, e := files.PipeWrite(callerEnv(), pipeMem{}, &pipes[of.obj], buf, n, of.nonblocking())
+	return transferred(done, pipeBroken(e))
+}
+
+// pipeBroken raises SIGPIPE on the caller when a write to a pipe failed
+// with EPIPE, and returns e.
+func pipeBroken(e unix.Errno) unix.Errno {
 	if e == unix.EPIPE {
 		threads[cur].sigPending |= 1 << (unix.SIGPIPE - 1)
 	}
-	return transferred(done, e)
+	return e
 }
 
 // pipeReader reports whether a pipe description is the read end.

@@ -134,10 +134,6 @@ func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, copyOut(old, b[:])
 }
 
-// sysNoSplice refuses zero-copy transfers between descriptors with the
-// error on which Go's io.Copy paths fall back to read and write.
-func sysNoSplice(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }
-
 // sysPrctl supports nothing: the runtime names mappings with it and
 // tolerates EINVAL.
 func sysPrctl(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }

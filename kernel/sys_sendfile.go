@@ -139,8 +139,8 @@ func sysSendfile(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, unix.EINVAL
 }
 
-// sent ends a sendfile that moved n bytes from off: *offp, or the
-// position of in when offp is 0, moves past them.
+// sent ends a sendfile or splice that moved n bytes of file in from off:
+// *offp, or the position of in when offp is 0, moves past them.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sent(in *openFile, off int64, offp, n uint64, e unix.Errno) (uint64, unix.Errno) {
@@ -221,8 +221,8 @@ func sysCopyFileRange(f *cpu.TrapFrame) (uint64, unix.Errno) {
 }
 
 // sysFileRead is sockabi.SysFileRead (file, off, buf, n, id): the socket
-// layer reads a sendfile's source, the open file the kernel holds for
-// request id, into its own memory.
+// layer reads a sendfile's source, or peeks at a splice's pipe, the open
+// file the kernel holds for request id, into its own memory.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysFileRead(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -230,8 +230,14 @@ func sysFileRead(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	file := f.RDI
-	if file >= maxFiles || openFiles[file].refs == 0 || !regularFile(&openFiles[file]) || int64(f.RSI) < 0 {
+	if file >= maxFiles || openFiles[file].refs == 0 || int64(f.RSI) < 0 {
 		return 0, unix.EINVAL
 	}
-	return readFile(&openFiles[file], f.RDX, f.R10, int64(f.RSI))
+	switch of := &openFiles[file]; {
+	case of.kind == kindPipe:
+		return pipePeekOut(&pipes[of.obj], int64(f.RSI), f.RDX, f.R10)
+	case regularFile(of):
+		return readFile(of, f.RDX, f.R10, int64(f.RSI))
+	}
+	return 0, unix.EINVAL
 }

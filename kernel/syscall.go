@@ -62,6 +62,8 @@ func SyscallName(nr uint64) string {
 		return "warren_sock_lookup_gen"
 	case nr == sockabi.SysFileRead:
 		return "warren_file_read"
+	case nr == sockabi.SysPipeWrite:
+		return "warren_pipe_write"
 	case nr == sockabi.SysUnixName:
 		return "warren_unix_name"
 	case nr >= sockabi.SysRightsGet && nr <= sockabi.SysRightsPut:

@@ -9,8 +9,9 @@ import (
 	"warren.dev/kernel/sockabi"
 )
 
-// FakeKernel's files: those SetFile serves, regular files for sendfile,
-// and the socket files of path-named unix sockets.
+// FakeKernel's files: those SetFile serves, regular files for sendfile
+// (and pipes for splice), and the socket files of path-named unix
+// sockets.
 
 func (k *FakeKernel) SetFile(path string, data []byte) {
 	k.mu.Lock()
@@ -43,6 +44,26 @@ func (k *FakeKernel) ReadFile(id uint64, file int32, off int64, b []byte) (int, 
 		return 0, 0
 	}
 	return copy(b, data[off:]), 0
+}
+
+// WritePipe appends b to a file AddFile made, which stands for a
+// splice's pipe.
+func (k *FakeKernel) WritePipe(id uint64, file int32, b []byte) (int, unix.Errno) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	data, ok := k.regular[file]
+	if !k.serving[id] && id != sockabi.DirectID || !ok {
+		return 0, unix.EINVAL
+	}
+	k.regular[file] = append(data, b...)
+	return len(b), 0
+}
+
+// FileData returns the contents of a file AddFile made.
+func (k *FakeKernel) FileData(file int32) []byte {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.regular[file])
 }
 
 // File returns the contents SetFile gave path.

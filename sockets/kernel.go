@@ -51,8 +51,12 @@ type Kernel interface {
 	// RightsPut drops the reference in slot.
 	RightsPut(slot int32)
 	// ReadFile reads the regular file a sendfile request id reads
-	// (its Args[1]) at off into b, and returns the count.
+	// (its Args[1]) at off into b, and returns the count; for a splice
+	// to a socket, the pipe's bytes from off, which stay in the pipe.
 	ReadFile(id uint64, file int32, off int64, b []byte) (int, unix.Errno)
+	// WritePipe buffers b in the pipe a splice from a socket, request
+	// id, fills (its Args[1]), and returns the count.
+	WritePipe(id uint64, file int32, b []byte) (int, unix.Errno)
 }
 
 // Server is a Kernel that also hands out forwarded calls, and describes
@@ -110,6 +114,10 @@ func (c caller) RightsInstall(slot int32, flags uint32) (int, unix.Errno) {
 
 func (c caller) ReadFile(file int32, off int64, b []byte) (int, unix.Errno) {
 	return c.k.ReadFile(c.id, file, off, b)
+}
+
+func (c caller) WritePipe(file int32, b []byte) (int, unix.Errno) {
+	return c.k.WritePipe(c.id, file, b)
 }
 
 func (c caller) Install(flags uint32, domain, typ, proto int32) (int, int32, unix.Errno) {

@@ -135,3 +135,11 @@ func (sysKernel) ReadFile(id uint64, file int32, off int64, b []byte) (int, unix
 	r, _, e := unix.Syscall6(sockabi.SysFileRead, uintptr(file), uintptr(off), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0)
 	return int(r), e
 }
+
+func (sysKernel) WritePipe(id uint64, file int32, b []byte) (int, unix.Errno) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	r, _, e := unix.Syscall6(sockabi.SysPipeWrite, uintptr(file), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0, 0)
+	return int(r), e
+}

@@ -137,17 +137,53 @@ func sysSendfile(l *Layer, r *call) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	n, e := ioLen(s, r.Args[3], true)
+	return l.sendFile(s, r, int32(r.Args[1]), int64(r.Args[2]), r.Args[3])
+}
+
+// sendFile sends up to n bytes of the kernel's open file (a sendfile's
+// source, a splice's pipe) from off.
+func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n uint64) (uint64, unix.Errno) {
+	k, e := ioLen(s, n, true)
 	if e != 0 {
 		return 0, e
 	}
-	buf := stage(n)
+	buf := stage(k)
 	defer buf.free()
-	k, e := l.caller(r).ReadFile(int32(r.Args[1]), int64(r.Args[2]), buf.b)
+	k, e = l.caller(r).ReadFile(file, off, buf.b)
 	if e != 0 || k == 0 {
 		return 0, e
 	}
 	return l.sendStaged(s, r, buf.b[:k], 0, nil, nil)
+}
+
+// splice(fd, file, count, dir), as the kernel forwards it (sockabi):
+// between the socket and a pipe, whose bytes are read through the kernel
+// and taken from it by the count sent, or which the kernel makes room in
+// for count bytes received.
+func sysSplice(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	file, count := int32(r.Args[1]), r.Args[2]
+	switch r.Args[3] {
+	case sockabi.SpliceToSocket:
+		return l.sendFile(s, r, file, 0, count)
+	case sockabi.SpliceFromSocket:
+	default:
+		return 0, unix.EINVAL
+	}
+	n, _ := ioLen(s, count, false)
+	buf := stage(n)
+	defer buf.free()
+	res, e := s.recv(l, buf.b, 0, l.blocking(r, 0), false)
+	putRights(l.k, res.rights) // a splice takes no control messages
+	if e != 0 {
+		return 0, e
+	}
+	l.report(s) // the read may have emptied the queue, as recvIov's
+	k, e := l.caller(r).WritePipe(file, buf.b[:res.n])
+	return uint64(k), e
 }
 
 // pread64 and pwrite64: sockets have no offsets.

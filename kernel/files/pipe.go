@@ -41,6 +41,11 @@ type Pipe struct {
 	// waiting for the other end wakes when its count changes, even if
 	// that end is closed again by then.
 	rOpens, wOpens uint32
+	// Held is set while a splice moves bytes between the pipe and a
+	// socket through the socket layer, which the kernel waits for: reads
+	// and writes wait until it ends, so the bytes it counted on stay
+	// (splice.go).
+	Held bool
 }
 
 // OpenPipe makes p, which is not in use, a new, empty pipe with one
@@ -130,21 +135,52 @@ func ring[M Pages](mem M, p *Pipe, pos, max int) []byte {
 // Buffered is the bytes waiting to be read (FIONREAD).
 func (p *Pipe) Buffered() int { return p.n }
 
+// AwaitData waits until p has bytes to read and no splice holds it: ok
+// is false at end of file (no writer left) or for a read of 0 bytes.
+//
+// Context: kernel (no allocation, no pointer stores).
+func AwaitData[E Env](env E, p *Pipe, n uint64, nonblock bool) (ok bool, e unix.Errno) {
+	for p.n == 0 || p.Held {
+		if p.n == 0 && (p.writers == 0 || n == 0) {
+			return false, 0
+		}
+		if nonblock {
+			return false, unix.EAGAIN
+		}
+		if env.Wait(0) == unix.EINTR {
+			return false, unix.EINTR
+		}
+	}
+	return true, 0
+}
+
+// AwaitRoom waits until p has room and no splice holds it: EPIPE once
+// no reader is left.
+//
+// Context: kernel (no allocation, no pointer stores).
+func AwaitRoom[E Env](env E, p *Pipe, nonblock bool) unix.Errno {
+	for {
+		switch {
+		case p.readers == 0:
+			return unix.EPIPE
+		case p.n < PipeSize && !p.Held:
+			return 0
+		case nonblock:
+			return unix.EAGAIN
+		}
+		if env.Wait(0) == unix.EINTR {
+			return unix.EINTR
+		}
+	}
+}
+
 // PipeRead copies buffered bytes to buf, waiting while the pipe is empty
 // and a writer remains; it reads end of file once none does.
 //
 // Context: kernel (no allocation, no pointer stores).
 func PipeRead[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
-	for p.n == 0 {
-		if p.writers == 0 || n == 0 {
-			return 0, 0
-		}
-		if nonblock {
-			return 0, unix.EAGAIN
-		}
-		if env.Wait(0) == unix.EINTR {
-			return 0, unix.EINTR
-		}
+	if ok, e := AwaitData(env, p, n, nonblock); !ok {
+		return 0, e
 	}
 	// Copy now, after any wait, into the caller's memory as it is now;
 	// bytes that could not be copied stay in the pipe.
@@ -177,17 +213,8 @@ func PipeRead[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock boo
 func PipeWrite[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bool) (uint64, unix.Errno) {
 	done := uint64(0)
 	for done < n {
-		if p.readers == 0 {
-			return done, unix.EPIPE
-		}
-		if p.n == PipeSize {
-			if nonblock {
-				return done, unix.EAGAIN
-			}
-			if env.Wait(0) == unix.EINTR {
-				return done, unix.EINTR
-			}
-			continue
+		if e := AwaitRoom(env, p, nonblock); e != 0 {
+			return done, e
 		}
 		// Each piece is copied from the caller's memory as it is after
 		// the last wait, straight into the ring.

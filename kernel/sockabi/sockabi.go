@@ -86,8 +86,15 @@ const (
 	SysRightsPut = 533
 	// SysFileRead (file, off, buf, n, id) reads up to n bytes at off of
 	// the regular file a forwarded sendfile reads (its Args[1]) into buf,
-	// and returns the count.
+	// and returns the count; for a splice to a socket, the pipe's
+	// buffered bytes from off past its read position, which stay in the
+	// pipe until the reply says how many were sent.
 	SysFileRead = 535
+	// SysPipeWrite (file, buf, n, id) buffers up to n bytes at buf in the
+	// pipe a forwarded splice from a socket fills (its Args[1]), and
+	// returns the count: all of them when n is at most the splice's
+	// count, the room the kernel found and holds for it.
+	SysPipeWrite = 537
 )
 
 // Rewritten are the calls the kernel's own handler forwards, with
@@ -96,7 +103,19 @@ const (
 // Args[1] (held until the reply), the offset to read from in Args[2]
 // (resolved from the pointer or the file position) and count in Args[3];
 // the reply is the bytes sent, by which the kernel moves the offset.
-var Rewritten = [...]uint64{40}
+// splice(fd, file, count, dir) between a socket and a pipe goes with the
+// socket's descriptor in Args[0], the pipe's open file in Args[1] (held
+// until the reply, its other readers and writers waiting), in Args[2] a
+// count the pipe has bytes (SpliceToSocket) or room (SpliceFromSocket)
+// for, and the direction in Args[3]; the reply is the bytes moved, which
+// the kernel takes from the pipe when they went to the socket.
+var Rewritten = [...]uint64{40, 275}
+
+// Directions of a forwarded splice (its Args[3]).
+const (
+	SpliceFromSocket = 0 // received from the socket into the pipe (SysPipeWrite)
+	SpliceToSocket   = 1 // read from the pipe (SysFileRead) and sent
+)
 
 // MaxInFlight bounds the descriptors in flight in the whole machine
 // (sent and not yet received or dropped).

@@ -122,8 +122,8 @@ func bulk() error {
 	return roundTrip(ln.Addr().String(), 16<<20, 1)
 }
 
-// spliceCopy echoes with io.Copy(conn, conn), which tries splice(2)
-// first and needs EINVAL from it to fall back to copying.
+// spliceCopy echoes with io.Copy(conn, conn), which splices (socket to
+// pipe to the same socket).
 func spliceCopy() error {
 	ln, err := server(func(c net.Conn) { io.Copy(c, c) })
 	if err != nil {
