@@ -326,6 +326,17 @@ func sysFcntl(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		}
 		nfd, e := files.Dup(descs{}, fds(), fd, int(arg), fdLimit(curProc()), cmd == unix.F_DUPFD_CLOEXEC)
 		return uint64(nfd), e
+	case unix.F_GETPIPE_SZ, unix.F_SETPIPE_SZ:
+		if of.kind != kindPipe {
+			return 0, unix.EBADF
+		}
+		p := &pipes[of.obj]
+		if cmd == unix.F_GETPIPE_SZ {
+			return uint64(p.Size()), 0
+		}
+		n, e := files.PipeResize(pipeMem{}, p, uint64(uint32(arg)))
+		pollNotify() // room may have come or gone
+		return uint64(n), e
 	}
 	return 0, unix.EINVAL
 }

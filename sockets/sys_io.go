@@ -137,12 +137,12 @@ func sysSendfile(l *Layer, r *call) (uint64, unix.Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return l.sendFile(s, r, int32(r.Args[1]), int64(r.Args[2]), r.Args[3])
+	return l.sendFile(s, r, int32(r.Args[1]), int64(r.Args[2]), r.Args[3], 0)
 }
 
-// sendFile sends up to n bytes of the kernel's open file (a sendfile's
-// source, a splice's pipe) from off.
-func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n uint64) (uint64, unix.Errno) {
+// sendFile sends up to n bytes (at most maxIO) of the kernel's open file
+// (a sendfile's source, a splice's pipe) from off.
+func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n uint64, flags int) (uint64, unix.Errno) {
 	k, e := ioLen(s, n, true)
 	if e != 0 {
 		return 0, e
@@ -153,37 +153,57 @@ func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n 
 	if e != 0 || k == 0 {
 		return 0, e
 	}
-	return l.sendStaged(s, r, buf.b[:k], 0, nil, nil)
+	return l.sendStaged(s, r, buf.b[:k], flags, nil, nil)
 }
 
-// splice(fd, file, count, dir), as the kernel forwards it (sockabi):
-// between the socket and a pipe, whose bytes are read through the kernel
-// and taken from it by the count sent, or which the kernel makes room in
-// for count bytes received.
-func sysSplice(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
-	s, e := l.sock(r)
-	if e != 0 {
-		return 0, e
-	}
-	file, count := int32(r.Args[1]), r.Args[2]
-	switch r.Args[3] {
-	case sockabi.SpliceToSocket:
-		return l.sendFile(s, r, file, 0, count)
-	case sockabi.SpliceFromSocket:
-	default:
-		return 0, unix.EINVAL
-	}
-	n, _ := ioLen(s, count, false)
-	buf := stage(n)
+// recvToPipe receives up to n bytes (at most maxIO) and buffers them in
+// the kernel's pipe file, which has room for n.
+func (l *Layer) recvToPipe(s socket, r *sockabi.Request, file int32, n uint64, flags int) (uint64, unix.Errno) {
+	k, _ := ioLen(s, n, false)
+	buf := stage(k)
 	defer buf.free()
-	res, e := s.recv(l, buf.b, 0, l.blocking(r, 0), false)
+	res, e := s.recv(l, buf.b, flags, l.blocking(r, flags), false)
 	putRights(l.k, res.rights) // a splice takes no control messages
 	if e != 0 {
 		return 0, e
 	}
 	l.report(s) // the read may have emptied the queue, as recvIov's
-	k, e := l.caller(r).WritePipe(file, buf.b[:res.n])
+	k, e = l.caller(r).WritePipe(file, buf.b[:res.n])
 	return uint64(k), e
+}
+
+// splice(fd, file, count, dir), as the kernel forwards it (sockabi):
+// between the socket and a pipe, whose bytes are read through the kernel
+// and taken from it by the count sent, or which the kernel made room in
+// for count bytes received. It moves maxIO at a time: the first step may
+// block, the others take only what is there at once, as Linux's splice
+// returns what it could move.
+func sysSplice(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+	s, e := l.sock(r)
+	if e != 0 {
+		return 0, e
+	}
+	file, count, toSocket := int32(r.Args[1]), r.Args[2], r.Args[3] == sockabi.SpliceToSocket
+	if !toSocket && r.Args[3] != sockabi.SpliceFromSocket {
+		return 0, unix.EINVAL
+	}
+	var done uint64
+	for flags := 0; done < count; flags = unix.MSG_DONTWAIT {
+		var n uint64
+		if toSocket {
+			n, e = l.sendFile(s, r, file, int64(done), count-done, flags)
+		} else {
+			n, e = l.recvToPipe(s, r, file, count-done, flags)
+		}
+		if e != 0 || n == 0 {
+			break
+		}
+		done += n
+	}
+	if done == 0 {
+		return 0, e
+	}
+	return done, 0
 }
 
 // pread64 and pwrite64: sockets have no offsets.

@@ -15,7 +15,7 @@ var table = [...]Entry{
 	{unix.SYS_READV, "readv", sysReadv, Full, "sockets: at most 64 KiB per call"},
 	{unix.SYS_WRITEV, "writev", sysWritev, Partial, "sockets: at most 64 KiB per call (a short count beyond)"},
 	{unix.SYS_SENDFILE, "sendfile", sysSendfile, Partial, "sockets: at most 64 KiB per call (a short count beyond)"},
-	{unix.SYS_SPLICE, "splice", sysSplice, Partial, "sockets: to or from a pipe, at most 64 KiB per call"},
+	{unix.SYS_SPLICE, "splice", sysSplice, Partial, "sockets: to or from a pipe"},
 	{unix.SYS_CONNECT, "connect", sysConnect, Full, ""},
 	{unix.SYS_ACCEPT, "accept", sysAccept, Full, ""},
 	{unix.SYS_SENDTO, "sendto", sysSendto, Partial, "EPIPE without SIGPIPE; datagrams up to 64 KiB"},

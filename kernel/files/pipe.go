@@ -6,13 +6,14 @@ import (
 	"warren.dev/mm/usercopy"
 )
 
-// PipeSize is the bytes one pipe buffers (Linux's default is 64 KiB).
+// PipeSize is the bytes a new pipe buffers (Linux's default is 64 KiB);
+// F_SETPIPE_SZ changes it (pipering.go).
 const PipeSize = 16 << 10
 
 // PageSize is the size of a page of a pipe's ring.
 const PageSize = 4096
 
-// pipePages is the pages of one ring.
+// pipePages is the pages of a new pipe's ring.
 const pipePages = PipeSize / PageSize
 
 // Pages is where pipes keep their bytes: pages the kernel takes from its
@@ -36,7 +37,10 @@ type Pipe struct {
 	readers, writers int32
 	r, n             int    // read position and bytes buffered
 	seq              uint64 // changes whenever readiness may have
-	pages            [pipePages]uint64
+	size             int    // the ring's bytes
+	// pages are the ring's pages, or for a ring larger than PipeSize
+	// pages[0] is a page listing them (pipering.go).
+	pages [pipePages]uint64
 	// rOpens and wOpens count the opens of each end of a FIFO: an open
 	// waiting for the other end wakes when its count changes, even if
 	// that end is closed again by then.
@@ -66,17 +70,11 @@ func OpenPipe[M Pages](mem M, p *Pipe, owner int32) bool {
 //
 // Context: kernel (no allocation, no pointer stores).
 func OpenFifo[M Pages](mem M, p *Pipe, owner int32) bool {
-	for i := range p.pages {
-		pa, ok := mem.AllocPage()
-		if !ok {
-			for _, pa := range p.pages[:i] {
-				mem.FreePage(pa)
-			}
-			return false
-		}
-		p.pages[i] = pa
+	q := Pipe{Used: true, Owner: owner, size: PipeSize}
+	if !allocRing(mem, &q) {
+		return false
 	}
-	*p = Pipe{Used: true, Owner: owner, pages: p.pages}
+	*p = q
 	return true
 }
 
@@ -124,14 +122,6 @@ func FifoOpen[E Env, M Pages](env E, mem M, p *Pipe, read, write, nonblock bool)
 	return 0
 }
 
-// ring is the run of the ring from position pos to the end of its page,
-// at most max bytes.
-func ring[M Pages](mem M, p *Pipe, pos, max int) []byte {
-	pos %= PipeSize
-	off := pos % PageSize
-	return mem.Page(p.pages[pos/PageSize])[off:min(off+max, PageSize)]
-}
-
 // Buffered is the bytes waiting to be read (FIONREAD).
 func (p *Pipe) Buffered() int { return p.n }
 
@@ -163,7 +153,7 @@ func AwaitRoom[E Env](env E, p *Pipe, nonblock bool) unix.Errno {
 		switch {
 		case p.readers == 0:
 			return unix.EPIPE
-		case p.n < PipeSize && !p.Held:
+		case p.n < p.size && !p.Held:
 			return 0
 		case nonblock:
 			return unix.EAGAIN
@@ -189,7 +179,7 @@ func PipeRead[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock boo
 	for done < want {
 		seg := ring(mem, p, p.r, want-done)
 		k, e := usercopy.Out(env, buf+uint64(done), seg)
-		p.r = (p.r + k) % PipeSize
+		p.r = (p.r + k) % p.size
 		p.n -= k
 		done += k
 		if e != 0 {
@@ -218,7 +208,7 @@ func PipeWrite[E Env, M Pages](env E, mem M, p *Pipe, buf, n uint64, nonblock bo
 		}
 		// Each piece is copied from the caller's memory as it is after
 		// the last wait, straight into the ring.
-		room := ring(mem, p, p.r+p.n, int(min(uint64(PipeSize-p.n), n-done)))
+		room := ring(mem, p, p.r+p.n, int(min(uint64(p.size-p.n), n-done)))
 		k, e := usercopy.In(env, room, buf+done)
 		p.n += k
 		done += uint64(k)
@@ -247,7 +237,7 @@ func (p *Pipe) Poll(reader bool) (uint32, uint64) {
 			ev |= unix.EPOLLHUP
 		}
 	} else {
-		if p.n < PipeSize {
+		if p.n < p.size {
 			ev |= unix.EPOLLOUT | unix.EPOLLWRNORM
 		}
 		if p.readers == 0 {
@@ -277,9 +267,7 @@ func ClosePipe[M Pages](mem M, p *Pipe, reader bool) {
 // Context: kernel (no allocation, no pointer stores).
 func freeIdle[M Pages](mem M, p *Pipe) {
 	if p.readers == 0 && p.writers == 0 {
-		for _, pa := range p.pages {
-			mem.FreePage(pa)
-		}
+		freeRing(mem, p)
 		p.Used = false
 	}
 }

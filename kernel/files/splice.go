@@ -7,7 +7,7 @@ package files
 // works, and notifies waiters after moving bytes.
 
 // Room is the bytes p can take before it is full.
-func (p *Pipe) Room() int { return PipeSize - p.n }
+func (p *Pipe) Room() int { return p.size - p.n }
 
 // PipePeek copies up to len(b) buffered bytes, from off bytes past the
 // read position, into b without consuming them, and returns the count.
@@ -28,7 +28,7 @@ func PipePeek[M Pages](mem M, p *Pipe, off int, b []byte) int {
 // Context: kernel (no allocation, no pointer stores).
 func PipeDrop(p *Pipe, n int) {
 	n = min(n, p.n)
-	p.r = (p.r + n) % PipeSize
+	p.r = (p.r + n) % p.size
 	p.n -= n
 	p.seq++
 }
@@ -38,8 +38,8 @@ func PipeDrop(p *Pipe, n int) {
 // Context: kernel (no allocation, no pointer stores).
 func PipeAppend[M Pages](mem M, p *Pipe, b []byte) int {
 	done := 0
-	for done < len(b) && p.n < PipeSize {
-		k := copy(ring(mem, p, p.r+p.n, min(PipeSize-p.n, len(b)-done)), b[done:])
+	for done < len(b) && p.n < p.size {
+		k := copy(ring(mem, p, p.r+p.n, min(p.size-p.n, len(b)-done)), b[done:])
 		p.n += k
 		done += k
 	}

@@ -1,7 +1,7 @@
 // Command spliceprog checks splice(2) and tee(2) inside Warren: between
 // a pipe and a unix or TCP socket both ways, a file and a pipe both ways,
-// two pipes, tee's copy that leaves the bytes, end of stream, the errors
-// Linux gives, and 4 MiB through the net package's splice path (TCPConn's
+// two pipes, tee's copy that leaves the bytes, F_SETPIPE_SZ, end of
+// stream, the errors Linux gives, and 4 MiB through the net package's splice path (TCPConn's
 // ReadFrom), checked by digest. It prints "spliceprog: ok" and exits 0,
 // or names each failed check and exits 1.
 package main
@@ -99,6 +99,18 @@ func pipes() {
 	check(n == 17 && err == nil && readN(r2, 17) == "teed then spliced", "splice pipe to pipe after tee: %d, %v", n, err)
 	_, err = syscall.Tee(r1, w1, 4, 0)
 	check(errors.Is(err, syscall.EINVAL), "tee of a pipe to itself: %v, want EINVAL", err)
+
+	// F_SETPIPE_SZ, as Go's splice asks: rounded up to a power of two
+	// pages, seen from both ends, and the room is there.
+	size, err := unix.FcntlInt(uintptr(r1), unix.F_SETPIPE_SZ, 100_000)
+	check(size == 128<<10 && err == nil, "F_SETPIPE_SZ 100000: %d, %v; want 131072", size, err)
+	size, err = unix.FcntlInt(uintptr(w1), unix.F_GETPIPE_SZ, 0)
+	check(size == 128<<10 && err == nil, "F_GETPIPE_SZ: %d, %v", size, err)
+	syscall.SetNonblock(w1, true)
+	wrote, err := syscall.Write(w1, make([]byte, 128<<10))
+	check(wrote == 128<<10 && err == nil, "a write filling the resized pipe: %d, %v", wrote, err)
+	_, err = unix.FcntlInt(uintptr(r1), unix.F_SETPIPE_SZ, 4096)
+	check(errors.Is(err, syscall.EBUSY), "shrinking a full pipe: %v, want EBUSY", err)
 	for _, fd := range []int{r1, w1, r2, w2} {
 		syscall.Close(fd)
 	}
