@@ -1,9 +1,10 @@
 // Command spliceprog checks splice(2) and tee(2) inside Warren: between
-// a pipe and a unix or TCP socket both ways, a file and a pipe both ways,
-// two pipes, tee's copy that leaves the bytes, F_SETPIPE_SZ, end of
-// stream, the errors Linux gives, and 4 MiB through the net package's splice path (TCPConn's
-// ReadFrom), checked by digest. It prints "spliceprog: ok" and exits 0,
-// or names each failed check and exits 1.
+// a pipe and a unix or TCP socket both ways, a file and a pipe both
+// ways, two pipes, tee's copy that leaves the bytes, F_SETPIPE_SZ, end
+// of stream, the errors Linux gives, and 4 MiB through the net
+// package's splice path (TCPConn's ReadFrom), checked by digest. It
+// prints "spliceprog: ok" and exits 0, or names each failed check and
+// exits 1.
 package main
 
 import (
