@@ -27,9 +27,10 @@ const CwdOption = "warren.cwd="
 // files such as $GOROOT/lib/time/zoneinfo.zip. Every parent directory gets
 // its own entry. .git directories and symlinks leading outside their tree
 // are left out. The host paths tests expect of any Linux machine
-// (hostEntries) come last, and the test binary as a plain executable
-// (selfexe.go) when selfExe names it.
-func WriteTestArchive(w io.Writer, selfExe string, trees []string, files ...string) error {
+// (hostEntries) come last, then the test binary as a plain executable
+// (selfexe.go) when selfExe names it, and pwd at PwdPath when pwd names
+// it (hostcmds.go).
+func WriteTestArchive(w io.Writer, selfExe, pwd string, trees []string, files ...string) error {
 	rec := cpio.NewRecorder()
 	cw := cpio.NewDedupWriter(cpio.Newc.Writer(w))
 	add := func(p string) error {
@@ -84,6 +85,11 @@ func WriteTestArchive(w io.Writer, selfExe string, trees []string, files ...stri
 			return err
 		}
 	}
+	if pwd != "" {
+		if err := writePwd(cw, pwd); err != nil {
+			return err
+		}
+	}
 	return cpio.WriteTrailer(cw)
 }
 
@@ -135,8 +141,8 @@ func symlinkInside(dir, p string) bool {
 // internal/testenv reads to find GOROOT; for a standard-library package the
 // source files (as built for linux/amd64) of every standard package its
 // test is built from, which tests that read the library's source read;
-// the zoneinfo database of the toolchain that built it; and the plain test
-// binary at selfExe, if not empty.
+// the zoneinfo database of the toolchain that built it; the plain test
+// binary at selfExe, if not empty; and pwd, built beside file.
 func TestArchive(ctx context.Context, pkg *Package, file, selfExe string) error {
 	goroot, err := goEnvVar(ctx, pkg.Dir, goEnv("off"), "GOROOT")
 	if err != nil {
@@ -167,11 +173,16 @@ func TestArchive(ctx context.Context, pkg *Package, file, selfExe string) error 
 	if zi := filepath.Join(goroot, "lib", "time", "zoneinfo.zip"); fileExists(zi) {
 		files = append(files, zi)
 	}
+	pwd := file + ".pwd"
+	if err := buildPwd(ctx, pwd); err != nil {
+		return err
+	}
+	defer os.Remove(pwd)
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	if err := WriteTestArchive(f, selfExe, trees, files...); err != nil {
+	if err := WriteTestArchive(f, selfExe, pwd, trees, files...); err != nil {
 		f.Close()
 		return err
 	}

@@ -49,7 +49,7 @@ func TestWriteTestArchive(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := WriteTestArchive(&buf, "", []string{src}, extra); err != nil {
+	if err := WriteTestArchive(&buf, "", "", []string{src}, extra); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := cpio.ReadAllRecords(cpio.Newc.Reader(bytes.NewReader(buf.Bytes())))
@@ -138,7 +138,7 @@ func archiveNames(t *testing.T, pkg *Package) map[string]bool {
 }
 
 // TestTestArchiveModule checks that a module's package gets its ancestors'
-// testdata and plain files, and nothing else of the module.
+// testdata and plain files, and nothing else of the module, and pwd.
 func TestTestArchiveModule(t *testing.T) {
 	root := t.TempDir()
 	for name, content := range map[string]string{
@@ -164,6 +164,9 @@ func TestTestArchiveModule(t *testing.T) {
 	}
 	if names[filepath.Join(root, "other", "o.go")] {
 		t.Error("other/o.go, beside the package's ancestors, is in")
+	}
+	if !names[PwdPath] {
+		t.Errorf("%s missing", PwdPath)
 	}
 }
 

@@ -21,7 +21,7 @@ func TestBootStandIn(t *testing.T) {
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "initrd")
 	var buf bytes.Buffer
-	if err := build.WriteTestArchive(&buf, "", []string{filepath.Join(fixture.root, "examples")}); err != nil {
+	if err := build.WriteTestArchive(&buf, "", "", []string{filepath.Join(fixture.root, "examples")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(archive, buf.Bytes(), 0o644); err != nil {

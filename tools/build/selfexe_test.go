@@ -23,7 +23,7 @@ func TestSelfArchive(t *testing.T) {
 	if err := writeSelfArchive(&self, exe); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteTestArchive(&test, exe, nil); err != nil {
+	if err := WriteTestArchive(&test, exe, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	for name, buf := range map[string]*bytes.Buffer{"self": &self, "test": &test} {

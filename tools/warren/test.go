@@ -33,7 +33,7 @@ const timeoutGrace = time.Minute
 // testVars is the environment go test would pass that the kernel does not
 // set itself: a home, a user, and the temporary directory, /tmp being the
 // tree's one writable directory (a tmpfs), so $HOME is there too.
-var testVars = []string{"HOME=/tmp", "USER=root", "TMPDIR=/tmp"}
+var testVars = []string{"HOME=/tmp", "USER=root", "TMPDIR=/tmp", "PATH=/usr/bin:/bin"}
 
 type testOpts struct {
 	mem     string
