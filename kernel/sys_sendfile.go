@@ -75,6 +75,17 @@ func copyToTmp(in *openFile, off int64, out *openFile, ooff int64, n uint64) (ui
 	return done, 0
 }
 
+// transferOffset is where a sendfile, copy_file_range or splice of open
+// file of starts: at *offp, or at its position when offp is 0.
+//
+// Context: kernel (no allocation, no pointer stores).
+func transferOffset(of *openFile, offp uint64) (int64, unix.Errno) {
+	if offp == 0 {
+		return of.offset, 0
+	}
+	return loadOffset(offp)
+}
+
 // loadOffset reads the offset a sendfile or copy_file_range caller passes
 // by pointer: EINVAL if negative.
 //
@@ -111,11 +122,10 @@ func sysSendfile(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if !regularFile(in) || out.flags&unix.O_APPEND != 0 {
 		return 0, unix.EINVAL
 	}
-	off, offp := in.offset, f.RDX
-	if offp != 0 {
-		if off, e = loadOffset(offp); e != 0 {
-			return 0, e
-		}
+	offp := f.RDX
+	off, e := transferOffset(in, offp)
+	if e != 0 {
+		return 0, e
 	}
 	count := min(f.R10, maxRWCount)
 	switch {
@@ -187,16 +197,13 @@ func sysCopyFileRange(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if in.kind != kindTmpfs || out.kind != kindTmpfs {
 		return 0, unix.EXDEV
 	}
-	off, ooff := in.offset, out.offset
-	if f.RSI != 0 {
-		if off, e = loadOffset(f.RSI); e != 0 {
-			return 0, e
-		}
+	off, e := transferOffset(in, f.RSI)
+	if e != 0 {
+		return 0, e
 	}
-	if f.R10 != 0 {
-		if ooff, e = loadOffset(f.R10); e != 0 {
-			return 0, e
-		}
+	ooff, e := transferOffset(out, f.R10)
+	if e != 0 {
+		return 0, e
 	}
 	count := min(f.R8, maxRWCount)
 	if tmpIno(in) == tmpIno(out) && off < ooff+int64(count) && ooff < off+int64(count) {

@@ -150,15 +150,11 @@ func teePipes(in, out *openFile, count, flags uint64, consume bool) (uint64, uni
 //
 // Context: kernel (no allocation, no pointer stores).
 func pipeToTmp(p *files.Pipe, out *openFile, offp, count uint64) (uint64, unix.Errno) {
-	off := out.offset
-	if offp != 0 {
-		var e unix.Errno
-		if off, e = loadOffset(offp); e != 0 {
-			return 0, e
-		}
+	off, e := transferOffset(out, offp)
+	if e != 0 {
+		return 0, e
 	}
 	var done uint64
-	var e unix.Errno
 	for done < count {
 		k := files.PipePeek(pipeMem{}, p, int(done), copyBuf[:min(pageSize, count-done)])
 		var w int
@@ -178,15 +174,11 @@ func pipeToTmp(p *files.Pipe, out *openFile, offp, count uint64) (uint64, unix.E
 //
 // Context: kernel (no allocation, no pointer stores).
 func fileToPipe(in *openFile, offp uint64, p *files.Pipe, count uint64) (uint64, unix.Errno) {
-	off := in.offset
-	if offp != 0 {
-		var e unix.Errno
-		if off, e = loadOffset(offp); e != 0 {
-			return 0, e
-		}
+	off, e := transferOffset(in, offp)
+	if e != 0 {
+		return 0, e
 	}
 	var done uint64
-	var e unix.Errno
 	for done < count {
 		var k int
 		k, e = fileReadAt(in, off+int64(done), copyBuf[:min(pageSize, count-done)])

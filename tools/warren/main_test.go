@@ -45,7 +45,7 @@ func TestParseTest(t *testing.T) {
 	}
 
 	// The kernel is told the directory and go test's environment.
-	if got, err := o.cmdline("/p"); err != nil || got != "warren.cwd=/p HOME=/tmp USER=root TMPDIR=/tmp -- -test.paniconexit0 -test.timeout=10m0s" {
+	if got, err := o.cmdline("/p"); err != nil || got != "warren.cwd=/p HOME=/tmp USER=root TMPDIR=/tmp PATH=/usr/bin:/bin -- -test.paniconexit0 -test.timeout=10m0s" {
 		t.Errorf("command line %q, %v", got, err)
 	}
 
