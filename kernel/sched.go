@@ -112,6 +112,7 @@ func threadBegin() {
 	if threads[cur].killed {
 		exitThread(0) // its process ended before it ran
 	}
+	parkWhileStopped() // made before a stop, it runs no code until SIGCONT
 	armTimer()     // as trap's end does: the thread that slept to let this one run may have left a deadline
 	unlockKernel() // it leaves kernel context through trapReturn
 }

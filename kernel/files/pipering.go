@@ -87,7 +87,8 @@ func freePages[M Pages](mem M, p *Pipe, n int) {
 // PipeResize gives p a ring of size bytes, rounded up to a power of two
 // pages, keeping its buffered bytes, and returns the new size, as
 // F_SETPIPE_SZ: EPERM beyond MaxPipeSize, EBUSY if fewer bytes than are
-// buffered, ENOMEM if mem has too few pages. The caller notifies waiters.
+// buffered or while a splice holds p, ENOMEM if mem has too few pages.
+// The caller notifies waiters.
 //
 // Context: kernel (no allocation, no pointer stores).
 func PipeResize[M Pages](mem M, p *Pipe, size uint64) (int, unix.Errno) {
@@ -99,7 +100,7 @@ func PipeResize[M Pages](mem M, p *Pipe, size uint64) (int, unix.Errno) {
 		n <<= 1
 	}
 	switch {
-	case n < p.n:
+	case n < p.n || p.Held: // a splice in flight counts on the room it found
 		return 0, unix.EBUSY
 	case n == p.size:
 		return n, 0

@@ -40,6 +40,11 @@ func TestPipeResize(t *testing.T) {
 	if _, e := PipeResize(mem, &p, 4096); e != unix.EBUSY {
 		t.Errorf("shrinking below what is buffered: %v, want EBUSY", e)
 	}
+	p.Held = true
+	if _, e := PipeResize(mem, &p, MaxPipeSize); e != unix.EBUSY {
+		t.Errorf("resizing a pipe a splice holds: %v, want EBUSY", e)
+	}
+	p.Held = false
 	readPipe(t, env, mem, &p, 128<<10-10)
 	if n, e := PipeResize(mem, &p, 1); n != PageSize || e != 0 {
 		t.Fatalf("resize to 1: %d, %v; want one page", n, e)
