@@ -2,6 +2,8 @@ package sockets
 
 import (
 	"golang.org/x/sys/unix"
+
+	"warren.dev/kernel/sockabi"
 )
 
 // Handlers that move data: read, write and their vector forms, and the
@@ -142,7 +144,7 @@ func sysSendfile(l *Layer, r *call) (uint64, unix.Errno) {
 
 // sendFile sends up to n bytes (at most maxIO) of the kernel's open file
 // (a sendfile's source, a splice's pipe) from off.
-func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n uint64, flags int) (uint64, unix.Errno) {
+func (l *Layer) sendFile(s socket, r *call, file int32, off int64, n uint64, flags int) (uint64, unix.Errno) {
 	k, e := ioLen(s, n, true)
 	if e != 0 {
 		return 0, e
@@ -158,7 +160,7 @@ func (l *Layer) sendFile(s socket, r *sockabi.Request, file int32, off int64, n 
 
 // recvToPipe receives up to n bytes (at most maxIO) and buffers them in
 // the kernel's pipe file, which has room for n.
-func (l *Layer) recvToPipe(s socket, r *sockabi.Request, file int32, n uint64, flags int) (uint64, unix.Errno) {
+func (l *Layer) recvToPipe(s socket, r *call, file int32, n uint64, flags int) (uint64, unix.Errno) {
 	k, _ := ioLen(s, n, false)
 	buf := stage(k)
 	defer buf.free()
@@ -178,7 +180,7 @@ func (l *Layer) recvToPipe(s socket, r *sockabi.Request, file int32, n uint64, f
 // for count bytes received. It moves maxIO at a time: the first step may
 // block, the others take only what is there at once, as Linux's splice
 // returns what it could move.
-func sysSplice(l *Layer, r *sockabi.Request) (uint64, unix.Errno) {
+func sysSplice(l *Layer, r *call) (uint64, unix.Errno) {
 	s, e := l.sock(r)
 	if e != 0 {
 		return 0, e
