@@ -113,8 +113,8 @@ func threadBegin() {
 		exitThread(0) // its process ended before it ran
 	}
 	parkWhileStopped() // made before a stop, it runs no code until SIGCONT
-	armTimer()     // as trap's end does: the thread that slept to let this one run may have left a deadline
-	unlockKernel() // it leaves kernel context through trapReturn
+	armTimer()         // as trap's end does: the thread that slept to let this one run may have left a deadline
+	unlockKernel()     // it leaves kernel context through trapReturn
 }
 
 // yield gives the CPU to the next runnable thread, if any.
