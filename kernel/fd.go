@@ -34,13 +34,14 @@ const (
 	kindSocket
 	kindEtc
 	kindTmpfs
+	kindPidfd
 )
 
 type openFile struct {
 	kind   fileKind
 	refs   int32
 	flags  uint32 // O_NONBLOCK, O_APPEND, access mode
-	obj    int32  // index in the kind's own table (initrd entry, tmpfs inode, eventfd, epoll, socket)
+	obj    int32  // index in the kind's own table (initrd entry, tmpfs inode, eventfd, epoll, socket); a pidfd's pid
 	offset int64
 	events uint32 // a socket's ready EPOLL* events, as the socket layer reported them
 	exact  uint32 // sockabi.ExactIO, ExactAccept: which calls events decide

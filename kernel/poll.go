@@ -46,6 +46,8 @@ func (of *openFile) poll() (events uint32, seq uint64) {
 		return pipePoll(of)
 	case kindSocket:
 		return of.events, of.seq
+	case kindPidfd:
+		return pidfdPoll(of)
 	case kindIRQ:
 		if irqs[of.obj].count > 0 {
 			events = unix.EPOLLIN | unix.EPOLLRDNORM

@@ -281,6 +281,7 @@ func releaseProcess(p int32) {
 	endVfork(p)
 	cancelExec(p)
 	pr.state = procZombie
+	pollNotify() // its pidfds are readable
 
 	var l line
 	l.s("warren: process ").u(uint64(pr.pid)).s(" (").b(pr.name[:pr.nameLen]).s(")")

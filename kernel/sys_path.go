@@ -150,7 +150,7 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 	case kindTmpfs:
 		tmpStat(b, tmpfs.Ino(obj))
 		return
-	default: // eventfd, epoll: anonymous inodes
+	default: // eventfd, epoll, pidfd: anonymous inodes
 		mode = 0o600
 	}
 	put64(b[8:], ino)

@@ -192,10 +192,24 @@ func sysKill(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	p := curProc()
 	if pid != 0 && pid != -1 {
 		var ok bool
-		if p, ok = procByPID(pid); !ok || procs[p].state != procLive {
+		if p, ok = liveProcess(pid); !ok {
 			return 0, unix.ESRCH
 		}
 	}
+	return sendKill(p, sig)
+}
+
+// liveProcess finds the slot of process pid if it has not ended.
+func liveProcess(pid int32) (int32, bool) {
+	p, ok := procByPID(pid)
+	return p, ok && procs[p].state == procLive
+}
+
+// sendKill is kill(2) and pidfd_send_signal's signal sig (0 checks
+// only) to process p: the caller must be allowed to send it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sendKill(p int32, sig int) (uint64, unix.Errno) {
 	if sig < 0 || sig > maxSignal {
 		return 0, unix.EINVAL
 	}

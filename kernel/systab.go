@@ -40,11 +40,11 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_DUP2, sysDup2, Full, ""},
 	{unix.SYS_NANOSLEEP, sysNanosleep, Full, ""},
 	{unix.SYS_GETPID, sysGetpid, Full, "1 for the program"},
-	{unix.SYS_CLONE, sysClone, Partial, "threads, and for processes CLONE_VM|CLONE_VFORK children (os/exec, posix_spawn); fork without CLONE_VM is ENOSYS"},
+	{unix.SYS_CLONE, sysClone, Partial, "threads, and for processes CLONE_VM|CLONE_VFORK children (os/exec, posix_spawn), with CLONE_PIDFD; fork without CLONE_VM is ENOSYS"},
 	{unix.SYS_VFORK, sysVfork, Full, "the child runs in the parent's memory until it execs or ends"},
 	{unix.SYS_EXECVE, sysExecve, Full, "static executables of the file tree, loaded by the Warren program; from its vfork children only (with proc/loader)"},
 	{unix.SYS_WAIT4, sysWait4, Partial, "WUNTRACED, WCONTINUED; no process groups (0 and -pgid mean any child); rusage is zeroes"},
-	{unix.SYS_WAITID, sysWaitid, Partial, "P_ALL, P_PID (P_PGID means any child); exits, stops and continues; no P_PIDFD"},
+	{unix.SYS_WAITID, sysWaitid, Partial, "P_ALL, P_PID, P_PIDFD (P_PGID means any child); exits, stops and continues"},
 	{unix.SYS_EXIT, sysExit, Full, ""},
 	{unix.SYS_KILL, sysKill, Full, ""},
 	{unix.SYS_UNAME, sysUname, Full, ""},
@@ -181,6 +181,8 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_SENDFILE, sysSendfile, Partial, "from regular files to sockets (through the socket layer) and tmpfs files; EINVAL for other destinations"},
 	{unix.SYS_COPY_FILE_RANGE, sysCopyFileRange, Partial, "between tmpfs files; EXDEV from the read-only tree, on which Go falls back to copying"},
 	{unix.SYS_PPOLL, sysPpoll, Partial, "the signal mask is ignored"},
+	{unix.SYS_PIDFD_OPEN, sysPidfdOpen, Full, "readable (poll, epoll) once the process has ended; read is EINVAL"},
+	{unix.SYS_PIDFD_SEND_SIGNAL, sysPidfdSendSignal, Partial, "as kill(2); a siginfo to send (info not NULL) is EINVAL"},
 }
 
 // Warren's own calls, above Linux's numbers.

@@ -41,9 +41,11 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	if flags&vforkFlags != vforkFlags {
 		return 0, unix.ENOSYS // fork: no copy-on-write
 	}
-	known := uint64(vforkFlags | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_SETTID | 0xff)
+	known := uint64(vforkFlags | unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_SETTID | unix.CLONE_PIDFD | 0xff)
 	sig := flags & 0xff
-	if flags&^known != 0 || sig > maxSignal {
+	// CLONE_PIDFD stores the pidfd where CLONE_PARENT_SETTID stores the tid.
+	pidfd := flags&unix.CLONE_PIDFD != 0
+	if flags&^known != 0 || sig > maxSignal || pidfd && flags&unix.CLONE_PARENT_SETTID != 0 {
 		return 0, unix.EINVAL
 	}
 	if e := checkCloneArgs(flags, stack, tls); e != 0 {
@@ -65,11 +67,20 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 	inheritFDs(c, p)
 	inheritCwd(c, p)
 	copyExePath(c, p)
+	fd := uint64(0)
+	if pidfd {
+		// After inheritFDs: the child does not get its own pidfd.
+		if fd, e = givePidfd(ch.pid, ptid); e != 0 {
+			abandonChild(c)
+			return 0, e
+		}
+	}
 	i, e := allocThread(c)
 	if e != 0 {
-		closeAllFDs(c)
-		dropCwdTmp(c)
-		ch.state = procFree
+		if pidfd {
+			closeFD(fd)
+		}
+		abandonChild(c)
 		return 0, e
 	}
 	threads[i].tid = ch.pid
@@ -81,6 +92,31 @@ func cloneProcess(f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64) (uint6
 		sleepOn(vforkKeyBase+uint64(c), 0, false)
 	}
 	return uint64(pid), 0
+}
+
+// givePidfd gives the caller a pidfd for its new child pid and stores
+// its number at ptid.
+//
+// Context: kernel (no allocation, no pointer stores).
+func givePidfd(pid int32, ptid uint64) (uint64, unix.Errno) {
+	fd, e := openPidfd(pid, 0)
+	if e != 0 {
+		return 0, e
+	}
+	if e := store32(ptid, uint32(fd)); e != 0 {
+		closeFD(fd)
+		return 0, e
+	}
+	return fd, 0
+}
+
+// abandonChild frees process c, a clone child that never ran.
+//
+// Context: kernel (no allocation, no pointer stores).
+func abandonChild(c int32) {
+	closeAllFDs(c)
+	dropCwdTmp(c)
+	procs[c].state = procFree
 }
 
 // endVfork releases the parent of process c, which has exec'd or ended.

@@ -182,7 +182,7 @@ func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if options&^known != 0 || options&events == 0 {
 		return 0, unix.EINVAL
 	}
-	sel := int32(-1)
+	sel, nohang, again := int32(-1), options&unix.WNOHANG != 0, false
 	switch idtype {
 	case unix.P_ALL, unix.P_PGID:
 	case unix.P_PID:
@@ -190,12 +190,27 @@ func sysWaitid(f *cpu.TrapFrame) (uint64, unix.Errno) {
 			return 0, unix.EINVAL
 		}
 		sel = int32(id)
+	case unix.P_PIDFD:
+		if id >= 1<<31 {
+			return 0, unix.EINVAL
+		}
+		var nonblock bool
+		var e unix.Errno
+		if sel, nonblock, e = pidfdTarget(id); e != 0 {
+			return 0, e
+		}
+		// A nonblocking pidfd does not sleep either: EAGAIN, unless
+		// the caller asked for WNOHANG's answer (Linux 5.10).
+		again, nohang = nonblock && !nohang, nohang || nonblock
 	default:
-		return 0, unix.EINVAL // P_PIDFD: no pidfds
+		return 0, unix.EINVAL
 	}
-	c, st, e := waitChild(sel, options&events, options&unix.WNOHANG != 0)
+	c, st, e := waitChild(sel, options&events, nohang)
 	if e != 0 {
 		return 0, e
+	}
+	if c < 0 && again {
+		return 0, unix.EAGAIN
 	}
 	var info signal.Info
 	if c >= 0 {
