@@ -27,6 +27,14 @@ func TestJobControl(t *testing.T) {
 	runSelfExe(t, "./qemu/testdata/jobctl", "jobctl: ok")
 }
 
+// TestPidfd builds qemu/testdata/pidfd with -selfexe and boots it: the
+// program, and a ring-3 copy of it, check that os.StartProcess gives
+// them a pidfd for the child, that Signal and Wait work through it, and
+// pidfd_open, poll, read and waitid(P_PIDFD) on a child's pidfd.
+func TestPidfd(t *testing.T) {
+	runSelfExe(t, "./qemu/testdata/pidfd", "pidfd: ok")
+}
+
 // runSelfExe builds the package pkg with -selfexe, boots it and expects
 // status 0 and the line ok.
 func runSelfExe(t *testing.T, pkg, ok string) {
