@@ -28,6 +28,9 @@ func sysPidfdOpen(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	}
 	if _, ok := procByPID(int32(pid)); !ok {
+		if _, ok := threadByTID(int32(pid)); ok {
+			return 0, unix.EINVAL // a thread, not a process, as Linux without PIDFD_THREAD
+		}
 		return 0, unix.ESRCH
 	}
 	return openPidfd(int32(pid), uint32(flags))

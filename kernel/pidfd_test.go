@@ -26,6 +26,9 @@ func pidfdChild(t *testing.T, flags uint64) uint64 {
 
 func TestPidfdOpen(t *testing.T) {
 	fd := pidfdChild(t, unix.PIDFD_NONBLOCK)
+	resetSched(t)
+	threads[firstThread] = thread{proc: 6, tid: 908, state: threadRunnable}
+	threadHigh = firstThread + 1
 	if !fds().CloseOnExec(fd) {
 		t.Error("a pidfd is not close-on-exec")
 	}
@@ -40,6 +43,7 @@ func TestPidfdOpen(t *testing.T) {
 		{0, 0, unix.EINVAL},
 		{1<<32 - 1, 0, unix.EINVAL}, // -1
 		{907, 0, unix.ESRCH},
+		{908, 0, unix.EINVAL}, // a thread of process 906
 	} {
 		if _, e := sysPidfdOpen(&cpu.TrapFrame{RDI: c.pid, RSI: c.flags}); e != c.want {
 			t.Errorf("pidfd_open(%d, %#x): %v, want %v", c.pid, c.flags, e, c.want)
