@@ -104,7 +104,7 @@ func openPath(dirfd int64, path uint64, flags uint32, mode uint32) (uint64, unix
 	case r.InTmp:
 		return openTmp(r.Tmp, flags, mode, keep)
 	case r.Dev >= 0:
-		return openNew(devKinds[files.Devices[r.Dev].Kind], 0, keep)
+		return openNew(devKinds[files.Devices[r.Dev].Kind], int32(r.Dev), keep) // obj: which device, for stat
 	case r.Etc >= 0:
 		return openNew(kindEtc, int32(r.Etc), keep)
 	case initrdFS.IsDir(r.Entry):
@@ -130,13 +130,10 @@ func encodeStat(b []byte, kind fileKind, obj int32) {
 		nlink = uint64(st.Nlink)
 	case kindConsole:
 		mode, rdev = unix.S_IFCHR|0o620, 4<<8|64 // ttyS0
-	case kindNull, kindZero, kindRandom:
+	case kindNull, kindZero, kindRandom: // obj: the index in files.Devices
 		mode = unix.S_IFCHR | 0o666
-		for _, d := range files.Devices {
-			if devKinds[d.Kind] == kind {
-				rdev = uint64(d.Major)<<8 | uint64(d.Minor)
-			}
-		}
+		d := files.Devices[obj]
+		rdev = uint64(d.Major)<<8 | uint64(d.Minor)
 	case kindPipe:
 		if ino := pipeFifo[obj]; ino != tmpfs.None {
 			tmpStat(b, ino)
@@ -190,7 +187,7 @@ func statPath(dirfd int64, path, out uint64, follow bool) (uint64, unix.Errno) {
 	case r.InTmp:
 		encodeStat(b[:], kindTmpfs, int32(r.Tmp.Ino))
 	case r.Dev >= 0:
-		encodeStat(b[:], devKinds[files.Devices[r.Dev].Kind], 0)
+		encodeStat(b[:], devKinds[files.Devices[r.Dev].Kind], int32(r.Dev))
 	case r.Etc >= 0:
 		encodeStat(b[:], kindEtc, int32(r.Etc))
 	default:

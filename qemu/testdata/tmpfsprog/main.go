@@ -121,6 +121,7 @@ func main() {
 	copyFileRange(dir)
 	deepCwd(dir)
 	fifo(dir)
+	devices()
 
 	// The limit: writes fail with ENOSPC, and removing the file frees it.
 	var fs syscall.Statfs_t
@@ -247,4 +248,25 @@ func fifo(dir string) {
 	check(err == nil && string(data) == "through the fifo", "read from the FIFO: %q %v", data, err)
 	must(r.Close(), "close the FIFO's reader")
 	must(os.Remove(name), "remove the FIFO")
+}
+
+// devices: each device file has its own numbers, by path and open.
+func devices() {
+	for _, d := range []struct {
+		path         string
+		major, minor uint32
+	}{{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}} {
+		var st syscall.Stat_t
+		err := syscall.Stat(d.path, &st)
+		check(err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFCHR && st.Rdev == uint64(d.major)<<8|uint64(d.minor),
+			"stat %s: rdev %#x mode %#o %v, want %d:%d", d.path, st.Rdev, st.Mode, err, d.major, d.minor)
+		f, err := os.Open(d.path)
+		must(err, "open "+d.path)
+		if f == nil {
+			continue
+		}
+		err = syscall.Fstat(int(f.Fd()), &st)
+		check(err == nil && st.Rdev == uint64(d.major)<<8|uint64(d.minor), "fstat %s: rdev %#x %v", d.path, st.Rdev, err)
+		f.Close()
+	}
 }
