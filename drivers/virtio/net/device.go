@@ -114,6 +114,7 @@ type Device struct {
 
 	rxStats, txStats          counters
 	txWaitKicks, txStallKicks atomic.Uint64
+	txNotifications           atomic.Uint64
 }
 
 // Open initializes the device (§3.1.1, §5.1.5): negotiates features,
@@ -346,5 +347,5 @@ func (d *Device) Offloads() Offloads { return offloadsOf(d.features) }
 // Stats returns the counters.
 func (d *Device) Stats() Stats {
 	return Stats{RX: d.rxStats.load(), TX: d.txStats.load(),
-		TXWaitKicks: d.txWaitKicks.Load(), TXStallKicks: d.txStallKicks.Load()}
+		TXWaitKicks: d.txWaitKicks.Load(), TXStallKicks: d.txStallKicks.Load(), TXNotifications: d.txNotifications.Load()}
 }

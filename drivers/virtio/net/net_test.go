@@ -193,6 +193,9 @@ func TestTransmit(t *testing.T) {
 			if e.m.Notifies(1) != 1 {
 				t.Errorf("%d doorbells for one batch", e.m.Notifies(1))
 			}
+			if n := e.d.Stats().TXNotifications; n != uint64(e.m.Notifies(1)) {
+				t.Errorf("TXNotifications %d, the device saw %d", n, e.m.Notifies(1))
+			}
 		})
 	}
 }

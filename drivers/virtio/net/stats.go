@@ -12,6 +12,10 @@ type Stats struct {
 	// the device stopped serving its queue and waited for a notification
 	// it was not owed.
 	TXWaitKicks, TXStallKicks uint64
+	// TXNotifications counts the doorbells rung for transmitted frames
+	// because the device's event index asked for them: under TCG each is
+	// an exit to QEMU, the dearest part of sending a frame.
+	TXNotifications uint64
 }
 
 // Counters are one direction's counters. Packets and Bytes count frames

@@ -114,7 +114,11 @@ func (d *Device) Transmit(frames []ether.Frame) (int, error) {
 		d.txStats.packets.Add(1)
 		d.txStats.bytes.Add(uint64(size))
 	}
-	d.watchTX(t.q.Publish())
+	notified := t.q.Publish()
+	if notified {
+		d.txNotifications.Add(1)
+	}
+	d.watchTX(notified)
 	return n, err
 }
 
