@@ -67,15 +67,6 @@ type Interface struct {
 	MTU      int            // 0: the NIC's
 }
 
-// DefaultTXQueue is the booted system's transmit queue (ParseConfig).
-// Its goroutine hands the driver every frame queued since it last ran,
-// so a NIC's doorbell, an exit to the VMM, serves several: with
-// virtio-net under wrk -c32, 0.4-0.5 doorbells a request against 0.8-0.9
-// without it, and the doorbell write's share of the guest's samples fell
-// from 10 % to 6-8 %. A burst longer than the queue is dropped and
-// resent by TCP, as Linux's txqueuelen (1,000) would drop it.
-const DefaultTXQueue = 256
-
 // maxTXQueue bounds the txqueue= boot option.
 const maxTXQueue = 1 << 16
 
@@ -93,12 +84,12 @@ func (c Config) protocols() Protocols {
 //	dhcp_timeout=DURATION             how long ip=dhcp holds the boot back (10s, 500ms)
 //	gw=ADDR[,ADDR]                    default gateways
 //	dns=ADDR[,ADDR...]                DNS servers
-//	txqueue=N                         Config.TXQueue (default DefaultTXQueue; 0: none)
+//	txqueue=N                         Config.TXQueue (default 0: none)
 //
 // They configure the first NIC. Tokens without one of these keys belong to
 // others and are ignored. An error names the offending option.
 func ParseConfig(tokens []string) (Config, error) {
-	cfg := Config{TXQueue: DefaultTXQueue}
+	var cfg Config
 	var ifc Interface
 	seen := map[string]bool{}
 	for _, tok := range tokens {

@@ -13,20 +13,20 @@ func TestParseConfig(t *testing.T) {
 		tokens []string
 		want   Config
 	}{
-		{nil, Config{TXQueue: DefaultTXQueue}},
-		{[]string{"console=ttyS0", "quiet", "--"}, Config{TXQueue: DefaultTXQueue}},
-		{[]string{"ip=10.0.2.15/24", "gw=10.0.2.2", "dns=10.0.2.3,1.1.1.1"}, Config{TXQueue: DefaultTXQueue,
+		{nil, Config{}},
+		{[]string{"console=ttyS0", "quiet", "--"}, Config{}},
+		{[]string{"ip=10.0.2.15/24", "gw=10.0.2.2", "dns=10.0.2.3,1.1.1.1"}, Config{
 			Interfaces: []Interface{{
 				Addrs:    []netip.Prefix{netip.MustParsePrefix("10.0.2.15/24")},
 				Gateways: []netip.Addr{netip.MustParseAddr("10.0.2.2")},
 			}},
 			DNS: []netip.Addr{netip.MustParseAddr("10.0.2.3"), netip.MustParseAddr("1.1.1.1")},
 		}},
-		{[]string{"ip=dhcp"}, Config{TXQueue: DefaultTXQueue, Interfaces: []Interface{{DHCP: true}}}},
-		{[]string{"dhcp_timeout=1m30s", "ip=dhcp"}, Config{TXQueue: DefaultTXQueue, DHCPTimeout: 90 * time.Second, Interfaces: []Interface{{DHCP: true}}}},
+		{[]string{"ip=dhcp"}, Config{Interfaces: []Interface{{DHCP: true}}}},
+		{[]string{"dhcp_timeout=1m30s", "ip=dhcp"}, Config{DHCPTimeout: 90 * time.Second, Interfaces: []Interface{{DHCP: true}}}},
 		{[]string{"txqueue=256"}, Config{TXQueue: 256}},
 		{[]string{"txqueue=0"}, Config{}},
-		{[]string{"ip=10.0.0.2/8,fd00::2/64", "gw=10.1.2.3,fe80::1"}, Config{TXQueue: DefaultTXQueue,
+		{[]string{"ip=10.0.0.2/8,fd00::2/64", "gw=10.1.2.3,fe80::1"}, Config{
 			Interfaces: []Interface{{
 				Addrs:    []netip.Prefix{netip.MustParsePrefix("10.0.0.2/8"), netip.MustParsePrefix("fd00::2/64")},
 				Gateways: []netip.Addr{netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("fe80::1")},
