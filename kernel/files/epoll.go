@@ -194,12 +194,10 @@ func collect[E Env, R Readiness](env E, r R, ep *Epoll, out uint64, max int) (in
 		}
 		found = append(found, readyItem{seq, int32(i), ready})
 	}
-	if len(found) > max {
-		slices.SortFunc(found, func(a, b readyItem) int { return cmp.Compare(a.seq, b.seq) })
-		found = found[:max]
-	}
-	slices.SortFunc(found, func(a, b readyItem) int { return cmp.Compare(b.seq, a.seq) })
-	for n, f := range found {
+	slices.SortFunc(found, func(a, b readyItem) int { return cmp.Compare(a.seq, b.seq) })
+	found = found[:min(len(found), max)]
+	for n := range found {
+		f := found[len(found)-1-n] // newest first
 		it := &ep.items[f.idx]
 		var b [EventSize]byte
 		binary.LittleEndian.PutUint32(b[:], f.events)
