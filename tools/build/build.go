@@ -91,20 +91,10 @@ func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) 
 	}
 	defer os.RemoveAll(tmp)
 
-	// Inside the Warren module (or std) the kernel import resolves as is;
-	// another module gets a workspace joining it to the Warren module.
-	gowork, dir := "off", root
-	if !pkg.inWarren() {
-		work, err := WorkFile(pkg.Module.Dir, root)
-		if err != nil {
-			return err
-		}
-		gowork, dir = filepath.Join(tmp, "go.work"), pkg.Module.Dir
-		if err := os.WriteFile(gowork, []byte(work), 0o644); err != nil {
-			return err
-		}
+	dir, env, err := workspace(ctx, tmp, root, pkg)
+	if err != nil {
+		return err
 	}
-	env := goEnv(gowork)
 	goroot, err := goEnvVar(ctx, dir, env, "GOROOT")
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 )
 
 // The program in a Warren image serves its own socket calls on
@@ -33,18 +32,18 @@ var hookedWrappers = map[string]string{
 }
 
 // renameWrappers renames the hooked wrappers in the source of
-// zsyscall_linux_amd64.go. Each must be declared exactly once: a
-// toolchain whose syscall package differs is an error, not a silently
-// unhooked call.
+// zsyscall_linux_amd64.go. A toolchain whose syscall package differs is
+// an error, not a silently unhooked call.
 func renameWrappers(src []byte) ([]byte, error) {
+	decls := make(map[string]string, len(hookedWrappers))
 	for name, to := range hookedWrappers {
-		re := regexp.MustCompile(`(?m)^func ` + name + `\(`)
-		if n := len(re.FindAllIndex(src, -1)); n != 1 {
-			return nil, fmt.Errorf("build: syscall's %s declares %s %d times, want once: this toolchain's syscall package is not the one Warren's socket hook was written for", stdZsyscall, name, n)
-		}
-		src = re.ReplaceAll(src, []byte("func "+to+"("))
+		decls["func "+name+"("] = "func " + to + "("
 	}
-	return src, nil
+	out, err := renameDecls(stdZsyscall, src, decls)
+	if err != nil {
+		return nil, fmt.Errorf("%w: this toolchain's syscall package is not the one Warren's socket hook was written for", err)
+	}
+	return out, nil
 }
 
 // stdHookOverlay returns the overlay entries of the socket hook, writing

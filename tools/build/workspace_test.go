@@ -22,7 +22,7 @@ func TestWorkFile(t *testing.T) {
 	}
 	check := func(want string) {
 		t.Helper()
-		got, err := WorkFile(prog, root)
+		got, err := WorkFile(nil, prog, root)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,13 @@ func TestWorkFile(t *testing.T) {
 	os.WriteFile(filepath.Join(prog, "go.mod"), []byte("module example.com/prog\n"), 0o644)
 	check("go 1.26.3\n\nuse (\n\t\"" + prog + "\"\n\t" + root + "\n)\n")
 
-	if _, err := WorkFile(t.TempDir(), root); err == nil {
+	// Replacements follow the uses, sorted.
+	got, err := WorkFile(map[string]string{"gvisor.dev/gvisor": "/cache/my shadow", "a.b/c": "/d"}, root)
+	if want := "go 1.26.3\n\nuse (\n\t" + root + "\n)\n\nreplace a.b/c => /d\n\nreplace gvisor.dev/gvisor => \"/cache/my shadow\"\n"; err != nil || got != want {
+		t.Errorf("with replacements: %v\n%s\nwant:\n%s", err, got, want)
+	}
+
+	if _, err := WorkFile(nil, t.TempDir(), root); err == nil {
 		t.Error("no error for a directory without go.mod")
 	}
 }

@@ -1,0 +1,168 @@
+package build
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// netstack's TCP receiver can refuse, acknowledgment and all, a segment
+// its peer sent into a window it promised, and stall the connection for
+// good (netstackfix/acceptable.go.in says how; docs/socket-path.md has
+// the evidence). The image's build fixes it as it hooks package syscall:
+// it renames the receiver's check in a copy of the package's rcv.go and
+// adds a file whose check also accepts what was promised.
+//
+// The go command refuses overlays of files in the module cache, so the
+// build replaces netstack's module (in its go.work) with a shadow: a tree
+// of symbolic links to the module's files, but for the two files of the
+// fix. A shadow is made once for each module directory and fix, in the
+// user's cache, and its path stays the same, so the go command's build
+// cache serves later builds.
+
+//go:embed netstackfix/acceptable.go.in
+var tcpAcceptableFix []byte
+
+// Names of netstack's TCP package and of the files the fix adds or
+// replaces in it.
+const (
+	tcpPkg     = "gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	tcpRcvFile = "rcv.go"
+	tcpFixFile = "zz_warren_acceptable.go"
+)
+
+// tcpRenamed is the declaration the fix replaces and the name the
+// original takes.
+var tcpRenamed = map[string]string{"func (r *receiver) acceptable(": "func (r *receiver) acceptableAdvertised("}
+
+// netstackModule is where the build in dir with env finds netstack's TCP
+// package: its module's path and directory, and the package's directory
+// inside it.
+type netstackModule struct {
+	Path, Dir, Rel string
+}
+
+func findNetstack(ctx context.Context, dir string, env []string) (netstackModule, error) {
+	out, err := runGo(ctx, dir, env, "list", "-f", "{{.Module.Path}}\t{{.Module.Dir}}\t{{.Dir}}", tcpPkg)
+	if err != nil {
+		return netstackModule{}, err
+	}
+	f := strings.Split(strings.TrimSpace(string(out)), "\t")
+	if len(f) != 3 {
+		return netstackModule{}, fmt.Errorf("build: go list of %s said %q", tcpPkg, out)
+	}
+	rel, err := filepath.Rel(f[1], f[2])
+	if err != nil || !filepath.IsLocal(rel) {
+		return netstackModule{}, fmt.Errorf("build: %s is not inside its module %s", f[2], f[1])
+	}
+	return netstackModule{Path: f[0], Dir: f[1], Rel: rel}, nil
+}
+
+// tcpFixFiles returns the files of the fix for the TCP package in pkgDir:
+// the renamed rcv.go and the new check.
+func tcpFixFiles(pkgDir string) (map[string][]byte, error) {
+	src, err := os.ReadFile(filepath.Join(pkgDir, tcpRcvFile))
+	if err != nil {
+		return nil, fmt.Errorf("build: the netstack fix needs netstack's TCP sources: %w", err)
+	}
+	renamed, err := renameDecls(tcpRcvFile, src, tcpRenamed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: this netstack is not the one Warren's receive-window fix was written for", err)
+	}
+	return map[string][]byte{tcpRcvFile: renamed, tcpFixFile: tcpAcceptableFix}, nil
+}
+
+// shadowModule returns a directory under cache that holds module m with
+// files (name → contents) in place of the files of those names in its
+// package m.Rel, making it if no earlier build did.
+func shadowModule(cache string, m netstackModule, files map[string][]byte) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", m.Dir, m.Rel)
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", name, len(files[name]), files[name])
+	}
+	dst := filepath.Join(cache, "netstack-"+hex.EncodeToString(h.Sum(nil))[:16])
+	if _, err := os.Stat(filepath.Join(dst, "go.mod")); err == nil {
+		return dst, nil
+	}
+	// Absent, or its links dangle (the module cache was cleaned).
+	if err := os.RemoveAll(dst); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(cache, "making-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := mirror(m.Dir, tmp, strings.Split(filepath.ToSlash(m.Rel), "/"), files); err != nil {
+		return "", err
+	}
+	// Another build may have made the same shadow meanwhile: either is
+	// good.
+	if err := os.Rename(tmp, dst); err != nil && !errors.Is(err, fs.ErrExist) {
+		if _, statErr := os.Stat(dst); statErr != nil {
+			return "", err
+		}
+	}
+	return dst, nil
+}
+
+// mirror fills dst with links to src's entries, but descends into the
+// entry named path[0] to make path[1:] the same way; at the end of the
+// path, files replace the entries of their names.
+func mirror(src, dst string, path []string, files map[string][]byte) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case len(path) > 0 && name == path[0]:
+			if err := os.Mkdir(filepath.Join(dst, name), 0o755); err != nil {
+				return err
+			}
+			if err := mirror(filepath.Join(src, name), filepath.Join(dst, name), path[1:], files); err != nil {
+				return err
+			}
+		case len(path) == 0 && files[name] != nil:
+		default:
+			if err := os.Symlink(filepath.Join(src, name), filepath.Join(dst, name)); err != nil {
+				return err
+			}
+		}
+	}
+	if len(path) == 0 {
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// shadowCache is where shadows of modules are kept.
+func shadowCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "warren")
+}
