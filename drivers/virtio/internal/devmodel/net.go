@@ -178,13 +178,17 @@ func (n *Net) Process(d *Device) {
 			}
 		}
 		rx.busy(ev)
-		n.receive(d, rx, ev)
+		seen := rx.availNow()
+		delivered := n.receive(d, rx, ev)
 		if rx.publish(ev) {
 			d.signalQueue(rx)
 		}
 		// A transmit queue stopped by StallTX is not looked at again.
 		more := serveTX && !n.stall.stopped && tx.idle(ev)
-		if rx.idle(ev) && len(n.rxWaiting) > 0 {
+		// Packets wait: look again if buffers came, but not at buffers
+		// too small for the next packet, which spun here with the lock
+		// held while the driver waited for it to add more.
+		if len(n.rxWaiting) > 0 && (delivered && rx.idle(ev) || !delivered && rx.waitBeyond(ev, seen)) {
 			more = true
 		}
 		if !more {
@@ -275,13 +279,17 @@ func (n *Net) checkTX(d *Device, p Packet) {
 	}
 }
 
-func (n *Net) receive(d *Device, q *vq, ev bool) {
+// receive delivers waiting packets while buffers last and reports
+// whether it delivered any.
+func (n *Net) receive(d *Device, q *vq, ev bool) (delivered bool) {
 	for len(n.rxWaiting) > 0 {
 		if !n.deliver(d, q, ev, n.rxWaiting[0]) {
-			return
+			return delivered
 		}
 		n.rxWaiting = n.rxWaiting[1:]
+		delivered = true
 	}
+	return delivered
 }
 
 // deliver writes one packet into receive buffers; false means it has to

@@ -46,7 +46,7 @@ func (s *txStall) consumed(d *Device, q *vq, ev bool) bool {
 	if s.left > 0 {
 		return false
 	}
-	q.askNotify(ev)
+	q.askNotify(ev, q.lastAvail)
 	s.stopped, s.at = true, d.notifies[1]
 	return true
 }

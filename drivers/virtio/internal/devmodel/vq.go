@@ -92,6 +92,14 @@ func (q *vq) enable(dma *hwtest.DMA) error {
 // and descriptors are read after it).
 func (q *vq) availIdx() uint16 { return dmaword.Load16(q.avail, 2) }
 
+// availNow is availIdx of a queue in use, 0 for another.
+func (q *vq) availNow() uint16 {
+	if !q.enabled || q.broken {
+		return 0
+	}
+	return q.availIdx()
+}
+
 func (q *vq) usedEvent() uint16 { return dmaword.Load16(q.avail, 4+2*int(q.size)) }
 
 func (q *vq) availFlags() uint16 { return dmaword.Load16(q.avail, 0) }
@@ -218,16 +226,28 @@ func (q *vq) idle(eventIdx bool) (more bool) {
 	// The atomic store (a full fence) orders the request before the
 	// available index load below: either the driver sees it when it
 	// publishes, or we see the driver's new index here.
-	q.askNotify(eventIdx)
+	q.askNotify(eventIdx, q.lastAvail)
 	return q.pending() != 0
 }
 
+// waitBeyond is idle for a device that cannot use the available entries
+// it saw, up to index seen, until the driver adds more (a packet larger
+// than their buffers): it asks to be told of the entry after them, not
+// of the first it left, which the driver has made available already,
+// and reports whether the driver has made another available since.
+func (q *vq) waitBeyond(eventIdx bool, seen uint16) (more bool) {
+	if !q.enabled || q.broken {
+		return false
+	}
+	q.askNotify(eventIdx, seen)
+	return q.availIdx() != seen
+}
+
 // askNotify asks the driver to notify when it makes available the entry
-// after those the device consumed: avail_event at the consumed index, or
-// flags 0 without EVENT_IDX.
-func (q *vq) askNotify(eventIdx bool) {
+// at index at: avail_event at it, or flags 0 without EVENT_IDX.
+func (q *vq) askNotify(eventIdx bool, at uint16) {
 	if eventIdx {
-		dmaword.Store16(q.used, 4+8*int(q.size), q.lastAvail)
+		dmaword.Store16(q.used, 4+8*int(q.size), at)
 	} else {
 		dmaword.Store16(q.used, 0, 0)
 	}
