@@ -91,7 +91,7 @@ func link(ctx context.Context, cfg Config, pkg *Package, out string, test bool) 
 	}
 	defer os.RemoveAll(tmp)
 
-	dir, env, err := workspace(ctx, tmp, root, pkg)
+	dir, env, err := workspace(ctx, tmp, root, pkg, test)
 	if err != nil {
 		return err
 	}

@@ -43,27 +43,37 @@ const (
 // original takes.
 var tcpRenamed = map[string]string{"func (r *receiver) acceptable(": "func (r *receiver) acceptableAdvertised("}
 
-// netstackModule is where the build in dir with env finds netstack's TCP
-// package: its module's path and directory, and the package's directory
-// inside it.
+// netstackModule is where a build finds netstack's TCP package: its
+// module's path and directory, and the package's directory inside it.
 type netstackModule struct {
 	Path, Dir, Rel string
 }
 
-func findNetstack(ctx context.Context, dir string, env []string) (netstackModule, error) {
-	out, err := runGo(ctx, dir, env, "list", "-f", "{{.Module.Path}}\t{{.Module.Dir}}\t{{.Dir}}", tcpPkg)
-	if err != nil {
-		return netstackModule{}, err
+// findNetstack finds netstack's TCP package among the dependencies of
+// the kernel and of the program pkg (with its tests if test) in the build
+// in dir with env; ok is false when neither uses it.
+func findNetstack(ctx context.Context, dir string, env []string, pkg string, test bool) (m netstackModule, ok bool, err error) {
+	args := []string{"list", "-deps", "-f", "{{if eq .ImportPath \"" + tcpPkg + "\"}}{{.Module.Path}}\t{{.Module.Dir}}\t{{.Dir}}{{end}}"}
+	if test {
+		args = append(args, "-test")
 	}
-	f := strings.Split(strings.TrimSpace(string(out)), "\t")
+	out, err := runGo(ctx, dir, env, append(args, SystemPkg, pkg)...)
+	if err != nil {
+		return netstackModule{}, false, err
+	}
+	line := strings.TrimSpace(string(out))
+	if line == "" {
+		return netstackModule{}, false, nil
+	}
+	f := strings.Split(line, "\t")
 	if len(f) != 3 {
-		return netstackModule{}, fmt.Errorf("build: go list of %s said %q", tcpPkg, out)
+		return netstackModule{}, false, fmt.Errorf("build: go list of %s said %q", tcpPkg, out)
 	}
 	rel, err := filepath.Rel(f[1], f[2])
 	if err != nil || !filepath.IsLocal(rel) {
-		return netstackModule{}, fmt.Errorf("build: %s is not inside its module %s", f[2], f[1])
+		return netstackModule{}, false, fmt.Errorf("build: %s is not inside its module %s", f[2], f[1])
 	}
-	return netstackModule{Path: f[0], Dir: f[1], Rel: rel}, nil
+	return netstackModule{Path: f[0], Dir: f[1], Rel: rel}, true, nil
 }
 
 // tcpFixFiles returns the files of the fix for the TCP package in pkgDir:

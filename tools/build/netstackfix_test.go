@@ -30,9 +30,9 @@ func TestNetstackFixOfThisNetstack(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(gowork, []byte(work), 0o644)
-	ns, err := findNetstack(ctx, root, env)
-	if err != nil {
-		t.Fatal(err)
+	ns, ok, err := findNetstack(ctx, root, env, "warren.dev/examples/httpd", false)
+	if err != nil || !ok {
+		t.Fatalf("netstack not found: %v", err)
 	}
 	files, err := tcpFixFiles(filepath.Join(ns.Dir, ns.Rel))
 	if err != nil {

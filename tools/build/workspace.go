@@ -42,13 +42,14 @@ func WorkFile(replace map[string]string, modDirs ...string) (string, error) {
 	return b.String(), nil
 }
 
-// workspace writes the go.work of a build of pkg to tmp and returns the
-// directory the go command runs in and its environment. The workspace
+// workspace writes the go.work of a build of pkg (with its tests if
+// test) to tmp and returns the directory the go command runs in and its
+// environment. The workspace
 // uses the Warren module at root and the program's own module when it is
 // another (so the kernel import resolves without changing its go.mod),
-// and replaces netstack's module with its shadow, which has the
-// receive-window fix (netstackfix.go).
-func workspace(ctx context.Context, tmp, root string, pkg *Package) (string, []string, error) {
+// and replaces netstack's module, when the build uses it, with its shadow,
+// which has the receive-window fix (netstackfix.go).
+func workspace(ctx context.Context, tmp, root string, pkg *Package, test bool) (string, []string, error) {
 	mods, dir := []string{root}, root
 	if !pkg.inWarren() {
 		mods, dir = []string{pkg.Module.Dir, root}, pkg.Module.Dir
@@ -65,9 +66,9 @@ func workspace(ctx context.Context, tmp, root string, pkg *Package) (string, []s
 	if err := write(nil); err != nil {
 		return "", nil, err
 	}
-	ns, err := findNetstack(ctx, dir, env)
-	if err != nil {
-		return "", nil, err
+	ns, ok, err := findNetstack(ctx, dir, env, pkg.ImportPath, test)
+	if err != nil || !ok {
+		return dir, env, err
 	}
 	fix, err := tcpFixFiles(filepath.Join(ns.Dir, ns.Rel))
 	if err != nil {
