@@ -24,6 +24,22 @@ type machine struct {
 	written    [3]int    // bytes of each channel's count written
 	latched    [3]uint16 // each channel's latched count
 	latchReads [3]int    // bytes of it left to read
+
+	stalls []stall // descheduled spells, in order
+}
+
+// stall is a spell of at least d ns, from the first access at or after at,
+// in which the vCPU is descheduled: every clock runs, calibration does not.
+type stall struct{ at, d int64 }
+
+// step moves the clock over an access that takes d ns, and over a stall
+// that is due.
+func (m *machine) step(d int64) {
+	if len(m.stalls) > 0 && m.ns >= m.stalls[0].at {
+		m.ns += m.stalls[0].d
+		m.stalls = m.stalls[1:]
+	}
+	m.ns += d
 }
 
 func newMachine(tscHz uint64) *machine {
@@ -46,7 +62,7 @@ func (m *machine) tcgLeaves() *machine {
 }
 
 func (m *machine) CPUID(leaf, _ uint32) (a, b, c, d uint32) {
-	m.ns += 100
+	m.step(100)
 	if max := m.leaves[0][0]; leaf < 0x40000000 && leaf > max {
 		leaf = max // as Intel's CPUs and TCG do
 	}
@@ -55,8 +71,8 @@ func (m *machine) CPUID(leaf, _ uint32) (a, b, c, d uint32) {
 }
 
 func (m *machine) TSC() uint64 {
-	m.ns += 20
-	return uint64(m.ns) * m.tscHz / 1e9
+	m.step(20)
+	return uint64(m.ns/1e9)*m.tscHz + uint64(m.ns%1e9)*m.tscHz/1e9 // no overflow in long runs
 }
 
 // ticks returns how many periods of a hz clock have passed since start.
@@ -65,7 +81,7 @@ func (m *machine) ticks(start int64, hz uint64) uint64 {
 }
 
 func (m *machine) Inl(port uint16) uint32 {
-	m.ns += 1000
+	m.step(1000)
 	if port == 0 || port != m.pmPort {
 		return 0xffffffff
 	}
@@ -81,7 +97,7 @@ func (m *machine) Inl(port uint16) uint32 {
 func (m *machine) gated(ch int) bool { return ch != 2 || m.gate&gateOn != 0 }
 
 func (m *machine) Inb(port uint16) uint8 {
-	m.ns += 1000
+	m.step(1000)
 	switch ch := int(port - pitCh0); {
 	case port == cmos.DataPort && m.rtc:
 		if m.cmos != cmos.RegA {
@@ -106,7 +122,7 @@ func (m *machine) Inb(port uint16) uint8 {
 
 // Outb models the PIT's channels in mode 2 only, with a full period.
 func (m *machine) Outb(port uint16, v uint8) {
-	m.ns += 1000
+	m.step(1000)
 	ch := int(v >> 6)
 	switch {
 	case port == cmos.IndexPort:

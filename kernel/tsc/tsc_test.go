@@ -144,3 +144,86 @@ func TestSlowTSCRejected(t *testing.T) {
 		t.Errorf("Calibrate = %d from %v, want none", got, src)
 	}
 }
+
+// TestDescheduled stalls the vCPU (every clock runs on while calibration
+// does not) at points swept across each measurement: longer than the
+// PIT's 55 ms period, so that its count wraps unseen, and short, in the
+// PIT's and the PM timer's windows.
+func TestDescheduled(t *testing.T) {
+	const ms = 1_000_000
+	machines := []struct {
+		src  Source
+		cfg  Config
+		make func() *machine
+		from int64 // where the sweep starts, ns
+		by   int64 // its step
+		n    int
+		d    []int64 // stall lengths
+	}{
+		{PITLatch, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.pit = true
+			return m
+		}, 0, 370_000, 40, []int64{3 * ms, 60 * ms, 130 * ms}},
+		{PITGate, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.pit, m.port61 = true, true
+			return m
+		}, 0, 530_000, 30, []int64{3 * ms, 60 * ms, 130 * ms}},
+		{PMTimer, Config{PMTimerPort: 0x608}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.pmPort, m.pit = 0x608, true
+			return m
+		}, 0, 530_000, 30, []int64{3 * ms, 130 * ms}},
+	}
+	for _, mc := range machines {
+		for _, d := range mc.d {
+			for i := range mc.n {
+				m := mc.make()
+				at := mc.from + int64(i)*mc.by
+				m.stalls = []stall{{at, d}}
+				if got, src := Calibrate(m, mc.cfg); src != mc.src || !near(got, hz) {
+					t.Errorf("%v, stalled %d µs at %d µs: Calibrate = %d from %v", mc.src, d/1000, at/1000, got, src)
+				}
+			}
+		}
+	}
+}
+
+// TestBusyHost runs calibration on a vCPU that a loaded host deschedules
+// again and again: it runs for 1 to 16 ms, then waits 1 to 40 ms.
+func TestBusyHost(t *testing.T) {
+	for _, tc := range []struct {
+		src Source
+		cfg Config
+		m   *machine
+	}{
+		{PMTimer, Config{PMTimerPort: 0x608}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.pmPort = 0x608
+			return m
+		}()},
+		{PITLatch, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.pit = true
+			return m
+		}()},
+	} {
+		r := uint64(1)
+		rand := func(n int64) int64 { // xorshift
+			r ^= r << 13
+			r ^= r >> 7
+			r ^= r << 17
+			return 1 + int64(r%uint64(n))
+		}
+		for at := int64(0); at < 20e9; {
+			at += rand(16) * 1e6
+			d := rand(40) * 1e6
+			tc.m.stalls = append(tc.m.stalls, stall{at, d})
+			at += d
+		}
+		if got, src := Calibrate(tc.m, tc.cfg); src != tc.src || !near(got, hz) {
+			t.Errorf("%v: Calibrate = %d from %v", tc.src, got, src)
+		}
+	}
+}
