@@ -61,10 +61,8 @@ func UnixTime(p Ports) int64 {
 	day, mon, year := Read(p, RegDay), Read(p, RegMonth), Read(p, RegYear)
 	century := Read(p, RegCentury)
 	b := Read(p, RegB)
-	if b&binary == 0 {
-		sec, min, hour = bcd(sec), bcd(min), bcd(hour&^pm)|hour&pm
-		day, mon, year, century = bcd(day), bcd(mon), bcd(year), bcd(century)
-	}
+	sec, min, hour = Field(sec, b), Field(min, b), Field(hour&^pm, b)|hour&pm
+	day, mon, year, century = Field(day, b), Field(mon, b), Field(year, b), Field(century, b)
 	if b&twentyFourHour == 0 {
 		// 12 AM is hour 0, 12 PM hour 12, 1 PM hour 13.
 		h := hour &^ pm % 12
@@ -82,7 +80,16 @@ func UnixTime(p Ports) int64 {
 	return UnixSeconds(y, int64(mon), int64(day), int64(hour), int64(min), int64(sec))
 }
 
-func bcd(v uint8) uint8 { return v>>4*10 + v&0xf }
+// Field returns a date field's value from its register's v: BCD unless
+// register B (b) says the fields are binary.
+//
+// Context: kernel (no allocation, no pointer stores).
+func Field(v, b uint8) uint8 {
+	if b&binary != 0 {
+		return v
+	}
+	return v>>4*10 + v&0xf
+}
 
 // UnixSeconds converts a UTC civil date to seconds since 1970-01-01
 // (days-from-civil, valid for the proleptic Gregorian calendar).

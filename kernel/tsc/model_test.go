@@ -18,6 +18,9 @@ type machine struct {
 	port61 bool  // port 0x61 gates channel 2
 	rtc    bool  // a CMOS real-time clock, its seconds ending at whole simulated seconds
 	cmos   uint8 // the CMOS register selected
+	// uipHeld keeps the RTC's update bit up this long past the end of
+	// each second, as QEMU does until its timer runs.
+	uipHeld int64
 
 	gate       uint8     // port 0x61's value
 	start      [3]int64  // when each channel started counting; -1: not counting
@@ -100,14 +103,20 @@ func (m *machine) Inb(port uint16) uint8 {
 	m.step(1000)
 	switch ch := int(port - pitCh0); {
 	case port == cmos.DataPort && m.rtc:
-		if m.cmos != cmos.RegA {
-			return 0
+		switch m.cmos {
+		case cmos.RegA:
+			// The update runs for the last 244 µs of each second.
+			if m.ns%1e9 >= 1e9-244_000 || m.ns%1e9 < m.uipHeld {
+				return cmos.UpdateInProgress | 0x26
+			}
+			return 0x26
+		case cmos.RegB:
+			return 0x02 // 24-hour, BCD: as QEMU sets it
+		case cmos.RegSeconds:
+			s := m.ns / 1e9 % 60
+			return uint8(s/10<<4 | s%10)
 		}
-		// The update runs for the last 244 µs of each second.
-		if m.ns%1e9 >= 1e9-244_000 {
-			return cmos.UpdateInProgress | 0x26
-		}
-		return 0x26
+		return 0
 	case port == gatePort && m.port61:
 		return m.gate
 	case m.pit && port >= pitCh0 && port <= pitCh0+2 && m.latchReads[ch] > 0:

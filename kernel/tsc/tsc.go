@@ -4,9 +4,9 @@
 // CMOS real-time clock. A PC has them all; a microVM (QEMU's microvm,
 // Firecracker, cloud-hypervisor) may lack the PIT's port 0x61, the PIT
 // itself or ACPI, so each source checks that its hardware answers and a
-// result outside MinHz..MaxHz falls through to the next one. A counter's
-// measurement is taken again when a descheduled vCPU may have spoilt it
-// (measure.go).
+// result outside MinHz..MaxHz falls through to the next one. A measurement
+// is taken again, or over more seconds, when a descheduled vCPU may have
+// spoilt it (measure.go, rtc.go).
 //
 // It runs in kmain before the Go runtime exists: nothing here allocates
 // or panics, and the hardware comes through an interface so that host

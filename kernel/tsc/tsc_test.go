@@ -57,6 +57,11 @@ func TestSources(t *testing.T) {
 			m.pit = true
 			return m
 		}(), Config{}, 0, PITLatch},
+		{"the real-time clock, its update bit held 10 ms into each second", func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.rtc, m.uipHeld = true, 10_000_000
+			return m
+		}(), Config{}, 0, RTC},
 	} {
 		got, src := Calibrate(tc.m, tc.cfg)
 		want := tc.hz
@@ -147,8 +152,9 @@ func TestSlowTSCRejected(t *testing.T) {
 
 // TestDescheduled stalls the vCPU (every clock runs on while calibration
 // does not) at points swept across each measurement: longer than the
-// PIT's 55 ms period, so that its count wraps unseen, and short, in the
-// PIT's and the PM timer's windows.
+// PIT's 55 ms period, so that its count wraps unseen, and short; in the
+// PM timer's window and around the RTC's second boundaries, where a stall
+// hides the update bit or lands between a read and its TSC stamp.
 func TestDescheduled(t *testing.T) {
 	const ms = 1_000_000
 	machines := []struct {
@@ -175,6 +181,16 @@ func TestDescheduled(t *testing.T) {
 			m.pmPort, m.pit = 0x608, true
 			return m
 		}, 0, 530_000, 30, []int64{3 * ms, 130 * ms}},
+		{RTC, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.rtc = true
+			return m
+		}, 1e9 - 300_000, 7_000, 50, []int64{ms / 2, 50 * ms, 1300 * ms}},
+		{RTC, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.rtc = true
+			return m
+		}, 2e9 - 300_000, 13_000, 30, []int64{ms / 2, 300 * ms}},
 	}
 	for _, mc := range machines {
 		for _, d := range mc.d {
@@ -206,6 +222,11 @@ func TestBusyHost(t *testing.T) {
 		{PITLatch, Config{}, func() *machine {
 			m := newMachine(hz).tcgLeaves()
 			m.pit = true
+			return m
+		}()},
+		{RTC, Config{}, func() *machine {
+			m := newMachine(hz).tcgLeaves()
+			m.rtc = true
 			return m
 		}()},
 	} {
