@@ -19,16 +19,11 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"warren.dev/qemu/testdata/internal/verdict"
 )
 
-var failed bool
-
-func check(ok bool, format string, args ...any) {
-	if !ok {
-		failed = true
-		fmt.Printf("jobctl: FAIL: "+format+"\n", args...)
-	}
-}
+var v = verdict.New("jobctl")
 
 func main() {
 	if os.Getenv("JOBCTL_CHILD") != "" {
@@ -44,23 +39,23 @@ func main() {
 	// A stop is reported to waitid with WNOWAIT, then once to wait4.
 	syscall.Kill(pid, syscall.SIGSTOP)
 	code, status, e := waitidStopped(pid)
-	check(e == 0 && code == 5 && status == uint32(syscall.SIGSTOP),
+	v.Check(e == 0 && code == 5 && status == uint32(syscall.SIGSTOP),
 		"waitid(WSTOPPED|WNOWAIT): %v, si_code %d si_status %d; want CLD_STOPPED (5), SIGSTOP", e, code, status)
 	ws := wait(pid, syscall.WUNTRACED)
-	check(ws.Stopped() && ws.StopSignal() == syscall.SIGSTOP, "wait4(WUNTRACED) after SIGSTOP: %#x", uint32(ws))
+	v.Check(ws.Stopped() && ws.StopSignal() == syscall.SIGSTOP, "wait4(WUNTRACED) after SIGSTOP: %#x", uint32(ws))
 	got, err := syscall.Wait4(pid, &ws, syscall.WUNTRACED|syscall.WNOHANG, nil)
-	check(got == 0 && err == nil, "a second wait4(WUNTRACED|WNOHANG): %d, %v; the stop was reported already", got, err)
+	v.Check(got == 0 && err == nil, "a second wait4(WUNTRACED|WNOHANG): %d, %v; the stop was reported already", got, err)
 	expectSIGCHLD(sigchld, "the stop")
 
 	// Stopped, it reads nothing: its echo comes only after SIGCONT.
 	io.WriteString(c.in, "a\n")
 	c.out.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
 	line, err := c.r.ReadString('\n')
-	check(errors.Is(err, os.ErrDeadlineExceeded), "a stopped child echoed %q (%v)", line, err)
+	v.Check(errors.Is(err, os.ErrDeadlineExceeded), "a stopped child echoed %q (%v)", line, err)
 	c.out.SetReadDeadline(time.Time{})
 	syscall.Kill(pid, syscall.SIGCONT)
 	ws = wait(pid, syscall.WCONTINUED)
-	check(ws.Continued(), "wait4(WCONTINUED) after SIGCONT: %#x", uint32(ws))
+	v.Check(ws.Continued(), "wait4(WCONTINUED) after SIGCONT: %#x", uint32(ws))
 	expectSIGCHLD(sigchld, "the continue")
 	c.expect("a")
 
@@ -68,13 +63,13 @@ func main() {
 	// stopped waits for SIGCONT, and then ends the child.
 	syscall.Kill(pid, syscall.SIGTSTP)
 	ws = wait(pid, syscall.WUNTRACED)
-	check(ws.Stopped() && ws.StopSignal() == syscall.SIGTSTP, "wait4(WUNTRACED) after SIGTSTP: %#x", uint32(ws))
+	v.Check(ws.Stopped() && ws.StopSignal() == syscall.SIGTSTP, "wait4(WUNTRACED) after SIGTSTP: %#x", uint32(ws))
 	syscall.Kill(pid, syscall.SIGTERM)
 	got, err = syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
-	check(got == 0 && err == nil, "wait4(WNOHANG) of a stopped child sent SIGTERM: %d, %v, %#x", got, err, uint32(ws))
+	v.Check(got == 0 && err == nil, "wait4(WNOHANG) of a stopped child sent SIGTERM: %d, %v, %#x", got, err, uint32(ws))
 	syscall.Kill(pid, syscall.SIGCONT)
 	ws = wait(pid, 0)
-	check(ws.Signaled() && ws.Signal() == syscall.SIGTERM, "wait4 after SIGTERM and SIGCONT: %#x", uint32(ws))
+	v.Check(ws.Signaled() && ws.Signal() == syscall.SIGTERM, "wait4 after SIGTERM and SIGCONT: %#x", uint32(ws))
 	c.close()
 
 	// SIGKILL ends a stopped child.
@@ -82,10 +77,10 @@ func main() {
 	pid = c.cmd.Process.Pid
 	syscall.Kill(pid, syscall.SIGSTOP)
 	ws = wait(pid, syscall.WUNTRACED)
-	check(ws.Stopped(), "wait4(WUNTRACED) after SIGSTOP: %#x", uint32(ws))
+	v.Check(ws.Stopped(), "wait4(WUNTRACED) after SIGSTOP: %#x", uint32(ws))
 	syscall.Kill(pid, syscall.SIGKILL)
 	ws = wait(pid, syscall.WUNTRACED|syscall.WCONTINUED)
-	check(ws.Signaled() && ws.Signal() == syscall.SIGKILL, "wait4 after SIGKILL of a stopped child: %#x", uint32(ws))
+	v.Check(ws.Signaled() && ws.Signal() == syscall.SIGKILL, "wait4 after SIGKILL of a stopped child: %#x", uint32(ws))
 	c.close()
 
 	// Stopped and continued, a child still exits normally, and os/exec's
@@ -99,12 +94,9 @@ func main() {
 	c.expect("b")
 	c.in.Close()
 	err = c.cmd.Wait()
-	check(err == nil, "Wait after stop, continue and end of input: %v", err)
+	v.Check(err == nil, "Wait after stop, continue and end of input: %v", err)
 
-	if failed {
-		os.Exit(1)
-	}
-	fmt.Println("jobctl: ok")
+	v.End()
 }
 
 // child is a started child and the parent's ends of its pipes.
@@ -137,7 +129,7 @@ func start() *child {
 // expect reads the child's next echoed line.
 func (c *child) expect(want string) {
 	line, err := c.r.ReadString('\n')
-	check(err == nil && line == "echo "+want+"\n", "echo: %q, %v; want %q", line, err, want)
+	v.Check(err == nil && line == "echo "+want+"\n", "echo: %q, %v; want %q", line, err, want)
 }
 
 func (c *child) close() {
@@ -149,7 +141,7 @@ func (c *child) close() {
 func wait(pid, options int) syscall.WaitStatus {
 	var ws syscall.WaitStatus
 	got, err := syscall.Wait4(pid, &ws, options, nil)
-	check(got == pid && err == nil, "wait4(%d, %#x): %d, %v", pid, options, got, err)
+	v.Check(got == pid && err == nil, "wait4(%d, %#x): %d, %v", pid, options, got, err)
 	return ws
 }
 
@@ -158,7 +150,7 @@ func expectSIGCHLD(ch chan os.Signal, what string) {
 	select {
 	case <-ch:
 	case <-time.After(time.Minute):
-		check(false, "no SIGCHLD for %s", what)
+		v.Check(false, "no SIGCHLD for %s", what)
 	}
 }
 

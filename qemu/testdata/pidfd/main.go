@@ -19,16 +19,11 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"warren.dev/qemu/testdata/internal/verdict"
 )
 
-var failed bool
-
-func check(ok bool, format string, args ...any) {
-	if !ok {
-		failed = true
-		fmt.Printf("pidfd: FAIL: "+format+"\n", args...)
-	}
-}
+var v = verdict.New("pidfd")
 
 func main() {
 	switch os.Getenv("PIDFD_ROLE") {
@@ -43,12 +38,9 @@ func main() {
 		cmd.Env = env("ring3")
 		out, err := cmd.CombinedOutput()
 		os.Stdout.Write(out)
-		check(err == nil, "the ring-3 copy: %v", err)
+		v.Check(err == nil, "the ring-3 copy: %v", err)
 	}
-	if failed {
-		os.Exit(1)
-	}
-	fmt.Println("pidfd: ok")
+	v.End()
 }
 
 // checks runs every check, in the image or in a ring-3 process (where).
@@ -109,68 +101,68 @@ func osUsesPidfds() {
 	before := len(pidfds())
 	p, w := start()
 	fds := pidfds()
-	check(len(fds) == before+1, "after StartProcess, pidfds %v (%d before): os does not use pidfds", fds, before)
-	check(p.Signal(syscall.Signal(0)) == nil, "Signal(0) of a running child failed")
-	check(p.Signal(syscall.SIGTERM) == nil, "Signal(SIGTERM) failed")
+	v.Check(len(fds) == before+1, "after StartProcess, pidfds %v (%d before): os does not use pidfds", fds, before)
+	v.Check(p.Signal(syscall.Signal(0)) == nil, "Signal(0) of a running child failed")
+	v.Check(p.Signal(syscall.SIGTERM) == nil, "Signal(SIGTERM) failed")
 	st, err := p.Wait()
-	check(err == nil && st.Sys().(syscall.WaitStatus).Signal() == syscall.SIGTERM,
+	v.Check(err == nil && st.Sys().(syscall.WaitStatus).Signal() == syscall.SIGTERM,
 		"Wait after SIGTERM: %v, %v", st, err)
-	check(st != nil && st.Pid() == p.Pid, "Wait's pid %v, want %d", st, p.Pid)
-	check(len(pidfds()) == before, "after Wait, pidfds %v, want %d", pidfds(), before)
+	v.Check(st != nil && st.Pid() == p.Pid, "Wait's pid %v, want %d", st, p.Pid)
+	v.Check(len(pidfds()) == before, "after Wait, pidfds %v, want %d", pidfds(), before)
 	err = p.Signal(syscall.SIGTERM)
-	check(errors.Is(err, os.ErrProcessDone), "Signal after Wait: %v, want ErrProcessDone", err)
+	v.Check(errors.Is(err, os.ErrProcessDone), "Signal after Wait: %v, want ErrProcessDone", err)
 	w.Close()
 
 	// An exit status comes back through the pidfd as well.
 	p, w = start()
 	w.Close()
 	st, err = p.Wait()
-	check(err == nil && st.ExitCode() == 3, "Wait after the child's exit: %v, %v; want exit status 3", st, err)
+	v.Check(err == nil && st.ExitCode() == 3, "Wait after the child's exit: %v, %v; want exit status 3", st, err)
 }
 
 // pidfdCalls checks pidfd_open, poll, read and waitid(P_PIDFD) directly.
 func pidfdCalls() {
 	_, err := unix.PidfdOpen(os.Getpid(), 1)
-	check(err == unix.EINVAL, "pidfd_open with flags 1: %v, want EINVAL", err)
+	v.Check(err == unix.EINVAL, "pidfd_open with flags 1: %v, want EINVAL", err)
 	_, err = unix.PidfdOpen(1<<30, 0)
-	check(err == unix.ESRCH, "pidfd_open of no process: %v, want ESRCH", err)
+	v.Check(err == unix.ESRCH, "pidfd_open of no process: %v, want ESRCH", err)
 
 	p, w := start()
 	fd, err := unix.PidfdOpen(p.Pid, unix.PIDFD_NONBLOCK)
-	check(err == nil, "pidfd_open(child, PIDFD_NONBLOCK): %v", err)
+	v.Check(err == nil, "pidfd_open(child, PIDFD_NONBLOCK): %v", err)
 	flags, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-	check(flags&unix.FD_CLOEXEC != 0, "pidfd not close-on-exec: F_GETFD %#x", flags)
+	v.Check(flags&unix.FD_CLOEXEC != 0, "pidfd not close-on-exec: F_GETFD %#x", flags)
 	_, err = unix.Read(fd, make([]byte, 8))
-	check(err == unix.EINVAL, "read of a pidfd: %v, want EINVAL", err)
+	v.Check(err == unix.EINVAL, "read of a pidfd: %v, want EINVAL", err)
 	var sb unix.Stat_t
-	check(unix.Fstat(fd, &sb) == nil, "fstat of a pidfd failed")
+	v.Check(unix.Fstat(fd, &sb) == nil, "fstat of a pidfd failed")
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	n, err := unix.Poll(pfd, 0)
-	check(n == 0 && err == nil, "poll of a running child's pidfd: %d, %v, revents %#x; want nothing", n, err, pfd[0].Revents)
+	v.Check(n == 0 && err == nil, "poll of a running child's pidfd: %d, %v, revents %#x; want nothing", n, err, pfd[0].Revents)
 	_, err = waitidPidfd(fd, unix.WEXITED)
-	check(err == unix.EAGAIN, "waitid of a running child's nonblocking pidfd: %v, want EAGAIN", err)
+	v.Check(err == unix.EAGAIN, "waitid of a running child's nonblocking pidfd: %v, want EAGAIN", err)
 	info, err := waitidPidfd(fd, unix.WEXITED|unix.WNOHANG)
-	check(err == nil && info.signo == 0, "waitid(WNOHANG) of a running child's nonblocking pidfd: %v, signo %d", err, info.signo)
+	v.Check(err == nil && info.signo == 0, "waitid(WNOHANG) of a running child's nonblocking pidfd: %v, signo %d", err, info.signo)
 
 	w.Close() // the child exits 3
 	pfd[0].Revents = 0
 	for n, err = unix.Poll(pfd, 10_000); err == unix.EINTR; n, err = unix.Poll(pfd, 10_000) { // SIGCHLD
 	}
-	check(n == 1 && err == nil && pfd[0].Revents&unix.POLLIN != 0, "poll of the pidfd as the child exits: %d, %v, revents %#x; want POLLIN", n, err, pfd[0].Revents)
+	v.Check(n == 1 && err == nil && pfd[0].Revents&unix.POLLIN != 0, "poll of the pidfd as the child exits: %d, %v, revents %#x; want POLLIN", n, err, pfd[0].Revents)
 	info, err = waitidPidfd(fd, unix.WEXITED)
-	check(err == nil && info.signo == int32(unix.SIGCHLD) && info.pid == int32(p.Pid) && info.status == 3,
+	v.Check(err == nil && info.signo == int32(unix.SIGCHLD) && info.pid == int32(p.Pid) && info.status == 3,
 		"waitid(P_PIDFD) of the ended child: %v, %+v", err, info)
 	_, err = waitidPidfd(fd, unix.WEXITED)
-	check(err == unix.ECHILD, "second waitid(P_PIDFD): %v, want ECHILD", err)
+	v.Check(err == unix.ECHILD, "second waitid(P_PIDFD): %v, want ECHILD", err)
 	n, _ = unix.Poll(pfd, 0)
-	check(n == 1 && pfd[0].Revents&unix.POLLIN != 0, "poll of a collected child's pidfd: %d, revents %#x", n, pfd[0].Revents)
+	v.Check(n == 1 && pfd[0].Revents&unix.POLLIN != 0, "poll of a collected child's pidfd: %d, revents %#x", n, pfd[0].Revents)
 	err = unix.PidfdSendSignal(fd, unix.SIGTERM, nil, 0)
-	check(err == unix.ESRCH, "pidfd_send_signal to a collected child: %v, want ESRCH", err)
+	v.Check(err == unix.ESRCH, "pidfd_send_signal to a collected child: %v, want ESRCH", err)
 	unix.Close(fd)
 
 	// Descriptors that are not pidfds.
 	_, err = waitidPidfd(1000, unix.WEXITED)
-	check(err == unix.EBADF, "waitid(P_PIDFD) of a closed descriptor: %v, want EBADF", err)
+	v.Check(err == unix.EBADF, "waitid(P_PIDFD) of a closed descriptor: %v, want EBADF", err)
 	_, err = waitidPidfd(1, unix.WEXITED)
-	check(err == unix.EBADF, "waitid(P_PIDFD) of standard output: %v, want EBADF", err)
+	v.Check(err == unix.EBADF, "waitid(P_PIDFD) of standard output: %v, want EBADF", err)
 }

@@ -17,16 +17,11 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"warren.dev/qemu/testdata/internal/verdict"
 )
 
-var failed bool
-
-func check(ok bool, format string, args ...any) {
-	if !ok {
-		failed = true
-		fmt.Printf("selfexec: FAIL: "+format+"\n", args...)
-	}
-}
+var v = verdict.New("selfexec")
 
 func main() {
 	if os.Getenv("SELFEXEC_CHILD") != "" {
@@ -34,12 +29,12 @@ func main() {
 		return
 	}
 	exe, err := os.Executable()
-	check(err == nil && exe == "/warren/program", "os.Executable() = %q, %v; want /warren/program", exe, err)
-	check(os.Args[0] == exe, "os.Args[0] = %q, want %q", os.Args[0], exe)
+	v.Check(err == nil && exe == "/warren/program", "os.Executable() = %q, %v; want /warren/program", exe, err)
+	v.Check(os.Args[0] == exe, "os.Args[0] = %q, want %q", os.Args[0], exe)
 
 	// Arguments and environment in, standard output back through a pipe.
 	out, err := command(exe, "echo", "a b", "c").Output()
-	check(err == nil && string(out) == "pid>1 ppid=1 args=[a b|c] env=42\n", "echo: %q, %v", out, err)
+	v.Check(err == nil && string(out) == "pid>1 ppid=1 args=[a b|c] env=42\n", "echo: %q, %v", out, err)
 
 	// An exit status, and standard error through its own pipe.
 	cmd := command(exe, "exit", "7")
@@ -47,26 +42,26 @@ func main() {
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	var ee *exec.ExitError
-	check(errors.As(err, &ee) && ee.ExitCode() == 7 && stderr.String() == "exiting 7\n",
+	v.Check(errors.As(err, &ee) && ee.ExitCode() == 7 && stderr.String() == "exiting 7\n",
 		"exit 7: %v, stderr %q", err, stderr.String())
 
 	// Standard input through a pipe.
 	cmd = command(exe, "cat")
 	cmd.Stdin = strings.NewReader("through the pipe")
 	out, err = cmd.Output()
-	check(err == nil && string(out) == "through the pipe", "cat: %q, %v", out, err)
+	v.Check(err == nil && string(out) == "through the pipe", "cat: %q, %v", out, err)
 
 	// A child killed by a signal.
 	err = command(exe, "kill").Run()
-	check(errors.As(err, &ee) && ee.String() == "signal: killed", "kill: %v", err)
+	v.Check(errors.As(err, &ee) && ee.String() == "signal: killed", "kill: %v", err)
 
 	// A start that fails in the child's execve.
 	err = exec.Command("/warren/no-such-program").Run()
-	check(errors.Is(err, os.ErrNotExist), "starting a missing program: %v", err)
+	v.Check(errors.Is(err, os.ErrNotExist), "starting a missing program: %v", err)
 
 	// Arguments beyond what the child's execve can take: E2BIG from Start.
 	err = command(exe, "echo", strings.Repeat("x", 3<<20)).Run()
-	check(errors.Is(err, syscall.E2BIG), "3 MiB of arguments: %v", err)
+	v.Check(errors.Is(err, syscall.E2BIG), "3 MiB of arguments: %v", err)
 
 	// A working directory for the child (its chdir before execve) is not
 	// the parent's.
@@ -75,7 +70,7 @@ func main() {
 	cmd.Dir = "/warren"
 	out, err = cmd.Output()
 	after, _ := os.Getwd()
-	check(err == nil && string(out) == "/warren\n" && after == before, "pwd: %q, %v; the parent's went from %q to %q", out, err, before, after)
+	v.Check(err == nil && string(out) == "/warren\n" && after == before, "pwd: %q, %v; the parent's went from %q to %q", out, err, before, after)
 
 	// Credentials set in the child before execve (setgroups, setgid,
 	// setuid), inherited through it; the child, no longer root, cannot
@@ -83,7 +78,7 @@ func main() {
 	cmd = command(exe, "ids")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 1000, Gid: 100, Groups: []uint32{300, 200}}}
 	out, err = cmd.Output()
-	check(err == nil && string(out) == "uid=1000/1000 gid=100/100 groups=[200 300] setuid(0)=operation not permitted kill(1)=operation not permitted\n",
+	v.Check(err == nil && string(out) == "uid=1000/1000 gid=100/100 groups=[200 300] setuid(0)=operation not permitted kill(1)=operation not permitted\n",
 		"ids: %q, %v", out, err)
 
 	// Several children at once, each waited for.
@@ -92,15 +87,12 @@ func main() {
 		wg.Go(func() {
 			out, err := command(exe, "echo", strconv.Itoa(i)).Output()
 			want := fmt.Sprintf("args=[%d]", i)
-			check(err == nil && strings.Contains(string(out), want), "child %d: %q, %v", i, out, err)
+			v.Check(err == nil && strings.Contains(string(out), want), "child %d: %q, %v", i, out, err)
 		})
 	}
 	wg.Wait()
 
-	if failed {
-		os.Exit(1)
-	}
-	fmt.Println("selfexec: ok")
+	v.End()
 }
 
 func command(exe string, args ...string) *exec.Cmd {

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -19,20 +18,15 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"warren.dev/qemu/testdata/internal/verdict"
 )
 
-var failed bool
-
-func check(ok bool, format string, args ...any) {
-	if !ok {
-		failed = true
-		fmt.Printf("spliceprog: FAIL: "+format+"\n", args...)
-	}
-}
+var v = verdict.New("spliceprog")
 
 func main() {
 	unixPair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
-	check(err == nil, "socketpair: %v", err)
+	v.Check(err == nil, "socketpair: %v", err)
 	socketAndPipe("unix", unixPair[0], unixPair[1])
 	a, b := tcpPair()
 	socketAndPipe("tcp", a, b)
@@ -41,10 +35,7 @@ func main() {
 	errorsLinuxGives(unixPair[0])
 	endOfStream(unixPair[0], unixPair[1])
 	throughNet()
-	if failed {
-		os.Exit(1)
-	}
-	fmt.Println("spliceprog: ok")
+	v.End()
 }
 
 // socketAndPipe moves bytes from socket b through a pipe and back out to
@@ -53,16 +44,16 @@ func socketAndPipe(name string, a, b int) {
 	r, w := pipe()
 	write(a, "socket to pipe")
 	n, err := syscall.Splice(b, nil, w, nil, 64, 0)
-	check(n == 14 && err == nil, "%s: splice socket to pipe: %d, %v", name, n, err)
-	check(readN(r, 14) == "socket to pipe", "%s: the pipe after splice from the socket", name)
+	v.Check(n == 14 && err == nil, "%s: splice socket to pipe: %d, %v", name, n, err)
+	v.Check(readN(r, 14) == "socket to pipe", "%s: the pipe after splice from the socket", name)
 
 	write(w, "pipe to socket")
 	n, err = syscall.Splice(r, nil, a, nil, 64, unix.SPLICE_F_MOVE|unix.SPLICE_F_MORE)
-	check(n == 14 && err == nil, "%s: splice pipe to socket: %d, %v", name, n, err)
-	check(readN(b, 14) == "pipe to socket", "%s: the socket after splice from the pipe", name)
+	v.Check(n == 14 && err == nil, "%s: splice pipe to socket: %d, %v", name, n, err)
+	v.Check(readN(b, 14) == "pipe to socket", "%s: the socket after splice from the pipe", name)
 	// The bytes moved: the pipe is empty now.
 	_, err = syscall.Splice(r, nil, a, nil, 64, unix.SPLICE_F_NONBLOCK)
-	check(errors.Is(err, syscall.EAGAIN), "%s: splice from the emptied pipe: %v; want EAGAIN", name, err)
+	v.Check(errors.Is(err, syscall.EAGAIN), "%s: splice from the emptied pipe: %v; want EAGAIN", name, err)
 	syscall.Close(r)
 	syscall.Close(w)
 }
@@ -77,12 +68,12 @@ func fileAndPipe() {
 	off := int64(2)
 	n, err := syscall.Splice(int(src.Fd()), &off, w, nil, 5, 0)
 	pos, _ := src.Seek(0, io.SeekCurrent)
-	check(n == 5 && err == nil && off == 7 && pos == 10, "splice file to pipe: %d, %v, offset %d, position %d; want 5, 7, 10", n, err, off, pos)
+	v.Check(n == 5 && err == nil && off == 7 && pos == 10, "splice file to pipe: %d, %v, offset %d, position %d; want 5, 7, 10", n, err, off, pos)
 	n, err = syscall.Splice(r, nil, int(dst.Fd()), nil, 64, 0)
 	pos, _ = dst.Seek(0, io.SeekCurrent)
-	check(n == 5 && err == nil && pos == 5, "splice pipe to file: %d, %v, position %d", n, err, pos)
+	v.Check(n == 5 && err == nil && pos == 5, "splice pipe to file: %d, %v, position %d", n, err, pos)
 	got, _ := os.ReadFile(dst.Name())
-	check(string(got) == "23456", "the file after splice from the pipe: %q", got)
+	v.Check(string(got) == "23456", "the file after splice from the pipe: %q", got)
 	syscall.Close(r)
 	syscall.Close(w)
 	os.Remove(src.Name())
@@ -95,23 +86,23 @@ func pipes() {
 	r2, w2 := pipe()
 	write(w1, "teed then spliced")
 	n, err := syscall.Tee(r1, w2, 4, 0)
-	check(n == 4 && err == nil && readN(r2, 4) == "teed", "tee: %d, %v", n, err)
+	v.Check(n == 4 && err == nil && readN(r2, 4) == "teed", "tee: %d, %v", n, err)
 	n, err = syscall.Splice(r1, nil, w2, nil, 64, 0)
-	check(n == 17 && err == nil && readN(r2, 17) == "teed then spliced", "splice pipe to pipe after tee: %d, %v", n, err)
+	v.Check(n == 17 && err == nil && readN(r2, 17) == "teed then spliced", "splice pipe to pipe after tee: %d, %v", n, err)
 	_, err = syscall.Tee(r1, w1, 4, 0)
-	check(errors.Is(err, syscall.EINVAL), "tee of a pipe to itself: %v, want EINVAL", err)
+	v.Check(errors.Is(err, syscall.EINVAL), "tee of a pipe to itself: %v, want EINVAL", err)
 
 	// F_SETPIPE_SZ, as Go's splice asks: rounded up to a power of two
 	// pages, seen from both ends, and the room is there.
 	size, err := unix.FcntlInt(uintptr(r1), unix.F_SETPIPE_SZ, 100_000)
-	check(size == 128<<10 && err == nil, "F_SETPIPE_SZ 100000: %d, %v; want 131072", size, err)
+	v.Check(size == 128<<10 && err == nil, "F_SETPIPE_SZ 100000: %d, %v; want 131072", size, err)
 	size, err = unix.FcntlInt(uintptr(w1), unix.F_GETPIPE_SZ, 0)
-	check(size == 128<<10 && err == nil, "F_GETPIPE_SZ: %d, %v", size, err)
+	v.Check(size == 128<<10 && err == nil, "F_GETPIPE_SZ: %d, %v", size, err)
 	syscall.SetNonblock(w1, true)
 	wrote, err := syscall.Write(w1, make([]byte, 128<<10))
-	check(wrote == 128<<10 && err == nil, "a write filling the resized pipe: %d, %v", wrote, err)
+	v.Check(wrote == 128<<10 && err == nil, "a write filling the resized pipe: %d, %v", wrote, err)
 	_, err = unix.FcntlInt(uintptr(r1), unix.F_SETPIPE_SZ, 4096)
-	check(errors.Is(err, syscall.EBUSY), "shrinking a full pipe: %v, want EBUSY", err)
+	v.Check(errors.Is(err, syscall.EBUSY), "shrinking a full pipe: %v, want EBUSY", err)
 	for _, fd := range []int{r1, w1, r2, w2} {
 		syscall.Close(fd)
 	}
@@ -136,7 +127,7 @@ func errorsLinuxGives(sock int) {
 		{"closed descriptor", spliceErr(999, nil, w, nil, 0), syscall.EBADF},
 		{"empty pipe, non-blocking", spliceErr(r, nil, fd, nil, unix.SPLICE_F_NONBLOCK), syscall.EAGAIN},
 	} {
-		check(errors.Is(c.err, c.want), "splice, %s: %v, want %v", c.name, c.err, c.want)
+		v.Check(errors.Is(c.err, c.want), "splice, %s: %v, want %v", c.name, c.err, c.want)
 	}
 	// A full pipe takes nothing more from a socket.
 	syscall.SetNonblock(w, true)
@@ -146,7 +137,7 @@ func errorsLinuxGives(sock int) {
 		}
 	}
 	write(sock, "x")
-	check(errors.Is(spliceErr(sock, nil, w, nil, unix.SPLICE_F_NONBLOCK), syscall.EAGAIN), "splice to a full pipe: want EAGAIN")
+	v.Check(errors.Is(spliceErr(sock, nil, w, nil, unix.SPLICE_F_NONBLOCK), syscall.EAGAIN), "splice to a full pipe: want EAGAIN")
 	syscall.Close(r)
 	syscall.Close(w)
 	f.Close()
@@ -159,9 +150,9 @@ func endOfStream(a, b int) {
 	r, w := pipe()
 	syscall.Close(a)
 	n, err := syscall.Splice(b, nil, w, nil, 64, 0)
-	check(n == 1 && err == nil, "splice of the byte left: %d, %v", n, err)
+	v.Check(n == 1 && err == nil, "splice of the byte left: %d, %v", n, err)
 	n, err = syscall.Splice(b, nil, w, nil, 64, 0)
-	check(n == 0 && err == nil, "splice at end of stream: %d, %v; want 0", n, err)
+	v.Check(n == 0 && err == nil, "splice at end of stream: %d, %v; want 0", n, err)
 	syscall.Close(r)
 	syscall.Close(w)
 	syscall.Close(b)
@@ -174,7 +165,7 @@ func throughNet() {
 	rng := rand.NewChaCha8([32]byte{7})
 	rng.Read(data)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err == nil, "listen: %v", err)
+	v.Check(err == nil, "listen: %v", err)
 	in, _ := net.Dial("tcp", ln.Addr().String())
 	inPeer, _ := ln.Accept()
 	out, _ := net.Dial("tcp", ln.Addr().String())
@@ -191,8 +182,8 @@ func throughNet() {
 	}()
 	n, err := io.Copy(out.(*net.TCPConn), inPeer)
 	out.Close()
-	check(n == int64(len(data)) && err == nil, "io.Copy between TCP connections: %d, %v", n, err)
-	check(<-sum == sha256.Sum256(data), "the bytes that came through differ")
+	v.Check(n == int64(len(data)) && err == nil, "io.Copy between TCP connections: %d, %v", n, err)
+	v.Check(<-sum == sha256.Sum256(data), "the bytes that came through differ")
 }
 
 func spliceErr(rfd int, roff *int64, wfd int, woff *int64, flags int) error {
@@ -203,7 +194,7 @@ func spliceErr(rfd int, roff *int64, wfd int, woff *int64, flags int) error {
 // tcpPair makes a connected pair of blocking TCP sockets.
 func tcpPair() (int, int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err == nil, "listen: %v", err)
+	v.Check(err == nil, "listen: %v", err)
 	c, _ := net.Dial("tcp", ln.Addr().String())
 	s, _ := ln.Accept()
 	a, b := fdOf(c), fdOf(s)
@@ -216,7 +207,7 @@ func tcpPair() (int, int) {
 // fdOf is a blocking descriptor of its own for c's socket.
 func fdOf(c net.Conn) int {
 	f, err := c.(*net.TCPConn).File()
-	check(err == nil, "File: %v", err)
+	v.Check(err == nil, "File: %v", err)
 	fd, _ := syscall.Dup(int(f.Fd()))
 	f.Close()
 	syscall.SetNonblock(fd, false)
@@ -225,13 +216,13 @@ func fdOf(c net.Conn) int {
 
 func pipe() (int, int) {
 	var p [2]int
-	check(syscall.Pipe(p[:]) == nil, "pipe")
+	v.Check(syscall.Pipe(p[:]) == nil, "pipe")
 	return p[0], p[1]
 }
 
 func write(fd int, s string) {
 	n, err := syscall.Write(fd, []byte(s))
-	check(n == len(s) && err == nil, "write %q: %d, %v", s, n, err)
+	v.Check(n == len(s) && err == nil, "write %q: %d, %v", s, n, err)
 }
 
 func readN(fd, n int) string {

@@ -8,7 +8,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,105 +17,96 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"warren.dev/qemu/testdata/internal/verdict"
 )
 
-var failed bool
-
-func check(ok bool, format string, args ...any) {
-	if !ok {
-		failed = true
-		fmt.Printf("tmpfsprog: FAIL: "+format+"\n", args...)
-	}
-}
-
-func must(err error, what string) {
-	check(err == nil, "%s: %v", what, err)
-}
+var v = verdict.New("tmpfsprog")
 
 func main() {
 	dir, err := os.MkdirTemp("", "t")
-	must(err, "MkdirTemp")
+	v.Must(err, "MkdirTemp")
 	f, err := os.CreateTemp(dir, "f*")
-	must(err, "CreateTemp")
+	v.Must(err, "CreateTemp")
 	_, err = f.WriteString("hello, world")
-	must(err, "write")
-	must(f.Sync(), "fsync")
-	must(f.Truncate(20), "ftruncate")
-	must(f.Close(), "close")
+	v.Must(err, "write")
+	v.Must(f.Sync(), "fsync")
+	v.Must(f.Truncate(20), "ftruncate")
+	v.Must(f.Close(), "close")
 	data, err := os.ReadFile(f.Name())
-	check(err == nil && string(data) == "hello, world\x00\x00\x00\x00\x00\x00\x00\x00", "read back %q %v", data, err)
+	v.Check(err == nil && string(data) == "hello, world\x00\x00\x00\x00\x00\x00\x00\x00", "read back %q %v", data, err)
 
 	g := filepath.Join(dir, "g")
-	must(os.Rename(f.Name(), g), "rename")
+	v.Must(os.Rename(f.Name(), g), "rename")
 	_, err = os.Stat(f.Name())
-	check(errors.Is(err, os.ErrNotExist), "old name after rename: %v", err)
-	must(os.Truncate(g, 5), "truncate")
-	must(os.Mkdir(filepath.Join(dir, "sub"), 0o755), "mkdir")
-	must(os.Symlink("g", filepath.Join(dir, "l")), "symlink")
+	v.Check(errors.Is(err, os.ErrNotExist), "old name after rename: %v", err)
+	v.Must(os.Truncate(g, 5), "truncate")
+	v.Must(os.Mkdir(filepath.Join(dir, "sub"), 0o755), "mkdir")
+	v.Must(os.Symlink("g", filepath.Join(dir, "l")), "symlink")
 	target, err := os.Readlink(filepath.Join(dir, "l"))
-	check(err == nil && target == "g", "readlink %q %v", target, err)
+	v.Check(err == nil && target == "g", "readlink %q %v", target, err)
 	data, err = os.ReadFile(filepath.Join(dir, "l"))
-	check(err == nil && string(data) == "hello", "read through the link %q %v", data, err)
-	must(os.Link(g, filepath.Join(dir, "sub", "h")), "link")
+	v.Check(err == nil && string(data) == "hello", "read through the link %q %v", data, err)
+	v.Must(os.Link(g, filepath.Join(dir, "sub", "h")), "link")
 	_, err = os.OpenFile(g, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	check(errors.Is(err, os.ErrExist), "O_EXCL on an existing file: %v", err)
-	must(os.Chmod(g, 0o600), "chmod")
+	v.Check(errors.Is(err, os.ErrExist), "O_EXCL on an existing file: %v", err)
+	v.Must(os.Chmod(g, 0o600), "chmod")
 	when := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
-	must(os.Chtimes(g, when, when), "chtimes")
+	v.Must(os.Chtimes(g, when, when), "chtimes")
 	st, err := os.Stat(g)
-	check(err == nil && st.Mode() == 0o600 && st.ModTime().Equal(when) && st.Size() == 5, "stat %v %v", st, err)
+	v.Check(err == nil && st.Mode() == 0o600 && st.ModTime().Equal(when) && st.Size() == 5, "stat %v %v", st, err)
 	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		check(sys.Nlink == 2, "nlink %d, want 2", sys.Nlink)
+		v.Check(sys.Nlink == 2, "nlink %d, want 2", sys.Nlink)
 	}
 
 	// os.Root.Chmod is fchmodat2 with AT_SYMLINK_NOFOLLOW (EOPNOTSUPP
 	// if the kernel has no fchmodat2); root's groups are none.
 	root, err := os.OpenRoot(dir)
-	must(err, "OpenRoot")
-	must(root.Chmod("g", 0o640), "Root.Chmod")
+	v.Must(err, "OpenRoot")
+	v.Must(root.Chmod("g", 0o640), "Root.Chmod")
 	st, err = os.Stat(g)
-	check(err == nil && st.Mode() == 0o640, "stat after Root.Chmod %v %v", st, err)
-	must(root.Close(), "close the root")
+	v.Check(err == nil && st.Mode() == 0o640, "stat after Root.Chmod %v %v", st, err)
+	v.Must(root.Close(), "close the root")
 	groups, err := os.Getgroups()
-	check(err == nil && len(groups) == 0, "getgroups %v %v", groups, err)
+	v.Check(err == nil && len(groups) == 0, "getgroups %v %v", groups, err)
 
 	ents, err := os.ReadDir(dir)
 	var names []string
 	for _, e := range ents {
 		names = append(names, e.Name())
 	}
-	check(err == nil && slices.Equal(names, []string{"g", "l", "sub"}), "ReadDir %v %v", names, err)
+	v.Check(err == nil && slices.Equal(names, []string{"g", "l", "sub"}), "ReadDir %v %v", names, err)
 
 	// umask: 022 at start; 077 takes the group's and others' bits off
 	// what is created.
 	mask := syscall.Umask(0o077)
-	check(mask == 0o022, "umask was %#o, want 022", mask)
-	must(os.WriteFile(filepath.Join(dir, "masked"), nil, 0o666), "create under umask 077")
-	must(os.Mkdir(filepath.Join(dir, "maskdir"), 0o777), "mkdir under umask 077")
+	v.Check(mask == 0o022, "umask was %#o, want 022", mask)
+	v.Must(os.WriteFile(filepath.Join(dir, "masked"), nil, 0o666), "create under umask 077")
+	v.Must(os.Mkdir(filepath.Join(dir, "maskdir"), 0o777), "mkdir under umask 077")
 	for name, want := range map[string]os.FileMode{"masked": 0o600, "maskdir": os.ModeDir | 0o700} {
 		st, err := os.Stat(filepath.Join(dir, name))
-		check(err == nil, "stat %s: %v", name, err)
+		v.Check(err == nil, "stat %s: %v", name, err)
 		if err == nil {
-			check(st.Mode() == want, "%s under umask 077: mode %v, want %v", name, st.Mode(), want)
+			v.Check(st.Mode() == want, "%s under umask 077: mode %v, want %v", name, st.Mode(), want)
 		}
 	}
-	check(syscall.Umask(mask) == 0o077, "umask did not keep 077")
+	v.Check(syscall.Umask(mask) == 0o077, "umask did not keep 077")
 
 	// Chdir into /tmp and back with fchdir (what t.Chdir's clean-up does).
 	top, err := os.Open(dir)
-	must(err, "open the directory")
-	must(os.Chdir(filepath.Join(dir, "sub")), "chdir")
+	v.Must(err, "open the directory")
+	v.Must(os.Chdir(filepath.Join(dir, "sub")), "chdir")
 	wd, err := os.Getwd()
-	check(err == nil && wd == filepath.Join(dir, "sub"), "getwd %q %v", wd, err)
+	v.Check(err == nil && wd == filepath.Join(dir, "sub"), "getwd %q %v", wd, err)
 	data, err = os.ReadFile("h")
-	check(err == nil && string(data) == "hello", "relative read %q %v", data, err)
-	must(os.WriteFile("../rel", []byte("x"), 0o644), "relative create through ..")
-	must(top.Chdir(), "fchdir")
+	v.Check(err == nil && string(data) == "hello", "relative read %q %v", data, err)
+	v.Must(os.WriteFile("../rel", []byte("x"), 0o644), "relative create through ..")
+	v.Must(top.Chdir(), "fchdir")
 	wd, err = os.Getwd()
-	check(err == nil && wd == dir, "getwd after fchdir %q %v", wd, err)
+	v.Check(err == nil && wd == dir, "getwd after fchdir %q %v", wd, err)
 	_, err = os.Stat("rel")
-	must(err, "stat after fchdir")
-	must(os.Chdir("/tmp"), "chdir /tmp")
+	v.Must(err, "stat after fchdir")
+	v.Must(os.Chdir("/tmp"), "chdir /tmp")
 
 	copyFileRange(dir)
 	deepCwd(dir)
@@ -125,23 +115,20 @@ func main() {
 
 	// The limit: writes fail with ENOSPC, and removing the file frees it.
 	var fs syscall.Statfs_t
-	must(syscall.Statfs("/tmp", &fs), "statfs")
+	v.Must(syscall.Statfs("/tmp", &fs), "statfs")
 	free := fs.Bfree
 	big := filepath.Join(dir, "big")
 	err = os.WriteFile(big, bytes.Repeat([]byte{1}, 8<<20), 0o644)
-	check(errors.Is(err, syscall.ENOSPC), "writing 8 MiB into 4: %v", err)
-	must(os.Remove(big), "remove")
-	must(syscall.Statfs("/tmp", &fs), "statfs")
-	check(fs.Bfree == free, "free blocks %d after the remove, %d before", fs.Bfree, free)
-	must(os.WriteFile(big, bytes.Repeat([]byte{1}, 1<<20), 0o644), "write 1 MiB after the remove")
+	v.Check(errors.Is(err, syscall.ENOSPC), "writing 8 MiB into 4: %v", err)
+	v.Must(os.Remove(big), "remove")
+	v.Must(syscall.Statfs("/tmp", &fs), "statfs")
+	v.Check(fs.Bfree == free, "free blocks %d after the remove, %d before", fs.Bfree, free)
+	v.Must(os.WriteFile(big, bytes.Repeat([]byte{1}, 1<<20), 0o644), "write 1 MiB after the remove")
 
-	must(os.RemoveAll(dir), "RemoveAll")
+	v.Must(os.RemoveAll(dir), "RemoveAll")
 	_, err = os.Stat(dir)
-	check(errors.Is(err, os.ErrNotExist), "after RemoveAll: %v", err)
-	if failed {
-		os.Exit(1)
-	}
-	fmt.Println("tmpfsprog: ok")
+	v.Check(errors.Is(err, os.ErrNotExist), "after RemoveAll: %v", err)
+	v.End()
 }
 
 // copyFileRange copies between two files of dir with copy_file_range(2):
@@ -149,30 +136,30 @@ func main() {
 // which move instead.
 func copyFileRange(dir string) {
 	src, err := os.Create(filepath.Join(dir, "src"))
-	must(err, "create the copy's source")
+	v.Must(err, "create the copy's source")
 	dst, err := os.Create(filepath.Join(dir, "dst"))
-	must(err, "create the copy's destination")
+	v.Must(err, "create the copy's destination")
 	defer src.Close()
 	defer dst.Close()
 	_, err = src.WriteString("0123456789")
-	must(err, "write the copy's source")
+	v.Must(err, "write the copy's source")
 	_, err = src.Seek(2, 0)
-	must(err, "seek")
+	v.Must(err, "seek")
 	n, err := unix.CopyFileRange(int(src.Fd()), nil, int(dst.Fd()), nil, 3, 0)
-	check(n == 3 && err == nil, "copy_file_range from the positions: %d, %v", n, err)
+	v.Check(n == 3 && err == nil, "copy_file_range from the positions: %d, %v", n, err)
 	soff, doff := int64(5), int64(10)
 	n, err = unix.CopyFileRange(int(src.Fd()), &soff, int(dst.Fd()), &doff, 100, 0)
-	check(n == 5 && err == nil && soff == 10 && doff == 15, "copy_file_range at offsets: %d, %v, offsets %d %d", n, err, soff, doff)
+	v.Check(n == 5 && err == nil && soff == 10 && doff == 15, "copy_file_range at offsets: %d, %v, offsets %d %d", n, err, soff, doff)
 	spos, _ := src.Seek(0, 1)
 	dpos, _ := dst.Seek(0, 1)
-	check(spos == 5 && dpos == 3, "positions %d and %d after copy_file_range, want 5 and 3", spos, dpos)
+	v.Check(spos == 5 && dpos == 3, "positions %d and %d after copy_file_range, want 5 and 3", spos, dpos)
 	data, err := os.ReadFile(dst.Name())
-	check(err == nil && string(data) == "234\x00\x00\x00\x00\x00\x00\x0056789", "copied %q %v", data, err)
+	v.Check(err == nil && string(data) == "234\x00\x00\x00\x00\x00\x00\x0056789", "copied %q %v", data, err)
 	_, err = unix.CopyFileRange(int(src.Fd()), nil, int(dst.Fd()), nil, 3, 1)
-	check(err == unix.EINVAL, "copy_file_range with flags: %v, want EINVAL", err)
+	v.Check(err == unix.EINVAL, "copy_file_range with flags: %v, want EINVAL", err)
 	soff, doff = 0, 2
 	_, err = unix.CopyFileRange(int(src.Fd()), &soff, int(src.Fd()), &doff, 5, 0)
-	check(err == unix.EINVAL, "copy_file_range between overlapping ranges: %v, want EINVAL", err)
+	v.Check(err == unix.EINVAL, "copy_file_range between overlapping ranges: %v, want EINVAL", err)
 }
 
 // deepCwd goes 50 directories of 100-byte names down from dir by
@@ -182,40 +169,40 @@ func copyFileRange(dir string) {
 // back.
 func deepCwd(dir string) {
 	top, err := os.Open(".")
-	must(err, "open the working directory")
+	v.Must(err, "open the working directory")
 	defer top.Close()
-	must(os.Chdir(dir), "chdir to the top of the deep tree")
+	v.Must(os.Chdir(dir), "chdir to the top of the deep tree")
 	name := strings.Repeat("d", 100)
 	want := dir
 	for i := range 50 {
 		if err := os.Mkdir(name, 0o755); err != nil {
-			check(false, "mkdir at depth %d: %v", i, err)
+			v.Check(false, "mkdir at depth %d: %v", i, err)
 			return
 		}
 		if err := os.Chdir(name); err != nil {
-			check(false, "chdir at depth %d: %v", i, err)
+			v.Check(false, "chdir at depth %d: %v", i, err)
 			return
 		}
 		want += "/" + name
 	}
 	root, err := os.ReadDir("/")
-	check(err == nil && slices.ContainsFunc(root, func(e os.DirEntry) bool { return e.Name() == "tmp" && e.IsDir() }),
+	v.Check(err == nil && slices.ContainsFunc(root, func(e os.DirEntry) bool { return e.Name() == "tmp" && e.IsDir() }),
 		"/ does not list the directory tmp: %v", err)
 	buf := make([]byte, 8192)
 	_, err = syscall.Getcwd(buf)
-	check(err == syscall.ENAMETOOLONG, "getcwd %d bytes deep: %v, want ENAMETOOLONG", len(want), err)
+	v.Check(err == syscall.ENAMETOOLONG, "getcwd %d bytes deep: %v, want ENAMETOOLONG", len(want), err)
 	os.Setenv("PWD", "")
 	wd, err := os.Getwd()
-	check(err == nil && wd == want, "Getwd %d bytes deep: %d bytes, %v", len(want), len(wd), err)
-	must(os.WriteFile("f", []byte("deep"), 0o644), "create a file deep down")
-	must(os.Rename(filepath.Join(dir, name), filepath.Join(dir, "renamed")), "rename a directory above the working directory")
+	v.Check(err == nil && wd == want, "Getwd %d bytes deep: %d bytes, %v", len(want), len(wd), err)
+	v.Must(os.WriteFile("f", []byte("deep"), 0o644), "create a file deep down")
+	v.Must(os.Rename(filepath.Join(dir, name), filepath.Join(dir, "renamed")), "rename a directory above the working directory")
 	data, err := os.ReadFile("f")
-	check(err == nil && string(data) == "deep", "read deep down after a rename above: %q %v", data, err)
-	must(os.Chdir(strings.Repeat("../", 49)), "climb 49 levels")
+	v.Check(err == nil && string(data) == "deep", "read deep down after a rename above: %q %v", data, err)
+	v.Must(os.Chdir(strings.Repeat("../", 49)), "climb 49 levels")
 	wd, err = os.Getwd()
-	check(err == nil && wd == filepath.Join(dir, "renamed"), "Getwd after the climb: %q %v", wd, err)
-	must(top.Chdir(), "fchdir back")
-	must(os.RemoveAll(filepath.Join(dir, "renamed")), "RemoveAll the deep tree")
+	v.Check(err == nil && wd == filepath.Join(dir, "renamed"), "Getwd after the climb: %q %v", wd, err)
+	v.Must(top.Chdir(), "fchdir back")
+	v.Must(os.RemoveAll(filepath.Join(dir, "renamed")), "RemoveAll the deep tree")
 }
 
 // fifo makes a FIFO in dir and opens it as Linux lets: a non-blocking
@@ -224,30 +211,30 @@ func deepCwd(dir string) {
 // writer closes.
 func fifo(dir string) {
 	name := filepath.Join(dir, "fifo")
-	must(syscall.Mkfifo(name, 0o600), "mkfifo")
+	v.Must(syscall.Mkfifo(name, 0o600), "mkfifo")
 	st, err := os.Stat(name)
-	check(err == nil && st.Mode().Type() == os.ModeNamedPipe, "stat of a FIFO: %v %v", st, err)
+	v.Check(err == nil && st.Mode().Type() == os.ModeNamedPipe, "stat of a FIFO: %v %v", st, err)
 	_, err = os.OpenFile(name, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	check(errors.Is(err, syscall.ENXIO), "non-blocking write open without a reader: %v, want ENXIO", err)
+	v.Check(errors.Is(err, syscall.ENXIO), "non-blocking write open without a reader: %v, want ENXIO", err)
 	rc := make(chan *os.File)
 	go func() {
 		r, err := os.Open(name)
-		must(err, "open the FIFO to read")
+		v.Must(err, "open the FIFO to read")
 		rc <- r
 	}()
 	w, err := os.OpenFile(name, os.O_WRONLY, 0)
-	must(err, "open the FIFO to write")
+	v.Must(err, "open the FIFO to write")
 	r := <-rc
 	if w == nil || r == nil {
 		return
 	}
 	_, err = w.WriteString("through the fifo")
-	must(err, "write to the FIFO")
-	must(w.Close(), "close the FIFO's writer")
+	v.Must(err, "write to the FIFO")
+	v.Must(w.Close(), "close the FIFO's writer")
 	data, err := io.ReadAll(r)
-	check(err == nil && string(data) == "through the fifo", "read from the FIFO: %q %v", data, err)
-	must(r.Close(), "close the FIFO's reader")
-	must(os.Remove(name), "remove the FIFO")
+	v.Check(err == nil && string(data) == "through the fifo", "read from the FIFO: %q %v", data, err)
+	v.Must(r.Close(), "close the FIFO's reader")
+	v.Must(os.Remove(name), "remove the FIFO")
 }
 
 // devices: each device file has its own numbers, by path and open.
@@ -258,15 +245,15 @@ func devices() {
 	}{{"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}} {
 		var st syscall.Stat_t
 		err := syscall.Stat(d.path, &st)
-		check(err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFCHR && st.Rdev == uint64(d.major)<<8|uint64(d.minor),
+		v.Check(err == nil && st.Mode&syscall.S_IFMT == syscall.S_IFCHR && st.Rdev == uint64(d.major)<<8|uint64(d.minor),
 			"stat %s: rdev %#x mode %#o %v, want %d:%d", d.path, st.Rdev, st.Mode, err, d.major, d.minor)
 		f, err := os.Open(d.path)
-		must(err, "open "+d.path)
+		v.Must(err, "open "+d.path)
 		if f == nil {
 			continue
 		}
 		err = syscall.Fstat(int(f.Fd()), &st)
-		check(err == nil && st.Rdev == uint64(d.major)<<8|uint64(d.minor), "fstat %s: rdev %#x %v", d.path, st.Rdev, err)
+		v.Check(err == nil && st.Rdev == uint64(d.major)<<8|uint64(d.minor), "fstat %s: rdev %#x %v", d.path, st.Rdev, err)
 		f.Close()
 	}
 }
