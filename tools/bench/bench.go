@@ -55,7 +55,7 @@ type Config struct {
 // a ring-3 process, the Linux guest, serving with little memory,
 // time.Sleep's lateness, booting on QEMU's microvm machine, and how
 // CPU-bound work scales with the vCPUs.
-var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep", "microvm", "scaling"}
+var Parts = []string{"httpd", "echo", "unmodified", "ring3", "linux", "small", "sleep", "microvm", "scaling", "smpboot"}
 
 // cpus is the guests' vCPU count.
 func (cfg *Config) cpus() int { return max(cfg.CPUs, 1) }
@@ -201,6 +201,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				return rep, ctx.Err()
 			}
 			msg := fmt.Sprintf("scaling run %d: %v", run, err)
+			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
+			rep.Failures = append(rep.Failures, msg)
+		}
+	}
+	for run := 1; run <= cfg.Runs && cfg.measures("smpboot"); run++ {
+		if err := r.smpBoot(ctx, rep, run); err != nil {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			msg := fmt.Sprintf("smpboot run %d: %v", run, err)
 			fmt.Fprintf(cfg.Log, "bench: %s\n", msg)
 			rep.Failures = append(rep.Failures, msg)
 		}

@@ -31,7 +31,9 @@ func (r *runner) startGuest(ctx context.Context, m qemu.Machine, nic string) *gu
 	ctx, cancel := context.WithCancel(ctx)
 	g := &guest{cancel: cancel, done: make(chan struct{}), console: &tail{max: 64 << 10}}
 	m.QEMU = r.wrapper
-	m.CPUs = r.cfg.cpus()
+	if m.CPUs == 0 {
+		m.CPUs = r.cfg.cpus()
+	}
 	m.Stdout = g.console
 	m.ExtraArgs = append(qemu.TapArgs(nic), m.ExtraArgs...)
 	g.start = time.Now()
