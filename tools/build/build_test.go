@@ -181,3 +181,23 @@ func TestList(t *testing.T) {
 		t.Error("listing a missing directory succeeded")
 	}
 }
+
+// An image of the real tree links netstack's fixed receiver: the build's
+// workspace put the shadow in place of netstack's module
+// (netstackfix.go).
+func TestImageHasNetstackFix(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "warren.elf")
+	if _, err := build.Build(context.Background(), build.Config{Root: root, Dir: root}, "./examples/hello", out); err != nil {
+		t.Fatal(err)
+	}
+	const tcp = "gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+	for _, name := range []string{tcp + ".(*receiver).acceptable", tcp + ".(*receiver).acceptableAdvertised"} {
+		if !hasSymbol(t, out, name) {
+			t.Errorf("the image lacks %s", name)
+		}
+	}
+}

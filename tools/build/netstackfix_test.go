@@ -2,7 +2,6 @@ package build
 
 import (
 	"context"
-	"debug/elf"
 	_ "embed"
 	"os"
 	"path/filepath"
@@ -98,38 +97,5 @@ func TestNetstackFixRefusesAnotherNetstack(t *testing.T) {
 	}
 	if _, err := tcpFixFiles(dir); err == nil || !strings.Contains(err.Error(), "declares") {
 		t.Fatalf("tcpFixFiles of another rcv.go: %v", err)
-	}
-}
-
-// An image of the real tree links the fixed receiver: the build's
-// workspace put the shadow in place of netstack's module.
-func TestImageHasNetstackFix(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "warren.elf")
-	if _, err := Build(context.Background(), Config{Root: root, Dir: root}, "./examples/hello", out); err != nil {
-		t.Fatal(err)
-	}
-	f, err := elf.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	syms, err := f.Symbols()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]bool{tcpPkg + ".(*receiver).acceptable": false, tcpPkg + ".(*receiver).acceptableAdvertised": false}
-	for _, s := range syms {
-		if _, ok := want[s.Name]; ok {
-			want[s.Name] = true
-		}
-	}
-	for name, found := range want {
-		if !found {
-			t.Errorf("the image lacks %s", name)
-		}
 	}
 }
