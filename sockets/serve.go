@@ -2,6 +2,7 @@ package sockets
 
 import (
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -68,8 +69,16 @@ type job struct {
 	e unix.Errno
 }
 
-// maxIdle bounds the workers kept waiting for calls.
-const maxIdle = 32
+// maxIdle bounds the workers kept waiting for calls, and idleTimeout is
+// how long one waits before it ends: the workers are goroutines of the
+// program's own runtime, counted by runtime.NumGoroutine and shown in its
+// goroutine profiles, so the pool shrinks back after a burst of blocking
+// calls rather than keeping goroutines a program on Linux would not see
+// (net/http's TestTransportPersistConnLeak counts them).
+const (
+	maxIdle     = 32
+	idleTimeout = 100 * time.Millisecond
+)
 
 // workers runs calls on goroutines that wait for the next call when done,
 // and starts a new one whenever none is waiting.
@@ -87,6 +96,7 @@ func (w *workers) submit(l *Layer, s Server, j job) {
 }
 
 func (w *workers) run(l *Layer, s Server, j job) {
+	t := time.NewTimer(idleTimeout)
 	for {
 		res, e := l.run(&j.r, j.s, j.e)
 		l.intr.done(j.r.ID)
@@ -95,7 +105,14 @@ func (w *workers) run(l *Layer, s Server, j job) {
 			w.idle.Add(-1)
 			return
 		}
-		j = <-w.work
-		w.idle.Add(-1)
+		t.Reset(idleTimeout)
+		select {
+		case j = <-w.work:
+			w.idle.Add(-1)
+		case <-t.C:
+			// submit never waits for a worker, so none that ends misses a job.
+			w.idle.Add(-1)
+			return
+		}
 	}
 }

@@ -3,6 +3,7 @@ package sockets
 import (
 	"errors"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -98,6 +99,43 @@ func TestServeBlocking(t *testing.T) {
 	close(s.reqs)
 	if err := <-done; !errors.Is(err, unix.EBADF) {
 		t.Fatalf("Serve returned %v", err)
+	}
+}
+
+// TestServeWorkersRetire: the workers a burst of blocking calls started
+// end once idle, so the program's goroutine count comes back down.
+func TestServeWorkersRetire(t *testing.T) {
+	e := newEnv(t)
+	s := newChanServer(e.k)
+	go e.l.Serve(s)
+	defer close(s.reqs)
+	const n = 8
+	var cs, srvs [n]uint64
+	for i := range n {
+		cs[i], srvs[i] = e.pair()
+		e.k.SetNonblock(int(srvs[i]), false)
+	}
+	base := runtime.NumGoroutine()
+	for i := range n {
+		s.call(unix.SYS_READ, srvs[i], e.buf(16), 16)
+	}
+	for i := range n {
+		s.call(unix.SYS_WRITE, cs[i], e.mem([]byte("wake")), 4)
+	}
+	for range 2 * n {
+		if r := s.reply(t); r.e != 0 {
+			t.Fatalf("reply %+v", r)
+		}
+	}
+	if g := runtime.NumGoroutine(); g < base+n {
+		t.Fatalf("%d goroutines after %d blocking calls, %d before: the calls did not run in workers", g, n, base)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines %v after the burst, %d before it", runtime.NumGoroutine(), 5*time.Second, base)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
