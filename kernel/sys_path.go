@@ -220,13 +220,28 @@ func sysNewfstatat(f *cpu.TrapFrame) (uint64, unix.Errno) {
 // sysFaccessat grants everything in /tmp (everyone is root), and read and
 // execute elsewhere: the rest of the tree is read-only.
 func sysFaccessat(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	return access(int64(int32(f.RDI)), f.RSI, f.RDX)
+	return access(int64(int32(f.RDI)), f.RSI, f.RDX, true)
 }
 
-func sysAccess(f *cpu.TrapFrame) (uint64, unix.Errno) { return access(unix.AT_FDCWD, f.RDI, f.RSI) }
+// sysFaccessat2 is faccessat with flags: AT_EACCESS changes nothing, the
+// real and effective IDs both being root's as far as files go.
+// AT_EMPTY_PATH is not served (EINVAL, as an unknown flag).
+func sysFaccessat2(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	if f.R10&^(unix.AT_EACCESS|unix.AT_SYMLINK_NOFOLLOW) != 0 {
+		return 0, unix.EINVAL
+	}
+	return access(int64(int32(f.RDI)), f.RSI, f.RDX, f.R10&unix.AT_SYMLINK_NOFOLLOW == 0)
+}
 
-func access(dirfd int64, path, mode uint64) (uint64, unix.Errno) {
-	r, e := resolvePath(dirfd, path, true)
+func sysAccess(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	return access(unix.AT_FDCWD, f.RDI, f.RSI, true)
+}
+
+func access(dirfd int64, path, mode uint64, follow bool) (uint64, unix.Errno) {
+	if mode&^(unix.R_OK|unix.W_OK|unix.X_OK) != 0 {
+		return 0, unix.EINVAL
+	}
+	r, e := resolvePath(dirfd, path, follow)
 	if e != 0 {
 		return 0, e
 	}

@@ -127,7 +127,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_NEWFSTATAT, sysNewfstatat, Full, ""},
 	{unix.SYS_READLINKAT, sysReadlinkat, Full, ""},
 	{unix.SYS_FACCESSAT, sysFaccessat, Full, ""},
-	{unix.SYS_FACCESSAT2, sysFaccessat, Full, ""},
+	{unix.SYS_FACCESSAT2, sysFaccessat2, Partial, "AT_EACCESS, AT_SYMLINK_NOFOLLOW; AT_EMPTY_PATH: EINVAL"},
 	{unix.SYS_EPOLL_PWAIT, sysEpollPwait, Partial, "the signal mask is ignored"},
 	{unix.SYS_EVENTFD2, sysEventfd2, Full, ""},
 	{unix.SYS_EPOLL_CREATE1, sysEpollCreate1, Full, ""},

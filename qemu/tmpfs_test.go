@@ -14,7 +14,7 @@ var tmpfsOptions = []string{"warren.tmpfs=4M"}
 
 // TestTmpfs runs qemu/testdata/tmpfsprog as the program in the image:
 // temporary directories and files, rename, ReadDir, truncate, links,
-// umask, chdir and fchdir, os.Root.Chmod (fchmodat2), getgroups,
+// umask, chdir and fchdir, os.Root.Chmod (fchmodat2), faccessat2, getgroups,
 // removal, and ENOSPC at the limit.
 func TestTmpfs(t *testing.T) {
 	out, status, err := bootExample(t, "qemu/testdata/tmpfsprog", boot{Options: tmpfsOptions})

@@ -109,6 +109,7 @@ func main() {
 	v.Must(os.Chdir("/tmp"), "chdir /tmp")
 
 	copyFileRange(dir)
+	access(dir)
 	deepCwd(dir)
 	fifo(dir)
 	devices()
@@ -129,6 +130,22 @@ func main() {
 	_, err = os.Stat(dir)
 	v.Check(errors.Is(err, os.ErrNotExist), "after RemoveAll: %v", err)
 	v.End()
+}
+
+// access checks faccessat2's flags: a link is checked, not followed, with
+// AT_SYMLINK_NOFOLLOW, and unknown flags and modes are EINVAL.
+func access(dir string) {
+	file, link := filepath.Join(dir, "acc"), filepath.Join(dir, "acc-link")
+	v.Must(os.WriteFile(file, nil, 0o644), "create for access")
+	v.Must(os.Symlink("nowhere", link), "symlink for access")
+	v.Must(unix.Faccessat2(unix.AT_FDCWD, file, unix.R_OK|unix.W_OK, unix.AT_EACCESS), "faccessat2 AT_EACCESS")
+	v.Must(unix.Faccessat2(unix.AT_FDCWD, link, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW), "faccessat2 of a dangling link, not followed")
+	err := unix.Faccessat2(unix.AT_FDCWD, link, unix.F_OK, 0)
+	v.Check(err == unix.ENOENT, "faccessat2 of a dangling link, followed: %v, want ENOENT", err)
+	err = unix.Faccessat2(unix.AT_FDCWD, file, unix.R_OK, 2)
+	v.Check(err == unix.EINVAL, "faccessat2 with flags 2: %v, want EINVAL", err)
+	err = unix.Access(file, 8)
+	v.Check(err == unix.EINVAL, "access with mode 8: %v, want EINVAL", err)
 }
 
 // copyFileRange copies between two files of dir with copy_file_range(2):
