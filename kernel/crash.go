@@ -124,7 +124,9 @@ func printRawFault(what string) {
 
 // sysFaultWait blocks the fault reporter until a kernel fault, then
 // copies the captured state (the faultState layout, read by crash_unsafe.go)
-// to its buffer.
+// to its buffer. A signal restarts the wait after its handler ran: the
+// reporter's thread is one of the program's, and the runtime signals every
+// thread and waits for each to answer (syscall.AllThreadsSyscall).
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysFaultWait(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -134,7 +136,9 @@ func sysFaultWait(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	for !pendingFault.valid {
 		reporterWaits = true
 		wakeup(reporterReadyKey, maxThreads)
-		sleepOn(faultReportKey, 0, false)
+		if sleepOn(faultReportKey, 0, true) == wokenSignal {
+			return 0, errRestart
+		}
 	}
 	return 0, copyOut(f.RDI, faultRecord())
 }

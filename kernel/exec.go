@@ -249,7 +249,7 @@ func finishExec(p int32, entry, sp, brk uint64) unix.Errno {
 		SS:     cpu.UserDS,
 	}
 	copy(physBytes(t.xsave, int(xsaveSize)), physBytes(xsaveInit, int(xsaveSize)))
-	t.fsBase, t.clearChildTID = 0, 0
+	t.fsBase, t.clearChildTID, t.keepCaps = 0, 0, false
 	t.altStack = signal.AltStack{Flags: signal.SS_DISABLE}
 	for sig := range sigActions[p] {
 		if sigActions[p][sig].Handler != sigIGN {

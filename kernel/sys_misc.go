@@ -134,9 +134,28 @@ func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	return 0, copyOut(old, b[:])
 }
 
-// sysPrctl supports nothing: the runtime names mappings with it and
-// tolerates EINVAL.
-func sysPrctl(*cpu.TrapFrame) (uint64, unix.Errno) { return 0, unix.EINVAL }
+// sysPrctl serves the keep-capabilities flag, kept per thread as Linux
+// keeps it (syscall.AllThreadsSyscall sets it on every thread, and Go's
+// tests check each). With no capabilities to keep it changes nothing
+// else. Other options are EINVAL, as Linux answers an unknown one: the
+// runtime names mappings with PR_SET_VMA and tolerates it.
+func sysPrctl(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	t := &threads[cur]
+	switch f.RDI {
+	case unix.PR_GET_KEEPCAPS:
+		if t.keepCaps {
+			return 1, 0
+		}
+		return 0, 0
+	case unix.PR_SET_KEEPCAPS:
+		if f.RSI > 1 {
+			return 0, unix.EINVAL
+		}
+		t.keepCaps = f.RSI == 1
+		return 0, 0
+	}
+	return 0, unix.EINVAL
+}
 
 // sysSysinfo reports uptime and memory.
 func sysSysinfo(f *cpu.TrapFrame) (uint64, unix.Errno) {

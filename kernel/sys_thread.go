@@ -71,7 +71,7 @@ func startClone(i int32, f *cpu.TrapFrame, flags, stack, ptid, ctid, tls uint64)
 		child.fsBase = tls
 	}
 	copy(physBytes(child.xsave, int(xsaveSize)), physBytes(parent.xsave, int(xsaveSize)))
-	child.sigBlocked = parent.sigBlocked
+	child.sigBlocked, child.keepCaps = parent.sigBlocked, parent.keepCaps
 	if flags&unix.CLONE_PARENT_SETTID != 0 {
 		store32(ptid, uint32(child.tid))
 	}

@@ -72,7 +72,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_UMASK, sysUmask, Full, "per process, inherited; 022 at boot"},
 	{unix.SYS_SIGALTSTACK, sysSigaltstack, Full, ""},
 	{unix.SYS_ARCH_PRCTL, sysArchPrctl, Partial, "FS base only; GS belongs to the kernel"},
-	{unix.SYS_PRCTL, sysPrctl, Stub, "EINVAL"},
+	{unix.SYS_PRCTL, sysPrctl, Partial, "PR_GET_KEEPCAPS, PR_SET_KEEPCAPS (per thread; no capabilities to keep); EINVAL otherwise"},
 	{unix.SYS_GETTID, sysGettid, Full, ""},
 	{unix.SYS_TKILL, sysTkill, Full, ""},
 	{unix.SYS_TIME, sysTime, Full, ""},

@@ -81,6 +81,8 @@ type thread struct {
 	fault      signal.Info // siginfo of a pending synchronous signal
 	faultSig   int32
 	altStack   signal.AltStack
+
+	keepCaps bool // prctl's PR_SET_KEEPCAPS: inherited by clone, cleared by execve
 }
 
 var (
@@ -137,6 +139,7 @@ func allocThread(p int32) (int32, unix.Errno) {
 		t.sigPending, t.faultSig = 0, 0
 		t.restart = false // a thread that ended in an interrupted call left it set
 		t.altStack = signal.AltStack{Flags: signal.SS_DISABLE}
+		t.keepCaps = false
 		t.state = threadBlocked // not runnable until the caller enqueues it
 		t.proc, t.killed = p, false
 		procs[p].nthreads++

@@ -2,7 +2,8 @@
 // starts itself as a child process with os/exec, as Go's tests do, and
 // checks what comes back: arguments and environment in, output through
 // pipes, exit statuses, a failed start, a working directory of the
-// child's own, credentials, and several children at once.
+// child's own, credentials, prctl's keep-capabilities flag on every
+// thread, and several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
 // exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
 package main
@@ -13,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,6 +83,8 @@ func main() {
 	v.Check(err == nil && string(out) == "uid=1000/1000 gid=100/100 groups=[200 300] setuid(0)=operation not permitted kill(1)=operation not permitted\n",
 		"ids: %q, %v", out, err)
 
+	keepCaps(exe)
+
 	// Several children at once, each waited for.
 	var wg sync.WaitGroup
 	for i := range 3 {
@@ -93,6 +97,31 @@ func main() {
 	wg.Wait()
 
 	v.End()
+}
+
+// keepCaps sets prctl's keep-capabilities flag on every thread at once
+// (AllThreadsSyscall makes the call on each, through a signal), checks
+// that threads locked to goroutines see it, and that a child's execve
+// clears it.
+func keepCaps(exe string) {
+	_, _, e := syscall.AllThreadsSyscall(syscall.SYS_PRCTL, syscall.PR_SET_KEEPCAPS, 1, 0)
+	v.Check(e == 0, "PR_SET_KEEPCAPS 1 on all threads: %v", e)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			caps, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_KEEPCAPS, 0, 0)
+			v.Check(e == 0 && caps == 1, "PR_GET_KEEPCAPS on thread %d: %d, %v; want 1", syscall.Gettid(), caps, e)
+		})
+	}
+	wg.Wait()
+	_, _, e = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_KEEPCAPS, 2, 0)
+	v.Check(e == syscall.EINVAL, "PR_SET_KEEPCAPS 2: %v, want EINVAL", e)
+	out, err := command(exe, "keepcaps").Output()
+	v.Check(err == nil && string(out) == "keepcaps=0\n", "keepcaps after execve: %q, %v", out, err)
+	_, _, e = syscall.AllThreadsSyscall(syscall.SYS_PRCTL, syscall.PR_SET_KEEPCAPS, 0, 0)
+	v.Check(e == 0, "PR_SET_KEEPCAPS 0 on all threads: %v", e)
 }
 
 func command(exe string, args ...string) *exec.Cmd {
@@ -121,6 +150,9 @@ func child(args []string) {
 		groups, _ := syscall.Getgroups()
 		fmt.Printf("uid=%d/%d gid=%d/%d groups=%v setuid(0)=%v kill(1)=%v\n", syscall.Getuid(), syscall.Geteuid(),
 			syscall.Getgid(), syscall.Getegid(), groups, syscall.Setuid(0), syscall.Kill(1, syscall.SIGUSR1))
+	case "keepcaps":
+		caps, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_KEEPCAPS, 0, 0)
+		fmt.Printf("keepcaps=%d\n", caps)
 	case "cat":
 		io.Copy(os.Stdout, os.Stdin)
 	case "kill":
