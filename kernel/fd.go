@@ -13,7 +13,7 @@ import (
 
 const (
 	maxFDs   = files.MaxFDs
-	maxFiles = 1024
+	maxFiles = maxFDs // the program can fill its table
 )
 
 type fileKind uint8

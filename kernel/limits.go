@@ -18,7 +18,7 @@ import "golang.org/x/sys/unix"
 //	files    RLIMIT_NOFILE (descriptor numbers below it): 256; processes
 //	         leave the program 64 of the open-file table
 //	pipes, epoll instances, eventfds: a quarter of each global table
-//	         per process (256 pipes, 2 epoll instances, 16 eventfds),
+//	         per process (1,024 pipes, 2 epoll instances, 16 eventfds),
 //	         and processes leave the program a quarter (shareAllowed);
 //	         pipes' rings leave the program its reserve of frames
 //

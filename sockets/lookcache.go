@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/files"
 	"warren.dev/kernel/sockabi"
 )
 
@@ -24,8 +25,7 @@ type lookCache struct {
 }
 
 // cachedFDs are the descriptors remembered: the kernel's table size.
-// Others are looked up each time.
-const cachedFDs = 1024
+const cachedFDs = files.MaxFDs
 
 type lookEntry struct {
 	info sockabi.SockInfo

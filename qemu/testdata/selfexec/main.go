@@ -3,7 +3,7 @@
 // checks what comes back: arguments and environment in, output through
 // pipes, exit statuses, a failed start, a working directory of the
 // child's own, credentials, prctl's keep-capabilities flag on every
-// thread, and several children at once.
+// thread, 1,200 open files, and several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
 // exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
 package main
@@ -84,6 +84,7 @@ func main() {
 		"ids: %q, %v", out, err)
 
 	keepCaps(exe)
+	openMany()
 
 	// Several children at once, each waited for.
 	var wg sync.WaitGroup
@@ -122,6 +123,25 @@ func keepCaps(exe string) {
 	v.Check(err == nil && string(out) == "keepcaps=0\n", "keepcaps after execve: %q, %v", out, err)
 	_, _, e = syscall.AllThreadsSyscall(syscall.SYS_PRCTL, syscall.PR_SET_KEEPCAPS, 0, 0)
 	v.Check(e == 0, "PR_SET_KEEPCAPS 0 on all threads: %v", e)
+}
+
+// openMany opens 1,200 files at once, as Go's syscall tests do: Go raises
+// the program's descriptor limit to its hard limit, which must allow it.
+func openMany() {
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for range 1200 {
+		f, err := os.Open("/warren/program")
+		if err != nil {
+			v.Check(false, "open with %d files open: %v", len(files), err)
+			return
+		}
+		files = append(files, f)
+	}
 }
 
 func command(exe string, args ...string) *exec.Cmd {
