@@ -32,10 +32,7 @@ func openFifo(ino tmpfs.Ino, flags, keep uint32) (uint64, unix.Errno) {
 	read, write := acc != unix.O_WRONLY, acc != unix.O_RDONLY
 	if e := files.FifoOpen(callerEnv(), pipeMem{}, &pipes[i], read, write, flags&unix.O_NONBLOCK != 0); e != 0 {
 		tmp.Close(ino)
-		if e == unix.EINTR {
-			return 0, errRestart // as Linux's fifo_open: nothing was done
-		}
-		return 0, e
+		return 0, restartable(e)
 	}
 	f, e := newFile(kindPipe, i, keep&^unix.O_CLOEXEC)
 	if e != 0 {

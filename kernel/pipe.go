@@ -115,7 +115,8 @@ func freePipe() (int32, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	return files.PipeRead(callerEnv(), pipeMem{}, &pipes[of.obj], buf, n, of.nonblocking())
+	done, e := files.PipeRead(callerEnv(), pipeMem{}, &pipes[of.obj], buf, n, of.nonblocking())
+	return done, restartable(e)
 }
 
 // pipeWrite writes to a pipe's write end, raising SIGPIPE once no reader
@@ -124,7 +125,8 @@ func pipeRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 // Context: kernel (no allocation, no pointer stores).
 func pipeWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
 	done, e := files.PipeWrite(callerEnv(), pipeMem{}, &pipes[of.obj], buf, n, of.nonblocking())
-	return transferred(done, pipeBroken(e))
+	done, e = transferred(done, pipeBroken(e))
+	return done, restartable(e)
 }
 
 // pipeBroken raises SIGPIPE on the caller when a write to a pipe failed

@@ -83,14 +83,16 @@ func sysEventfd2(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func eventfdRead(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	return files.EventfdRead(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
+	done, e := files.EventfdRead(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
+	return done, restartable(e)
 }
 
 // eventfdWrite adds to an eventfd's count.
 //
 // Context: kernel (no allocation, no pointer stores).
 func eventfdWrite(of *openFile, buf, n uint64) (uint64, unix.Errno) {
-	return files.EventfdWrite(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
+	done, e := files.EventfdWrite(callerEnv(), &eventfds[of.obj], buf, n, of.nonblocking())
+	return done, restartable(e)
 }
 
 func sysEpollCreate1(f *cpu.TrapFrame) (uint64, unix.Errno) {

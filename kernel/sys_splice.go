@@ -69,7 +69,7 @@ func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	if inPipe {
 		p := &pipes[in.obj]
 		if ok, e := files.AwaitData(callerEnv(), p, count, nonblock); !ok {
-			return 0, e
+			return 0, restartable(e)
 		}
 		count = min(count, uint64(p.Buffered()))
 		switch {
@@ -86,7 +86,7 @@ func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	p := &pipes[out.obj]
 	if e := files.AwaitRoom(callerEnv(), p, nonblock); e != 0 {
-		return 0, pipeBroken(e)
+		return 0, restartable(pipeBroken(e))
 	}
 	count = min(count, uint64(p.Room()))
 	switch {
@@ -127,10 +127,10 @@ func teePipes(in, out *openFile, count, flags uint64, consume bool) (uint64, uni
 	}
 	nonblock := flags&unix.SPLICE_F_NONBLOCK != 0
 	if ok, e := files.AwaitData(callerEnv(), src, count, nonblock); !ok {
-		return 0, e
+		return 0, restartable(e)
 	}
 	if e := files.AwaitRoom(callerEnv(), dst, nonblock); e != 0 {
-		return 0, pipeBroken(e)
+		return 0, restartable(pipeBroken(e))
 	}
 	n := int(min(count, uint64(src.Buffered()), uint64(dst.Room())))
 	for done := 0; done < n; {

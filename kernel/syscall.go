@@ -173,6 +173,19 @@ func logUnknownSyscall(nr uint64) {
 // EINTR.
 const errRestart = unix.Errno(sockabi.ErrRestart)
 
+// restartable turns the EINTR of a wait that a signal ended before
+// anything moved into errRestart, as Linux's pipe, FIFO, eventfd and
+// splice waits answer ERESTARTSYS: a handler with SA_RESTART (all of
+// Go's) resumes the call rather than fail it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func restartable(e unix.Errno) unix.Errno {
+	if e == unix.EINTR {
+		return errRestart
+	}
+	return e
+}
+
 // settleRestart finishes a call that ended with errRestart, before the
 // thread returns to user mode through f: with handler set (the action of
 // the signal about to run) the call fails with EINTR unless the handler

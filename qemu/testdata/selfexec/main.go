@@ -3,7 +3,8 @@
 // checks what comes back: arguments and environment in, output through
 // pipes, exit statuses, a failed start, a working directory of the
 // child's own, credentials, prctl's keep-capabilities flag on every
-// thread, 1,200 open files, and several children at once.
+// thread, a pipe read restarted after a signal, 1,200 open files, and
+// several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
 // exits 1. Run as the child (SELFEXEC_CHILD set), it does what argv says.
 package main
@@ -84,6 +85,7 @@ func main() {
 		"ids: %q, %v", out, err)
 
 	keepCaps(exe)
+	restartedRead()
 	openMany()
 
 	// Several children at once, each waited for.
@@ -123,6 +125,35 @@ func keepCaps(exe string) {
 	v.Check(err == nil && string(out) == "keepcaps=0\n", "keepcaps after execve: %q, %v", out, err)
 	_, _, e = syscall.AllThreadsSyscall(syscall.SYS_PRCTL, syscall.PR_SET_KEEPCAPS, 0, 0)
 	v.Check(e == 0, "PR_SET_KEEPCAPS 0 on all threads: %v", e)
+}
+
+// restartedRead blocks a thread in a pipe read while AllThreadsSyscall
+// signals it: the runtime's handler has SA_RESTART, so the read resumes
+// and ends at end of file, not with EINTR.
+func restartedRead() {
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+		v.Check(false, "pipe: %v", err)
+		return
+	}
+	done := make(chan error)
+	go func() {
+		var b [1]byte
+		n, err := syscall.Read(p[0], b[:])
+		if err == nil && n != 0 {
+			err = fmt.Errorf("read %d bytes", n)
+		}
+		done <- err
+	}()
+	for range 20 {
+		_, _, e := syscall.AllThreadsSyscall(syscall.SYS_GETPID, 0, 0, 0)
+		v.Check(e == 0, "AllThreadsSyscall(getpid): %v", e)
+		runtime.Gosched()
+	}
+	syscall.Close(p[1])
+	err := <-done
+	v.Check(err == nil, "a pipe read through signals: %v, want end of file", err)
+	syscall.Close(p[0])
 }
 
 // openMany opens 1,200 files at once, as Go's syscall tests do: Go raises
