@@ -28,9 +28,9 @@ const CwdOption = "warren.cwd="
 // its own entry. .git directories and symlinks leading outside their tree
 // are left out. The host paths tests expect of any Linux machine
 // (hostEntries) come last, then the test binary as a plain executable
-// (selfexe.go) when selfExe names it, and pwd at PwdPath when pwd names
-// it (hostcmds.go).
-func WriteTestArchive(w io.Writer, selfExe, pwd string, trees []string, files ...string) error {
+// (selfexe.go) when selfExe names it, and the commands in cmdDir in
+// HostCmdDir when cmdDir names it (hostcmds.go).
+func WriteTestArchive(w io.Writer, selfExe, cmdDir string, trees []string, files ...string) error {
 	rec := cpio.NewRecorder()
 	cw := cpio.NewDedupWriter(cpio.Newc.Writer(w))
 	add := func(p string) error {
@@ -85,8 +85,8 @@ func WriteTestArchive(w io.Writer, selfExe, pwd string, trees []string, files ..
 			return err
 		}
 	}
-	if pwd != "" {
-		if err := writePwd(cw, pwd); err != nil {
+	if cmdDir != "" {
+		if err := writeHostCmds(cw, cmdDir); err != nil {
 			return err
 		}
 	}
@@ -142,7 +142,7 @@ func symlinkInside(dir, p string) bool {
 // source files (as built for linux/amd64) of every standard package its
 // test is built from, which tests that read the library's source read;
 // the zoneinfo database of the toolchain that built it; the plain test
-// binary at selfExe, if not empty; and pwd, built beside file.
+// binary at selfExe, if not empty; and HostCmds, built beside file.
 func TestArchive(ctx context.Context, pkg *Package, file, selfExe string) error {
 	goroot, err := goEnvVar(ctx, pkg.Dir, goEnv("off"), "GOROOT")
 	if err != nil {
@@ -173,16 +173,16 @@ func TestArchive(ctx context.Context, pkg *Package, file, selfExe string) error 
 	if zi := filepath.Join(goroot, "lib", "time", "zoneinfo.zip"); fileExists(zi) {
 		files = append(files, zi)
 	}
-	pwd := file + ".pwd"
-	if err := buildPwd(ctx, pwd); err != nil {
+	cmdDir := file + ".bin"
+	if err := buildHostCmds(ctx, cmdDir); err != nil {
 		return err
 	}
-	defer os.Remove(pwd)
+	defer os.RemoveAll(cmdDir)
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	if err := WriteTestArchive(f, selfExe, pwd, trees, files...); err != nil {
+	if err := WriteTestArchive(f, selfExe, cmdDir, trees, files...); err != nil {
 		f.Close()
 		return err
 	}
