@@ -132,6 +132,15 @@ func (c *creds) mayKill(target *creds) bool {
 		c.uid.eff == target.uid.real || c.uid.eff == target.uid.saved
 }
 
+// mayPrlimit reports whether a process with credentials c may read or
+// set the limits of one with credentials target, as Linux's
+// check_prlimit_permission: privileged (CAP_SYS_RESOURCE), or its real
+// user and group IDs are each of the target's.
+func (c *creds) mayPrlimit(target *creds) bool {
+	u, g := c.uid.real, c.gid.real
+	return c.privileged() || target.uid == ids{u, u, u} && target.gid == ids{g, g, g}
+}
+
 // maySignal reports whether the caller may send sig to process p, else
 // kill and tgkill fail with EPERM. SIGCONT is Linux's exception for a
 // process of the caller's session: sessions are not kept, so every

@@ -58,6 +58,27 @@ func TestSetGroups(t *testing.T) {
 	}
 }
 
+func TestMayPrlimit(t *testing.T) {
+	root := creds{}
+	a := creds{uid: ids{1000, 1000, 1000}, gid: ids{100, 100, 100}}
+	for _, c := range []struct {
+		name         string
+		from, target creds
+		want         bool
+	}{
+		{"root to user", root, a, true},
+		{"user to root", a, root, false},
+		{"user to itself", a, a, true},
+		{"user to a set-user-ID one", a, creds{uid: ids{1000, 0, 0}, gid: a.gid}, false},
+		{"user to another group", a, creds{uid: a.uid, gid: ids{100, 100, 101}}, false},
+		{"effective root to user", creds{uid: ids{1000, 0, 1000}}, a, true},
+	} {
+		if got := c.from.mayPrlimit(&c.target); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 func TestMayKill(t *testing.T) {
 	root := creds{}
 	a := creds{uid: ids{1000, 1000, 1000}}

@@ -101,13 +101,20 @@ func fillRandom(b []byte) bool {
 	return true
 }
 
-// sysPrlimit64 reports and sets the caller's limits (limits.go); other
-// processes' are not reachable.
+// sysPrlimit64 reports and sets the limits (limits.go) of the caller, or
+// of another live process its credentials allow (EPERM otherwise).
 func sysPrlimit64(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	pid, res, nw, old := f.RDI, f.RSI, f.RDX, f.R10
 	p := curProc()
 	if pid != 0 && pid != uint64(procs[p].pid) {
-		return 0, unix.ESRCH
+		q, ok := liveProcess(int32(pid))
+		if !ok || uint64(procs[q].pid) != pid {
+			return 0, unix.ESRCH
+		}
+		if !curCreds().mayPrlimit(&procCreds[q]) {
+			return 0, unix.EPERM
+		}
+		p = q
 	}
 	if res >= rlimNLimits {
 		return 0, unix.EINVAL

@@ -135,7 +135,7 @@ var runtimeSyscalls = [...]Syscall{
 	{unix.SYS_PIPE, sysPipe, Full, ""},
 	{unix.SYS_PIPE2, sysPipe2, Full, ""},
 	{unix.SYS_PAUSE, sysPause, Full, ""},
-	{unix.SYS_PRLIMIT64, sysPrlimit64, Partial, "the caller's own limits; RLIMIT_NOFILE, RLIMIT_NPROC (threads) and RLIMIT_RSS (resident memory) are enforced for processes"},
+	{unix.SYS_PRLIMIT64, sysPrlimit64, Partial, "the caller's or, by Linux's credential rule, another process's limits; RLIMIT_NOFILE, RLIMIT_NPROC (threads) and RLIMIT_RSS (resident memory) are enforced for processes"},
 	{unix.SYS_GETRANDOM, sysGetrandom, Full, "RDSEED/RDRAND"},
 	{sysWarrenFaultWait, sysFaultWait, Full, "Warren: the fault reporter waits for a kernel fault"},
 	{sysWarrenDebugFault, sysDebugFault, Full, "Warren: fault in kernel mode on purpose (warren.debug=fault)"},

@@ -2,7 +2,7 @@
 // starts itself as a child process with os/exec, as Go's tests do, and
 // checks what comes back: arguments and environment in, output through
 // pipes, exit statuses, a failed start, a working directory of the
-// child's own, credentials, prctl's keep-capabilities flag on every
+// child's own, credentials, a child's limits through prlimit, prctl's keep-capabilities flag on every
 // thread, a pipe read restarted after a signal, 1,200 open files, and
 // several children at once.
 // It prints "selfexec: ok" and exits 0, or names each failed check and
@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"warren.dev/qemu/testdata/internal/verdict"
 )
@@ -84,6 +86,7 @@ func main() {
 	v.Check(err == nil && string(out) == "uid=1000/1000 gid=100/100 groups=[200 300] setuid(0)=operation not permitted kill(1)=operation not permitted\n",
 		"ids: %q, %v", out, err)
 
+	childLimits(exe)
 	keepCaps(exe)
 	restartedRead()
 	openMany()
@@ -100,6 +103,37 @@ func main() {
 	wg.Wait()
 
 	v.End()
+}
+
+// childLimits reads and lowers a running child's descriptor limit with
+// prlimit, which the child then reports; a pid that names no process is
+// ESRCH. The child says when it is ready: Go raises its own soft limit to
+// the hard one as it starts.
+func childLimits(exe string) {
+	cmd := command(exe, "limit")
+	in, err := cmd.StdinPipe()
+	v.Check(err == nil, "stdin pipe: %v", err)
+	out, err := cmd.StdoutPipe()
+	v.Check(err == nil, "stdout pipe: %v", err)
+	if err := cmd.Start(); err != nil {
+		v.Check(false, "starting the limit child: %v", err)
+		return
+	}
+	ready := make([]byte, len("ready\n"))
+	_, err = io.ReadFull(out, ready)
+	v.Check(err == nil && string(ready) == "ready\n", "the limit child: %q, %v", ready, err)
+	pid := cmd.Process.Pid
+	var lim unix.Rlimit
+	err = unix.Prlimit(pid, unix.RLIMIT_NOFILE, nil, &lim)
+	v.Check(err == nil && lim.Cur == lim.Max && lim.Max > 100, "the child's RLIMIT_NOFILE: %+v, %v", lim, err)
+	err = unix.Prlimit(pid, unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: 100, Max: lim.Max}, nil)
+	v.Check(err == nil, "lowering the child's RLIMIT_NOFILE: %v", err)
+	in.Close()
+	rest, _ := io.ReadAll(out)
+	err = cmd.Wait()
+	v.Check(err == nil && string(rest) == "nofile=100\n", "the child after prlimit: %q, %v", rest, err)
+	err = unix.Prlimit(1<<20, unix.RLIMIT_NOFILE, nil, &lim)
+	v.Check(err == unix.ESRCH, "prlimit of no process: %v, want ESRCH", err)
 }
 
 // keepCaps sets prctl's keep-capabilities flag on every thread at once
@@ -201,6 +235,12 @@ func child(args []string) {
 		groups, _ := syscall.Getgroups()
 		fmt.Printf("uid=%d/%d gid=%d/%d groups=%v setuid(0)=%v kill(1)=%v\n", syscall.Getuid(), syscall.Geteuid(),
 			syscall.Getgid(), syscall.Getegid(), groups, syscall.Setuid(0), syscall.Kill(1, syscall.SIGUSR1))
+	case "limit": // reports its descriptor limit once its input ends
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin)
+		var lim syscall.Rlimit
+		syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+		fmt.Printf("nofile=%d\n", lim.Cur)
 	case "keepcaps":
 		caps, _, _ := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_GET_KEEPCAPS, 0, 0)
 		fmt.Printf("keepcaps=%d\n", caps)
