@@ -298,20 +298,36 @@ func blocking() error {
 	if err != nil {
 		return err
 	}
+	// Accept gives up after 20 s (SO_RCVTIMEO), so that a connection
+	// that never arrives fails the check with what the connecting side
+	// saw, not the test's timeout with nothing.
+	if err := syscall.SetsockoptTimeval(ln, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &syscall.Timeval{Sec: 20}); err != nil {
+		return err
+	}
+	connected := make(chan error, 1)
 	go func() {
 		c, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 		if err != nil {
+			connected <- fmt.Errorf("socket: %v", err)
 			return
 		}
 		defer syscall.Close(c)
 		time.Sleep(20 * time.Millisecond)
-		if syscall.Connect(c, sa) == nil {
-			syscall.Write(c, []byte("blocking hello"))
+		if err := syscall.Connect(c, sa); err != nil {
+			connected <- fmt.Errorf("connect to %+v: %v", sa, err)
+			return
 		}
+		_, err = syscall.Write(c, []byte("blocking hello"))
+		connected <- err
 	}()
 	s, _, err := syscall.Accept(ln)
 	if err != nil {
-		return err
+		select {
+		case cerr := <-connected:
+			return fmt.Errorf("accept: %v; the connecting side: %v", err, cerr)
+		default:
+			return fmt.Errorf("accept: %v; the connecting side is not done", err)
+		}
 	}
 	defer syscall.Close(s)
 	buf := make([]byte, 64)
@@ -319,7 +335,7 @@ func blocking() error {
 	if err != nil || string(buf[:n]) != "blocking hello" {
 		return fmt.Errorf("read %q, %v", buf[:max(n, 0)], err)
 	}
-	return nil
+	return <-connected
 }
 
 // sendfile sends a file's bytes to a connection with sendfile(2): from
