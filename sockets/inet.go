@@ -245,7 +245,8 @@ func (s *inetSocket) connect(l *Layer, sa []byte, blk block) unix.Errno {
 		return s.connectErr(err)
 	}
 	var expired <-chan time.Time
-	if d := timeout(&s.sndTimeo); d > 0 {
+	d := timeout(&s.sndTimeo)
+	if d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		expired = t.C
@@ -255,9 +256,10 @@ func (s *inetSocket) connect(l *Layer, sa []byte, blk block) unix.Errno {
 	case <-expired:
 		return unix.EINPROGRESS
 	case <-blk.interrupted:
-		// The handshake goes on, as on Linux; a connect made again says
-		// EALREADY, so this one fails with EINTR rather than restarting.
-		return unix.EINTR
+		// The handshake goes on, as on Linux. Without a timeout the call
+		// restarts, and the connect made again finds it under way
+		// (ErrAlreadyConnecting above) and waits on; with one, EINTR.
+		return errInterrupted(d > 0)
 	}
 	return s.connectErr(s.ep.Connect(fa))
 }

@@ -2,6 +2,7 @@ package sockets
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -89,5 +90,45 @@ func TestServeInterruptNonblocking(t *testing.T) {
 	e.l.intr.watch(&call{Request: r})
 	if e.l.intr.of(r.ID) != nil {
 		t.Fatal("a request on an O_NONBLOCK descriptor is watched")
+	}
+}
+
+// A signal ends a blocking connect whose handshake is under way: with no
+// SO_SNDTIMEO it replies ErrRestart, and the connect made again waits on
+// for the same handshake (not EALREADY), as Linux restarts it after an
+// SA_RESTART handler; with SO_SNDTIMEO it fails with EINTR. It failed
+// with EINTR always, which ended Go's syscall.Connect at a preemption
+// signal (sockprog's blocking check then waited in accept for good).
+func TestServeInterruptConnect(t *testing.T) {
+	e := newEnv(t)
+	s := newChanServer(e.k)
+	done := make(chan error)
+	go func() { done <- e.l.Serve(s) }()
+	defer func() {
+		close(s.reqs)
+		<-done
+	}()
+
+	// Nothing answers at 10.0.0.3: the handshake waits for its address.
+	fd := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	sa, n := e.sockaddr(netip.MustParseAddrPort("10.0.0.3:80"), unix.AF_INET)
+	for range 2 {
+		id := s.call(unix.SYS_CONNECT, fd, sa, n)
+		s.interrupt(id)
+		if r := s.reply(t); r.id != id || r.e != sockabi.ErrRestart {
+			t.Fatalf("interrupted connect: %+v, want ErrRestart", r)
+		}
+	}
+
+	fd = e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
+	tv := e.buf(16)
+	var sec [8]byte
+	binary.LittleEndian.PutUint64(sec[:], 100)
+	e.k.Put(tv, sec[:])
+	e.must(unix.SYS_SETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_SNDTIMEO, tv, 16)
+	id := s.call(unix.SYS_CONNECT, fd, sa, n)
+	s.interrupt(id)
+	if r := s.reply(t); r.id != id || r.e != unix.EINTR {
+		t.Fatalf("interrupted connect with a timeout: %+v, want EINTR", r)
 	}
 }
