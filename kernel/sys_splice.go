@@ -13,7 +13,10 @@ import (
 // pipe and a socket they go through the socket layer (sockabi.Rewritten):
 // the kernel waits for bytes or room in the pipe, holds it (other reads
 // and writes wait) and forwards; the layer reads the pipe's bytes with
-// SysFileRead or fills it with SysPipeWrite. Other pairs are copied here
+// SysFileRead or fills it with SysPipeWrite. The program's own splice
+// on a non-blocking socket is not forwarded: SysSpliceHold makes the
+// same checks and waits and holds the pipe, the program serves the
+// call itself and SysSpliceRelease ends the hold. Other pairs are copied here
 // through copyBuf, at most a pipe's worth a call: callers loop on short
 // counts, as Linux lets them. The pipe waits follow SPLICE_F_NONBLOCK;
 // a socket blocks or not by its own O_NONBLOCK, as on Linux.
@@ -44,7 +47,20 @@ func spliceEnds(inFD, outFD uint64) (in, out int32, e unix.Errno) {
 // offset works as sendfile's.
 //
 // Context: kernel (no allocation, no pointer stores).
-func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
+func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) { return splice(f, false) }
+
+// sysSpliceHold is sockabi.SysSpliceHold: splice's arguments, checked
+// and waited on as splice does, for a splice the program serves itself.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSpliceHold(f *cpu.TrapFrame) (uint64, unix.Errno) { return splice(f, true) }
+
+// splice is sysSplice, or with hold sysSpliceHold, which instead of
+// forwarding a splice between a pipe and a socket holds the pipe and
+// returns it and the count, and refuses other pairs with ENOTSOCK.
+//
+// Context: kernel (no allocation, no pointer stores).
+func splice(f *cpu.TrapFrame, hold bool) (uint64, unix.Errno) {
 	offIn, offOut, count, flags := f.RSI, f.R10, min(f.R8, maxRWCount), f.R9
 	if flags&^spliceFlags != 0 {
 		return 0, unix.EINVAL
@@ -60,6 +76,8 @@ func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, unix.EINVAL
 	case inPipe && offIn != 0 || outPipe && offOut != 0:
 		return 0, unix.ESPIPE
+	case hold && !nonblockingSocket(in) && !nonblockingSocket(out):
+		return 0, unix.ENOTSOCK
 	case inPipe && outPipe:
 		return teePipes(in, out, count, flags, true)
 	case count == 0:
@@ -73,6 +91,8 @@ func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		}
 		count = min(count, uint64(p.Buffered()))
 		switch {
+		case out.kind == kindSocket && hold:
+			return holdPipe(inF, count), 0
 		case out.kind == kindSocket:
 			return spliceSocket(f, inF, out, count, sockabi.SpliceToSocket)
 		case out.kind == kindNull:
@@ -90,6 +110,8 @@ func sysSplice(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	}
 	count = min(count, uint64(p.Room()))
 	switch {
+	case in.kind == kindSocket && hold:
+		return holdPipe(outF, count), 0
 	case in.kind == kindSocket:
 		return spliceSocket(f, outF, in, count, sockabi.SpliceFromSocket)
 	case regularFile(in):
@@ -198,27 +220,64 @@ func fileToPipe(in *openFile, offp uint64, p *files.Pipe, count uint64) (uint64,
 //
 // Context: kernel (no allocation, no pointer stores).
 func spliceSocket(f *cpu.TrapFrame, pf int32, sock *openFile, count uint64, dir uint64) (uint64, unix.Errno) {
-	p := &pipes[openFiles[pf].obj]
-	openFiles[pf].refs++
-	p.Held = true
+	holdPipe(pf, count)
 	call := *f
 	call.RAX, call.RSI, call.RDX, call.R10 = unix.SYS_SPLICE, uint64(pf), count, dir
 	if dir == sockabi.SpliceToSocket {
 		call.RDI = f.RDX // the socket's descriptor first, as the layer reads it
 	}
 	n, e := forwardOn(sock, &call)
+	releasePipe(pf, dir, n)
+	return n, e
+}
+
+// nonblockingSocket reports whether of is a socket the program may serve
+// a splice of itself: one that never makes it sleep.
+//
+// Context: kernel (no allocation, no pointer stores).
+func nonblockingSocket(of *openFile) bool { return of.kind == kindSocket && of.nonblocking() }
+
+// holdPipe holds the pipe behind open file pf, and the description, for
+// a splice of count bytes, and returns SysSpliceHold's answer for it.
+//
+// Context: kernel (no allocation, no pointer stores).
+func holdPipe(pf int32, count uint64) uint64 {
+	openFiles[pf].refs++
+	pipes[openFiles[pf].obj].Held = true
+	return count<<32 | uint64(pf)
+}
+
+// releasePipe ends holdPipe's hold after a splice moved n bytes in
+// direction dir: bytes sent to the socket leave the pipe.
+//
+// Context: kernel (no allocation, no pointer stores).
+func releasePipe(pf int32, dir, n uint64) {
+	p := &pipes[openFiles[pf].obj]
 	p.Held = false
 	if dir == sockabi.SpliceToSocket {
 		files.PipeDrop(p, int(n))
 	}
 	pollNotify()
 	releaseFile(pf)
-	return n, e
+}
+
+// sysSpliceRelease is sockabi.SysSpliceRelease (file, dir, n): the
+// program's own splice moved n bytes.
+//
+// Context: kernel (no allocation, no pointer stores).
+func sysSpliceRelease(f *cpu.TrapFrame) (uint64, unix.Errno) {
+	file, dir := f.RDI, f.RSI
+	if file >= maxFiles || openFiles[file].refs == 0 || openFiles[file].kind != kindPipe ||
+		!pipes[openFiles[file].obj].Held || dir != sockabi.SpliceFromSocket && dir != sockabi.SpliceToSocket {
+		return 0, unix.EINVAL
+	}
+	releasePipe(int32(file), dir, f.RDX)
+	return 0, 0
 }
 
 // sysPipeWrite is sockabi.SysPipeWrite (file, buf, n, id): the socket
 // layer fills the pipe of the splice it serves for request id from its
-// own memory.
+// own memory, straight into the ring.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysPipeWrite(f *cpu.TrapFrame) (uint64, unix.Errno) {
@@ -232,31 +291,32 @@ func sysPipeWrite(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	p := &pipes[openFiles[file].obj]
 	n := min(f.RDX, uint64(p.Room()))
 	for done := uint64(0); done < n; {
-		k := min(pageSize, n-done)
-		if e := copyIn(copyBuf[:k], f.RSI+done); e != 0 {
+		space := files.PipeSpace(pipeMem{}, p, int(n-done))
+		if e := copyIn(space, f.RSI+done); e != 0 {
 			return transferred(done, e)
 		}
-		done += uint64(files.PipeAppend(pipeMem{}, p, copyBuf[:k]))
+		files.PipeFilled(p, len(space))
+		done += uint64(len(space))
 	}
 	return n, 0
 }
 
 // pipePeekOut copies up to n bytes buffered in pipe p, from off past its
 // read position, to the caller's memory at buf, leaving them in the pipe
-// (SysFileRead for a splice to a socket).
+// (SysFileRead for a splice to a socket), from the ring in place.
 //
 // Context: kernel (no allocation, no pointer stores).
 func pipePeekOut(p *files.Pipe, off int64, buf, n uint64) (uint64, unix.Errno) {
 	var done uint64
 	for done < n {
-		k := files.PipePeek(pipeMem{}, p, int(off)+int(done), copyBuf[:min(pageSize, n-done)])
-		if k == 0 {
+		b := files.PipeBytes(pipeMem{}, p, int(off)+int(done), int(min(n-done, maxRWCount)))
+		if len(b) == 0 {
 			break
 		}
-		if e := copyOut(buf+done, copyBuf[:k]); e != 0 {
+		if e := copyOut(buf+done, b); e != 0 {
 			return transferred(done, e)
 		}
-		done += uint64(k)
+		done += uint64(len(b))
 	}
 	return done, 0
 }

@@ -161,6 +161,8 @@ var runtimeSyscalls = [...]Syscall{
 	{sockabi.SysRightsPut, sysRightsPut, Full, "Warren: drop a file in flight"},
 	{sockabi.SysFileRead, sysFileRead, Full, "Warren: the socket layer reads a sendfile's source or a splice's pipe"},
 	{sockabi.SysPipeWrite, sysPipeWrite, Full, "Warren: the socket layer fills a splice's pipe"},
+	{sockabi.SysSpliceHold, sysSpliceHold, Full, "Warren: splice's checks and waits, and the pipe held, for a splice the program serves itself"},
+	{sockabi.SysSpliceRelease, sysSpliceRelease, Full, "Warren: the end of the program's own splice, the pipe's bytes it sent taken"},
 	{procabi.SysCreate, sysProcCreate, Full, "Warren: an empty ring-3 process, for the loader"},
 	{procabi.SysMap, sysProcMap, Full, "Warren: zeroed memory in a process being loaded"},
 	{procabi.SysWrite, sysProcWrite, Full, "Warren: copy the loader's bytes into a process"},

@@ -95,6 +95,21 @@ const (
 	// returns the count: all of them when n is at most the splice's
 	// count, the room the kernel found and holds for it.
 	SysPipeWrite = 537
+	// SysSpliceHold (fd_in, off_in, fd_out, off_out, len, flags) is the
+	// program's splice between a pipe and a non-blocking socket, which it
+	// serves itself without forwarding (docs/socket-path.md): splice's
+	// checks and pipe waits, as splice(2) makes them, then the pipe held
+	// as for a forwarded splice. It returns the pipe's open file in the
+	// low 32 bits and, above them, the count (as Rewritten describes
+	// both); a count of 0 holds nothing and is splice's result. For
+	// another pair it does nothing and fails with ENOTSOCK: make the
+	// splice system call. SysFileRead and SysPipeWrite with DirectID
+	// then move the bytes.
+	SysSpliceHold = 538
+	// SysSpliceRelease (file, dir, n) ends SysSpliceHold's hold of open
+	// file file after moving n bytes in direction dir (SpliceToSocket:
+	// they leave the pipe).
+	SysSpliceRelease = 539
 )
 
 // Rewritten are the calls the kernel's own handler forwards, with
