@@ -25,13 +25,28 @@ type Looker interface {
 	LookupGen() uint64
 }
 
+// Program is the kernel as the program's own calls see it: its
+// descriptors, and the pipe end of its splices.
+type Program interface {
+	Looker
+	// SpliceHold makes splice's checks and waits for the program's
+	// splice(args) between a pipe and a non-blocking socket and holds the
+	// pipe (SysSpliceHold): the pipe's open file and the count the
+	// layer's splice may move; a count of 0 holds nothing. ENOTSOCK for
+	// another pair: the kernel serves it.
+	SpliceHold(args [6]uint64) (file int32, count uint64, e unix.Errno)
+	// SpliceRelease ends the hold once n bytes moved in direction dir
+	// (SysSpliceRelease).
+	SpliceRelease(file int32, dir, n uint64)
+}
+
 // directCall reports whether Direct serves call nr: those the standard
 // library's syscall package routes through the hook (tools/build's syscall overlay).
 func directCall(nr uint64) bool {
 	switch nr {
 	case unix.SYS_READ, unix.SYS_WRITE, unix.SYS_ACCEPT4, unix.SYS_BIND, unix.SYS_CONNECT,
 		unix.SYS_GETSOCKOPT, unix.SYS_SETSOCKOPT, unix.SYS_LISTEN, unix.SYS_RECVFROM,
-		unix.SYS_SENDTO, unix.SYS_RECVMSG, unix.SYS_SENDMSG, unix.SYS_SHUTDOWN:
+		unix.SYS_SENDTO, unix.SYS_RECVMSG, unix.SYS_SENDMSG, unix.SYS_SHUTDOWN, unix.SYS_SPLICE:
 		return true
 	}
 	return false
@@ -50,14 +65,53 @@ type Span struct {
 // kernel answers or forwards. A call that may sleep is never served
 // here: its descriptor is blocking, and the kernel's forwarding gives it
 // signals and the scheduler.
-func (l *Layer) Direct(look Looker, nr uint64, args [6]uint64, mem []Span) (result uint64, e unix.Errno, handled bool) {
-	if !directCall(nr) {
+func (l *Layer) Direct(p Program, nr uint64, args [6]uint64, mem []Span) (result uint64, e unix.Errno, handled bool) {
+	switch {
+	case !directCall(nr):
 		return 0, 0, false
+	case nr == unix.SYS_SPLICE: // its socket may be either end
+		return l.directSplice(p, args)
 	}
-	info, e := look.Lookup(int(int32(args[0])))
+	info, e := p.Lookup(int(int32(args[0])))
 	if e != 0 {
 		return 0, 0, false
 	}
+	return l.runDirect(nr, args, info, mem)
+}
+
+// directSplice serves splice(args) between a pipe and a non-blocking
+// socket: the kernel checks it, waits for the pipe and holds it, and the
+// table's splice moves the bytes as it does for a forwarded call (whose
+// arguments the kernel rewrites the same way), reading or filling the
+// pipe through the kernel. It saves the forwarding, not the pipe: the
+// bytes pass through it.
+func (l *Layer) directSplice(p Program, args [6]uint64) (uint64, unix.Errno, bool) {
+	fd, dir := args[2], uint64(sockabi.SpliceToSocket)
+	info, e := p.Lookup(int(int32(fd)))
+	if e != 0 {
+		fd, dir = args[0], sockabi.SpliceFromSocket
+		if info, e = p.Lookup(int(int32(fd))); e != 0 {
+			return 0, 0, false // no socket: the kernel's splice
+		}
+	}
+	file, count, e := p.SpliceHold(args)
+	switch {
+	case e == unix.ENOTSOCK:
+		return 0, 0, false
+	case e != 0 || count == 0:
+		return 0, e, true
+	}
+	n, e, handled := l.runDirect(unix.SYS_SPLICE, [6]uint64{fd, uint64(file), count, dir}, info, nil)
+	if !handled || e != 0 {
+		n = 0
+	}
+	p.SpliceRelease(file, dir, n)
+	return n, e, handled
+}
+
+// runDirect serves call nr on the socket info describes, unless it may
+// sleep.
+func (l *Layer) runDirect(nr uint64, args [6]uint64, info sockabi.SockInfo, mem []Span) (result uint64, e unix.Errno, handled bool) {
 	c := directRuns.Get().(*directRun)
 	c.r = call{Request: sockabi.Request{ID: sockabi.DirectID, Op: sockabi.OpSyscall, Nr: nr, Args: args,
 		Sock: info.Sock, Flags: info.Flags, Domain: info.Domain, Type: info.Type, Protocol: info.Protocol, Pair: info.Pair, PID: info.PID},

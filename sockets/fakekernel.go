@@ -45,6 +45,8 @@ type FakeKernel struct {
 	// regular are the contents of regular files sendfile reads, by the
 	// number AddFile gave them.
 	regular map[int32][]byte
+	// pipes are the program's pipe descriptors (AddPipe).
+	pipes map[int]*fakePipe
 }
 
 type fakeFD struct {
@@ -248,7 +250,10 @@ func (k *FakeKernel) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 	defer k.mu.Unlock()
 	k.lookups++
 	f, ok := k.fds[fd]
-	if !ok {
+	switch {
+	case k.pipes[fd] != nil:
+		return sockabi.SockInfo{Gen: k.gen}, unix.ENOTSOCK
+	case !ok:
 		return sockabi.SockInfo{Gen: k.gen}, unix.EBADF
 	}
 	s := k.socks[f.sock]

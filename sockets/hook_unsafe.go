@@ -9,16 +9,16 @@ import (
 
 // hook is what the standard library's socket hook serves calls with.
 type hook struct {
-	l    *Layer
-	look Looker
+	l *Layer
+	p Program
 }
 
 var hooked atomic.Pointer[hook]
 
 // serveDirect makes the program's socket calls on non-blocking sockets
 // go to l on the calling goroutine instead of trapping (direct.go).
-func serveDirect(l *Layer, look Looker) {
-	hooked.Store(&hook{l, look})
+func serveDirect(l *Layer, p Program) {
+	hooked.Store(&hook{l, p})
 }
 
 // stdSocketCall is the standard library's socket hook: the syscall
@@ -42,7 +42,7 @@ func stdSocketCall(trap uintptr, args [6]uintptr, ptrs uint32, mem [][]byte) (ui
 	c := hookCalls.Get().(*hookCall)
 	c.reserve(mem)
 	a := c.take(args, ptrs, mem)
-	r, e, ok := h.l.Direct(h.look, uint64(trap), a, c.spans)
+	r, e, ok := h.l.Direct(h.p, uint64(trap), a, c.spans)
 	c.giveBack(mem)
 	hookCalls.Put(c)
 	return uintptr(r), stdsyscall.Errno(e), ok

@@ -11,6 +11,11 @@ import (
 // send writes b. A blocking stream write waits until all of b is queued;
 // after an error or timeout part-way, the count so far is the result.
 func (s *inetSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, unix.Errno) {
+	return s.sendFrom(l, &bytesPayload{b: b}, to, flags, blk)
+}
+
+// sendFrom is send of what p holds.
+func (s *inetSocket) sendFrom(l *Layer, p payload, to []byte, flags int, blk block) (int, unix.Errno) {
 	opts := tcpip.WriteOptions{More: flags&unix.MSG_MORE != 0, EndOfRecord: flags&unix.MSG_EOR != 0}
 	if len(to) > 0 && !s.stream() {
 		fa, e := s.address(to, false)
@@ -19,17 +24,14 @@ func (s *inetSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, un
 		}
 		opts.To = &fa
 	}
-	var (
-		total int
-		r     bytes.Reader
-	)
+	var total int
 	e := l.wait(s, waitOut, blk, timeout(&s.sndTimeo), func() unix.Errno {
-		r.Reset(b[total:])
-		n, err := s.ep.Write(&r, opts)
+		p.from(total)
+		n, err := s.ep.Write(p, opts)
 		total += int(n)
 		switch err.(type) {
 		case nil:
-			if blk.ok && s.stream() && total < len(b) {
+			if blk.ok && s.stream() && total < p.size() {
 				return unix.EAGAIN
 			}
 			return 0
@@ -50,6 +52,12 @@ func (s *inetSocket) send(l *Layer, b, to []byte, flags int, blk block) (int, un
 // recv reads into b: MSG_PEEK, MSG_TRUNC (datagrams: the full length;
 // streams: discard), MSG_WAITALL (streams: fill b).
 func (s *inetSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom bool) (recvResult, unix.Errno) {
+	w := tcpip.SliceWriter(b)
+	return s.recvTo(l, &w, len(b), flags, blk, wantFrom)
+}
+
+// recvTo is recv into w, which takes n bytes.
+func (s *inetSocket) recvTo(l *Layer, w io.Writer, n int, flags int, blk block, wantFrom bool) (recvResult, unix.Errno) {
 	switch {
 	case flags&unix.MSG_OOB != 0:
 		return recvResult{}, unix.EINVAL // out-of-band data is inline
@@ -59,15 +67,15 @@ func (s *inetSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 	waitAll := flags&(unix.MSG_WAITALL|unix.MSG_PEEK|unix.MSG_TRUNC) == unix.MSG_WAITALL && s.stream()
 	var res recvResult
 	e := l.wait(s, waitIn, blk, timeout(&s.rcvTimeo), func() unix.Errno {
-		r, e := s.readOnce(b[res.n:], flags, wantFrom)
+		r, e := s.readOnce(w, n-res.n, flags, wantFrom)
 		if e != 0 {
 			return e
 		}
-		n := res.n
+		got := res.n
 		res = r
-		res.n += n
-		res.ret += n
-		if waitAll && blk.ok && r.n > 0 && res.n < len(b) {
+		res.n += got
+		res.ret += got
+		if waitAll && blk.ok && r.n > 0 && res.n < n {
 			return unix.EAGAIN
 		}
 		return 0
@@ -78,24 +86,24 @@ func (s *inetSocket) recv(l *Layer, b []byte, flags int, blk block, wantFrom boo
 	return res, e
 }
 
-// readOnce is one non-blocking read. End of stream is a zero count.
-func (s *inetSocket) readOnce(b []byte, flags int, wantFrom bool) (recvResult, unix.Errno) {
+// readOnce is one non-blocking read into w, which takes n bytes. End of
+// stream is a zero count.
+func (s *inetSocket) readOnce(w io.Writer, n int, flags int, wantFrom bool) (recvResult, unix.Errno) {
 	peek, trunc := flags&unix.MSG_PEEK != 0, flags&unix.MSG_TRUNC != 0
 	opts := tcpip.ReadOptions{Peek: peek, NeedRemoteAddr: wantFrom && !s.stream()}
 	if s.stream() && trunc {
-		return s.discard(len(b), opts)
+		return s.discard(n, opts)
 	}
-	if s.stream() && len(b) == 0 {
+	if s.stream() && n == 0 {
 		return recvResult{}, 0
 	}
-	w := tcpip.SliceWriter(b)
-	res, err := s.ep.Read(&w, opts)
+	res, err := s.ep.Read(w, opts)
 	switch err.(type) {
 	case nil:
 	case *tcpip.ErrClosedForReceive:
 		return recvResult{}, 0
 	case *tcpip.ErrBadBuffer:
-		if len(b) != 0 {
+		if n != 0 {
 			return recvResult{}, unix.EFAULT
 		}
 	default:
@@ -142,4 +150,59 @@ func (s *inetSocket) discard(n int, opts tcpip.ReadOptions) (recvResult, unix.Er
 		return recvResult{}, errnoOf(err)
 	}
 	return recvResult{ret: res.Count}, 0
+}
+
+// payload is what a send writes, which netstack's Write reads into its
+// own buffers. A write may read more than it takes, so each write starts
+// again from where the bytes taken so far end.
+type payload interface {
+	tcpip.Payloader
+	from(done int)
+	// size is the bytes a send of the whole takes.
+	size() int
+}
+
+// bytesPayload is the bytes of a buffer.
+type bytesPayload struct {
+	bytes.Reader
+	b []byte
+}
+
+func (p *bytesPayload) from(done int) { p.Reset(p.b[done:]) }
+func (p *bytesPayload) size() int     { return len(p.b) }
+
+// pipePayload is n bytes of a splice's pipe from off, which the kernel
+// holds for the splice, read by the kernel straight into netstack's
+// buffers: no staging copy. netstack reads exactly Len bytes, so the
+// pipe must have them all.
+type pipePayload struct {
+	c      caller
+	file   int32
+	off, n int        // where the payload starts and its bytes
+	next   int        // bytes of it read so far
+	e      unix.Errno // the read that failed
+}
+
+func (p *pipePayload) from(done int) { p.next = done }
+func (p *pipePayload) size() int     { return p.n }
+func (p *pipePayload) Len() int      { return p.n - p.next }
+
+func (p *pipePayload) Read(b []byte) (int, error) {
+	switch {
+	case p.next == p.n:
+		return 0, io.EOF
+	case len(b) == 0:
+		return 0, nil
+	}
+	k, e := p.c.ReadFile(p.file, int64(p.off+p.next), b[:min(len(b), p.n-p.next)])
+	p.next += k
+	if e == 0 && k == 0 {
+		// Fewer bytes than held: netstack would ask for them forever.
+		e = unix.EIO
+	}
+	if e != 0 {
+		p.e = e
+		return k, e
+	}
+	return k, nil
 }

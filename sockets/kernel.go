@@ -59,12 +59,12 @@ type Kernel interface {
 	WritePipe(id uint64, file int32, b []byte) (int, unix.Errno)
 }
 
-// Server is a Kernel that also hands out forwarded calls, and describes
-// the program's socket descriptors for the calls it serves itself
-// (direct.go): Serve's source.
+// Server is a Kernel that also hands out forwarded calls, and is the
+// kernel of the calls the program serves itself (direct.go): Serve's
+// source.
 type Server interface {
 	Kernel
-	Looker
+	Program
 	// Next waits for the next forwarded call.
 	Next(r *sockabi.Request) unix.Errno
 	// Reply completes call id with result, or with errno e if not 0.

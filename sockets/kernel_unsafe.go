@@ -143,3 +143,14 @@ func (sysKernel) WritePipe(id uint64, file int32, b []byte) (int, unix.Errno) {
 	r, _, e := unix.Syscall6(sockabi.SysPipeWrite, uintptr(file), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(id), 0, 0)
 	return int(r), e
 }
+
+func (sysKernel) SpliceHold(args [6]uint64) (int32, uint64, unix.Errno) {
+	r, _, e := unix.Syscall6(sockabi.SysSpliceHold, uintptr(args[0]), uintptr(args[1]), uintptr(args[2]), uintptr(args[3]), uintptr(args[4]), uintptr(args[5]))
+	return int32(uint32(r)), uint64(r >> 32), e
+}
+
+// SpliceRelease makes SysSpliceRelease as a raw system call: it never
+// sleeps.
+func (sysKernel) SpliceRelease(file int32, dir, n uint64) {
+	unix.RawSyscall(sockabi.SysSpliceRelease, uintptr(file), uintptr(dir), uintptr(n))
+}

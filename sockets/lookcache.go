@@ -20,7 +20,7 @@ import (
 // by another thread while a call is under way is the same race as it is
 // between a lookup's trap and the call it serves.
 type lookCache struct {
-	look    Looker
+	Program // the kernel, for what is not remembered
 	entries [cachedFDs]atomic.Pointer[lookEntry]
 }
 
@@ -32,7 +32,7 @@ type lookEntry struct {
 	e    unix.Errno
 }
 
-func newLookCache(look Looker) *lookCache { return &lookCache{look: look} }
+func newLookCache(p Program) *lookCache { return &lookCache{Program: p} }
 
 // Lookup implements Looker: the remembered answer if the table has not
 // changed since, else the kernel's. Answers that a descriptor is not
@@ -40,17 +40,14 @@ func newLookCache(look Looker) *lookCache { return &lookCache{look: look} }
 // files ask as well.
 func (c *lookCache) Lookup(fd int) (sockabi.SockInfo, unix.Errno) {
 	if fd < 0 || fd >= cachedFDs {
-		return c.look.Lookup(fd)
+		return c.Program.Lookup(fd)
 	}
-	if ent := c.entries[fd].Load(); ent != nil && ent.info.Gen == c.look.LookupGen() {
+	if ent := c.entries[fd].Load(); ent != nil && ent.info.Gen == c.Program.LookupGen() {
 		return ent.info, ent.e
 	}
-	info, e := c.look.Lookup(fd)
+	info, e := c.Program.Lookup(fd)
 	if e == 0 || e == unix.EBADF || e == unix.ENOTSOCK {
 		c.entries[fd].Store(&lookEntry{info, e})
 	}
 	return info, e
 }
-
-// LookupGen implements Looker.
-func (c *lookCache) LookupGen() uint64 { return c.look.LookupGen() }

@@ -2,6 +2,7 @@ package sockets
 
 import (
 	"golang.org/x/sys/unix"
+	"gvisor.dev/gvisor/pkg/tcpip"
 
 	"warren.dev/kernel/sockabi"
 )
@@ -158,9 +159,39 @@ func (l *Layer) sendFile(s socket, r *call, file int32, off int64, n uint64, fla
 	return l.sendStaged(s, r, buf.b[:k], flags, nil, nil)
 }
 
-// recvToPipe receives up to n bytes (at most maxIO) and buffers them in
-// the kernel's pipe file, which has room for n.
+// sendPipe sends up to n bytes of a splice's pipe from off; the pipe
+// holds them. A TCP socket's netstack reads them into its own buffers
+// through the kernel, as many as it takes; other sockets send as
+// sendFile.
+func (l *Layer) sendPipe(s socket, r *call, file int32, off int64, n uint64, flags int) (uint64, unix.Errno) {
+	is, ok := s.(*inetSocket)
+	if !ok || !is.stream() {
+		return l.sendFile(s, r, file, off, n, flags)
+	}
+	p := pipePayload{c: l.caller(r), file: file, off: int(off), n: int(n)}
+	sent, e := is.sendFrom(l, &p, nil, flags, l.blocking(r, flags))
+	if sent == 0 && p.e != 0 {
+		return 0, p.e
+	}
+	return uint64(sent), e
+}
+
+// recvToPipe receives up to n bytes and buffers them in the kernel's pipe
+// file, which has room for n: a TCP socket's netstack writes them from
+// its own buffers through the kernel, other sockets receive at most
+// maxIO into a staging buffer first.
 func (l *Layer) recvToPipe(s socket, r *call, file int32, n uint64, flags int) (uint64, unix.Errno) {
+	if is, ok := s.(*inetSocket); ok && is.stream() {
+		w := pipeWriter{c: l.caller(r), file: file}
+		res, e := is.recvTo(l, &tcpip.LimitedWriter{W: &w, N: int64(n)}, int(n), flags, l.blocking(r, flags), false)
+		if res.n == 0 && w.e != 0 {
+			return 0, w.e
+		}
+		if e == 0 {
+			l.report(s) // the read may have emptied the queue, as recvIov's
+		}
+		return uint64(res.n), e
+	}
 	k, _ := ioLen(s, n, false)
 	buf := stage(k)
 	defer buf.free()
@@ -174,10 +205,27 @@ func (l *Layer) recvToPipe(s socket, r *call, file int32, n uint64, flags int) (
 	return uint64(k), e
 }
 
+// pipeWriter buffers what netstack writes in a splice's pipe.
+type pipeWriter struct {
+	c    caller
+	file int32
+	e    unix.Errno // the write that failed
+}
+
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	k, e := w.c.WritePipe(w.file, b)
+	if e != 0 {
+		w.e = e
+		return k, e
+	}
+	return k, nil
+}
+
 // splice(fd, file, count, dir), as the kernel forwards it (sockabi):
 // between the socket and a pipe, whose bytes are read through the kernel
 // and taken from it by the count sent, or which the kernel made room in
-// for count bytes received. It moves maxIO at a time: the first step may
+// for count bytes received. It moves in steps (a TCP socket's what
+// netstack takes or has, other sockets' at most maxIO): the first may
 // block, the others take only what is there at once, as Linux's splice
 // returns what it could move.
 func sysSplice(l *Layer, r *call) (uint64, unix.Errno) {
@@ -193,7 +241,7 @@ func sysSplice(l *Layer, r *call) (uint64, unix.Errno) {
 	for flags := 0; done < count; flags = unix.MSG_DONTWAIT {
 		var n uint64
 		if toSocket {
-			n, e = l.sendFile(s, r, file, int64(done), count-done, flags)
+			n, e = l.sendPipe(s, r, file, int64(done), count-done, flags)
 		} else {
 			n, e = l.recvToPipe(s, r, file, count-done, flags)
 		}

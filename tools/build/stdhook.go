@@ -29,6 +29,7 @@ var hookedWrappers = map[string]string{
 	"connect": "connectTrap", "getsockopt": "getsockoptTrap", "setsockopt": "setsockoptTrap",
 	"Listen": "listenTrap", "Shutdown": "shutdownTrap", "recvfrom": "recvfromTrap",
 	"sendto": "sendtoTrap", "recvmsg": "recvmsgTrap", "sendmsg": "sendmsgTrap",
+	"Splice": "spliceTrap",
 }
 
 // renameWrappers renames the hooked wrappers in the source of
