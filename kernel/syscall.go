@@ -64,6 +64,10 @@ func SyscallName(nr uint64) string {
 		return "warren_file_read"
 	case nr == sockabi.SysPipeWrite:
 		return "warren_pipe_write"
+	case nr == sockabi.SysSpliceHold:
+		return "warren_splice_hold"
+	case nr == sockabi.SysSpliceRelease:
+		return "warren_splice_release"
 	case nr == sockabi.SysUnixName:
 		return "warren_unix_name"
 	case nr >= sockabi.SysRightsGet && nr <= sockabi.SysRightsPut:

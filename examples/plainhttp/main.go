@@ -12,8 +12,8 @@
 // The pages are made once at start, so a request costs the HTTP server
 // and the network stack and nothing else. The echo server copies through
 // a buffer with Read and Write: io.Copy between two TCP connections would
-// splice(2), copy-free on Linux but copied through a pipe and forwarded
-// calls on Warren, and the two sides would not do the same work.
+// splice(2), copy-free on Linux but copied through a pipe on Warren, and
+// the two sides would not do the same work.
 package main
 
 import (

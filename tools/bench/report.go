@@ -164,7 +164,7 @@ var notes = strings.NewReplacer("@", "`", "PLAIN", plainPath).Replace(`
   does no such work: the HTTP server and the network stack alone.
 - unmodified: examples/plainhttp, one Go source importing nothing of Warren's (net/http, net): @/@ answers
   @hello@, @/1k@ and @/64k@ that many bytes made at start, and a TCP echo on port 7007 copies through a buffer
-  with Read and Write (io.Copy would splice(2), copy-free on Linux, through forwarded calls on Warren). Warren's row is the program
+  with Read and Write (io.Copy would splice(2), copy-free on Linux, copied through a pipe on Warren). Warren's row is the program
   built by @warren build@, in the image: its socket calls on non-blocking sockets go to the socket layer, goroutines
   of the same program, without a trap (a descriptor is looked up once while its table stands still; docs/socket-path.md). ring 3: the Linux guest's own binary, run by Warren as a ring-3 process (@warren build -user@)
   in its own address space, its socket calls crossing to the program in the image. The Linux column of both is
