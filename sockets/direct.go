@@ -59,7 +59,8 @@ type Span struct {
 }
 
 // Direct serves the program's system call nr with args on the calling
-// goroutine, if its descriptor (args[0]) is a non-blocking socket; mem
+// goroutine, if its descriptor (args[0]; for splice, either end's) is a
+// non-blocking socket; mem
 // holds every buffer the call's pointers may reach. handled reports
 // whether it did; if not, the caller makes the system call, which the
 // kernel answers or forwards. A call that may sleep is never served
