@@ -10,6 +10,16 @@ import (
 	"warren.dev/kernel/sockabi"
 )
 
+// serve runs the layer's Serve loop on s until the test ends.
+func (e *env) serve(s *chanServer) {
+	done := make(chan error)
+	go func() { done <- e.l.Serve(s) }()
+	e.t.Cleanup(func() {
+		close(s.reqs)
+		<-done
+	})
+}
+
 // interrupt forwards OpInterrupt for request id, as the kernel does when
 // the caller gets a signal.
 func (s *chanServer) interrupt(id uint64) {
@@ -25,12 +35,7 @@ func (s *chanServer) interrupt(id uint64) {
 func TestServeInterrupt(t *testing.T) {
 	e := newEnv(t)
 	s := newChanServer(e.k)
-	done := make(chan error)
-	go func() { done <- e.l.Serve(s) }()
-	defer func() {
-		close(s.reqs)
-		<-done
-	}()
+	e.serve(s)
 
 	c, srv := e.pair()
 	e.k.SetNonblock(int(srv), false)
@@ -102,12 +107,7 @@ func TestServeInterruptNonblocking(t *testing.T) {
 func TestServeInterruptConnect(t *testing.T) {
 	e := newEnv(t)
 	s := newChanServer(e.k)
-	done := make(chan error)
-	go func() { done <- e.l.Serve(s) }()
-	defer func() {
-		close(s.reqs)
-		<-done
-	}()
+	e.serve(s)
 
 	// Nothing answers at 10.0.0.3: the handshake waits for its address.
 	fd := e.must(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
