@@ -99,7 +99,7 @@ func TestDirectSplice(t *testing.T) {
 	splice(s, p, 64, 16, 0) // the pipe's room
 	pipeHolds("0123456789abcdef")
 	splice(s, p, 64, 0, unix.EAGAIN) // a full pipe
-	splice(p, c, 10, 10, 0) // to s, after "ghij"
+	splice(p, c, 10, 10, 0)          // to s, after "ghij"
 	pipeHolds("abcdef")
 	splice(s, p, 4, 4, 0)
 	pipeHolds("abcdefghij")
