@@ -64,17 +64,27 @@ func (r *runner) warmUp(ctx context.Context, url string) error {
 	return err
 }
 
+// firstOK waits for g's httpd to answer 200 on port 80 and returns how
+// long after QEMU's start it did; what names the guest in an error.
+func (r *runner) firstOK(ctx context.Context, g *guest, what string) (time.Duration, error) {
+	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
+	if err != nil {
+		return 0, failed(g, what+": waiting for the first 200", err)
+	}
+	return t.Sub(g.start), nil
+}
+
 // serveHTTP measures a booted guest serving httpd: time to the first 200,
 // wrk's figures with the counters around them, and the memory /stats
 // reports.
 func (r *runner) serveHTTP(ctx context.Context, g *guest, guestName string, res *NICResult) (httpRun, error) {
 	var h httpRun
 	nic := res.NIC
-	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
+	boot, err := r.firstOK(ctx, g, guestName)
 	if err != nil {
-		return h, failed(g, guestName+": waiting for the first 200", err)
+		return h, err
 	}
-	h.boot = t.Sub(g.start)
+	h.boot = boot
 	url := "http://" + guestIP + "/"
 	if err := r.warmUp(ctx, url); err != nil {
 		return h, failed(g, guestName+": warm-up", err)

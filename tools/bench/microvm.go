@@ -19,11 +19,10 @@ func (r *runner) microVMBoot(ctx context.Context, rep *Report) error {
 	m.Append = strings.Join(append([]string{m.Append}, qemu.MicroVMDevices()...), " ")
 	g := r.startGuest(ctx, m, "virtio-net-device")
 	defer g.stop()
-	t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
+	d, err := r.firstOK(ctx, g, "microvm")
 	if err != nil {
-		return failed(g, "microvm: waiting for the first 200", err)
+		return err
 	}
-	d := t.Sub(g.start)
 	rep.MicroVMBoot = append(rep.MicroVMBoot, ms(d))
 	fmt.Fprintf(r.cfg.Log, "bench: microvm (virtio-mmio): first 200 after %v\n", d.Round(time.Millisecond))
 	return nil

@@ -26,12 +26,12 @@ func (r *runner) smpBoot(ctx context.Context, rep *Report, run int) error {
 		m := r.warrenMachine(r.httpd, r.cfg.Memory)
 		m.CPUs = cpus
 		g := r.startGuest(ctx, m, "virtio-net-pci")
-		t, err := waitReady(ctx, r.ns.DialContext, guestIP+":80", httpOK, g.done, bootTimeout)
+		var err error
+		d[i], err = r.firstOK(ctx, g, fmt.Sprintf("smpboot: -smp %d", cpus))
 		g.stop()
 		if err != nil {
-			return failed(g, fmt.Sprintf("smpboot: -smp %d: waiting for the first 200", cpus), err)
+			return err
 		}
-		d[i] = t.Sub(g.start)
 	}
 	x := float64(d[1]) / float64(d[0])
 	rep.SMPBoot = append(rep.SMPBoot, x)

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,10 +121,10 @@ func shadowModule(cache string, m netstackModule, files map[string][]byte) (stri
 	if err := mirror(m.Dir, tmp, strings.Split(filepath.ToSlash(m.Rel), "/"), files); err != nil {
 		return "", err
 	}
-	// Another build may have made the same shadow meanwhile: either is
-	// good.
-	if err := os.Rename(tmp, dst); err != nil && !errors.Is(err, fs.ErrExist) {
-		if _, statErr := os.Stat(dst); statErr != nil {
+	// A rename that fails because another build made the same shadow
+	// meanwhile leaves a good one in place.
+	if err := os.Rename(tmp, dst); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dst, "go.mod")); statErr != nil {
 			return "", err
 		}
 	}
