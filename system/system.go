@@ -7,11 +7,7 @@ package system
 import (
 	"fmt"
 	"os"
-	"runtime"
-	"sync"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 
 	_ "warren.dev/kernel"
 	"warren.dev/kernel/sockabi"
@@ -31,33 +27,6 @@ func init() {
 			fmt.Fprintf(os.Stderr, "warren: socket layer: %v\n", err)
 		}
 	}()
-}
-
-// SocketProcs is GOMAXPROCS once the program makes socket system calls.
-// They are served by goroutines of the program, and a thread waiting in
-// one keeps its P: with one P the socket layer runs only after sysmon
-// takes it back. Ring-3 Go programs wait the same way, for the program's
-// socket layer, so warren.dev/proc/init gives them this many Ps too. Programs on the in-program netstack API (warren.dev/net) make
-// no such calls and keep one P, which serves them best on one CPU
-// (measured: the in-kernel httpd did 1153 req/s with one P, 1093 with
-// four; an unmodified net/http program 190 with one, 475 with four).
-const SocketProcs = 4
-
-// adaptiveProcs raises GOMAXPROCS at the first forwarded call, unless the
-// command line set it.
-type adaptiveProcs struct {
-	sockets.Server
-	once sync.Once
-}
-
-func (a *adaptiveProcs) Next(r *sockabi.Request) unix.Errno {
-	e := a.Server.Next(r)
-	a.once.Do(func() {
-		if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < SocketProcs {
-			runtime.GOMAXPROCS(SocketProcs)
-		}
-	})
-	return e
 }
 
 // onWarren tells a Warren machine from a Linux host: Warren answers its
