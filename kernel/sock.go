@@ -157,13 +157,20 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 	return 0, false
 }
 
-// sysServe hands the oldest queued request to a server thread, waiting
-// for one if none is queued. With a null buffer it only announces the
-// socket layer.
+// sysServe first completes request RDX, if not 0, with result R10 and
+// errno R8 as sysReply does, so that a server answering a call and
+// taking the next makes one trap, not two. It then hands the oldest
+// queued request to the server thread, waiting for one if none is
+// queued. With a null buffer it only announces the socket layer.
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 	socketLayer = true
+	if f.RDX != 0 {
+		if e := completeRequest(f.RDX, f.R10, unix.Errno(f.R8)); e != 0 {
+			return 0, e
+		}
+	}
 	if f.RDI == 0 {
 		return 0, 0
 	}
@@ -204,19 +211,26 @@ func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 //
 // Context: kernel (no allocation, no pointer stores).
 func sysReply(f *cpu.TrapFrame) (uint64, unix.Errno) {
-	id := f.RDI
+	return 0, completeRequest(f.RDI, f.RSI, unix.Errno(f.RDX))
+}
+
+// completeRequest ends served request id with result and errno e and
+// wakes its caller; EINVAL if id is not being served.
+//
+// Context: kernel (no allocation, no pointer stores).
+func completeRequest(id, result uint64, e unix.Errno) unix.Errno {
 	i := int(id & 0xff)
 	r := &requests[i]
 	if r.state != reqServed || r.req.ID != id {
-		return 0, unix.EINVAL
+		return unix.EINVAL
 	}
 	if r.caller < 0 { // abandoned: its caller is gone
 		r.state = reqFree
-		return 0, 0
+		return 0
 	}
-	r.result, r.errno, r.state = f.RSI, unix.Errno(f.RDX), reqDone
+	r.result, r.errno, r.state = result, e, reqDone
 	wakeup(replyKeyBase+uint64(i), 1)
-	return 0, 0
+	return 0
 }
 
 // sysSockInstall makes a socket the socket layer created (an accepted

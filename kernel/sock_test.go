@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"warren.dev/kernel/cpu"
 	"warren.dev/kernel/sockabi"
 )
 
@@ -37,5 +38,54 @@ func TestWouldBlock(t *testing.T) {
 		if got := wouldBlock(tc.nr, tc.msgFlags, tc.fdFlags, tc.events, tc.exact); got != tc.want {
 			t.Errorf("%s: wouldBlock = %v", tc.name, got)
 		}
+	}
+}
+
+// TestServeReplies checks the reply SysServe makes before it waits, and
+// SysReply's, which share it: the caller wakes with the result, an
+// abandoned request is freed, and an id not being served is EINVAL.
+func TestServeReplies(t *testing.T) {
+	resetSched(t)
+	t.Cleanup(func() { requests, socketLayer = [maxRequests]request{}, false })
+	caller := int32(firstThread + 3)
+	threadHigh = firstThread + 4
+	serve := func(id uint64) {
+		r := &requests[id&0xff]
+		r.state, r.req.ID, r.caller = reqServed, id, caller
+		threads[caller].state, threads[caller].waitKey = threadBlocked, replyKeyBase+id&0xff
+	}
+	for _, call := range []struct {
+		name string
+		do   func(id, result uint64, e unix.Errno) unix.Errno
+	}{
+		{"SysServe", func(id, result uint64, e unix.Errno) unix.Errno {
+			_, err := sysServe(&cpu.TrapFrame{RDX: id, R10: result, R8: uint64(e)}) // null buffer: no wait
+			return err
+		}},
+		{"SysReply", func(id, result uint64, e unix.Errno) unix.Errno {
+			_, err := sysReply(&cpu.TrapFrame{RDI: id, RSI: result, RDX: uint64(e)})
+			return err
+		}},
+	} {
+		serve(0x105)
+		if e := call.do(0x105, 7, unix.EAGAIN); e != 0 {
+			t.Fatalf("%s: %v", call.name, e)
+		}
+		r := &requests[5]
+		if r.state != reqDone || r.result != 7 || r.errno != unix.EAGAIN || threads[caller].state != threadRunnable {
+			t.Errorf("%s: request state %d result %d errno %v, caller state %d", call.name, r.state, r.result, r.errno, threads[caller].state)
+		}
+		if dequeue() != caller {
+			t.Errorf("%s: the caller was not made runnable", call.name)
+		}
+		if e := call.do(0x105, 0, 0); e != unix.EINVAL {
+			t.Errorf("%s: a second reply: %v, want EINVAL", call.name, e)
+		}
+		serve(0x206)
+		requests[6].caller = -1 // abandoned
+		if e := call.do(0x206, 0, 0); e != 0 || requests[6].state != reqFree {
+			t.Errorf("%s: abandoned request: %v, state %d", call.name, e, requests[6].state)
+		}
+		requests[5].state = reqFree
 	}
 }

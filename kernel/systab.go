@@ -145,7 +145,7 @@ var runtimeSyscalls = [...]Syscall{
 	{hwabi.SysIRQMSI, sysIRQMSI, Full, "Warren: an MSI vector and its interrupt file"},
 	{hwabi.SysIRQLine, sysIRQLine, Full, "Warren: route a legacy interrupt line to an interrupt file"},
 	{hwabi.SysMMIODevices, sysMMIODevices, Full, "Warren: the virtio-mmio devices the ACPI tables declare"},
-	{sockabi.SysServe, sysServe, Full, "Warren: the socket layer takes a forwarded call"},
+	{sockabi.SysServe, sysServe, Full, "Warren: the socket layer answers a call, if it names one, and takes the next forwarded call"},
 	{sockabi.SysReply, sysReply, Full, "Warren: the socket layer answers a call"},
 	{sockabi.SysInstall, sysSockInstall, Full, "Warren: a descriptor for a new socket"},
 	{sockabi.SysReady, sysSockReady, Full, "Warren: a socket's readiness, for epoll and poll"},

@@ -65,8 +65,9 @@ type Kernel interface {
 type Server interface {
 	Kernel
 	Program
-	// Next waits for the next forwarded call.
-	Next(r *sockabi.Request) unix.Errno
+	// Next completes call id as Reply does, unless id is 0, then waits
+	// for the next forwarded call: one kernel call for both.
+	Next(r *sockabi.Request, id, result uint64, e unix.Errno) unix.Errno
 	// Reply completes call id with result, or with errno e if not 0.
 	Reply(id, result uint64, e unix.Errno)
 }

@@ -17,9 +17,9 @@ type sysKernel struct{}
 // System returns the running kernel.
 func System() Server { return sysKernel{} }
 
-func (sysKernel) Next(r *sockabi.Request) unix.Errno {
-	_, _, e := unix.Syscall(sockabi.SysServe, uintptr(unsafe.Pointer(r)), sockabi.RequestSize, 0)
-	return e
+func (sysKernel) Next(r *sockabi.Request, id, result uint64, e unix.Errno) unix.Errno {
+	_, _, err := unix.Syscall6(sockabi.SysServe, uintptr(unsafe.Pointer(r)), sockabi.RequestSize, uintptr(id), uintptr(result), uintptr(e), 0)
+	return err
 }
 
 func (sysKernel) Reply(id, result uint64, e unix.Errno) {

@@ -35,13 +35,18 @@ func Serve(s Server) error {
 // Serve takes calls from s in one goroutine and admits them in order. A
 // call on a non-blocking descriptor cannot sleep, so Serve runs it at
 // once, saving the hand-off to another goroutine that dominates a short
-// call's cost; any other call runs in a worker, so that a call that
-// blocks never holds up the others.
+// call's cost, and its reply goes with the wait for the next call; any
+// other call runs in a worker, so that a call that blocks never holds up
+// the others.
 func (l *Layer) Serve(s Server) error {
 	w := workers{work: make(chan job)}
+	var id, res uint64 // the call answered with the next wait, if id is not 0
+	var re unix.Errno
 	for {
 		var j job
-		switch e := s.Next(&j.r.Request); e {
+		e := s.Next(&j.r.Request, id, res, re)
+		id = 0
+		switch e {
 		case 0:
 			if j.r.Op == sockabi.OpInterrupt {
 				l.intr.fire(j.r.Args[0])
@@ -49,8 +54,8 @@ func (l *Layer) Serve(s Server) error {
 			}
 			j.s, j.e = l.admit(&j.r)
 			if j.r.Op == sockabi.OpSyscall && !maySleep(&j.r) {
-				res, e := l.run(&j.r, j.s, j.e)
-				s.Reply(j.r.ID, res, e)
+				id = j.r.ID
+				res, re = l.run(&j.r, j.s, j.e)
 				continue
 			}
 			l.intr.watch(&j.r)

@@ -31,7 +31,10 @@ func newChanServer(k *FakeKernel) *chanServer {
 	return &chanServer{k, make(chan sockabi.Request), make(chan reply, 16)}
 }
 
-func (s *chanServer) Next(r *sockabi.Request) unix.Errno {
+func (s *chanServer) Next(r *sockabi.Request, id, result uint64, e unix.Errno) unix.Errno {
+	if id != 0 {
+		s.Reply(id, result, e)
+	}
 	req, ok := <-s.reqs
 	if !ok {
 		return unix.EBADF

@@ -38,8 +38,8 @@ type adaptiveProcs struct {
 	once sync.Once
 }
 
-func (a *adaptiveProcs) Next(r *sockabi.Request) unix.Errno {
-	e := a.Server.Next(r)
+func (a *adaptiveProcs) Next(r *sockabi.Request, id, result uint64, re unix.Errno) unix.Errno {
+	e := a.Server.Next(r, id, result, re)
 	if e == 0 && r.Op == sockabi.OpSyscall {
 		a.once.Do(func() {
 			if os.Getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < SocketProcs {

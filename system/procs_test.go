@@ -17,7 +17,7 @@ type nextSeq struct {
 	errs           []unix.Errno
 }
 
-func (s *nextSeq) Next(r *sockabi.Request) unix.Errno {
+func (s *nextSeq) Next(r *sockabi.Request, _, _ uint64, _ unix.Errno) unix.Errno {
 	r.Op, s.ops = s.ops[0], s.ops[1:]
 	e := s.errs[0]
 	s.errs = s.errs[1:]
@@ -34,12 +34,12 @@ func TestAdaptiveProcsRaisesOnlyForForwardedCalls(t *testing.T) {
 	}}
 	var r sockabi.Request
 	for i, what := range []string{"a signal", "a socket's release", "an interrupt"} {
-		a.Next(&r)
+		a.Next(&r, 0, 0, 0)
 		if n := runtime.GOMAXPROCS(0); n != 1 {
 			t.Fatalf("GOMAXPROCS %d after %s (return %d), want 1", n, what, i)
 		}
 	}
-	a.Next(&r)
+	a.Next(&r, 0, 0, 0)
 	if n := runtime.GOMAXPROCS(0); n != SocketProcs {
 		t.Fatalf("GOMAXPROCS %d after a forwarded call, want %d", n, SocketProcs)
 	}
@@ -51,7 +51,7 @@ func TestAdaptiveProcsKeepsTheCommandLines(t *testing.T) {
 
 	a := &adaptiveProcs{Server: &nextSeq{ops: []sockabi.Op{sockabi.OpSyscall}, errs: []unix.Errno{0}}}
 	var r sockabi.Request
-	a.Next(&r)
+	a.Next(&r, 0, 0, 0)
 	if n := runtime.GOMAXPROCS(0); n != 1 {
 		t.Fatalf("GOMAXPROCS %d after a forwarded call with GOMAXPROCS=1 set, want 1", n)
 	}

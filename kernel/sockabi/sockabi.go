@@ -10,8 +10,10 @@ import "golang.org/x/sys/unix"
 // Warren's system calls for the socket layer (kernel/systab.go installs
 // them; above Linux's numbers).
 const (
-	// SysServe (buf *Request, size) blocks until a forwarded call is
-	// waiting and copies it to buf.
+	// SysServe (buf *Request, size, id, result, errno) first completes
+	// request id as SysReply does, unless id is 0 (failing with EINVAL
+	// and going no further if id is not being served), then blocks until
+	// a forwarded call is waiting and copies it to buf.
 	SysServe = 507
 	// SysReply (id, result, errno) completes request id: the caller's
 	// system call returns result, or -errno if errno is not 0.
