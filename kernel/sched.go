@@ -2,10 +2,11 @@ package kernel
 
 import "warren.dev/kernel/cpu"
 
-// The scheduler: one FIFO run queue shared by every CPU, preemption at
-// the end of a time slice when another thread is runnable, and each
-// CPU's idle thread halting when none is. Kernel context holds the big
-// kernel lock (klock.go), which guards these structures.
+// The scheduler: one FIFO run queue shared by every CPU (a hand-off
+// jumps it, handOff), preemption at the end of a time slice when another
+// thread is runnable, and each CPU's idle thread halting when none is.
+// Kernel context holds the big kernel lock (klock.go), which guards
+// these structures.
 
 const timeSlice = 10_000_000 // ns
 
@@ -18,6 +19,7 @@ func enqueue(i int32) {
 	t := &threads[i]
 	t.state = threadRunnable
 	t.runNext = -1
+	t.sliceEnd = 0
 	if runqTail < 0 {
 		runqHead = i
 	} else {
@@ -77,6 +79,9 @@ func switchTo(i int32) {
 		c.userCR3 = pageTableRoot(t.proc)
 	}
 	c.sliceEnd = nanotime() + timeSlice
+	if t.sliceEnd != 0 { // handed off: the rest of its waker's slice
+		c.sliceEnd = t.sliceEnd
+	}
 }
 
 // afterSwitch runs on the new thread's stack after every switch: threads
@@ -171,6 +176,29 @@ func wakeup(key uint64, n int) int {
 		}
 	}
 	return woken
+}
+
+// handOff wakes a thread sleeping on key to run before the rest of the
+// run queue: the caller is about to wait for it (a forwarded call, its
+// reply), and the switch should not wait behind every runnable thread.
+// It runs for what is left of the caller's time slice, so threads
+// handing off to each other still yield to the queue when it ends.
+//
+// Context: kernel (no allocation, no pointer stores).
+func handOff(key uint64) {
+	if wakeup(key, 1) == 0 {
+		return
+	}
+	i := runqTail // where wakeup put it
+	if runqHead != i {
+		p := runqHead
+		for threads[p].runNext != i {
+			p = threads[p].runNext
+		}
+		threads[p].runNext, runqTail = -1, p
+		threads[i].runNext, runqHead = runqHead, i
+	}
+	threads[i].sliceEnd = cpus[kcpu].sliceEnd
 }
 
 // expireTimers wakes threads whose deadline has passed and returns how

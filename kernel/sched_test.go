@@ -128,3 +128,36 @@ func TestKernelLock(t *testing.T) {
 	}
 	unlockKernel()
 }
+
+func TestHandOff(t *testing.T) {
+	resetSched(t)
+	a, b, c := int32(firstThread), int32(firstThread+1), int32(firstThread+2)
+	threadHigh = firstThread + 3
+	cpus[kcpu].sliceEnd = 12345
+	const key = 1<<63 | 0x77
+	handOff(key) // nobody sleeps on it
+	if runqHead != -1 {
+		t.Fatal("handOff with no sleeper queued a thread")
+	}
+	threads[c].state, threads[c].waitKey = threadBlocked, key
+	handOff(key) // alone in the queue
+	if dequeue() != c || dequeue() != -1 || threads[c].sliceEnd != 12345 {
+		t.Fatalf("handOff to an empty queue: slice end %d", threads[c].sliceEnd)
+	}
+	enqueue(a)
+	enqueue(b)
+	threads[c].state, threads[c].waitKey = threadBlocked, key
+	handOff(key)
+	if threads[c].state != threadRunnable || threads[c].sliceEnd != 12345 {
+		t.Fatalf("handed-off thread: state %d slice end %d", threads[c].state, threads[c].sliceEnd)
+	}
+	for _, want := range []int32{c, a, b, -1} {
+		if got := dequeue(); got != want {
+			t.Fatalf("dequeue: %d, want %d", got, want)
+		}
+	}
+	enqueue(c) // queued again the ordinary way: a fresh slice
+	if threads[c].sliceEnd != 0 {
+		t.Fatal("enqueue kept a handed-off slice end")
+	}
+}

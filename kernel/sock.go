@@ -151,7 +151,11 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 		if m, ok := socketMeta(sock); ok {
 			r.req.Domain, r.req.Type, r.req.Protocol, r.req.Pair = m.domain, m.typ, m.proto, m.pair
 		}
-		wakeup(serveKey, 1)
+		if caller >= 0 {
+			handOff(serveKey) // the caller sleeps until the server replies
+		} else {
+			wakeup(serveKey, 1)
+		}
 		return i, true
 	}
 	return 0, false
@@ -229,7 +233,7 @@ func completeRequest(id, result uint64, e unix.Errno) unix.Errno {
 		return 0
 	}
 	r.result, r.errno, r.state = result, e, reqDone
-	wakeup(replyKeyBase+uint64(i), 1)
+	handOff(replyKeyBase + uint64(i))
 	return 0
 }
 

@@ -67,6 +67,7 @@ type thread struct {
 	interruptible bool
 	woke          wakeReason
 	runNext       int32 // run-queue link
+	sliceEnd      int64 // a handed-off thread's slice end (handOff), else 0
 
 	clearChildTID uint64 // CLONE_CHILD_CLEARTID address
 
