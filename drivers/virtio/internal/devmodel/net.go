@@ -84,6 +84,10 @@ func parseHdr(b []byte) NetHdr {
 type Packet struct {
 	Hdr  NetHdr
 	Data []byte
+	// Queue is the pair whose queue carries it: for Inject, the receive
+	// queue to deliver it on (modulo the pairs in use, as a device
+	// steers only to those); for Sent, the transmit queue it came from.
+	Queue int
 }
 
 // NetOptions configure the virtio-net personality.
@@ -91,7 +95,13 @@ type NetOptions struct {
 	MAC       [6]byte
 	LinkUp    bool
 	MTU       uint16 // device config mtu (with NetFMTU)
-	QueueSize uint16 // maximum size of both queues (default 256)
+	QueueSize uint16 // maximum size of every queue (default 256)
+	// MaxPairs is max_virtqueue_pairs (default 1): with NetFMQ offered
+	// the device has that many receive/transmit pairs (netmq.go).
+	MaxPairs uint16
+	// CtrlNAK makes the device answer every control command with
+	// VIRTIO_NET_ERR.
+	CtrlNAK bool
 	// HoldTX keeps transmitted buffers instead of completing them, until
 	// CompleteTX.
 	HoldTX bool
@@ -100,19 +110,23 @@ type NetOptions struct {
 	PublishEachBuffer bool
 }
 
-// Net is a virtio-net device: receiveq1 (queue 0) and transmitq1
-// (queue 1).
+// Net is a virtio-net device: receiveqN (queue 2(N-1)) and transmitqN
+// (queue 2(N-1)+1) for each of MaxPairs pairs, then, if NetFCtrlVQ is
+// offered, the control queue.
 type Net struct {
 	*Device
-	opts NetOptions
+	opts    NetOptions
+	offered uint64
 
 	// Guarded by Device.mu.
-	rxWaiting []Packet // injected, waiting for receive buffers
+	pairs     int        // in use: 1 until the driver sets more
+	rxWaiting [][]Packet // per pair: injected, waiting for receive buffers
 	sent      []Packet
 	sentCond  *sync.Cond
-	held      []uint16
-	chains    []chain // deliver's scratch
-	stall     txStall
+	held      []heldTX
+	chains    []chain  // deliver's scratch
+	stall     txStall  // of transmitq1 only
+	ctrl      []string // control commands, as ctrlString shows them
 	// rxTooBig counts packets dropped because (without MRG_RXBUF) a
 	// receive buffer was too small.
 	rxTooBig int
@@ -123,15 +137,18 @@ func NewNet(dma *hwtest.DMA, ints *hwtest.Interrupts, o Options, no NetOptions) 
 	if no.QueueSize == 0 {
 		no.QueueSize = 256
 	}
+	if no.MaxPairs == 0 {
+		no.MaxPairs = 1
+	}
 	cfg := make([]byte, 12)
 	copy(cfg, no.MAC[:])
 	if no.LinkUp {
 		cfg[6] = 1
 	}
-	binary.LittleEndian.PutUint16(cfg[8:], 1)
+	binary.LittleEndian.PutUint16(cfg[8:], no.MaxPairs)
 	binary.LittleEndian.PutUint16(cfg[10:], no.MTU)
 	o.Config = cfg
-	n := &Net{opts: no}
+	n := &Net{opts: no, offered: o.Features, pairs: 1, rxWaiting: make([][]Packet, no.MaxPairs)}
 	n.Device = New(dma, ints, n, o)
 	n.sentCond = sync.NewCond(&n.mu)
 	return n
@@ -141,10 +158,22 @@ func NewNet(dma *hwtest.DMA, ints *hwtest.Interrupts, o Options, no NetOptions) 
 func (n *Net) DeviceID() uint32 { return 1 }
 
 // Queues implements Personality.
-func (n *Net) Queues() []uint16 { return []uint16{n.opts.QueueSize, n.opts.QueueSize} }
+func (n *Net) Queues() []uint16 {
+	qs := make([]uint16, 2*n.opts.MaxPairs)
+	if n.offered&NetFCtrlVQ != 0 {
+		qs = append(qs, 0)
+	}
+	for i := range qs {
+		qs[i] = n.opts.QueueSize
+	}
+	return qs
+}
 
 // Reset implements Personality.
-func (n *Net) Reset() { n.held, n.stall = nil, txStall{} }
+func (n *Net) Reset() {
+	n.held, n.stall = nil, txStall{}
+	n.setPairs(1)
+}
 
 // CheckFeatures implements Personality: the dependencies of §5.1.3.1.
 func (n *Net) CheckFeatures(f uint64) error {
@@ -167,19 +196,29 @@ func (n *Net) CheckFeatures(f uint64) error {
 // Process implements Personality.
 func (n *Net) Process(d *Device) {
 	ev := d.Negotiated(FEventIdx)
-	rx, tx := d.queue(0), d.queue(1)
+	if d.Negotiated(NetFCtrlVQ) {
+		n.control(d)
+	}
+	for p := range n.pairs {
+		n.processPair(d, p, ev)
+	}
+}
+
+// processPair serves one pair's queues until neither has work.
+func (n *Net) processPair(d *Device, p int, ev bool) {
+	rx, tx := d.queue(2*p), d.queue(2*p+1)
 	for {
-		serveTX := n.txServed(d)
+		serveTX := p > 0 || n.txServed(d)
 		if serveTX {
 			tx.busy(ev)
-			n.transmit(d, tx, ev)
+			n.transmit(d, tx, p, ev)
 			if tx.publish(ev) {
 				d.signalQueue(tx)
 			}
 		}
 		rx.busy(ev)
 		seen := rx.availNow()
-		delivered := n.receive(d, rx, ev)
+		delivered := n.receive(d, rx, p, ev)
 		if rx.publish(ev) {
 			d.signalQueue(rx)
 		}
@@ -188,7 +227,7 @@ func (n *Net) Process(d *Device) {
 		// Packets wait: look again if buffers came, but not at buffers
 		// too small for the next packet, which spun here with the lock
 		// held while the driver waited for it to add more.
-		if len(n.rxWaiting) > 0 && (delivered && rx.idle(ev) || !delivered && rx.waitBeyond(ev, seen)) {
+		if len(n.rxWaiting[p]) > 0 && (delivered && rx.idle(ev) || !delivered && rx.waitBeyond(ev, seen)) {
 			more = true
 		}
 		if !more {
@@ -197,11 +236,11 @@ func (n *Net) Process(d *Device) {
 	}
 }
 
-// transmit sends what the driver made available, unless StallTX stops
-// it first.
-func (n *Net) transmit(d *Device, q *vq, ev bool) {
-	for n.transmitOne(d, q) {
-		if n.stall.consumed(d, q, ev) {
+// transmit sends what the driver made available on pair p's transmit
+// queue, unless StallTX stops transmitq1 first.
+func (n *Net) transmit(d *Device, q *vq, p int, ev bool) {
+	for n.transmitOne(d, q, p) {
+		if p == 0 && n.stall.consumed(d, q, ev) {
 			return
 		}
 	}
@@ -209,7 +248,7 @@ func (n *Net) transmit(d *Device, q *vq, ev bool) {
 
 // transmitOne takes one chain from the transmit queue and sends it; false
 // means there was none.
-func (n *Net) transmitOne(d *Device, q *vq) bool {
+func (n *Net) transmitOne(d *Device, q *vq, pair int) bool {
 	q.releaseSegs()
 	c, ok, err := q.pop(d.DMA)
 	if err != nil {
@@ -229,13 +268,13 @@ func (n *Net) transmitOne(d *Device, q *vq) bool {
 	if len(b) < hdrLen {
 		d.Violationf("transmitq: %d-byte buffer has no header", len(b))
 	} else {
-		p := Packet{Hdr: parseHdr(b), Data: b[hdrLen:]}
+		p := Packet{Hdr: parseHdr(b), Data: b[hdrLen:], Queue: pair}
 		n.checkTX(d, p)
 		n.sent = append(n.sent, p)
 		n.sentCond.Broadcast()
 	}
 	if n.opts.HoldTX {
-		n.held = append(n.held, c.head)
+		n.held = append(n.held, heldTX{q, c.head})
 	} else {
 		q.use(c.head, 0)
 	}
@@ -279,14 +318,14 @@ func (n *Net) checkTX(d *Device, p Packet) {
 	}
 }
 
-// receive delivers waiting packets while buffers last and reports
-// whether it delivered any.
-func (n *Net) receive(d *Device, q *vq, ev bool) (delivered bool) {
-	for len(n.rxWaiting) > 0 {
-		if !n.deliver(d, q, ev, n.rxWaiting[0]) {
+// receive delivers the packets waiting for pair p while buffers last and
+// reports whether it delivered any.
+func (n *Net) receive(d *Device, q *vq, p int, ev bool) (delivered bool) {
+	for len(n.rxWaiting[p]) > 0 {
+		if !n.deliver(d, q, ev, n.rxWaiting[p][0]) {
 			return delivered
 		}
-		n.rxWaiting = n.rxWaiting[1:]
+		n.rxWaiting[p] = n.rxWaiting[p][1:]
 		delivered = true
 	}
 	return delivered
@@ -354,17 +393,27 @@ func (n *Net) deliver(d *Device, q *vq, ev bool, p Packet) bool {
 	return true
 }
 
-// Inject queues a packet for the driver; the device delivers it when it
-// has receive buffers. NumBuffers is set by the device.
+// Inject queues a packet for the driver on receive queue p.Queue (modulo
+// the pairs in use); the device delivers it when that queue has receive
+// buffers. NumBuffers is set by the device.
 func (n *Net) Inject(p Packet) {
 	n.mu.Lock()
-	n.rxWaiting = append(n.rxWaiting, p)
+	q := p.Queue % n.pairs
+	n.rxWaiting[q] = append(n.rxWaiting[q], p)
 	n.mu.Unlock()
 	n.Kick()
 }
 
 // RXWaiting is the number of injected packets not yet delivered.
-func (n *Net) RXWaiting() int { n.mu.Lock(); defer n.mu.Unlock(); return len(n.rxWaiting) }
+func (n *Net) RXWaiting() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	w := 0
+	for _, ps := range n.rxWaiting {
+		w += len(ps)
+	}
+	return w
+}
 
 // RXTooBig is the number of packets dropped for a short receive buffer.
 func (n *Net) RXTooBig() int { n.mu.Lock(); defer n.mu.Unlock(); return n.rxTooBig }
@@ -398,21 +447,29 @@ func (n *Net) SetHoldTX(hold bool) { n.mu.Lock(); n.opts.HoldTX = hold; n.mu.Unl
 // Held is the number of transmit buffers the device holds.
 func (n *Net) Held() int { n.mu.Lock(); defer n.mu.Unlock(); return len(n.held) }
 
-// CompleteTX completes up to k held transmit buffers (all if k < 0).
+// heldTX is a transmit buffer HoldTX keeps.
+type heldTX struct {
+	q    *vq
+	head uint16
+}
+
+// CompleteTX completes up to k held transmit buffers (all if k < 0), in
+// the order they were sent.
 func (n *Net) CompleteTX(k int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if k < 0 || k > len(n.held) {
 		k = len(n.held)
 	}
-	q := n.queue(1)
 	for _, h := range n.held[:k] {
-		q.use(h, 0)
+		h.q.use(h.head, 0)
+	}
+	for _, h := range n.held[:k] {
+		if h.q.publish(n.Negotiated(FEventIdx)) {
+			n.signalQueue(h.q)
+		}
 	}
 	n.held = n.held[k:]
-	if q.publish(n.Negotiated(FEventIdx)) {
-		n.signalQueue(q)
-	}
 }
 
 // SetLink changes the link status bit and notifies the driver.

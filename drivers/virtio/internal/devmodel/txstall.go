@@ -71,7 +71,7 @@ func (n *Net) StepTX(k int) int {
 	q := n.queue(1)
 	q.busy(ev)
 	sent := 0
-	for sent < k && n.transmitOne(n.Device, q) {
+	for sent < k && n.transmitOne(n.Device, q, 0) {
 		sent++
 	}
 	if q.publish(ev) {
