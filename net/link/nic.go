@@ -9,12 +9,14 @@ import "warren.dev/drivers/ether"
 
 // TXWaiter is implemented by NICs that can block until their transmit
 // ring has room again, after Transmit accepted fewer frames than given.
+// next is the first frame Transmit did not take: a NIC with several
+// transmit rings waits for the one next goes to.
 // The stack answers some frames from the receiver (ARP and ICMP replies,
 // TCP resets), so WaitTXSpace is also called on the NIC's receive
 // goroutine: what ends the wait must need neither that goroutine nor a
 // device that resumes sending only when told to.
 type TXWaiter interface {
-	WaitTXSpace() error
+	WaitTXSpace(next *ether.Frame) error
 }
 
 // NIC is what a network driver provides to the stack. Its methods may be
@@ -35,7 +37,8 @@ type NIC interface {
 	// must be done with every Data slice before it returns.
 	Transmit(frames []ether.Frame) (int, error)
 	// SetReceiver installs the function the driver calls for each received
-	// frame, from its receive goroutine, one frame at a time.
+	// frame, from its receive goroutine (one per receive queue, which may
+	// run at once), one frame at a time per goroutine.
 	SetReceiver(func(ether.Frame))
 	// Close stops the device. After Close returns the receiver is not
 	// running and is never called again.

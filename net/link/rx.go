@@ -12,8 +12,9 @@ import (
 // Received TCP segments of one flow that arrive together (a driver's
 // batch, Frame.More) are merged by netstack's GRO before the stack sees
 // them, as Linux's GRO does: one segment of up to 64 KiB costs TCP what
-// one of 1,460 bytes does. Drivers deliver from one goroutine, but groMu
-// keeps GRO's state safe whatever they do.
+// one of 1,460 bytes does. A multiqueue driver delivers from a goroutine
+// per receive queue: groMu keeps GRO's state safe, and a batch's flush
+// also flushes what another queue enqueued, which is only early.
 
 // maxFrameSlack allows a VLAN tag or a frame check sequence that a device
 // leaves on a received frame.

@@ -107,7 +107,7 @@ func (e *Endpoint) transmit(frames []ether.Frame) (int, error) {
 		if sent == len(frames) || !canWait || waits == maxTXWaits {
 			return sent, err
 		}
-		if werr := w.WaitTXSpace(); werr != nil {
+		if werr := w.WaitTXSpace(&frames[sent]); werr != nil {
 			return sent, werr
 		}
 	}

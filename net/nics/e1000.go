@@ -35,8 +35,9 @@ func (n *E1000) Device() *e1000.Device { return n.dev }
 
 // WaitTXSpace implements link.TXWaiter. A device that sends nothing for
 // txWait (its link down) costs the link layer one wait, not a hang: it
-// tries Transmit again, and drops after a bounded number of waits.
-func (n *E1000) WaitTXSpace() error {
+// tries Transmit again, and drops after a bounded number of waits. It
+// has one ring, whatever the frame.
+func (n *E1000) WaitTXSpace(*ether.Frame) error {
 	if err := n.dev.WaitTXSpace(txWait); errors.Is(err, e1000.ErrClosed) {
 		return err
 	}

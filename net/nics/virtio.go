@@ -51,7 +51,7 @@ func (n *Virtio) Close() error             { return n.dev.Close() }
 func (n *Virtio) Device() *vnet.Device { return n.dev }
 
 // WaitTXSpace implements link.TXWaiter.
-func (n *Virtio) WaitTXSpace() error { return n.dev.WaitTXSpace() }
+func (n *Virtio) WaitTXSpace(next *ether.Frame) error { return n.dev.WaitTXSpace(next) }
 
 // Transmit implements link.NIC.
 func (n *Virtio) Transmit(frames []ether.Frame) (int, error) { return n.dev.Transmit(frames) }

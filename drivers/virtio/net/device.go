@@ -13,17 +13,17 @@ import (
 	"warren.dev/drivers/virtio"
 )
 
-// Queue indexes (§5.1.2): receiveq1, transmitq1.
-const (
-	rxQueueIndex = 0
-	txQueueIndex = 1
-)
+// Queue indexes (§5.1.2): receiveqN is 2(N-1), transmitqN 2(N-1)+1, and
+// the control queue follows the last pair the device offers.
+func rxQueueIndex(pair int) int { return 2 * pair }
+func txQueueIndex(pair int) int { return 2*pair + 1 }
 
 // Device configuration layout (struct virtio_net_config, §5.1.4).
 const (
-	cfgMAC    = 0
-	cfgStatus = 6
-	cfgMTU    = 10
+	cfgMAC      = 0
+	cfgStatus   = 6
+	cfgMaxPairs = 8
+	cfgMTU      = 10
 
 	statusLinkUp = 1
 
@@ -67,13 +67,19 @@ type Config struct {
 	BufferSize int
 	// Disable lists features not to negotiate.
 	Disable virtio.Features
+	// Pairs is the most receive/transmit queue pairs to use, typically
+	// the number of CPUs. Above 1, and if the device offers
+	// VIRTIO_NET_F_MQ, the driver uses min(Pairs, max_virtqueue_pairs)
+	// pairs (mq.go); otherwise one.
+	Pairs int
 
-	// Receive is called on the driver's receive goroutine with each
+	// Receive is called on a receive queue's goroutine with each
 	// batch of received frames, all but the last marked More. The frames' Data points into receive
 	// buffers that are given back to the device when it returns.
-	// Required. It may call Transmit and WaitTXSpace (a network stack
-	// answers some frames at once, and waits for room to), but not
-	// Close.
+	// Required. With several pairs it is called concurrently, one
+	// goroutine per receive queue. It may call Transmit and WaitTXSpace
+	// (a network stack answers some frames at once, and waits for room
+	// to), but not Close.
 	Receive func(frames []ether.Frame)
 	// LinkChange, if set, is called on an interrupt goroutine when the
 	// link status changes. It may call Transmit, but not WaitTXSpace
@@ -101,8 +107,12 @@ type Device struct {
 
 	testRearm func()
 
-	rx rxQueue
-	tx txQueue
+	// rx[i] and tx[i] are pair i; ctrl is set with VIRTIO_NET_F_CTRL_VQ.
+	rx   []rxQueue
+	tx   []txQueue
+	ctrl *ctrlQueue
+	// maxPairs is the device's max_virtqueue_pairs (1 without MQ).
+	maxPairs int
 
 	irqs []hw.Interrupt
 	wg   sync.WaitGroup
@@ -111,10 +121,6 @@ type Device struct {
 	closed atomic.Bool
 	errMu  sync.Mutex
 	err    error // first fatal error
-
-	rxStats, txStats          counters
-	txWaitKicks, txStallKicks atomic.Uint64
-	txNotifications           atomic.Uint64
 }
 
 // Open initializes the device (§3.1.1, §5.1.5): negotiates features,
@@ -141,13 +147,17 @@ func Open(c Config) (*Device, error) {
 		c.QueueSize = defaultQueue
 	}
 	var errs []error
-	for _, p := range plansFor(c) {
-		d, err := open(c, p)
+	for ps := plansFor(c); len(ps) > 0; {
+		d, err := open(c, ps[0])
 		if err == nil {
 			return d, nil
 		}
 		errs = append(errs, err)
-		if !errors.Is(err, errTryFewerVectors) {
+		if errors.Is(err, errPairsRefused) && c.Pairs > 1 {
+			c.Pairs = 1 // mq.go: the device keeps one pair
+		} else if errors.Is(err, errTryFewerVectors) {
+			ps = ps[1:]
+		} else {
 			break
 		}
 	}
@@ -164,14 +174,14 @@ func open(c Config, p plan) (_ *Device, err error) {
 		}
 	}()
 	if d.features, err = d.t.Negotiate(func(f virtio.Features) virtio.Features {
-		return acceptFeatures(f, c.Disable)
+		return acceptFeatures(f, c.Disable, c.Pairs > 1)
 	}); err != nil {
 		return nil, err
 	}
 	if err := d.readConfig(); err != nil {
 		return nil, err
 	}
-	if err := d.setupQueues(c); err != nil {
+	if err := d.setupQueues(c, d.pairsFor(c)); err != nil {
 		return nil, err
 	}
 	if err := d.setupInterrupts(c, p); err != nil {
@@ -180,10 +190,15 @@ func open(c Config, p plan) (_ *Device, err error) {
 	if err := d.t.DriverOK(); err != nil {
 		return nil, err
 	}
-	// Receive buffers are made available after DRIVER_OK, since making
-	// them available includes a notification, which the driver MUST NOT
-	// send before DRIVER_OK (§3.1.1).
-	d.rx.fill()
+	// Control commands and receive buffers come after DRIVER_OK, since
+	// making buffers available includes a notification, which the driver
+	// MUST NOT send before DRIVER_OK (§3.1.1).
+	if err := d.setPairs(); err != nil {
+		return nil, err
+	}
+	for i := range d.rx {
+		d.rx[i].fill()
+	}
 	d.startWorkers(p)
 	return d, nil
 }
@@ -191,15 +206,24 @@ func open(c Config, p plan) (_ *Device, err error) {
 // readConfig reads MAC, link status and MTU as one snapshot.
 func (d *Device) readConfig() error {
 	var mac [6]byte
-	var status, mtu uint16
+	var status, mtu, pairs uint16
 	if err := d.t.ReadDeviceConfig(func(c virtio.DeviceConfig) {
 		for i := range mac {
 			mac[i] = c.Read8(cfgMAC + i)
 		}
 		status = c.Read16(cfgStatus)
 		mtu = c.Read16(cfgMTU)
+		pairs = c.Read16(cfgMaxPairs)
 	}); err != nil {
 		return err
+	}
+	d.maxPairs = 1
+	if d.features.Has(FMQ) {
+		// §5.1.4.1: 1 to 0x8000.
+		if pairs < 1 || pairs > 0x8000 {
+			return fmt.Errorf("virtio-net: max_virtqueue_pairs %d", pairs)
+		}
+		d.maxPairs = int(pairs)
 	}
 	if d.features.Has(FMAC) {
 		d.mac = mac
@@ -219,9 +243,11 @@ func (d *Device) readConfig() error {
 	return nil
 }
 
-func (d *Device) setupQueues(c Config) error {
-	if d.t.QueueMaxSize(rxQueueIndex) == 0 || d.t.QueueMaxSize(txQueueIndex) == 0 {
-		return errors.New("virtio-net: device lacks receiveq1 or transmitq1")
+func (d *Device) setupQueues(c Config, pairs int) error {
+	for i := range pairs {
+		if d.t.QueueMaxSize(rxQueueIndex(i)) == 0 || d.t.QueueMaxSize(txQueueIndex(i)) == 0 {
+			return fmt.Errorf("virtio-net: device lacks receiveq%d or transmitq%d", i+1, i+1)
+		}
 	}
 	mrg := d.features.Has(FMrgRxbuf)
 	eventIdx := d.features.Has(virtio.FEventIdx)
@@ -235,9 +261,6 @@ func (d *Device) setupQueues(c Config) error {
 		// (§5.1.6.3.1).
 		rxBuf = (hdrLen + maxRX + 63) &^ 63
 	}
-	if err := d.rx.init(d, c.DMA, queueSize(d.t, rxQueueIndex, c.QueueSize), rxBuf, maxRX, maxGSO, mrg, eventIdx); err != nil {
-		return err
-	}
 	maxTX := d.mtu + ethHeaderLen
 	if d.features&hostTSO != 0 {
 		maxTX = maxGSOFrame
@@ -246,7 +269,24 @@ func (d *Device) setupQueues(c Config) error {
 	if c.testStall > 0 {
 		stall = c.testStall
 	}
-	return d.tx.init(d, c.DMA, queueSize(d.t, txQueueIndex, c.QueueSize), c.BufferSize, maxTX, eventIdx, stall)
+	d.rx = make([]rxQueue, pairs)
+	d.tx = make([]txQueue, pairs)
+	for i := range pairs {
+		if err := d.rx[i].init(d, c.DMA, queueSize(d.t, rxQueueIndex(i), c.QueueSize), rxBuf, maxRX, maxGSO, mrg, eventIdx); err != nil {
+			return err
+		}
+		if err := d.tx[i].init(d, c.DMA, queueSize(d.t, txQueueIndex(i), c.QueueSize), c.BufferSize, maxTX, eventIdx, stall); err != nil {
+			return err
+		}
+	}
+	if d.features.Has(FCtrlVQ) {
+		ctrl, err := newCtrlQueue(c.DMA, queueSize(d.t, d.ctrlIndex(), c.QueueSize), eventIdx)
+		if err != nil {
+			return err
+		}
+		d.ctrl = ctrl
+	}
+	return nil
 }
 
 // queueSize is the largest power of two within both limits.
@@ -277,22 +317,35 @@ func (d *Device) teardown() {
 	if resetErr != nil {
 		return // the device may still use the memory: leak it
 	}
-	d.rx.free()
-	d.tx.free()
+	d.free()
+}
+
+func (d *Device) free() {
+	for i := range d.rx {
+		d.rx[i].free()
+	}
+	for i := range d.tx {
+		d.tx[i].free()
+	}
+	if d.ctrl != nil {
+		d.ctrl.free()
+	}
 }
 
 // Close stops the device: no more Receive calls, Transmit fails with
 // ErrClosed. It resets the device and frees its memory. It must not be
 // called from the Receive or LinkChange callbacks.
 func (d *Device) Close() error {
-	d.tx.mu.Lock()
 	if d.closed.Swap(true) {
-		d.tx.mu.Unlock()
 		return ErrClosed
 	}
-	d.tx.cond.Broadcast()
-	d.tx.watch.timer.Stop()
-	d.tx.mu.Unlock()
+	for i := range d.tx {
+		t := &d.tx[i]
+		t.mu.Lock()
+		t.cond.Broadcast()
+		t.watch.timer.Stop()
+		t.mu.Unlock()
+	}
 	// Stop the goroutines before resetting, so that none of them rings a
 	// doorbell on the reset device.
 	for _, irq := range d.irqs {
@@ -301,8 +354,7 @@ func (d *Device) Close() error {
 	d.wg.Wait()
 	err := d.t.Reset()
 	if err == nil {
-		d.rx.free()
-		d.tx.free()
+		d.free()
 	}
 	d.irqs = nil
 	return err
@@ -315,9 +367,12 @@ func (d *Device) fail(err error) {
 		d.err = err
 	}
 	d.errMu.Unlock()
-	d.tx.mu.Lock()
-	d.tx.cond.Broadcast()
-	d.tx.mu.Unlock()
+	for i := range d.tx {
+		t := &d.tx[i]
+		t.mu.Lock()
+		t.cond.Broadcast()
+		t.mu.Unlock()
+	}
 }
 
 // Err returns the fatal error the device hit, if any: DEVICE_NEEDS_RESET
@@ -344,8 +399,5 @@ func (d *Device) Features() virtio.Features { return d.features }
 // Offloads returns the negotiated offloads.
 func (d *Device) Offloads() Offloads { return offloadsOf(d.features) }
 
-// Stats returns the counters.
-func (d *Device) Stats() Stats {
-	return Stats{RX: d.rxStats.load(), TX: d.txStats.load(),
-		TXWaitKicks: d.txWaitKicks.Load(), TXStallKicks: d.txStallKicks.Load(), TXNotifications: d.txNotifications.Load()}
-}
+// Pairs is the number of receive/transmit queue pairs in use.
+func (d *Device) Pairs() int { return len(d.rx) }

@@ -4,16 +4,18 @@
 // Stats, Err and Close. The network stack adapts it (to gVisor's
 // stack.LinkEndpoint); this package knows nothing about the stack.
 //
-// One receive queue and one transmit queue are used. Frames are copied
-// between the caller's memory and preallocated DMA buffers, one buffer
-// per descriptor, so the packet path does not allocate. Receive runs on
-// the driver's receive goroutine, which polls the receive ring with
+// One receive queue and one transmit queue are used, or, with
+// VIRTIO_NET_F_MQ, a pair per CPU (Config.Pairs, mq.go). Frames are
+// copied between the caller's memory and preallocated DMA buffers, one
+// buffer per descriptor, so the packet path does not allocate. Receive
+// runs on a receive queue's goroutine, which polls the ring with
 // interrupts suppressed and re-enables them with a re-check; it never
-// serves the transmit interrupt, so Receive may wait for transmit room.
-// Transmit runs on the caller's goroutine and reclaims completed buffers
-// as it goes; transmit interrupts are only requested while someone waits
-// for room (WaitTXSpace). A watchdog notifies the device when it holds
-// transmit buffers and uses none for a while (txwatch.go).
+// serves a transmit interrupt, so Receive may wait for transmit room.
+// Transmit runs on the caller's goroutine, takes the lock of the flow's
+// transmit queue only, and reclaims completed buffers as it goes;
+// transmit interrupts are only requested while someone waits for room
+// (WaitTXSpace). A watchdog per transmit queue notifies the device when
+// it holds buffers and uses none for a while (txwatch.go).
 //
 // Wiring it to a PCI function (the PCI-side names are illustrative): the
 // function's vendor-specific capabilities (ID 0x09) are parsed with

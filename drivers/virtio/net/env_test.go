@@ -28,6 +28,7 @@ type opts struct {
 	mmio       bool // virtio-mmio: one edge-triggered line, no MSI-X
 	queueSize  int
 	bufferSize int
+	pairs      int // Config.Pairs
 	dev        devmodel.Options
 	net        devmodel.NetOptions
 	receive    func([]ether.Frame) // replaces the recording callback
@@ -103,7 +104,7 @@ func (o opts) device(t *testing.T) (*devmodel.Net, *hwtest.DMA, *hwtest.Interrup
 func (o opts) config(t *testing.T, m *devmodel.Net, dma *hwtest.DMA, ints *hwtest.Interrupts) Config {
 	t.Helper()
 	tr := o.transport(t, m)
-	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable, testStall: o.stall}
+	c := Config{Transport: tr, DMA: dma, Interrupts: ints, QueueSize: o.queueSize, BufferSize: o.bufferSize, Disable: o.disable, Pairs: o.pairs, testStall: o.stall}
 	if o.msix == -1 || o.mmio {
 		c.Line = m.Line
 	} else {
@@ -252,7 +253,7 @@ func (e *env) sendAll(frames []ether.Frame) {
 		n, err := e.d.Transmit(frames)
 		frames = frames[n:]
 		if err == ErrQueueFull {
-			if err := e.d.WaitTXSpace(); err != nil {
+			if err := e.d.WaitTXSpace(&frames[0]); err != nil {
 				e.t.Fatal(err)
 			}
 		} else if err != nil {

@@ -21,10 +21,11 @@ const (
 	FHostUFO     virtio.Features = 1 << 14 // not used
 	FMrgRxbuf    virtio.Features = 1 << 15 // frames span several receive buffers
 	FStatus      virtio.Features = 1 << 16 // link status in the configuration
-	FCtrlVQ      virtio.Features = 1 << 17 // not used
+	FCtrlVQ      virtio.Features = 1 << 17 // control queue: only for MQ
+	FMQ          virtio.Features = 1 << 22 // several queue pairs
 	FGuestHdrLen virtio.Features = 1 << 59 // not used: hdr_len is a hint only
 	FSpeedDuplex virtio.Features = 1 << 63 // not used
-	allSupported                 = FCsum | FGuestCsum | FMTU | FMAC | FGuestTSO4 | FGuestTSO6 | FGuestECN | FHostTSO4 | FHostTSO6 | FHostECN | FMrgRxbuf | FStatus
+	allSupported                 = FCsum | FGuestCsum | FMTU | FMAC | FGuestTSO4 | FGuestTSO6 | FGuestECN | FHostTSO4 | FHostTSO6 | FHostECN | FMrgRxbuf | FStatus | FCtrlVQ | FMQ
 	guestTSO                     = FGuestTSO4 | FGuestTSO6
 	hostTSO                      = FHostTSO4 | FHostTSO6
 )
@@ -35,9 +36,14 @@ const (
 //
 // Receive segmentation offload is only taken together with mergeable
 // receive buffers: without MRG_RXBUF every receive buffer would have to
-// hold 65562 bytes (§5.1.6.3.1).
-func acceptFeatures(offered, disable virtio.Features) virtio.Features {
+// hold 65562 bytes (§5.1.6.3.1). The control queue serves only to set
+// the number of pairs, so it and MQ are taken together, and only when
+// the driver wants several pairs (mq).
+func acceptFeatures(offered, disable virtio.Features, mq bool) virtio.Features {
 	f := offered &^ disable & (allSupported | virtio.TransportFeatures)
+	if !mq || !f.Has(FMQ) || !f.Has(FCtrlVQ) {
+		f &^= FMQ | FCtrlVQ
+	}
 	if !f.Has(FGuestCsum) || !f.Has(FMrgRxbuf) {
 		f &^= guestTSO
 	}

@@ -12,46 +12,70 @@ import (
 // vectors may avoid.
 var errTryFewerVectors = errors.New("virtio-net: MSI-X vectors unavailable")
 
-// plan is an interrupt layout: how many MSI-X vectors, 0 for the line
-// interrupt (PCI INTx or virtio-mmio).
-type plan struct{ vectors int }
+// plan is an interrupt layout.
+type plan int
+
+const (
+	perQueue  plan = iota // MSI-X: configuration, each receive queue, each transmit queue
+	perPair               // MSI-X: configuration, each pair
+	oneVector             // MSI-X: one vector for everything
+	line                  // the line interrupt (PCI INTx or virtio-mmio)
+)
 
 // plansFor lists the layouts to try, best first (§4.1.5.1.2: after a
 // mapping failure the driver MAY retry with fewer vectors). With MSI-X
 // enabled the device never raises INTx, so INTx is only used without it.
+// Whether a plan's vectors fit the table is known once the number of
+// pairs is (setupInterrupts).
 func plansFor(c Config) []plan {
 	if c.MSIX == nil {
-		return []plan{{0}}
+		return []plan{line}
 	}
-	var ps []plan
-	for _, v := range []int{3, 2, 1} {
-		if v <= c.MSIX.Vectors() {
-			ps = append(ps, plan{v})
-		}
-	}
-	return ps
+	return []plan{perQueue, perPair, oneVector}
 }
 
-// assign gives the table entries for configuration changes, the receive
-// queue and the transmit queue.
-func (p plan) assign() (config, rx, tx int) {
-	switch p.vectors {
-	case 3:
-		return 0, 1, 2
-	case 2:
-		return 0, 1, 1
+// vectors is the number of MSI-X vectors p takes for pairs pairs.
+func (p plan) vectors(pairs int) int {
+	switch p {
+	case perQueue:
+		return 1 + 2*pairs
+	case perPair:
+		return 1 + pairs
+	case oneVector:
+		return 1
 	}
-	return 0, 0, 0
+	return 0
+}
+
+// vectorOf gives the table entry of the configuration change interrupt
+// (queue -1) and of each queue (by index) under p; 0 for the line.
+func (p plan) vectorOf(queue int) int {
+	switch {
+	case queue < 0 || p == oneVector || p == line:
+		return 0
+	case p == perPair:
+		return 1 + queue/2
+	}
+	return 1 + queue
 }
 
 // setupInterrupts allocates and routes the vectors of plan p and enables
-// both queues with them.
+// the queues with them. The control queue is polled: it has none.
 func (d *Device) setupInterrupts(c Config, p plan) error {
-	cfgVec, rxVec, txVec := uint16(virtio.NoVector), uint16(virtio.NoVector), uint16(virtio.NoVector)
-	if p.vectors == 0 {
+	pairs := len(d.rx)
+	vec := func(queue int) uint16 {
+		if p == line {
+			return virtio.NoVector
+		}
+		return uint16(p.vectorOf(queue))
+	}
+	if p == line {
 		d.irqs = []hw.Interrupt{c.Line}
 	} else {
-		for i := range p.vectors {
+		if p.vectors(pairs) > c.MSIX.Vectors() {
+			return fmt.Errorf("%w: %d pairs need %d", errTryFewerVectors, pairs, p.vectors(pairs))
+		}
+		for i := range p.vectors(pairs) {
 			msi, err := c.Interrupts.AllocMSI()
 			if err != nil {
 				return fmt.Errorf("%w: %v", errTryFewerVectors, err)
@@ -61,17 +85,23 @@ func (d *Device) setupInterrupts(c Config, p plan) error {
 				return err
 			}
 		}
-		c, r, t := p.assign()
-		cfgVec, rxVec, txVec = uint16(c), uint16(r), uint16(t)
 	}
-	if err := d.t.SetConfigVector(cfgVec); err != nil {
+	if err := d.t.SetConfigVector(vec(-1)); err != nil {
 		return fmt.Errorf("%w: %v", errTryFewerVectors, err)
 	}
-	for _, q := range []struct {
+	type queue struct {
 		index int
 		ring  *virtio.SplitQueue
 		vec   uint16
-	}{{rxQueueIndex, d.rx.q, rxVec}, {txQueueIndex, d.tx.q, txVec}} {
+	}
+	var qs []queue
+	for i := range pairs {
+		qs = append(qs, queue{rxQueueIndex(i), d.rx[i].q, vec(rxQueueIndex(i))}, queue{txQueueIndex(i), d.tx[i].q, vec(txQueueIndex(i))})
+	}
+	if d.ctrl != nil {
+		qs = append(qs, queue{d.ctrlIndex(), d.ctrl.q, virtio.NoVector})
+	}
+	for _, q := range qs {
 		bell, err := d.t.EnableQueue(q.index, q.ring, q.vec)
 		if errors.Is(err, virtio.ErrVectorRefused) {
 			return fmt.Errorf("%w: %v", errTryFewerVectors, err)
@@ -84,17 +114,28 @@ func (d *Device) setupInterrupts(c Config, p plan) error {
 	return nil
 }
 
-// worker is one interrupt source and what it stands for.
+// worker is one interrupt source and what it stands for: the pairs whose
+// receive and transmit queues it serves.
 type worker struct {
-	irq            hw.Interrupt
-	config, rx, tx bool
-	line           bool // one line for all causes: read the interrupt status
+	irq    hw.Interrupt
+	config bool
+	rx     []*rxQueue
+	tx     []*txQueue
+	line   bool // one line for all causes: read the interrupt status
 }
 
 func (d *Device) startWorkers(p plan) {
-	cfg, rx, tx := p.assign()
+	pairs := len(d.rx)
 	for v, irq := range d.irqs {
-		w := worker{irq: irq, config: v == cfg, rx: v == rx, tx: v == tx, line: p.vectors == 0}
+		w := worker{irq: irq, config: p.vectorOf(-1) == v, line: p == line}
+		for i := range pairs {
+			if p.vectorOf(rxQueueIndex(i)) == v {
+				w.rx = append(w.rx, &d.rx[i])
+			}
+			if p.vectorOf(txQueueIndex(i)) == v {
+				w.tx = append(w.tx, &d.tx[i])
+			}
+		}
 		d.wg.Add(1)
 		go d.serve(w)
 	}
@@ -105,19 +146,24 @@ func (d *Device) startWorkers(p plan) {
 // it; with MSI-X, the vector says).
 func (d *Device) serve(w worker) {
 	defer d.wg.Done()
-	pollRX := d.pollRX
-	if w.rx && w.tx {
-		// Receive may wait for transmit room, which the transmit
-		// interrupt ends. Served here, that interrupt would wait for
-		// Receive to return: Receive gets a goroutine of its own.
-		wake := make(chan struct{}, 1)
-		defer close(wake)
-		d.wg.Add(1)
-		go d.receiver(wake)
-		pollRX = func() {
-			select {
-			case wake <- struct{}{}:
-			default: // a poll is pending; it will see these frames too
+	polls := make([]func(), len(w.rx))
+	for i, r := range w.rx {
+		polls[i] = r.poll
+		if len(w.tx) > 0 || len(w.rx) > 1 {
+			// Receive may wait for transmit room, which the transmit
+			// interrupt ends. Served here, that interrupt would wait
+			// for Receive to return: each receive queue gets a
+			// goroutine of its own, which also keeps one queue's
+			// Receive from holding up another's.
+			wake := make(chan struct{}, 1)
+			defer close(wake)
+			d.wg.Add(1)
+			go d.receiver(r, wake)
+			polls[i] = func() {
+				select {
+				case wake <- struct{}{}:
+				default: // a poll is pending; it will see these frames too
+				}
 			}
 		}
 	}
@@ -126,8 +172,8 @@ func (d *Device) serve(w worker) {
 	if w.config {
 		d.configChanged()
 	}
-	if w.rx {
-		pollRX()
+	for _, poll := range polls {
+		poll()
 	}
 	for {
 		if w.irq.Wait() != nil || d.closed.Load() {
@@ -142,21 +188,24 @@ func (d *Device) serve(w worker) {
 		if w.config && cause&virtio.ISRConfig != 0 {
 			d.configChanged()
 		}
-		if w.tx && cause&virtio.ISRQueue != 0 {
-			d.txInterrupt()
+		if cause&virtio.ISRQueue == 0 {
+			continue
 		}
-		if w.rx && cause&virtio.ISRQueue != 0 {
-			pollRX()
+		for _, t := range w.tx {
+			t.interrupt()
+		}
+		for _, poll := range polls {
+			poll()
 		}
 	}
 }
 
-// receiver polls the receive ring each time serve passes it a receive
+// receiver polls a receive ring each time serve passes it a receive
 // interrupt, until serve closes wake.
-func (d *Device) receiver(wake <-chan struct{}) {
+func (d *Device) receiver(r *rxQueue, wake <-chan struct{}) {
 	defer d.wg.Done()
 	for range wake {
-		d.pollRX()
+		r.poll()
 	}
 }
 

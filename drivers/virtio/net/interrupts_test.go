@@ -52,7 +52,7 @@ func TestNoLostInterrupts(t *testing.T) {
 								t.Error(err)
 								return
 							}
-							if err := e.d.WaitTXSpace(); err != nil {
+							if err := e.d.WaitTXSpace(nil); err != nil {
 								t.Error(err)
 								return
 							}

@@ -257,7 +257,7 @@ func testTransmitFullRing(t *testing.T, base opts) {
 
 	// A waiter sleeps until completions free the ring.
 	done := make(chan error)
-	go func() { done <- e.d.WaitTXSpace() }()
+	go func() { done <- e.d.WaitTXSpace(nil) }()
 	select {
 	case err := <-done:
 		t.Fatalf("WaitTXSpace returned %v with the ring full", err)
@@ -339,7 +339,7 @@ func testDeviceNeedsReset(t *testing.T, base opts) {
 	if _, err := e.d.Transmit([]ether.Frame{one(frame(60, 0))}); !errors.Is(err, virtio.ErrNeedsReset) {
 		t.Fatalf("Transmit on a failed device: %v", err)
 	}
-	if err := e.d.WaitTXSpace(); !errors.Is(err, virtio.ErrNeedsReset) {
+	if err := e.d.WaitTXSpace(nil); !errors.Is(err, virtio.ErrNeedsReset) {
 		t.Fatalf("WaitTXSpace on a failed device: %v", err)
 	}
 }
@@ -351,14 +351,14 @@ func TestCorruptUsedRing(t *testing.T) {
 }
 
 func testCorruptUsedRing(t *testing.T, base opts) {
-	for _, q := range []int{rxQueueIndex, txQueueIndex} {
+	for _, q := range []int{rxQueueIndex(0), txQueueIndex(0)} {
 		e := openEnv(t, base)
-		if q == txQueueIndex {
+		if q == txQueueIndex(0) {
 			e.sendAll([]ether.Frame{one(frame(60, 0))})
 			e.m.WaitSent(1, 5*time.Second)
 		}
 		e.m.CorruptUsed(q)
-		if q == txQueueIndex {
+		if q == txQueueIndex(0) {
 			e.d.Transmit([]ether.Frame{one(frame(60, 1))}) // reclaims, finds the bad entry
 		}
 		eventually(t, "the driver to notice the corrupted ring", func() bool { return e.d.Err() != nil })
@@ -388,7 +388,7 @@ func TestWaitTXSpaceForLargeFrame(t *testing.T) {
 	}
 	eventually(t, "8 held", func() bool { return e.m.Held() == 8 })
 	done := make(chan error)
-	go func() { done <- e.d.WaitTXSpace() }()
+	go func() { done <- e.d.WaitTXSpace(nil) }()
 	e.m.CompleteTX(2)
 	select {
 	case err := <-done:

@@ -27,6 +27,7 @@ type rxQueue struct {
 	ids    [1]uint16
 	frames []ether.Frame // the batch handed to Receive
 	segs   [][]byte      // backing for the frames' Data
+	stats  counters
 }
 
 func (r *rxQueue) init(d *Device, dma hw.DMA, size, bufSize, maxFrame, maxGSO int, mrg, eventIdx bool) error {
@@ -74,11 +75,11 @@ func (r *rxQueue) fill() {
 	r.q.Publish()
 }
 
-// pollRX is the receive loop for one interrupt: with interrupts
+// poll is the receive loop for one interrupt: with interrupts
 // suppressed, deliver batches until the ring is empty, then re-enable
 // interrupts and re-check (§2.7.14), polling again if frames slipped in.
-func (d *Device) pollRX() {
-	r := &d.rx
+func (r *rxQueue) poll() {
+	d := r.d
 	for !d.closed.Load() {
 		r.q.DisableInterrupts()
 		need := 1
@@ -124,7 +125,7 @@ frames:
 			// A header no device should write: drop this buffer.
 			r.q.Used()
 			consumed++
-			d.rxStats.errors.Add(1)
+			r.stats.errors.Add(1)
 			continue
 		}
 		if nb > r.q.Pending() {
@@ -159,13 +160,13 @@ frames:
 		}
 		switch {
 		case bad:
-			d.rxStats.errors.Add(1)
+			r.stats.errors.Add(1)
 		case total < ethHeaderLen || total > r.maxFrame && (h.gsoType == 0 || total > r.maxGSO):
-			d.rxStats.dropped.Add(1)
+			r.stats.dropped.Add(1)
 		default:
 			frames = append(frames, h.frame(segs[start:len(segs):len(segs)]))
-			d.rxStats.packets.Add(1)
-			d.rxStats.bytes.Add(uint64(total))
+			r.stats.packets.Add(1)
+			r.stats.bytes.Add(uint64(total))
 			continue
 		}
 		segs = segs[:start]

@@ -87,8 +87,8 @@ func TestMergeableReceive(t *testing.T) {
 
 func TestReceiveWithoutMergeable(t *testing.T) {
 	e := openEnv(t, opts{disable: FMrgRxbuf, bufferSize: 256})
-	if e.d.rx.bufSize < hdrLen+1514 {
-		t.Fatalf("receive buffers of %d bytes cannot hold a full frame", e.d.rx.bufSize)
+	if e.d.rx[0].bufSize < hdrLen+1514 {
+		t.Fatalf("receive buffers of %d bytes cannot hold a full frame", e.d.rx[0].bufSize)
 	}
 	if e.d.Offloads().RXTSO4 {
 		t.Error("GUEST_TSO4 negotiated without mergeable buffers")

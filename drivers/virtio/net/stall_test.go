@@ -25,7 +25,7 @@ func numbered(n int) (frames []ether.Frame, want [][]byte) {
 func (e *env) waitTXSpace() {
 	e.t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- e.d.WaitTXSpace() }()
+	go func() { done <- e.d.WaitTXSpace(nil) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -60,13 +60,13 @@ func stallRingFull(t *testing.T, e *env, frames []ether.Frame, size, consumed, l
 	}
 	// The driver refills the half the device completed; the publish
 	// does not reach avail_event, so it does not notify.
-	notifies := e.m.Notifies(txQueueIndex)
+	notifies := e.m.Notifies(txQueueIndex(0))
 	rest := frames[warm+size:]
 	n, err := e.d.Transmit(rest)
 	if n != size/2 || !errors.Is(err, ErrQueueFull) {
 		t.Fatalf("Transmit after the stop = %d, %v; want %d, ErrQueueFull", n, err, size/2)
 	}
-	if got := e.m.Notifies(txQueueIndex); got != notifies {
+	if got := e.m.Notifies(txQueueIndex(0)); got != notifies {
 		t.Fatalf("%d notifications owed by the event index: not the stalled state", got-notifies)
 	}
 	if !e.m.TXStalled() {
@@ -85,7 +85,7 @@ func TestTXStallRingFull(t *testing.T) {
 	e := openEnv(t, opts{net: devmodel.NetOptions{QueueSize: size}, stall: time.Hour})
 	frames, want := numbered(consumed + size + 100)
 	rest := stallRingFull(t, e, frames, size, consumed, 0)
-	if s, w := e.m.QueueState(txQueueIndex), (devmodel.QueueState{AvailIdx: 6460, Consumed: 6204, UsedIdx: 6204, AvailEvent: 6204}); s != w {
+	if s, w := e.m.QueueState(txQueueIndex(0)), (devmodel.QueueState{AvailIdx: 6460, Consumed: 6204, UsedIdx: 6204, AvailEvent: 6204}); s != w {
 		t.Fatalf("device state %+v, want %+v", s, w)
 	}
 
@@ -182,7 +182,7 @@ func TestTXNoKicksWhileProgressing(t *testing.T) {
 					t.Fatalf("device sent %d of 2", k)
 				}
 			}
-			if n := e.m.Notifies(txQueueIndex); n != 1 {
+			if n := e.m.Notifies(txQueueIndex(0)); n != 1 {
 				t.Errorf("%d notifications for %d publishes with the device progressing; want 1", n, total-7)
 			}
 			e.m.Resume()
@@ -224,7 +224,7 @@ func TestReceiveWaitsForTXSpace(t *testing.T) {
 						replied <- err
 						return
 					}
-					if err := e.d.WaitTXSpace(); err != nil {
+					if err := e.d.WaitTXSpace(nil); err != nil {
 						replied <- err
 						return
 					}
@@ -239,9 +239,9 @@ func TestReceiveWaitsForTXSpace(t *testing.T) {
 			eventually(t, "8 held", func() bool { return e.m.Held() == 8 })
 			e.m.Inject(devmodel.Packet{Data: frame(60, 1)})
 			eventually(t, "the receive callback to wait for room", func() bool {
-				e.d.tx.mu.Lock()
-				defer e.d.tx.mu.Unlock()
-				return e.d.tx.waiters > 0
+				e.d.tx[0].mu.Lock()
+				defer e.d.tx[0].mu.Unlock()
+				return e.d.tx[0].waiters > 0
 			})
 			e.m.SetHoldTX(false)
 			e.m.CompleteTX(-1)

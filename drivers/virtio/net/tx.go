@@ -16,6 +16,7 @@ import (
 type txQueue struct {
 	mu   sync.Mutex // Transmit, WaitTXSpace, the TX interrupt, Close
 	cond *sync.Cond
+	d    *Device
 
 	q        *virtio.SplitQueue
 	dma      hw.DMA
@@ -31,6 +32,8 @@ type txQueue struct {
 	// completed counts the buffers reclaimed, for the watchdog.
 	completed uint64
 	watch     txWatch
+	stats     counters
+	kicks     txKicks
 }
 
 func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventIdx bool, stall time.Duration) error {
@@ -43,10 +46,10 @@ func (t *txQueue) init(d *Device, dma hw.DMA, size, chunk, maxFrame int, eventId
 		q.Free()
 		return err
 	}
-	t.q, t.dma, t.mem, t.pa, t.chunk, t.maxFrame = q, dma, mem, pa, chunk, maxFrame
+	t.d, t.q, t.dma, t.mem, t.pa, t.chunk, t.maxFrame = d, q, dma, mem, pa, chunk, maxFrame
 	t.ids = make([]uint16, size)
 	t.cond = sync.NewCond(&t.mu)
-	t.watch.init(stall, d.txTick)
+	t.watch.init(stall, t.tick)
 	// Completions are reclaimed by Transmit; interrupts only while
 	// someone waits for room.
 	q.DisableInterrupts()
@@ -70,15 +73,42 @@ func (t *txQueue) at(ids []uint16, pos int) []byte {
 }
 
 // Transmit queues frames for the device, in order, with one index update
-// and at most one doorbell for the batch. It returns how many frames it
-// consumed. A frame the device cannot take (shorter than an Ethernet
-// header, longer than the MTU without GSO, or with offload metadata that
-// was not negotiated or is out of bounds) is dropped, counted in
-// Stats().TX.Dropped, and consumed. When the ring is full Transmit stops
-// and returns ErrQueueFull with the frames before it queued; nothing in
-// the ring is overwritten. Safe for concurrent use.
+// and at most one doorbell per queue for the batch. With several pairs
+// each frame goes to the transmit queue of its flow (mq.go), so a flow's
+// frames stay in order. It returns how many frames it consumed. A frame
+// the device cannot take (shorter than an Ethernet header, longer than
+// the MTU without GSO, or with offload metadata that was not negotiated
+// or is out of bounds) is dropped, counted in Stats().TX.Dropped, and
+// consumed. When a ring is full Transmit stops and returns ErrQueueFull
+// with the frames before it queued; nothing in the ring is overwritten.
+// Safe for concurrent use.
 func (d *Device) Transmit(frames []ether.Frame) (int, error) {
-	t := &d.tx
+	if len(frames) == 0 {
+		return 0, nil
+	}
+	sent := 0
+	t := d.txQueueFor(&frames[0])
+	for sent < len(frames) {
+		// The run of frames bound for one queue goes in one batch.
+		end, next := sent+1, t
+		for ; end < len(frames); end++ {
+			if next = d.txQueueFor(&frames[end]); next != t {
+				break
+			}
+		}
+		n, err := t.transmit(frames[sent:end])
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		t = next
+	}
+	return sent, nil
+}
+
+// transmit queues frames on this queue (Transmit).
+func (t *txQueue) transmit(frames []ether.Frame) (int, error) {
+	d := t.d
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if d.closed.Load() {
@@ -87,19 +117,19 @@ func (d *Device) Transmit(frames []ether.Frame) (int, error) {
 	if err := d.Err(); err != nil {
 		return 0, err
 	}
-	d.reclaim()
+	t.reclaim()
 	n := 0
 	var err error
 	for ; n < len(frames); n++ {
 		f := &frames[n]
 		size := f.Len()
-		if !d.txValid(f, size) {
-			d.txStats.dropped.Add(1)
+		if !t.valid(f, size) {
+			t.stats.dropped.Add(1)
 			continue
 		}
 		chunks := (hdrLen + size + t.chunk - 1) / t.chunk
 		if chunks > t.q.NumFree() {
-			d.reclaim()
+			t.reclaim()
 			if chunks > t.q.NumFree() {
 				t.want = chunks
 				err = ErrQueueFull
@@ -109,22 +139,22 @@ func (d *Device) Transmit(frames []ether.Frame) (int, error) {
 		t.want = 0
 		ids := t.ids[:chunks]
 		t.q.Reserve(ids)
-		d.fillTX(ids, f, size)
+		t.fill(ids, f, size)
 		t.q.Push(ids[0])
-		d.txStats.packets.Add(1)
-		d.txStats.bytes.Add(uint64(size))
+		t.stats.packets.Add(1)
+		t.stats.bytes.Add(uint64(size))
 	}
 	notified := t.q.Publish()
 	if notified {
-		d.txNotifications.Add(1)
+		t.kicks.notifications.Add(1)
 	}
-	d.watchTX(notified)
+	t.watchTX(notified)
 	return n, err
 }
 
 // txValid checks a frame against the negotiated features (§5.1.6.2.1).
-func (d *Device) txValid(f *ether.Frame, size int) bool {
-	t := &d.tx
+func (t *txQueue) valid(f *ether.Frame, size int) bool {
+	d := t.d
 	if size < ethHeaderLen || (hdrLen+size+t.chunk-1)/t.chunk > t.q.Size() {
 		return false
 	}
@@ -149,12 +179,11 @@ func (d *Device) txValid(f *ether.Frame, size int) bool {
 	return f.NeedsCsum && f.GSOSize > 0 && size <= t.maxFrame && (!f.ECN || d.features.Has(FHostECN))
 }
 
-// fillTX writes the header and frame into the chunks of a reserved chain
+// fill writes the header and frame into the chunks of a reserved chain
 // and fills its descriptors.
-func (d *Device) fillTX(ids []uint16, f *ether.Frame, size int) {
-	t := &d.tx
+func (t *txQueue) fill(ids []uint16, f *ether.Frame, size int) {
 	h := netHdr{}
-	softCsum := f.NeedsCsum && !d.features.Has(FCsum)
+	softCsum := f.NeedsCsum && !t.d.features.Has(FCsum)
 	if f.NeedsCsum && !softCsum {
 		h.flags = hdrFNeedsCsum
 		h.csumStart, h.csumOffset = f.CsumStart, f.CsumOffset
@@ -209,9 +238,9 @@ func (t *txQueue) checksum(ids []uint16, start, offset, size int) {
 	t.at(ids, at+1)[0] = byte(v)
 }
 
-// reclaim harvests completed transmit buffers; tx.mu is held.
-func (d *Device) reclaim() {
-	t := &d.tx
+// reclaim harvests completed transmit buffers; t.mu is held.
+func (t *txQueue) reclaim() {
+	d := t.d
 	wake := false
 	for {
 		_, _, err := t.q.Used()
@@ -220,7 +249,7 @@ func (d *Device) reclaim() {
 		}
 		wake = true
 		if err != nil {
-			// fail without taking tx.mu, which we hold.
+			// fail without taking t.mu, which we hold.
 			d.errMu.Lock()
 			if d.err == nil {
 				d.err = err
@@ -235,16 +264,25 @@ func (d *Device) reclaim() {
 	}
 }
 
-// WaitTXSpace blocks until the transmit ring has room for the frame that
-// last failed with ErrQueueFull (or for any frame), the device fails, or
-// it is closed. It asks the device for an interrupt once enough frames in
+// WaitTXSpace blocks until the transmit ring that next goes to has room
+// for it (next is the frame Transmit stopped at with ErrQueueFull; nil
+// means the first queue and any frame), the device fails, or it is
+// closed. It asks the device for an interrupt once enough frames in
 // flight are done, and at least three quarters of them, to batch
 // completions (like Linux's virtqueue_enable_cb_delayed). Before it
 // sleeps it notifies the device, owed or not: a device that stopped
 // short of buffers already published (txwatch.go) would otherwise use
 // no more, and nothing would end the wait.
-func (d *Device) WaitTXSpace() error {
-	t := &d.tx
+func (d *Device) WaitTXSpace(next *ether.Frame) error {
+	t := &d.tx[0]
+	if next != nil {
+		t = d.txQueueFor(next)
+	}
+	return t.waitSpace()
+}
+
+func (t *txQueue) waitSpace() error {
+	d := t.d
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	kicked := false
@@ -255,7 +293,7 @@ func (d *Device) WaitTXSpace() error {
 		if err := d.Err(); err != nil {
 			return err
 		}
-		d.reclaim()
+		t.reclaim()
 		free, out := t.q.NumFree(), t.q.Outstanding()
 		if free >= max(1, t.want) || out == 0 {
 			return nil
@@ -271,26 +309,25 @@ func (d *Device) WaitTXSpace() error {
 		// again if the device stays silent.
 		fresh := !kicked
 		if fresh {
-			d.txWaitKicks.Add(1)
+			t.kicks.wait.Add(1)
 			t.q.Kick()
 			kicked = true
 		}
-		d.watchTX(fresh)
+		t.watchTX(fresh)
 		t.waiters++
 		t.cond.Wait()
 		t.waiters--
 	}
 }
 
-// txInterrupt handles a transmit used buffer notification.
-func (d *Device) txInterrupt() {
-	t := &d.tx
+// interrupt handles a transmit used buffer notification.
+func (t *txQueue) interrupt() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.q == nil {
 		return
 	}
 	t.q.DisableInterrupts()
-	d.reclaim()
+	t.reclaim()
 	t.cond.Broadcast()
 }

@@ -27,13 +27,13 @@ import "time"
 // device takes, far shorter than TCP's retransmission timeouts.
 const stallTimeout = 10 * time.Millisecond
 
-// txWatch is the watchdog's state; tx.mu guards it.
+// txWatch is a transmit queue's watchdog state; its mu guards it.
 type txWatch struct {
 	timeout time.Duration
 	timer   *time.Timer // runs txTick; armed while the device holds buffers
 	armed   bool
 	epoch   time.Time // time.Since(epoch) reads only the monotonic clock
-	done    uint64    // tx.completed at the last look
+	done    uint64    // completed at the last look
 	silent  bool      // looks since since found no completion
 	since   time.Duration
 }
@@ -45,13 +45,12 @@ func (w *txWatch) init(timeout time.Duration, tick func()) {
 	w.timer.Stop()
 }
 
-// watchTX looks at the transmit queue after a reclaim, with tx.mu held;
+// watchTX looks at the transmit queue after a reclaim, with t.mu held;
 // notified says the device has just been notified. It kicks the device
 // if two looks at least the timeout apart found it holding buffers and
 // using none, and keeps the timer running while it holds any, so that
 // a stall is caught even if nobody transmits again.
-func (d *Device) watchTX(notified bool) {
-	t := &d.tx
+func (t *txQueue) watchTX(notified bool) {
 	w := &t.watch
 	if t.q.Outstanding() == 0 {
 		w.silent = false
@@ -63,7 +62,7 @@ func (d *Device) watchTX(notified bool) {
 	case !w.silent:
 		w.silent, w.since = true, now
 	case now-w.since >= w.timeout:
-		d.txStallKicks.Add(1) // before the device can act on the kick
+		t.kicks.stall.Add(1) // before the device can act on the kick
 		t.q.Kick()
 		w.since = now
 	}
@@ -73,16 +72,16 @@ func (d *Device) watchTX(notified bool) {
 	}
 }
 
-// txTick is the watchdog's timer: it reclaims, which wakes waiters if
-// the device used buffers, and looks again.
-func (d *Device) txTick() {
-	t := &d.tx
+// tick is the watchdog's timer: it reclaims, which wakes waiters if the
+// device used buffers, and looks again.
+func (t *txQueue) tick() {
+	d := t.d
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.watch.armed = false
 	if d.closed.Load() || d.Err() != nil {
 		return
 	}
-	d.reclaim()
-	d.watchTX(false)
+	t.reclaim()
+	t.watchTX(false)
 }
