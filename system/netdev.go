@@ -3,6 +3,7 @@ package system
 import (
 	"fmt"
 	"os"
+	"runtime"
 
 	"warren.dev/boot/multiboot"
 	"warren.dev/drivers/e1000"
@@ -139,9 +140,10 @@ func openVirtioNet(p hw.Platform, d pci.Device) (link.NIC, error) {
 // virtioNetConfig is the driver configuration of a virtio-net device on
 // either transport, without its interrupts. Every offload the driver
 // knows is taken, receive coalescing (GUEST_TSO) included: a tap backend
-// then hands over TCP frames of up to 64 KiB (ether.FeatureRXGSO).
+// then hands over TCP frames of up to 64 KiB (ether.FeatureRXGSO). A
+// multiqueue device gets a queue pair per CPU, as far as it has them.
 func virtioNetConfig(p hw.Platform, t *virtio.Transport) vnet.Config {
-	return vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts}
+	return vnet.Config{Transport: t, DMA: p.DMA, Interrupts: p.Interrupts, Pairs: runtime.NumCPU()}
 }
 
 // configReader reads a device's configuration space for virtio.

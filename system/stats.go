@@ -125,13 +125,19 @@ func writeNetStats(p *statpage.Page, s *wnet.Stack) {
 }
 
 // writeStruct writes a struct of unsigned counters as PREFIX.Field,
-// nested structs as PREFIX.Outer.Inner.
+// nested structs as PREFIX.Outer.Inner, slices as PREFIX.Field.INDEX.
 func writeStruct(p *statpage.Page, prefix string, v reflect.Value) {
 	for i := range v.NumField() {
 		name, f := prefix+"."+v.Type().Field(i).Name, v.Field(i)
 		switch f.Kind() {
 		case reflect.Struct:
 			writeStruct(p, name, f)
+		case reflect.Slice:
+			for j := range f.Len() {
+				if e := f.Index(j); e.CanUint() {
+					p.Add(name+"."+strconv.Itoa(j), e.Uint())
+				}
+			}
 		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 			p.Add(name, f.Uint())
 		}
