@@ -36,7 +36,12 @@ type Netns struct {
 
 // NewNetns creates a namespace named prefix-PID-N with the loopback up and
 // the tap device TapDevice holding TapHostV4 and TapHostV6.
-func NewNetns(prefix string) (*Netns, error) {
+func NewNetns(prefix string) (*Netns, error) { return NewNetnsQueues(prefix, 1) }
+
+// NewNetnsQueues is NewNetns with a tap device of queues queues: above
+// one a multi_queue device, which QEMU opens only with as many
+// (MultiQueueTapArgs), and one only without.
+func NewNetnsQueues(prefix string, queues int) (*Netns, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("a network namespace needs root")
 	}
@@ -47,9 +52,13 @@ func NewNetns(prefix string) (*Netns, error) {
 	if out, err := exec.Command("ip", "netns", "add", n.Name).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("ip netns add %s: %v\n%s", n.Name, err, out)
 	}
+	tuntap := []string{"ip", "tuntap", "add", "dev", TapDevice, "mode", "tap"}
+	if queues > 1 {
+		tuntap = append(tuntap, "multi_queue")
+	}
 	for _, c := range [][]string{
 		{"ip", "link", "set", "lo", "up"},
-		{"ip", "tuntap", "add", "dev", TapDevice, "mode", "tap"},
+		tuntap,
 		{"ip", "addr", "add", TapHostV4, "dev", TapDevice},
 		{"ip", "-6", "addr", "add", TapHostV6, "dev", TapDevice, "nodad"},
 		{"ip", "link", "set", TapDevice, "up"},
@@ -91,11 +100,19 @@ func (n *Netns) QEMUWrapper(dir string) (string, error) {
 
 // TapArgs are QEMU's arguments for a NIC of the given model on the tap
 // device, with the MAC address TapGuestMAC.
-func TapArgs(model string) []string {
-	return []string{
-		"-netdev", "tap,id=n0,ifname=" + TapDevice + ",script=no,downscript=no",
-		"-device", model + ",netdev=n0,mac=" + TapGuestMAC,
+func TapArgs(model string) []string { return MultiQueueTapArgs(model, 1) }
+
+// MultiQueueTapArgs are TapArgs for a tap device of queues queues
+// (NewNetnsQueues). Above one, the NIC (virtio-net) offers as many queue
+// pairs, with an MSI-X vector for each queue, the configuration and the
+// control queue, as Linux would use them.
+func MultiQueueTapArgs(model string, queues int) []string {
+	netdev, device := "tap,id=n0,ifname="+TapDevice+",script=no,downscript=no", model+",netdev=n0,mac="+TapGuestMAC
+	if queues > 1 {
+		netdev += fmt.Sprintf(",queues=%d", queues)
+		device += fmt.Sprintf(",mq=on,vectors=%d", 2*queues+2)
 	}
+	return []string{"-netdev", netdev, "-device", device}
 }
 
 // DialContext connects from inside the namespace. The socket is made on
