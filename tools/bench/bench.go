@@ -36,6 +36,7 @@ type Config struct {
 	NICs      []string      // QEMU NIC models
 	Memory    string        // guest RAM of both guests
 	CPUs      int           // vCPUs of both guests (0: one)
+	Queues    int           // virtio-net queue pairs on a multi-queue tap, both guests (0 or 1: one queue)
 	Small     string        // a second, small RAM size Warren must serve with ("": skip)
 	Load      WrkLoad       // the HTTP load
 	Warmup    time.Duration // wrk before the measured run, same load
@@ -107,6 +108,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Runs < 1 && cfg.Profile == "" || cfg.Runs < 0 || len(cfg.NICs) == 0 {
 		return nil, errors.New("bench: nothing to run")
 	}
+	// A multi-queue tap takes only a NIC that opens as many queues: a
+	// virtio-net-pci (microvm's virtio-mmio NIC has no MSI-X vectors).
+	if cfg.Queues > 1 && (slices.ContainsFunc(cfg.NICs, func(n string) bool { return n != "virtio-net-pci" }) || cfg.measures("microvm")) {
+		return nil, errors.New("bench: multiqueue needs the NIC virtio-net-pci alone and no microvm part")
+	}
 	for _, tool := range []string{qemu.Binary, "wrk", "ip", "apt-get", "dpkg-deb"} {
 		if _, err := lookPath(tool); err != nil {
 			return nil, err
@@ -141,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := build.BuildUser(ctx, bc, []build.UserProgram{{Path: r.linux.Unmodified}}, r.unmodUser); err != nil {
 		return nil, err
 	}
-	if r.ns, err = qemu.NewNetns("warren-bench"); err != nil {
+	if r.ns, err = qemu.NewNetnsQueues("warren-bench", max(1, cfg.Queues)); err != nil {
 		return nil, err
 	}
 	defer r.ns.Close()

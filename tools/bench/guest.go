@@ -26,7 +26,8 @@ type guest struct {
 }
 
 // startGuest boots m with the benchmark's vCPUs and a NIC of the given
-// model on the tap device, QEMU running inside the namespace.
+// model, with the benchmark's queue pairs, on the tap device, QEMU
+// running inside the namespace.
 func (r *runner) startGuest(ctx context.Context, m qemu.Machine, nic string) *guest {
 	ctx, cancel := context.WithCancel(ctx)
 	g := &guest{cancel: cancel, done: make(chan struct{}), console: &tail{max: 64 << 10}}
@@ -35,7 +36,7 @@ func (r *runner) startGuest(ctx context.Context, m qemu.Machine, nic string) *gu
 		m.CPUs = r.cfg.cpus()
 	}
 	m.Stdout = g.console
-	m.ExtraArgs = append(qemu.TapArgs(nic), m.ExtraArgs...)
+	m.ExtraArgs = append(qemu.MultiQueueTapArgs(nic, r.cfg.Queues), m.ExtraArgs...)
 	g.start = time.Now()
 	go func() {
 		_, g.err = m.Run(ctx)

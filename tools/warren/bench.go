@@ -16,7 +16,7 @@ import (
 func init() {
 	commands = append(commands, &command{
 		name: "bench",
-		args: "[-runs N] [-nic LIST] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-profile FILE] [-v] [-w README]",
+		args: "[-runs N] [-nic LIST] [-mq N] [-m MEM] [-small MEM] [-d DUR] [-append ARGS] [-profile FILE] [-v] [-w README]",
 		help: "Bench measures Warren against a Linux guest (Debian's kernel, the same Go\n" +
 			"servers built as Linux programs) in QEMU with one vCPU, each NIC on a tap\n" +
 			"device in a network namespace it makes (root needed): QEMU start to the\n" +
@@ -48,6 +48,7 @@ func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.IntVar(&o.cfg.Runs, "runs", o.cfg.Runs, "boots per guest, NIC and figure")
 	fs.StringVar(&o.nics, "nic", strings.Join(o.cfg.NICs, ","), "comma-separated QEMU NIC models")
+	fs.IntVar(&o.cfg.Queues, "mq", 0, "virtio-net queue pairs on a multi-queue tap, for both guests (0: one queue; needs -nic virtio-net-pci and -only without microvm)")
 	fs.StringVar(&o.cfg.Memory, "m", o.cfg.Memory, "guest memory of both guests")
 	fs.IntVar(&o.cfg.CPUs, "smp", o.cfg.CPUs, "vCPUs of both guests; with -w, the table of this count is replaced (its own markers)")
 	fs.StringVar(&o.cfg.Small, "small", o.cfg.Small, "small guest memory Warren must serve with (empty: skip)")
@@ -73,6 +74,9 @@ func parseBench(e *env, args []string) (*benchOpts, error) {
 	}
 	if fs.NArg() != 0 {
 		return nil, usageError(e, "bench", "unexpected argument %q", fs.Arg(0))
+	}
+	if o.cfg.Queues < 0 {
+		return nil, usageError(e, "bench", "-mq %d: want a queue pair count", o.cfg.Queues)
 	}
 	if o.cfg.CPUs < 1 {
 		return nil, usageError(e, "bench", "-smp %d: want at least 1", o.cfg.CPUs)
