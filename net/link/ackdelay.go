@@ -1,6 +1,7 @@
 package link
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -251,7 +252,11 @@ func (d *ackDelay) expire() {
 			continue
 		}
 		fl.held = false
-		due = append(due, fl.frame)
+		// A copy: once the lock is let go, hold may overwrite the
+		// flow's buffer with its next ACK while this one is sent.
+		f := fl.frame
+		f.Data = [][]byte{slices.Clone(fl.data[0])}
+		due = append(due, f)
 		d.expired++
 	}
 	d.armed = next > 0
