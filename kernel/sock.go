@@ -145,6 +145,9 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 		if f != nil {
 			r.req.Nr = f.RAX
 			r.req.Args = [6]uint64{f.RDI, f.RSI, f.RDX, f.R10, f.R8, f.R9}
+			if addr, n, ok := sockabi.InlineBuf(r.req.Nr, &r.req.Args); ok && copyIn(r.req.Inline[:n], addr) == 0 {
+				r.req.InlineLen = uint32(n)
+			}
 			r.req.TID = threads[cur].tid
 			r.req.PID = procs[curProc()].pid
 		}

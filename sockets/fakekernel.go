@@ -222,7 +222,7 @@ func (k *FakeKernel) name(id uint64, fd int, peer bool, addr, lenAddr uint64) un
 	case peer && len(sa) == 0:
 		return unix.ENOTCONN
 	}
-	return writeSockaddr(caller{k, id}, sa, addr, lenAddr)
+	return writeSockaddr(caller{k: k, id: id}, sa, addr, lenAddr)
 }
 
 // Request hands out the request the kernel would forward for system call
@@ -236,6 +236,11 @@ func (k *FakeKernel) Request(nr uint64, args ...uint64) sockabi.Request {
 	k.lastID++
 	r.ID = k.lastID
 	k.serving[r.ID] = true
+	if addr, n, ok := sockabi.InlineBuf(nr, &r.Args); ok {
+		if m, ok := k.window(addr, int(n)); ok {
+			r.InlineLen = uint32(copy(r.Inline[:], m))
+		}
+	}
 	if f, ok := k.fds[int(int32(r.Args[0]))]; ok {
 		s := k.socks[f.sock]
 		r.Sock, r.Flags = f.sock, f.flags

@@ -230,3 +230,31 @@ func TestSocketArgs(t *testing.T) {
 		t.Fatalf("%d sockets left", n)
 	}
 }
+
+// TestInlineWrite: a small write's bytes come from the request, copied
+// when the kernel forwarded the call, on a TCP and a unix stream socket;
+// a buffer the kernel could not copy whole still fails with EFAULT.
+func TestInlineWrite(t *testing.T) {
+	e := newEnv(t)
+	tcpA, tcpB := e.pair()
+	unixA, unixB := e.socketpair(unix.SOCK_STREAM | nbcx)
+	for _, p := range [][2]uint64{{tcpA, tcpB}, {unixA, unixB}} {
+		for _, nr := range []uint64{unix.SYS_WRITE, unix.SYS_SENDTO} {
+			buf := e.mem([]byte("inline"))
+			r := e.k.Request(nr, p[0], buf, 6)
+			e.k.Put(buf, []byte("memory")) // changed after the kernel copied it
+			if n, errno := e.l.Handle(&r); n != 6 || errno != 0 {
+				t.Fatalf("%s: %d, %v", callName(nr), n, errno)
+			}
+			e.k.Done(r.ID)
+			e.waitEvents(p[1], unix.EPOLLIN)
+			e.expectRead(p[1], 16, "inline")
+		}
+	}
+	end := FakeBase + uint64(len(e.k.Memory().B))
+	r := e.k.Request(unix.SYS_WRITE, tcpA, end-3, 6)
+	defer e.k.Done(r.ID)
+	if _, errno := e.l.Handle(&r); r.InlineLen != 0 || errno != unix.EFAULT {
+		t.Fatalf("a buffer running off the end of memory: %d bytes copied, %v", r.InlineLen, errno)
+	}
+}

@@ -244,11 +244,31 @@ type Request struct {
 	// PID is the calling process's id, for unix sockets' credentials
 	// (SCM_CREDENTIALS, SO_PEERCRED); 0 when no caller waits.
 	PID int32
-	_   int32
+	// InlineLen bytes of the caller's buffer (InlineBuf) are in Inline,
+	// copied when the call was forwarded; 0 when none were.
+	InlineLen uint32
+	Inline    [InlineSize]byte
 }
 
 // RequestSize is the size of Request in bytes, checked by SysServe.
-const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4
+const RequestSize = 8 + 4 + 4 + 8 + 6*8 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + InlineSize
+
+// InlineSize bounds the buffer of a write or sendto that the kernel
+// copies into its request, so that the socket layer reads it without a
+// SysCopyIn.
+const InlineSize = 256
+
+// InlineBuf returns the buffer the kernel copies into a request for
+// system call nr with args, if any: a write's or sendto's, whole, when it
+// is at most InlineSize bytes. The kernel copies none of a buffer it
+// cannot read whole, so the socket layer's own copy fails with EFAULT as
+// it would without.
+func InlineBuf(nr uint64, args *[6]uint64) (addr, n uint64, ok bool) {
+	if nr != unix.SYS_WRITE && nr != unix.SYS_SENDTO || args[2] == 0 || args[2] > InlineSize {
+		return 0, 0, false
+	}
+	return args[1], args[2], true
+}
 
 // Forwarded reports whether system call nr is a socket call the socket
 // layer serves (its first argument must be a socket descriptor); FDCalls
