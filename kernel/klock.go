@@ -18,7 +18,8 @@ import (
 // lets it go: when vCPUs share host cores (a loaded host, or more vCPUs
 // than cores), the holder's vCPU may be descheduled, and a waiter that
 // spins on only burns the host time the holder needs. A halted waiter
-// is in lockParked; unlockKernel wakes one with vecLockFree.
+// is in lockParked; unlockKernel takes one out and wakes it with
+// vecLockFree.
 
 // Vectors of the interprocessor interrupts.
 const (
@@ -108,9 +109,27 @@ func parkForLock(me int) bool {
 func unlockKernel() {
 	me := kcpu
 	bkl.Store(0)
-	if parked := lockParked.Load() &^ (1 << me); parked != 0 {
-		c := bits.TrailingZeros64(parked)
+	if c, ok := claimParked(me); ok {
 		sendIPI(cpus[c].apicID, vecLockFree)
+	}
+}
+
+// claimParked takes one CPU other than me out of lockParked, for the
+// caller to wake: a park is woken by one IPI, not by one at each release
+// until the parked CPU runs again (under TCG a halted vCPU's host thread
+// is slow to wake, and each IPI is three exits to QEMU). The parker
+// clears its bit again when it wakes, then a no-op, and parks anew if
+// the lock is still held.
+func claimParked(me int) (int, bool) {
+	for {
+		parked := lockParked.Load() &^ (1 << me)
+		if parked == 0 {
+			return 0, false
+		}
+		c := bits.TrailingZeros64(parked)
+		if bit := uint64(1) << c; lockParked.And(^bit)&bit != 0 {
+			return c, true
+		}
 	}
 }
 

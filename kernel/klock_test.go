@@ -86,3 +86,24 @@ func TestShootdownServedWhileSpinningForLock(t *testing.T) {
 	}
 	unlockKernel()
 }
+
+func TestUnlockWakesEachParkOnce(t *testing.T) {
+	defer lockParked.Store(0)
+	lockParked.Store(1<<1 | 1<<3)
+	if c, ok := claimParked(0); !ok || c != 1 {
+		t.Fatalf("first release woke %d, %v; want CPU 1", c, ok)
+	}
+	if c, ok := claimParked(0); !ok || c != 3 {
+		t.Fatalf("second release woke %d, %v; want CPU 3 (CPU 1 was woken already)", c, ok)
+	}
+	if c, ok := claimParked(0); ok {
+		t.Fatalf("third release woke CPU %d; every park was woken already", c)
+	}
+	lockParked.Store(1 << 2)
+	if c, ok := claimParked(2); ok {
+		t.Fatalf("CPU 2 woke itself (%d)", c)
+	}
+	if lockParked.Load() != 1<<2 {
+		t.Fatalf("lockParked %#b after a release by the parked CPU, want its bit kept", lockParked.Load())
+	}
+}
