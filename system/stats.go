@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -21,8 +22,9 @@ import (
 // measures little): the kernel's event counters (kernel.*), netstack's
 // tcpip.Stats (netstack.*) and each NIC's link and driver counters
 // (nic.NAME.*). Every counter counts from boot; the cost of a load is the
-// difference of two readings. The program needs no change and knows
-// nothing of it.
+// difference of two readings. One line is a setting, not a counter: the
+// program's GOMAXPROCS (program.GOMAXPROCS), which the socket layer may
+// raise (procs.go). The program needs no change and knows nothing of it.
 
 const statsOptionName = "warren.stats="
 
@@ -71,6 +73,7 @@ func startStats(tokens []string, s *wnet.Stack) {
 func writeStats(p *statpage.Page, read func(*statsabi.Counters) error, s *wnet.Stack) {
 	p.Comment("Warren's counters since boot, NAME VALUE: kernel.* the kernel's (warren_stats), " +
 		"netstack.* gVisor's tcpip.Stats, nic.NAME.link.* frames at the driver boundary, nic.NAME.driver.* the NIC driver's own")
+	p.Add("program.GOMAXPROCS", uint64(runtime.GOMAXPROCS(0)))
 	var k statsabi.Counters
 	if err := read(&k); err != nil {
 		p.Comment("kernel counters: %v", err)

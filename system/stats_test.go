@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -57,21 +58,22 @@ func TestWriteKernelStats(t *testing.T) {
 	want := map[string]uint64{
 		"kernel.Syscalls": 7, "kernel.Traps": 9, "kernel.SockCopyBytes": 1 << 40, "kernel.Wakeups": 0,
 		"kernel.syscall.futex": 5, "kernel.syscall.warren_stats": 2, "kernel.syscall.999": 1,
+		"program.GOMAXPROCS": uint64(runtime.GOMAXPROCS(0)),
 	}
 	for name, v := range want {
 		if got, ok := m[name]; !ok || got != v {
 			t.Errorf("%s = %d (listed %v), want %d", name, got, ok, v)
 		}
 	}
-	// Every scalar counter is listed, and only the calls made.
+	// Every scalar counter is listed, only the calls made, and the setting.
 	scalars := reflect.TypeFor[statsabi.Counters]().NumField() - 1
-	if len(m) != scalars+3 {
-		t.Errorf("%d counters, want %d scalars and 3 calls:\n%s", len(m), scalars, p.Bytes())
+	if len(m) != scalars+3+1 {
+		t.Errorf("%d lines, want %d scalars, 3 calls and GOMAXPROCS:\n%s", len(m), scalars, p.Bytes())
 	}
 
 	var q statpage.Page
 	writeStats(&q, func(*statsabi.Counters) error { return errors.New("ENOSYS") }, nil)
-	if m, err := statpage.Parse(string(q.Bytes())); err != nil || len(m) != 0 || !strings.Contains(string(q.Bytes()), "# kernel counters: ENOSYS") {
+	if m, err := statpage.Parse(string(q.Bytes())); err != nil || len(m) != 1 || !strings.Contains(string(q.Bytes()), "# kernel counters: ENOSYS") {
 		t.Errorf("page without kernel counters: %q (%v)", q.Bytes(), err)
 	}
 }
