@@ -122,6 +122,16 @@ func TestServeWorkersRetire(t *testing.T) {
 	for i := range n {
 		s.call(unix.SYS_READ, srvs[i], e.buf(16), 16)
 	}
+	// Nothing is written yet, so every read waits, each in a worker of
+	// its own. (Counted after the replies instead, idle workers could
+	// already have retired on a loaded host.)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() < base+n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines with %d blocking calls waiting, %d before: the calls did not run in workers", runtime.NumGoroutine(), n, base)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	for i := range n {
 		s.call(unix.SYS_WRITE, cs[i], e.mem([]byte("wake")), 4)
 	}
@@ -130,10 +140,7 @@ func TestServeWorkersRetire(t *testing.T) {
 			t.Fatalf("reply %+v", r)
 		}
 	}
-	if g := runtime.NumGoroutine(); g < base+n {
-		t.Fatalf("%d goroutines after %d blocking calls, %d before: the calls did not run in workers", g, n, base)
-	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > base {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d goroutines %v after the burst, %d before it", runtime.NumGoroutine(), 5*time.Second, base)
