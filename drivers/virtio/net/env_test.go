@@ -2,6 +2,7 @@ package net
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -249,17 +250,24 @@ func one(b []byte) ether.Frame { return ether.Frame{Data: [][]byte{b}} }
 // sendAll transmits frames, waiting for room when the ring is full.
 func (e *env) sendAll(frames []ether.Frame) {
 	e.t.Helper()
+	if err := transmitAll(e.d, frames); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// transmitAll is sendAll for any goroutine: it returns the first error.
+func transmitAll(d *Device, frames []ether.Frame) error {
 	for len(frames) > 0 {
-		n, err := e.d.Transmit(frames)
+		n, err := d.Transmit(frames)
 		frames = frames[n:]
-		if err == ErrQueueFull {
-			if err := e.d.WaitTXSpace(&frames[0]); err != nil {
-				e.t.Fatal(err)
-			}
-		} else if err != nil {
-			e.t.Fatal(err)
+		if errors.Is(err, ErrQueueFull) {
+			err = d.WaitTXSpace(&frames[0])
+		}
+		if err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 func checkSent(t *testing.T, got []devmodel.Packet, want [][]byte) {

@@ -42,20 +42,9 @@ func TestNoLostInterrupts(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for i := range perSender {
-						f := []ether.Frame{one(frame(60, i))}
-						for {
-							n, err := e.d.Transmit(f)
-							if n == 1 {
-								break
-							}
-							if err != ErrQueueFull {
-								t.Error(err)
-								return
-							}
-							if err := e.d.WaitTXSpace(nil); err != nil {
-								t.Error(err)
-								return
-							}
+						if err := transmitAll(e.d, []ether.Frame{one(frame(60, i))}); err != nil {
+							t.Error(err)
+							return
 						}
 					}
 				}()

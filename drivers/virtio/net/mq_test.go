@@ -201,20 +201,9 @@ func TestMQConcurrent(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					for i := range per {
-						f := []ether.Frame{one(tcpFrame(50000+uint16(g), i))}
-						for {
-							n, err := e.d.Transmit(f)
-							if n == 1 {
-								break
-							}
-							if err != ErrQueueFull {
-								t.Error(err)
-								return
-							}
-							if err := e.d.WaitTXSpace(&f[0]); err != nil {
-								t.Error(err)
-								return
-							}
+						if err := transmitAll(e.d, []ether.Frame{one(tcpFrame(50000+uint16(g), i))}); err != nil {
+							t.Error(err)
+							return
 						}
 					}
 				}()

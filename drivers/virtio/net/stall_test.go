@@ -214,22 +214,7 @@ func TestReceiveWaitsForTXSpace(t *testing.T) {
 			replied := make(chan error, 1)
 			var e *env
 			o.receive = func(frames []ether.Frame) {
-				reply := []ether.Frame{one(frame(60, 99))}
-				for {
-					n, err := e.d.Transmit(reply)
-					if n == 1 {
-						break
-					}
-					if !errors.Is(err, ErrQueueFull) {
-						replied <- err
-						return
-					}
-					if err := e.d.WaitTXSpace(nil); err != nil {
-						replied <- err
-						return
-					}
-				}
-				replied <- nil
+				replied <- transmitAll(e.d, []ether.Frame{one(frame(60, 99))})
 			}
 			e = openEnv(t, o)
 			frames, want := numbered(8)
