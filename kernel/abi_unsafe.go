@@ -10,9 +10,11 @@ import (
 // Fixed-layout records the kernel exchanges with the program, viewed as
 // the bytes that are copied (kernel/sockabi, kernel/statsabi, kernel/hwabi).
 
-// requestBytes views a forwarded request as bytes.
+// requestBytes views a forwarded request as the bytes SysServe copies
+// out: all but the unused tail of Inline, its last field, which the
+// socket layer reads only up to InlineLen.
 func requestBytes(r *sockabi.Request) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(r)), sockabi.RequestSize)
+	return unsafe.Slice((*byte)(unsafe.Pointer(r)), sockabi.RequestSize-sockabi.InlineSize+int(r.InlineLen))
 }
 
 // countersBytes views the kernel's counters as bytes, for sysStats.

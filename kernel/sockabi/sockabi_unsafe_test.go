@@ -16,3 +16,12 @@ func TestSockInfoSize(t *testing.T) {
 		t.Fatalf("SockInfo is %d bytes, SockInfoSize says %d", s, SockInfoSize)
 	}
 }
+
+// TestInlineLast: the kernel copies a request out without the unused
+// tail of Inline, so Inline must be its last field.
+func TestInlineLast(t *testing.T) {
+	var r Request
+	if off := unsafe.Offsetof(r.Inline); off != RequestSize-InlineSize {
+		t.Fatalf("Inline at %d of %d bytes: not the last field", off, RequestSize)
+	}
+}
