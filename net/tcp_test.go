@@ -123,38 +123,6 @@ func TestCoalescedReceive(t *testing.T) {
 
 }
 
-// Request and answer, as a keep-alive HTTP connection goes: the bare ACK
-// of each request is carried by the answer instead (link/ackdelay.go), so
-// the server sends about one frame per exchange, not two.
-func TestDelayedAckRequestResponse(t *testing.T) {
-	a, b := twoStacks(t, offloads, offloads)
-	echoServer(t, b, 7)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := a.DialTCP(ctx, netip.AddrPort{}, netip.AddrPortFrom(addrB, 7))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	const exchanges = 200
-	before := b.Stats().NICs[1].Link
-	msg, got := bytes.Repeat([]byte("x"), 100), make([]byte, 100)
-	for range exchanges {
-		if _, err := conn.Write(msg); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(conn, got); err != nil {
-			t.Fatal(err)
-		}
-	}
-	after := b.Stats().NICs[1].Link
-	sent, carried := after.TxPackets-before.TxPackets, after.TxAcksCoalesced-before.TxAcksCoalesced
-	t.Logf("server: %d frames for %d exchanges; %d bare ACKs carried by answers", sent, exchanges, carried)
-	if sent > exchanges*3/2 || carried < exchanges/2 {
-		t.Errorf("server sent %d frames for %d exchanges, %d ACKs carried", sent, exchanges, carried)
-	}
-}
-
 // Segments that arrive in one batch from a NIC without receive
 // coalescing are merged by GRO before TCP sees them: fewer segments reach
 // TCP than frames reach the link, and the stream is intact.

@@ -34,32 +34,22 @@ type Counters struct {
 	// TxSegmented counts large TCP segments cut in software because the
 	// device has no TSO.
 	TxSegmented uint64
-	// TxAcksHeld counts bare ACKs held back (ackdelay.go); of those,
-	// TxAcksCoalesced were carried by the flow's next frame instead, and
-	// TxAcksExpired went out when their time was up.
-	TxAcksHeld, TxAcksCoalesced, TxAcksExpired uint64
 }
 
 // Counters returns the link's traffic counters.
 func (e *Endpoint) Counters() Counters {
 	c := &e.counters
-	e.acks.mu.Lock()
-	held, coalesced, expired := e.acks.held, e.acks.coalesced, e.acks.expired
-	e.acks.mu.Unlock()
 	return Counters{
-		TxAcksHeld:      held,
-		TxAcksCoalesced: coalesced,
-		TxAcksExpired:   expired,
-		RxPackets:       c.rxPackets.Load(),
-		RxBytes:         c.rxBytes.Load(),
-		RxDropped:       c.rxDropped.Load(),
-		RxMalformed:     c.rxMalformed.Load(),
-		RxBadChecksum:   c.rxBadChecksum.Load(),
-		RxCoalesced:     c.rxCoalesced.Load(),
-		TxPackets:       c.txPackets.Load(),
-		TxBytes:         c.txBytes.Load(),
-		TxErrors:        c.txErrors.Load(),
-		TxDropped:       c.txDropped.Load(),
-		TxSegmented:     c.txSegmented.Load(),
+		RxPackets:     c.rxPackets.Load(),
+		RxBytes:       c.rxBytes.Load(),
+		RxDropped:     c.rxDropped.Load(),
+		RxMalformed:   c.rxMalformed.Load(),
+		RxBadChecksum: c.rxBadChecksum.Load(),
+		RxCoalesced:   c.rxCoalesced.Load(),
+		TxPackets:     c.txPackets.Load(),
+		TxBytes:       c.txBytes.Load(),
+		TxErrors:      c.txErrors.Load(),
+		TxDropped:     c.txDropped.Load(),
+		TxSegmented:   c.txSegmented.Load(),
 	}
 }

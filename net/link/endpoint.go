@@ -55,7 +55,6 @@ type Endpoint struct {
 	onClose   func()
 
 	txPool sync.Pool // *txBatch
-	acks   *ackDelay
 	counters
 }
 
@@ -71,7 +70,6 @@ func New(nic NIC, opts Options) *Endpoint {
 	e.mtu.Store(uint32(nic.MTU()))
 	e.gro.Init(true)
 	e.txPool.New = func() any { return new(txBatch) }
-	e.acks = newAckDelay(func(f []ether.Frame) { e.send(f) })
 	nic.SetReceiver(e.receive)
 	return e
 }
@@ -159,7 +157,6 @@ func (e *Endpoint) ARPHardwareType() header.ARPHardwareType { return header.ARPH
 func (e *Endpoint) Close() {
 	e.closeOnce.Do(func() {
 		e.dispatcher.Store(nil)
-		e.acks.stop()
 		e.nic.Close()
 		// Taking the lock waits out a delivery still in progress.
 		e.deliverMu.Lock()

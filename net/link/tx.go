@@ -48,7 +48,6 @@ func (e *Endpoint) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) 
 	for _, pkt := range pkts.AsSlice() {
 		before := len(b.frames)
 		e.appendFrames(b, pkt)
-		b.frames = e.acks.filter(b.frames, before)
 		b.perPkt = append(b.perPkt, len(b.frames)-before)
 	}
 

@@ -6,40 +6,65 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// netstack's TCP receiver can refuse, acknowledgment and all, a segment
-// its peer sent into a window it promised, and stall the connection for
-// good (netstackfix/acceptable.go.in says how; docs/socket-path.md has
-// the evidence). The image's build fixes it as it hooks package syscall:
-// it renames the receiver's check in a copy of the package's rcv.go and
-// adds a file whose check also accepts what was promised.
+// The image's build fixes two things in netstack's TCP package as it
+// hooks package syscall (docs/socket-path.md has the evidence for both):
+//
+//   - Its receiver can refuse, acknowledgment and all, a segment its peer
+//     sent into a window it promised, and stall the connection for good
+//     (netstackfix/acceptable.go.in): the receiver's check is renamed in
+//     rcv.go, and a new check also accepts what was promised.
+//   - It acknowledges received data at once, where Linux waits for data
+//     to carry the acknowledgement (netstackfix/delack.go.in): the
+//     acknowledgement at the end of handleSegmentsLocked becomes a call
+//     that may delay it, with a timer of its own in the sender, stopped
+//     with the endpoint's other timers.
 //
 // The go command refuses overlays of files in the module cache, so the
 // build replaces netstack's module (in its go.work) with a shadow: a tree
-// of symbolic links to the module's files, but for the two files of the
+// of symbolic links to the module's files, but for the files of the
 // fix. A shadow is made once for each module directory and fix, in the
 // user's cache, and its path stays the same, so the go command's build
 // cache serves later builds.
 
-//go:embed netstackfix/acceptable.go.in
-var tcpAcceptableFix []byte
-
-// Names of netstack's TCP package and of the files the fix adds or
-// replaces in it.
-const (
-	tcpPkg     = "gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
-	tcpRcvFile = "rcv.go"
-	tcpFixFile = "zz_warren_acceptable.go"
+var (
+	//go:embed netstackfix/acceptable.go.in
+	tcpAcceptableFix []byte
+	//go:embed netstackfix/delack.go.in
+	tcpDelayedAckFix []byte
 )
 
-// tcpRenamed is the declaration the fix replaces and the name the
-// original takes.
-var tcpRenamed = map[string]string{"func (r *receiver) acceptable(": "func (r *receiver) acceptableAdvertised("}
+// tcpPkg is netstack's TCP package.
+const tcpPkg = "gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
+
+// tcpEdits are the fix's edits of the package's own files, for
+// editLines.
+var tcpEdits = map[string]map[string]string{
+	"rcv.go": {
+		"func (r *receiver) acceptable(": "func (r *receiver) acceptableAdvertised(",
+	},
+	"connect.go": {
+		"\tif e.rcv.RcvNxt != e.snd.MaxSentAck {\n\t\te.snd.sendAck()\n\t}\n": "\te.ackProcessedLocked()\n",
+	},
+	"snd.go": {
+		"\tprobeTimer timer `state:\"nosave\"`\n": "\tprobeTimer timer `state:\"nosave\"`\n\n\t// delayedAck holds back an acknowledgement (zz_warren_delack.go).\n\tdelayedAck timer `state:\"nosave\"`\n",
+	},
+	"endpoint.go": {
+		"\t\te.snd.corkTimer.cleanup()\n": "\t\te.snd.corkTimer.cleanup()\n\t\te.snd.delayedAck.cleanup()\n",
+	},
+}
+
+// tcpAdded are the files the fix adds to the package.
+var tcpAdded = map[string][]byte{
+	"zz_warren_acceptable.go": tcpAcceptableFix,
+	"zz_warren_delack.go":     tcpDelayedAckFix,
+}
 
 // netstackModule is where a build finds netstack's TCP package: its
 // module's path and directory, and the package's directory inside it.
@@ -74,18 +99,20 @@ func findNetstack(ctx context.Context, dir string, env []string, pkg string, tes
 	return netstackModule{Path: f[0], Dir: f[1], Rel: rel}, true, nil
 }
 
-// tcpFixFiles returns the files of the fix for the TCP package in pkgDir:
-// the renamed rcv.go and the new check.
+// tcpFixFiles returns the files of the fix for the TCP package in
+// pkgDir: its edited files and the added ones.
 func tcpFixFiles(pkgDir string) (map[string][]byte, error) {
-	src, err := os.ReadFile(filepath.Join(pkgDir, tcpRcvFile))
-	if err != nil {
-		return nil, fmt.Errorf("build: the netstack fix needs netstack's TCP sources: %w", err)
+	files := maps.Clone(tcpAdded)
+	for name, edits := range tcpEdits {
+		src, err := os.ReadFile(filepath.Join(pkgDir, name))
+		if err != nil {
+			return nil, fmt.Errorf("build: the netstack fix needs netstack's TCP sources: %w", err)
+		}
+		if files[name], err = editLines(name, src, edits); err != nil {
+			return nil, fmt.Errorf("%w: this netstack is not the one Warren's fixes were written for", err)
+		}
 	}
-	renamed, err := renameDecls(tcpRcvFile, src, tcpRenamed)
-	if err != nil {
-		return nil, fmt.Errorf("%w: this netstack is not the one Warren's receive-window fix was written for", err)
-	}
-	return map[string][]byte{tcpRcvFile: renamed, tcpFixFile: tcpAcceptableFix}, nil
+	return files, nil
 }
 
 // shadowModule returns a directory under cache that holds module m with

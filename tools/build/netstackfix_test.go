@@ -9,8 +9,13 @@ import (
 	"testing"
 )
 
-//go:embed netstackfix/acceptable_test.go.in
-var tcpAcceptableFixTest []byte
+// The fix's tests, added to netstack's package in the test's shadow.
+var (
+	//go:embed netstackfix/acceptable_test.go.in
+	tcpAcceptableFixTest []byte
+	//go:embed netstackfix/delack_test.go.in
+	tcpDelayedAckFixTest []byte
+)
 
 // The fix applies to the netstack Warren builds with, and netstack's own
 // package, built from a shadow with the fix and a test of its receiver,
@@ -39,6 +44,7 @@ func TestNetstackFixOfThisNetstack(t *testing.T) {
 		t.Fatal(err)
 	}
 	files["zz_warren_acceptable_test.go"] = tcpAcceptableFixTest
+	files["zz_warren_delack_test.go"] = tcpDelayedAckFixTest
 	cache := filepath.Join(tmp, "cache")
 	shadow, err := shadowModule(cache, ns, files)
 	if err != nil {
@@ -52,9 +58,14 @@ func TestNetstackFixOfThisNetstack(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(gowork, []byte(work), 0o644)
-	out, err := runGo(ctx, root, env, "test", "-count=1", "-run=TestWarrenAcceptsThePromisedWindow", "-v", tcpPkg)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestWarrenAcceptsThePromisedWindow") {
+	out, err := runGo(ctx, root, env, "test", "-count=1", "-run=^TestWarren", "-v", tcpPkg)
+	if err != nil {
 		t.Fatalf("netstack's package with the fix: %v\n%s", err, out)
+	}
+	for _, name := range []string{"TestWarrenAcceptsThePromisedWindow", "TestWarrenAckNow", "TestWarrenAnswerCarriesTheAck", "TestWarrenUnansweredDataIsAcked"} {
+		if !strings.Contains(string(out), "--- PASS: "+name) {
+			t.Errorf("%s did not pass:\n%s", name, out)
+		}
 	}
 }
 
@@ -92,10 +103,13 @@ func TestShadowModule(t *testing.T) {
 
 func TestNetstackFixRefusesAnotherNetstack(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, tcpRcvFile), []byte("package tcp\n\nfunc (r *receiver) acceptable2() {}\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name := range tcpEdits {
+		src := "package tcp\n\nfunc (r *receiver) acceptable2() {}\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := tcpFixFiles(dir); err == nil || !strings.Contains(err.Error(), "declares") {
-		t.Fatalf("tcpFixFiles of another rcv.go: %v", err)
+	if _, err := tcpFixFiles(dir); err == nil || !strings.Contains(err.Error(), "not the one Warren's fixes were written for") {
+		t.Fatalf("tcpFixFiles of another netstack: %v", err)
 	}
 }

@@ -73,16 +73,16 @@ func writeOverlay(path string, o Overlay) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-// renameDecls renames declarations in src, the source of file: each key
-// of renames, a declaration's text up to its opening parenthesis, must
-// begin exactly one line, and becomes its value. A source that differs
-// is an error: a patch that silently misses would build the unpatched
-// code.
-func renameDecls(file string, src []byte, renames map[string]string) ([]byte, error) {
-	for from, to := range renames {
+// editLines edits src, the source of file: each key of edits, text
+// that begins a line (a declaration up to its opening parenthesis, or
+// whole lines), must begin exactly one line, and becomes its value. A
+// source that differs is an error: a patch that silently misses would
+// build the unpatched code.
+func editLines(file string, src []byte, edits map[string]string) ([]byte, error) {
+	for from, to := range edits {
 		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(from))
 		if n := len(re.FindAllIndex(src, -1)); n != 1 {
-			return nil, fmt.Errorf("build: %s declares %q %d times, want once", file, from, n)
+			return nil, fmt.Errorf("build: %s has %q at the start of a line %d times, want once", file, from, n)
 		}
 		src = re.ReplaceAllLiteral(src, []byte(to))
 	}

@@ -40,7 +40,7 @@ func renameWrappers(src []byte) ([]byte, error) {
 	for name, to := range hookedWrappers {
 		decls["func "+name+"("] = "func " + to + "("
 	}
-	out, err := renameDecls(stdZsyscall, src, decls)
+	out, err := editLines(stdZsyscall, src, decls)
 	if err != nil {
 		return nil, fmt.Errorf("%w: this toolchain's syscall package is not the one Warren's socket hook was written for", err)
 	}
