@@ -53,7 +53,7 @@ var tcpEdits = map[string]map[string]string{
 		"\tif e.rcv.RcvNxt != e.snd.MaxSentAck {\n\t\te.snd.sendAck()\n\t}\n": "\te.ackProcessedLocked()\n",
 	},
 	"snd.go": {
-		"\tprobeTimer timer `state:\"nosave\"`\n": "\tprobeTimer timer `state:\"nosave\"`\n\n\t// delayedAck holds back an acknowledgement (zz_warren_delack.go).\n\tdelayedAck timer `state:\"nosave\"`\n",
+		"\tprobeTimer timer `state:\"nosave\"`\n": "\tprobeTimer timer `state:\"nosave\"`\n\n\t// delayedAck holds back an acknowledgement (zz_warren_delack.go).\n\tdelayedAck delayedAck `state:\"nosave\"`\n",
 	},
 	"endpoint.go": {
 		"\t\te.snd.corkTimer.cleanup()\n": "\t\te.snd.corkTimer.cleanup()\n\t\te.snd.delayedAck.cleanup()\n",
