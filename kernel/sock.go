@@ -29,6 +29,7 @@ const (
 
 type request struct {
 	state  reqState
+	next   int16 // the next queued request, while this one is queued
 	req    sockabi.Request
 	caller int32 // thread index, -1 when nobody waits
 	result uint64
@@ -39,7 +40,50 @@ var (
 	requests    [maxRequests]request
 	nextReqID   uint64 = 1
 	socketLayer bool   // a server announced itself: socket calls are served
+
+	// The queued requests, oldest first, linked through request.next,
+	// so that a server finds the oldest without reading every slot.
+	// (Scanning all 256, 96 KiB over 24 pages, was 3.8 % of a ring-3
+	// service's samples: after a process's CR3 write each page is a
+	// TLB miss.) Invariant: a request is on the list exactly while its
+	// state is reqQueued.
+	queueHead, queueTail int16 = -1, -1
 )
+
+// queueLink appends request i, just queued, to the list.
+//
+// Context: kernel (no allocation, no pointer stores).
+func queueLink(i int) {
+	requests[i].state, requests[i].next = reqQueued, -1
+	if queueTail < 0 {
+		queueHead = int16(i)
+	} else {
+		requests[queueTail].next = int16(i)
+	}
+	queueTail = int16(i)
+}
+
+// unqueue takes queued request i off the list and gives it state s.
+//
+// Context: kernel (no allocation, no pointer stores).
+func unqueue(i int, s reqState) {
+	prev := int16(-1)
+	for j := queueHead; j >= 0; prev, j = j, requests[j].next {
+		if int(j) != i {
+			continue
+		}
+		if prev < 0 {
+			queueHead = requests[j].next
+		} else {
+			requests[prev].next = requests[j].next
+		}
+		if queueTail == j {
+			queueTail = prev
+		}
+		break
+	}
+	requests[i].state = s
+}
 
 // Wait keys of the request queue (bit 63: kernel keys).
 const (
@@ -72,7 +116,7 @@ func forward(f *cpu.TrapFrame, op sockabi.Op, sock int32, flags uint32) (uint64,
 		}
 		if !interrupted && t.signalPending() {
 			if r.state == reqQueued { // not started: nothing to undo
-				r.state = reqFree
+				unqueue(i, reqFree)
 				return 0, errRestart
 			}
 			// Served: the socket layer may be sleeping for us. Ask it to
@@ -108,7 +152,7 @@ func abandonRequest(i int) {
 	r := &requests[i]
 	r.caller = -1
 	if r.state == reqQueued {
-		r.state = reqFree
+		unqueue(i, reqFree)
 	}
 }
 
@@ -138,7 +182,6 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 		if r.state != reqFree {
 			continue
 		}
-		r.state = reqQueued
 		r.caller = caller
 		r.req = sockabi.Request{ID: nextReqID<<8 | uint64(i), Op: op, Sock: sock, Flags: flags, Pair: -1}
 		nextReqID++
@@ -154,6 +197,7 @@ func queueRequest(op sockabi.Op, f *cpu.TrapFrame, sock int32, flags uint32, cal
 		if m, ok := socketMeta(sock); ok {
 			r.req.Domain, r.req.Type, r.req.Protocol, r.req.Pair = m.domain, m.typ, m.proto, m.pair
 		}
+		queueLink(i)
 		if caller >= 0 {
 			handOff(serveKey) // the caller sleeps until the server replies
 		} else {
@@ -188,23 +232,17 @@ func sysServe(f *cpu.TrapFrame) (uint64, unix.Errno) {
 		return 0, e
 	}
 	for {
-		best := -1
-		for i := range requests {
-			if requests[i].state == reqQueued && (best < 0 || requests[i].req.ID>>8 < requests[best].req.ID>>8) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			r := &requests[best]
+		if i := int(queueHead); i >= 0 {
+			r := &requests[i]
 			// Copied after any sleep; a buffer gone meanwhile leaves the
 			// request queued for another server thread.
 			if e := copyOut(f.RDI, requestBytes(&r.req)); e != 0 {
 				return 0, e
 			}
 			if r.req.Op == sockabi.OpInterrupt {
-				r.state = reqFree // no reply comes
+				unqueue(i, reqFree) // no reply comes
 			} else {
-				r.state = reqServed
+				unqueue(i, reqServed)
 			}
 			return 0, 0
 		}

@@ -46,7 +46,7 @@ func TestWouldBlock(t *testing.T) {
 // abandoned request is freed, and an id not being served is EINVAL.
 func TestServeReplies(t *testing.T) {
 	resetSched(t)
-	t.Cleanup(func() { requests, socketLayer = [maxRequests]request{}, false })
+	resetRequests(t)
 	caller := int32(firstThread + 3)
 	threadHigh = firstThread + 4
 	serve := func(id uint64) {
@@ -87,5 +87,75 @@ func TestServeReplies(t *testing.T) {
 			t.Errorf("%s: abandoned request: %v, state %d", call.name, e, requests[6].state)
 		}
 		requests[5].state = reqFree
+	}
+}
+
+// resetRequests empties the request slots and their queue when t ends.
+func resetRequests(t *testing.T) {
+	t.Cleanup(func() {
+		requests, socketLayer = [maxRequests]request{}, false
+		queueHead, queueTail = -1, -1
+	})
+}
+
+// queued returns the queue's slots in order, checking that exactly the
+// slots in state reqQueued are on it.
+func queued(t *testing.T) []int {
+	t.Helper()
+	var order []int
+	on := map[int]bool{}
+	last := int16(-1)
+	for j := queueHead; j >= 0; last, j = j, requests[j].next {
+		if on[int(j)] || len(order) > maxRequests {
+			t.Fatalf("the queue loops: %v then %d", order, j)
+		}
+		on[int(j)] = true
+		order = append(order, int(j))
+	}
+	if last != queueTail {
+		t.Errorf("queue %v ends at %d, its tail is %d", order, last, queueTail)
+	}
+	for i := range requests {
+		if (requests[i].state == reqQueued) != on[i] {
+			t.Errorf("slot %d: state %d, on the queue %v", i, requests[i].state, on[i])
+		}
+	}
+	return order
+}
+
+// TestRequestQueue checks that a server takes the oldest queued request,
+// and that requests dropped while queued (abandoned, or interrupted
+// before a server took them) leave the queue.
+func TestRequestQueue(t *testing.T) {
+	resetSched(t)
+	resetRequests(t)
+	queue := func() int {
+		i, ok := queueRequest(sockabi.OpSyscall, nil, -1, 0, -1)
+		if !ok {
+			t.Fatal("no free slot")
+		}
+		return i
+	}
+	a, b, c := queue(), queue(), queue()
+	if got := queued(t); len(got) != 3 || got[0] != a || got[1] != b || got[2] != c {
+		t.Fatalf("queue %v, want %d %d %d", got, a, b, c)
+	}
+	abandonRequest(b)
+	if got := queued(t); len(got) != 2 || got[0] != a || got[1] != c {
+		t.Fatalf("after abandoning %d: %v", b, got)
+	}
+	unqueue(a, reqServed) // as SysServe takes the head
+	d := queue()          // b's slot, now free
+	if got := queued(t); len(got) != 2 || got[0] != c || got[1] != d || d != b {
+		t.Fatalf("after serving %d and queuing %d: %v", a, d, got)
+	}
+	unqueue(d, reqFree) // the tail, as an interrupted caller drops it
+	unqueue(c, reqServed)
+	if got := queued(t); len(got) != 0 || queueHead != -1 {
+		t.Fatalf("queue %v (head %d), want empty", got, queueHead)
+	}
+	e := queue()
+	if got := queued(t); len(got) != 1 || got[0] != e {
+		t.Fatalf("queue %v, want %d alone", got, e)
 	}
 }
