@@ -141,6 +141,7 @@ func armTimer() {
 		cnt = lapicMaxCnt
 	}
 	lapicWrite(lapicInitCnt, uint32(cnt))
+	kstats.TimerArms++
 }
 
 // disablePIC remaps the legacy 8259 pair away from the exception vectors

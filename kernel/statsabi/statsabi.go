@@ -85,9 +85,12 @@ type Counters struct {
 	// costs; LockParks the waits long enough that the CPU halted until
 	// the lock was let go (all 0 on one CPU).
 	LockWaits, LockWaitNanos, LockParks uint64
+	// TimerArms counts writes of a CPU's local APIC timer: each is a
+	// write to device memory, which exits to the VMM.
+	TimerArms uint64
 	// ByNr counts Syscalls by number, below MaxNr.
 	ByNr [MaxNr]uint64
 }
 
 // Size is the size of Counters in bytes.
-const Size = 27*8 + MaxNr*8
+const Size = 28*8 + MaxNr*8

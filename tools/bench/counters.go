@@ -139,6 +139,7 @@ var kernelColumns = []column{
 	{"wake-ups", counter("kernel.Wakeups"), none},
 	{"device interrupts", counter("kernel.DeviceInterrupts"), counter("linux.interrupts.device")},
 	{"timer interrupts", counter("kernel.TimerInterrupts"), counter("linux.interrupts.LOC")},
+	{"timer writes", counter("kernel.TimerArms"), none},
 	{"bytes copied in", counter("kernel.CopyInBytes"), none},
 	{"bytes copied out", counter("kernel.CopyOutBytes"), none},
 }
