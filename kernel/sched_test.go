@@ -161,3 +161,53 @@ func TestHandOff(t *testing.T) {
 		t.Fatal("enqueue kept a handed-off slice end")
 	}
 }
+
+// A sleeper's deadline is armed by one CPU: another CPU whose timer fires
+// by then covers it, halted or not; one whose timer fires later or that
+// is offline does not, and a CPU's own time slice is always its own to
+// arm.
+func TestNextEventOneTimerADeadline(t *testing.T) {
+	resetSched(t)
+	ncpus, kcpu, cur = 2, 0, firstThread+1
+	cpus[0].online.Store(1)
+	cpus[1].online.Store(1)
+	const deadline = 5_000_000
+	sleeper := int32(firstThread)
+	waiting := int32(firstThread + 2)
+	threadHigh = firstThread + 3
+	threads[sleeper].state, threads[sleeper].deadline = threadBlocked, deadline
+	for _, tc := range []struct {
+		name     string
+		armedAt  int64
+		offline  bool
+		halted   bool
+		runnable bool
+		want     int64
+	}{
+		{"CPU 1's timer stopped", 0, false, false, false, deadline},
+		{"CPU 1's timer fires first", deadline - 1, false, false, false, 0},
+		{"CPU 1's timer fires at the deadline", deadline, false, false, false, 0},
+		{"CPU 1's timer fires after it", deadline + 1, false, false, false, deadline},
+		{"CPU 1 offline", deadline - 1, true, false, false, deadline},
+		{"CPU 1 halted", deadline - 1, false, true, false, 0},
+		{"covered, but a thread waits for this CPU's slice", deadline - 1, false, false, true, 10_000_000},
+	} {
+		cpus[1].armedAt = tc.armedAt
+		cpus[1].online.Store(1)
+		if tc.offline {
+			cpus[1].online.Store(0)
+		}
+		idleCPUs = 0
+		if tc.halted {
+			idleCPUs = 1 << 1
+		}
+		runqHead, runqTail = -1, -1
+		cpus[0].sliceEnd = 10_000_000
+		if tc.runnable {
+			enqueue(waiting)
+		}
+		if got := nextEvent(); got != tc.want {
+			t.Errorf("%s: nextEvent = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
