@@ -218,19 +218,9 @@ func expireTimers(now int64) int {
 	return n
 }
 
-// nextEvent returns when this CPU's timer must next fire: the end of its
-// time slice when another thread waits to run, and the earliest
-// sleeper's deadline unless another CPU's timer fires by then; 0 if
-// nothing is due (tickless).
-//
-// A deadline needs one CPU's timer: whichever CPU's timer fires wakes
-// every sleeper whose time has come (expireTimers) and arms for the next
-// deadline as its trap ends. Every CPU arming for every deadline cost
-// each deadline a LAPIC write and an interrupt per CPU.
-//
-// The cost is a sleeper's wake-up when CPUs are halted: two CPUs that
-// both armed woke it with the earlier of their two wake-ups, and under
-// TCG a halted vCPU's host thread may take a while to run.
+// nextEvent returns when the timer must next fire: the earliest sleeper's
+// deadline, or the end of the time slice when another thread waits to
+// run; 0 if nothing is due (tickless).
 //
 // Context: kernel (no allocation, no pointer stores).
 func nextEvent() int64 {
@@ -241,9 +231,6 @@ func nextEvent() int64 {
 			next = t.deadline
 		}
 	}
-	if next != 0 && timerCovers(next) {
-		next = 0
-	}
 	if c := &cpus[kcpu]; runqHead >= 0 && !isIdle(cur) && (next == 0 || c.sliceEnd < next) {
 		next = c.sliceEnd
 	}
@@ -251,18 +238,6 @@ func nextEvent() int64 {
 		next = faultDeadline
 	}
 	return next
-}
-
-// timerCovers reports whether another CPU's timer fires by deadline.
-//
-// Context: kernel (no allocation, no pointer stores).
-func timerCovers(deadline int64) bool {
-	for c := range ncpus {
-		if r := &cpus[c]; c != kcpu && r.online.Load() == 1 && r.armedAt != 0 && r.armedAt <= deadline {
-			return true
-		}
-	}
-	return false
 }
 
 // idle is a CPU's idle thread's loop, entered with the lock held: run
