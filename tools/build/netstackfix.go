@@ -57,6 +57,7 @@ var tcpEdits = map[string]map[string]string{
 	},
 	"endpoint.go": {
 		"\t\te.snd.corkTimer.cleanup()\n": "\t\te.snd.corkTimer.cleanup()\n\t\te.snd.delayedAck.cleanup()\n",
+		"\te.ops.SetQuickAck(true)\n":     "\te.ops.SetQuickAck(false) // acknowledgements may wait (zz_warren_delack.go)\n",
 	},
 }
 
