@@ -10,7 +10,11 @@ import "warren.dev/kernel/cpu"
 
 const timeSlice = 10_000_000 // ns
 
-var runqHead, runqTail int32 = -1, -1
+// runq is the run queue, linked through runNext.
+var (
+	runq    = emptyList
+	runNext [maxThreads]int32
+)
 
 // enqueue makes thread i runnable and wakes a halted CPU to run it.
 //
@@ -18,27 +22,15 @@ var runqHead, runqTail int32 = -1, -1
 func enqueue(i int32) {
 	t := &threads[i]
 	t.state = threadRunnable
-	t.runNext = -1
 	t.sliceEnd = 0
-	if runqTail < 0 {
-		runqHead = i
-	} else {
-		threads[runqTail].runNext = i
-	}
-	runqTail = i
+	runq.push(runNext[:], i)
 	wakeIdleCPU()
 }
 
-func dequeue() int32 {
-	i := runqHead
-	if i >= 0 {
-		runqHead = threads[i].runNext
-		if runqHead < 0 {
-			runqTail = -1
-		}
-	}
-	return i
-}
+// dequeue takes the next runnable thread off the queue; -1 if none.
+//
+// Context: kernel (no allocation, no pointer stores).
+func dequeue() int32 { return runq.pop(runNext[:]) }
 
 // schedule runs the next runnable thread, or the CPU's idle thread. The
 // caller has already set the current thread's state (runnable and
@@ -126,7 +118,7 @@ func threadBegin() {
 //
 // Context: kernel (no allocation, no pointer stores).
 func yield() {
-	if runqHead < 0 {
+	if runq.head < 0 {
 		return
 	}
 	enqueue(cur)
@@ -189,15 +181,9 @@ func handOff(key uint64) {
 	if wakeup(key, 1) == 0 {
 		return
 	}
-	i := runqTail // where wakeup put it
-	if runqHead != i {
-		p := runqHead
-		for threads[p].runNext != i {
-			p = threads[p].runNext
-		}
-		threads[p].runNext, runqTail = -1, p
-		threads[i].runNext, runqHead = runqHead, i
-	}
+	i := runq.tail // where wakeup put it
+	runq.remove(runNext[:], i)
+	runq.pushFront(runNext[:], i)
 	threads[i].sliceEnd = cpus[kcpu].sliceEnd
 }
 
@@ -231,7 +217,7 @@ func nextEvent() int64 {
 			next = t.deadline
 		}
 	}
-	if c := &cpus[kcpu]; runqHead >= 0 && !isIdle(cur) && (next == 0 || c.sliceEnd < next) {
+	if c := &cpus[kcpu]; runq.head >= 0 && !isIdle(cur) && (next == 0 || c.sliceEnd < next) {
 		next = c.sliceEnd
 	}
 	if faultDeadline != 0 && (next == 0 || faultDeadline < next) {
@@ -248,7 +234,7 @@ func nextEvent() int64 {
 // Context: kernel (no allocation, no pointer stores).
 func idle() {
 	for {
-		if runqHead >= 0 {
+		if runq.head >= 0 {
 			threads[cur].state = threadRunnable
 			schedule()
 			continue

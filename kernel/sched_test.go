@@ -9,7 +9,7 @@ import (
 // resetSched empties the run queue and the thread table for a test.
 func resetSched(t *testing.T) {
 	t.Cleanup(func() {
-		runqHead, runqTail = -1, -1
+		runq = emptyList
 		threads = [maxThreads]thread{}
 		threadHigh = firstThread
 		idleCPUs, ncpus, kcpu, cur = 0, 0, 0, 0
@@ -31,8 +31,8 @@ func TestRunQueueFIFO(t *testing.T) {
 			t.Fatalf("dequeue: %d, want %d", got, want)
 		}
 	}
-	if runqHead != -1 || runqTail != -1 {
-		t.Fatalf("empty queue: head %d tail %d", runqHead, runqTail)
+	if runq != emptyList {
+		t.Fatalf("empty queue: head %d tail %d", runq.head, runq.tail)
 	}
 	enqueue(a) // the tail is reset: a queue emptied takes new threads
 	if dequeue() != a || dequeue() != -1 {
@@ -136,7 +136,7 @@ func TestHandOff(t *testing.T) {
 	cpus[kcpu].sliceEnd = 12345
 	const key = 1<<63 | 0x77
 	handOff(key) // nobody sleeps on it
-	if runqHead != -1 {
+	if runq.head != -1 {
 		t.Fatal("handOff with no sleeper queued a thread")
 	}
 	threads[c].state, threads[c].waitKey = threadBlocked, key

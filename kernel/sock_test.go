@@ -94,7 +94,7 @@ func TestServeReplies(t *testing.T) {
 func resetRequests(t *testing.T) {
 	t.Cleanup(func() {
 		requests, socketLayer = [maxRequests]request{}, false
-		queueHead, queueTail = -1, -1
+		reqQueue = emptyList
 	})
 }
 
@@ -104,16 +104,16 @@ func queued(t *testing.T) []int {
 	t.Helper()
 	var order []int
 	on := map[int]bool{}
-	last := int16(-1)
-	for j := queueHead; j >= 0; last, j = j, requests[j].next {
+	last := int32(-1)
+	for j := reqQueue.head; j >= 0; last, j = j, reqNext[j] {
 		if on[int(j)] || len(order) > maxRequests {
 			t.Fatalf("the queue loops: %v then %d", order, j)
 		}
 		on[int(j)] = true
 		order = append(order, int(j))
 	}
-	if last != queueTail {
-		t.Errorf("queue %v ends at %d, its tail is %d", order, last, queueTail)
+	if last != reqQueue.tail {
+		t.Errorf("queue %v ends at %d, its tail is %d", order, last, reqQueue.tail)
 	}
 	for i := range requests {
 		if (requests[i].state == reqQueued) != on[i] {
@@ -151,8 +151,8 @@ func TestRequestQueue(t *testing.T) {
 	}
 	unqueue(d, reqFree) // the tail, as an interrupted caller drops it
 	unqueue(c, reqServed)
-	if got := queued(t); len(got) != 0 || queueHead != -1 {
-		t.Fatalf("queue %v (head %d), want empty", got, queueHead)
+	if got := queued(t); len(got) != 0 || reqQueue != emptyList {
+		t.Fatalf("queue %v (%+v), want empty", got, reqQueue)
 	}
 	e := queue()
 	if got := queued(t); len(got) != 1 || got[0] != e {

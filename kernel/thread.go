@@ -66,7 +66,6 @@ type thread struct {
 	deadline      int64
 	interruptible bool
 	woke          wakeReason
-	runNext       int32 // run-queue link
 	sliceEnd      int64 // a handed-off thread's slice end (handOff), else 0
 
 	clearChildTID uint64 // CLONE_CHILD_CLEARTID address

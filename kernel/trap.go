@@ -45,7 +45,7 @@ func trap(f *cpu.TrapFrame) {
 		// A sleeper whose time has come runs at once: timers are what
 		// sleeps, timeouts and the runtime's sysmon (and so preemption)
 		// rely on. Otherwise the running thread keeps its slice.
-		if expireTimers(now) > 0 || runqHead >= 0 && now >= c.sliceEnd {
+		if expireTimers(now) > 0 || runq.head >= 0 && now >= c.sliceEnd {
 			c.needResched = true
 		}
 	case v == vecResched:
@@ -71,7 +71,7 @@ func trap(f *cpu.TrapFrame) {
 	}
 	if f.FromUser() {
 		if cpus[kcpu].needResched {
-			if runqHead >= 0 {
+			if runq.head >= 0 {
 				kstats.Preemptions++
 			}
 			yield()
